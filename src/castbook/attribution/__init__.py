@@ -1,0 +1,1 @@
+"""Dialogue segmentation and speaker attribution internals (quotes, names, attribution passes)."""

@@ -1,0 +1,174 @@
+"""Quote detection: split paragraphs into narration and dialogue pieces, telling quote marks from apostrophes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+_DOUBLE = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb')
+_SINGLE = frozenset("'\u2018\u2019\u201a\u201b")
+_OPEN_GLYPHS = frozenset("\u201c\u201e\u00ab\u2018\u201a")
+_CLOSE_GLYPHS = frozenset("\u201d\u00bb\u2019")
+_BEFORE_OPEN = frozenset("([{\u2014\u2013-/:;\u2026")
+_AFTER_CLOSE = frozenset(".,;:!?)]}\u2014\u2013-\u2026*_")
+_ELISIONS = frozenset(
+    "tis twas twere twill em cause cos fraid bout round til till n nuff kay ello ow ave im er "
+    "scuse spose cept gainst neath tween ere un".split()
+)
+_TERMINAL = re.compile(r"[.,;:!?\u2026\u2014\u2013\-]\W*$")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of one paragraph: narration or the inside of one quotation."""
+
+    kind: str
+    """"narration" or "dialogue"."""
+    text: str
+    """The words (quote marks removed for dialogue; stripped)."""
+    start: int
+    """Offset of the piece's raw span in the paragraph."""
+    continued: bool = False
+    """Dialogue that reopens a speech left open at the end of the previous paragraph."""
+
+
+def detect_style(paragraphs: Iterable[str]) -> frozenset[str]:
+    """The quote marks a work uses for dialogue: double marks unless single ones clearly dominate."""
+    doubles = singles = 0
+    for p in paragraphs:
+        for i, ch in enumerate(p):
+            if ch in _DOUBLE:
+                doubles += 1
+            elif ch in _SINGLE and _single_can_open(p, i):
+                singles += 1
+    return _SINGLE if singles > 2 * doubles + 5 else _DOUBLE
+
+
+def _single_can_open(p: str, i: int) -> bool:
+    prev = p[i - 1] if i else " "
+    nxt = p[i + 1] if i + 1 < len(p) else " "
+    if not (prev.isspace() or prev in _BEFORE_OPEN or prev in _DOUBLE) or not (nxt.isalnum() or nxt in "\u2026."):
+        return False
+    m = _WORD.match(p, i + 1)
+    word = m.group().lower() if m else ""
+    if word in _ELISIONS or (word[:2].isdigit() and word.endswith("s") and len(word) <= 4):
+        return False
+    return True
+
+
+def _classify(p: str, i: int, marks: frozenset[str]) -> tuple[bool, bool]:
+    """Whether the mark at i can open and whether it can close a quotation."""
+    ch = p[i]
+    prev = p[i - 1] if i else " "
+    nxt = p[i + 1] if i + 1 < len(p) else " "
+    if marks is _SINGLE:
+        if prev.isalnum() and nxt.isalnum():
+            return False, False  # don't, rock'n'roll
+        can_open = _single_can_open(p, i)
+    else:
+        can_open = not nxt.isspace() and (prev.isspace() or prev in _BEFORE_OPEN or prev in marks or i == 0)
+    can_close = not prev.isspace() and (nxt.isspace() or nxt in _AFTER_CLOSE or nxt in marks or i + 1 == len(p))
+    if can_open and can_close:
+        if ch in _OPEN_GLYPHS and not (i + 1 == len(p) or nxt.isspace()):
+            can_close = False
+        elif ch in _CLOSE_GLYPHS:
+            can_open = False
+    return can_open, can_close
+
+
+def _plural_possessive(p: str, i: int, end_candidates: Sequence[int]) -> bool:
+    """A single closing mark after -s followed by a lowercase word, with another closer later: Jameses' house."""
+    if i == 0 or p[i - 1] not in "sS" or i + 2 >= len(p) or p[i + 1] != " " or not p[i + 2].islower():
+        return False
+    return any(j > i for j in end_candidates)
+
+
+def split_paragraph(p: str, marks: frozenset[str]) -> tuple[list[Piece], bool]:
+    """Split one paragraph; returns its pieces and whether a quotation is still open at its end."""
+    positions = [i for i, ch in enumerate(p) if ch in marks]
+    if not positions:
+        return ([Piece("narration", p.strip(), 0)] if p.strip() else []), False
+    flags = {i: _classify(p, i, marks) for i in positions}
+    closers = [i for i in positions if flags[i][1]]
+    spans: list[tuple[int, int]] = []  # (open mark index, close mark index or -1)
+    open_at = -1
+    last_mark = -2
+    for i in positions:
+        can_open, can_close = flags[i]
+        if open_at < 0:
+            if can_open:
+                open_at = i
+        else:
+            if can_close and not (marks is _SINGLE and _plural_possessive(p, i, closers)):
+                spans.append((open_at, i))
+                open_at = -1
+            elif not can_open and not can_close and i == open_at + 1:
+                pass
+            elif can_open and not can_close and i == last_mark + 1:
+                pass  # a doubled opening mark: touch-““Relax
+        last_mark = i
+    still_open = open_at >= 0
+    if still_open:
+        spans.append((open_at, -1))
+    pieces: list[Piece] = []
+    cursor = 0
+    for a, b in spans:
+        end = len(p) if b < 0 else b
+        inner = p[a + 1 : end]
+        while inner[:1] in marks and inner:
+            inner = inner[1:]
+        if _is_term(p, a, end, inner):
+            continue
+        _add(pieces, "narration", p[cursor:a], cursor, marks)
+        _add(pieces, "dialogue", inner, a, marks)
+        cursor = end + 1
+    _add(pieces, "narration", p[cursor:], cursor, marks)
+    return pieces, still_open
+
+
+def _is_term(p: str, a: int, b: int, inner: str) -> bool:
+    """Scare quotes, titles and terms inside narration: short, no end punctuation, embedded in a sentence."""
+    if b >= len(p) or not inner.strip():
+        return False
+    words = inner.split()
+    if len(words) > 4 or _TERMINAL.search(inner):
+        return False
+    before = p[:a].rstrip()
+    after = p[b + 1 :].lstrip()
+    if not before:
+        # At paragraph start: a term only when the sentence carries on in lowercase ("Keepers" was ...).
+        return bool(after) and after[0].islower() and not after.startswith(("said", "asked", "he ", "she "))
+    if before[-1] in ".!?:" and (not after or after[0] in "\"'\u201c\u201d" or after[0].isupper()):
+        return False
+    return True
+
+
+def _add(pieces: list[Piece], kind: str, raw: str, start: int, marks: frozenset[str]) -> None:
+    text = raw.strip()
+    if kind == "narration":
+        text = text.lstrip(",;").strip()
+        if not any(c.isalnum() for c in text):
+            return
+        if pieces and pieces[-1].kind == "narration":
+            prev = pieces[-1]
+            pieces[-1] = Piece("narration", prev.text + " " + text, prev.start)
+            return
+    elif not text:
+        return
+    pieces.append(Piece(kind, text, start))
+
+
+def split_paragraphs(paragraphs: Sequence[str], marks: frozenset[str]) -> list[list[Piece]]:
+    """Split a chapter's paragraphs, marking speech that runs on across paragraphs."""
+    out: list[list[Piece]] = []
+    open_before = False
+    for p in paragraphs:
+        pieces, still_open = split_paragraph(p, marks)
+        if open_before and pieces and pieces[0].kind == "dialogue" and p.lstrip()[:1] in marks:
+            first = pieces[0]
+            pieces[0] = Piece("dialogue", first.text, first.start, continued=True)
+        out.append(pieces)
+        open_before = still_open
+    return out
