@@ -136,3 +136,35 @@ class Segmented:
     """All segments of all chapters, in reading order."""
     characters: tuple[Character, ...] = field(default=())
     """Characters found, most lines first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """How one role sounds: engine, voice id and prosody."""
+
+    engine: str = "pyttsx3"
+    """Speech engine name ("pyttsx3" or "piper")."""
+    voice: str = "en-us"
+    """Engine voice id; for espeak-ng a language voice with an optional variant ("en-us+f3")."""
+    rate: int = 175
+    """Speaking rate in words per minute."""
+    pitch: int = 50
+    """Pitch, 0..100 (espeak-ng)."""
+    volume: float = 1.0
+    """Volume, 0.0..1.0."""
+    model: str | None = None
+    """Piper: path to a .onnx voice model."""
+    speaker: int | None = None
+    """Piper: speaker number in a multi-speaker model."""
+    length_scale: float | None = None
+    """Piper: phoneme length scale (larger is slower)."""
+    noise_scale: float | None = None
+    """Piper: generator noise."""
+    noise_w: float | None = None
+    """Piper: phoneme width noise."""
+
+    def label(self) -> str:
+        """A short human name for this voice ("en-us+f3", "piper:en_US-joe-medium")."""
+        if self.engine == "pyttsx3":
+            return self.voice
+        return f"{self.engine}:{self.model or self.voice}"

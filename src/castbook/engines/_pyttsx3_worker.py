@@ -1,0 +1,100 @@
+"""The pyttsx3 worker process: reads JSON requests on stdin, speaks chunks, writes checked WAVs.
+
+Run by Pyttsx3Engine as `python -m castbook.engines._pyttsx3_worker`. It may die (espeak-ng can
+crash on hostile input); the parent notices and starts a new one. Replies go to a private copy of
+stdout, because pyttsx3 prints to stdout after every file it saves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import types
+import wave
+
+
+def _quiet_stdout():
+    """Keep fd 1 for replies only: pyttsx3's print() goes to /dev/null instead."""
+    reply = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    return reply
+
+
+def _engine():
+    import pyttsx3
+    import pyttsx3.drivers.espeak as espeak_driver
+
+    # The driver's loop polls with time.sleep(0.01) after every utterance: 10 ms of idle per call,
+    # more than espeak-ng needs to speak a sentence. A 1 ms poll keeps the GIL free for espeak's
+    # callback thread (a busy loop without sleep is slower still) and is ~3x faster overall.
+    espeak_driver.time = types.SimpleNamespace(sleep=lambda _s: time.sleep(0.001))
+    return pyttsx3.init()
+
+
+def _frames(path: str) -> tuple[int, bytes, int]:
+    with wave.open(path, "rb") as w:
+        n = w.getnframes()
+        return n, w.readframes(n), w.getframerate()
+
+
+def main() -> None:
+    reply = _quiet_stdout()
+    try:
+        engine = _engine()
+    except Exception as exc:  # no libespeak-ng, no voices: the parent turns this into advice
+        reply.write(json.dumps({"ok": False, "fatal": f"{type(exc).__name__}: {exc}"}) + "\n")
+        return
+    reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    current: dict = {}
+    for line in sys.stdin:
+        req = json.loads(line)
+        if req.get("op") == "voices":
+            voices = [{"id": v.id, "name": v.name, "languages": list(v.languages or []),
+                       "gender": v.gender} for v in engine.getProperty("voices")]
+            reply.write(json.dumps({"ok": True, "voices": voices}) + "\n")
+            continue
+        try:
+            for prop in ("voice", "rate", "pitch", "volume"):
+                if current.get(prop) != req[prop]:
+                    engine.setProperty(prop, req[prop])
+                    current[prop] = req[prop]
+            pcm = []
+            rate = 22050
+            tmp = req["out"] + ".chunk.wav"
+            for chunk in req["chunks"]:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
+                got = None
+                for _attempt in range(2):  # pyttsx3 sometimes writes nothing: once more, then give up
+                    engine.save_to_file(chunk, tmp)
+                    engine.runAndWait()
+                    if os.path.exists(tmp):
+                        got = _frames(tmp)
+                        if got[0] > 0:
+                            break
+                if got is None or got[0] == 0:
+                    raise RuntimeError(f"engine wrote no audio for {chunk[:40]!r}")
+                pcm.append(got[1])
+                rate = got[2]
+            part = req["out"] + ".part"
+            with wave.open(part, "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(rate)
+                for data in pcm:
+                    w.writeframes(data)
+            os.replace(part, req["out"])
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            frames = sum(len(d) for d in pcm) // 2
+            reply.write(json.dumps({"ok": True, "frames": frames, "rate": rate}) + "\n")
+        except Exception as exc:  # reported to the parent, which retries or splits
+            reply.write(json.dumps({"ok": False, "error": str(exc)}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
