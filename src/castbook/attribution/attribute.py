@@ -1,0 +1,237 @@
+"""Attribution passes: explicit tags, anaphora through the paragraph and conversation, then turn-taking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from castbook.attribution.names import Cast
+from castbook.attribution.quotes import Piece
+from castbook.attribution.tags import Tag, tag_after, tag_before
+
+NARRATOR = -1
+"""Placeholder speaker for a first-person narrator (`I said`), named at the end."""
+_GAP_CHARS = 700
+"""Narration longer than this between two quotations ends the conversation."""
+
+
+@dataclass(slots=True)
+class Quote:
+    """One dialogue piece and what is known about its speaker."""
+
+    para: int
+    piece: int
+    text: str
+    tag: Tag | None = None
+    speaker: int | None = None
+    cue: str | None = None
+    confidence: float = 0.0
+    vocatives: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Who has been speaking and who has been mentioned lately."""
+
+    speakers: list[int] = field(default_factory=list)
+    mentions: list[int] = field(default_factory=list)
+    last_quote: Quote | None = None
+
+    def mention(self, pid: int) -> None:
+        if pid in self.mentions:
+            self.mentions.remove(pid)
+        self.mentions.append(pid)
+
+    def spoke(self, pid: int) -> None:
+        if not self.speakers or self.speakers[-1] != pid:
+            self.speakers.append(pid)
+        self.mention(pid)
+
+
+def _vocatives(cast: Cast, text: str) -> set[int]:
+    """Names used to address someone: at the edges of the quote or set off by commas (`Mara, wait`)."""
+    out = set()
+    for s, e, pid in cast.find(text):
+        before = text[:s].rstrip()
+        after = text[e:].lstrip()
+        lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
+        trail = not after or after[0] in ",!?;.\u2014-"
+        if lead and trail:
+            out.add(pid)
+    return out
+
+
+def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:
+    if gender is None or pid == NARRATOR:
+        return gender != "first" if pid != NARRATOR else gender in (None, "first")
+    g = cast.gender(pid)
+    return g is None or g == gender
+
+
+def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> list[Quote]:
+    """Attribute every dialogue piece; `resets[i]` marks a chapter start or scene break before paragraph i."""
+    quotes: list[Quote] = []
+    by_para: dict[int, list[Quote]] = {}
+    for pi, pieces in enumerate(paragraphs):
+        qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
+        if not qs:
+            continue
+        for q in qs:
+            k = q.piece
+            after = pieces[k + 1] if k + 1 < len(pieces) and pieces[k + 1].kind == "narration" else None
+            before = pieces[k - 1] if k > 0 and pieces[k - 1].kind == "narration" else None
+            t_after = tag_after(cast, after.text) if after else None
+            t_before = tag_before(cast, before.text) if before else None
+            cands = [t for t in (t_after, t_before) if t]
+            q.tag = max(cands, key=lambda t: t.strength) if cands else None
+            q.vocatives = _vocatives(cast, q.text)
+        _spread_in_paragraph(qs)
+        by_para[pi] = qs
+        quotes.extend(qs)
+    _resolve(cast, paragraphs, resets, quotes)
+    _fill_backwards(quotes)
+    return quotes
+
+
+def _spread_in_paragraph(qs: list[Quote]) -> None:
+    """Untagged quotes in a paragraph take the tag of the nearest tagged quote (earlier first)."""
+    for i, q in enumerate(qs):
+        if q.tag is not None:
+            continue
+        prev = next((qs[j].tag for j in range(i - 1, -1, -1) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
+        nxt = next((qs[j].tag for j in range(i + 1, len(qs)) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
+        q.tag = prev or nxt
+
+
+def _resolve(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote]) -> None:
+    conv = Conversation()
+    qi = 0
+    gap = 0
+    for pi, pieces in enumerate(paragraphs):
+        if resets[pi]:
+            conv = Conversation()
+            gap = 0
+        narration = [p for p in pieces if p.kind == "narration"]
+        para_quotes = []
+        while qi < len(quotes) and quotes[qi].para == pi:
+            para_quotes.append(quotes[qi])
+            qi += 1
+        if not para_quotes:
+            gap += sum(len(p.text) for p in narration)
+            for p in narration:
+                for _, _, pid in cast.find(p.text):
+                    conv.mention(pid)
+            if gap > _GAP_CHARS:
+                conv.speakers.clear()
+                conv.last_quote = None
+            continue
+        gap = 0
+        first_speaker_here: int | None = None
+        for q in para_quotes:
+            _decide(cast, pieces, q, conv, first_speaker_here)
+            if q.speaker is not None:
+                first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
+                conv.spoke(q.speaker)
+            conv.last_quote = q
+        for p in narration:
+            for _, _, pid in cast.find(p.text):
+                conv.mention(pid)
+        if para_quotes[-1].speaker is not None:
+            conv.mention(para_quotes[-1].speaker)
+
+
+def _names_before(cast: Cast, pieces: list[Piece], q: Quote) -> list[int]:
+    """Characters named in the paragraph's narration before the tag, latest first."""
+    found: list[int] = []
+    tag_piece = q.piece + 1 if q.tag and q.piece + 1 < len(pieces) else q.piece - 1
+    for k, p in enumerate(pieces):
+        if p.kind != "narration" or k > max(tag_piece, q.piece):
+            continue
+        text = p.text if k != tag_piece or q.tag is None else p.text[: q.tag.pos]
+        found.extend(pid for _, _, pid in cast.find(text))
+    return found[::-1]
+
+
+def _decide(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, same_para: int | None) -> None:
+    prev = conv.last_quote
+    last = conv.speakers[-1] if conv.speakers else None
+    if pieces[q.piece].continued and prev is not None and prev.speaker is not None and same_para is None:
+        q.speaker, q.cue, q.confidence = prev.speaker, prev.cue, prev.confidence * 0.95
+        return
+    tag = q.tag
+    if tag and tag.kind == "name" and tag.pid is not None and tag.pid not in q.vocatives:
+        q.speaker, q.cue, q.confidence = tag.pid, "explicit", 0.95 * tag.strength
+        return
+    if same_para is not None and (tag is None or tag.strength < 0.9):
+        q.speaker, q.cue, q.confidence = same_para, "implicit", 0.8
+        return
+    expected = _turn(conv, q, prev, last)
+    if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
+        g = tag.gender
+        for pid in _names_before(cast, pieces, q):
+            if _compatible(cast, pid, g) and pid not in q.vocatives and (tag.strength >= 0.9 or pid != last):
+                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
+                return
+        if expected is not None and _compatible(cast, expected, g) and expected not in q.vocatives:
+            q.speaker, q.cue, q.confidence = expected, "anaphoric", 0.6
+            return
+        for pid in reversed(conv.mentions):
+            if pid != last and _compatible(cast, pid, g) and pid not in q.vocatives:
+                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.45
+                return
+        if last is not None and _compatible(cast, last, g) and tag.strength < 0.9:
+            q.speaker, q.cue, q.confidence = last, "anaphoric", 0.35
+        return
+    if tag and tag.gender == "first":
+        q.speaker, q.cue, q.confidence = NARRATOR, "anaphoric", 0.8
+        return
+    if expected is not None and expected not in q.vocatives:
+        q.speaker, q.cue, q.confidence = expected, "implicit", 0.55
+
+
+def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) -> int | None:
+    """Turn-taking: whoever the previous line addressed, else the speaker before the last one."""
+    if prev is not None and last is not None:
+        addressed = [v for v in prev.vocatives if v != last]
+        if addressed:
+            return addressed[0]
+    if len(conv.speakers) >= 2:
+        cand = conv.speakers[-2]
+        if cand != last:
+            return cand
+    for pid in reversed(conv.mentions):
+        if pid != last and last is not None:
+            return pid
+    return None
+
+
+def _fill_backwards(quotes: list[Quote]) -> None:
+    """An opening line with no clue takes the speaker two turns later (A, B, A)."""
+    for i in range(len(quotes) - 3, -1, -1):
+        q = quotes[i]
+        if q.speaker is not None:
+            continue
+        n1, n2 = quotes[i + 1], quotes[i + 2]
+        if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):
+            if n2.para - q.para <= 3:
+                q.speaker, q.cue, q.confidence = n2.speaker, "implicit", 0.4
+
+
+def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
+    """The first-person narrator: the name most often used to address them in the lines around theirs."""
+    votes: dict[int, int] = {}
+    for i, q in enumerate(quotes):
+        if q.speaker != NARRATOR:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
+                for v in quotes[j].vocatives:
+                    votes[v] = votes.get(v, 0) + 1
+    if not votes:
+        return None
+    best = max(votes, key=votes.get)
+    return best if votes[best] >= 3 else None
+
+
+_SPACES = re.compile(r"\s+")

@@ -1,0 +1,271 @@
+"""Character discovery with no model: proper names from capitalisation statistics, clustered into characters."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+TITLES: dict[str, str | None] = {
+    "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male", "monsieur": "male",
+    "m": "male", "signor": "male", "herr": "male", "father": "male", "uncle": "male", "brother": "male",
+    "king": "male", "prince": "male", "count": "male", "baron": "male", "duke": "male",
+    "mrs": "female", "miss": "female", "ms": "female", "lady": "female", "madame": "female", "mme": "female",
+    "mademoiselle": "female", "mlle": "female", "signora": "female", "frau": "female", "mother": "female",
+    "aunt": "female", "sister": "female", "queen": "female", "princess": "female", "countess": "female",
+    "duchess": "female", "dame": "female", "mistress": "female",
+    "dr": None, "doctor": None, "professor": None, "prof": None, "captain": None, "capt": None,
+    "colonel": None, "col": None, "major": None, "general": None, "inspector": None, "sergeant": None,
+    "mx": None, "reverend": None, "rev": None,
+}
+_SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
+_NOT_NAMES = frozenset(
+    """i i'm i'll i've i'd o oh ah the a an and but or if then there here this that these those it its he she
+    they we you his her him them my our your their me us what who why how when where which yes no not nor
+    well now so do does did is was are were be been have has had will would shall should can could may might
+    must let all any some every each one two three four five six seven eight nine ten first last very
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december god heaven lord christ christmas easter english french
+    german italian american indian british chapter book volume part mr mrs miss dear good poor old young
+    little great why what oh ay aye nay yes sir madam ma'am papa mama mamma father mother uncle aunt
+    after before at by for from in into of on to with without upon as like than though although because
+    perhaps indeed quite only just even still yet also too never ever always sometimes not no none nothing
+    nobody everybody everyone someone somebody anything something everything hush come go look see say tell
+    don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
+    good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square""".split()
+)
+_CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
+_WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
+MENTION = re.compile(
+    rf"\b(?:(?:{_TITLE_RX}|M)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+)
+_PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
+_MALE = frozenset("he his him himself".split())
+
+
+@dataclass(slots=True)
+class Person:
+    """A character being clustered: forms seen and counts."""
+
+    forms: Counter[str] = field(default_factory=Counter)
+    gender_votes: Counter[str] = field(default_factory=Counter)
+    hinted: str | None = None
+
+    @property
+    def name(self) -> str:
+        if self.hinted:
+            return self.hinted
+        return max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+
+    @property
+    def gender(self) -> str | None:
+        m, f = self.gender_votes["male"], self.gender_votes["female"]
+        if m + f == 0:
+            return None
+        if m > 2 * f:
+            return "male"
+        if f > 2 * m:
+            return "female"
+        return None
+
+
+def _clean_token(tok: str) -> str:
+    tok = tok.rstrip("'\u2019-")
+    for poss in ("'s", "\u2019s"):
+        if tok.endswith(poss):
+            tok = tok[: -len(poss)]
+    base, _, suffix = tok.rpartition("-")
+    if base and suffix.lower() in _SUFFIXES:
+        tok = base
+    return tok
+
+
+def split_title(form: str) -> tuple[str | None, list[str]]:
+    """'Mr. Frank Churchill' -> ('Mr.', ['Frank', 'Churchill']): the title as written, then the name words."""
+    parts = form.replace(".", ". ").split()
+    title = None
+    if parts and parts[0].rstrip(".").lower() in TITLES and len(parts) > 1:
+        title = parts[0] if parts[0].endswith(".") or form.startswith(parts[0] + " ") else parts[0] + "."
+        parts = parts[1:]
+    return title, [p.rstrip(".") for p in parts]
+
+
+def title_gender(title: str | None) -> str | None:
+    return TITLES.get(title.rstrip(".").lower()) if title else None
+
+
+class Cast:
+    """The characters of a work and the surface forms that name them."""
+
+    def __init__(self, people: list[Person], alias: dict[str, int]):
+        self.people = people
+        self.alias = alias  # casefolded surface form -> person id
+
+    def resolve(self, surface: str) -> int | None:
+        """The character a name form refers to, or None."""
+        key = " ".join(surface.replace(".", " ").split()).casefold()
+        hit = self.alias.get(key)
+        if hit is not None:
+            return hit
+        title, tokens = split_title(surface)
+        tokens = [_clean_token(t) for t in tokens]
+        return self.alias.get(_key(" ".join(([title] if title else []) + tokens)))
+
+    def add(self, surface: str) -> int:
+        """A new character named only in a speech tag (`said Tom`), or the existing one with that form."""
+        surface = " ".join(surface.split())
+        key = _key(surface)
+        if key in self.alias:
+            return self.alias[key]
+        title, tokens = split_title(surface)
+        pid = len(self.people)
+        person = Person(forms=Counter({surface: 1}))
+        if title_gender(title):
+            person.gender_votes[title_gender(title)] += 5
+        self.people.append(person)
+        self.alias[key] = pid
+        return pid
+
+    def gender(self, pid: int) -> str | None:
+        return self.people[pid].gender
+
+    def name(self, pid: int) -> str:
+        return self.people[pid].name
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """Character mentions in a text: (start, end, person id)."""
+        out = []
+        for m in MENTION.finditer(text):
+            s = m.group()
+            pid = self.resolve(s)
+            if pid is not None:
+                out.append((m.start(), m.end(), pid))
+                continue
+            # Try sub-runs: "Then Emma" -> "Emma", "Emma Harriet" -> both.
+            words = list(re.finditer(r"\S+", s))
+            i = 0
+            while i < len(words):
+                for j in range(len(words), i, -1):
+                    sub = s[words[i].start() : words[j - 1].end()]
+                    pid = self.resolve(sub)
+                    if pid is not None:
+                        out.append((m.start() + words[i].start(), m.start() + words[j - 1].end(), pid))
+                        i = j - 1
+                        break
+                i += 1
+        return out
+
+
+def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None) -> Cast:
+    """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names."""
+    lower: Counter[str] = Counter()
+    cap_mid: Counter[str] = Counter()
+    for p in paragraphs:
+        prev_end = True
+        for m in _WORD.finditer(p):
+            w = m.group()
+            if w[0].islower():
+                lower[w] += 1
+            elif not prev_end:
+                cap_mid[_clean_token(w)] += 1
+            start = m.start()
+            before = p[max(0, start - 3) : start]
+            prev_end = False
+            if m.end() < len(p) and p[m.end()] in ".!?" and w.lower().rstrip(".") not in TITLES and len(w) > 1:
+                prev_end = True
+            elif m.end() + 1 < len(p) and p[m.end()] == "." and w.lower() in TITLES:
+                prev_end = False
+            del before
+
+    def namelike(tok: str) -> bool:
+        t = _clean_token(tok)
+        if len(t) < 2 or t.lower() in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
+            return False
+        return cap_mid[t] >= 2 and lower[t.lower()] * 4 <= cap_mid[t]
+
+    forms: Counter[str] = Counter()
+    for p in paragraphs:
+        for m in MENTION.finditer(p):
+            title, tokens = split_title(m.group())
+            run: list[str] = []
+            for tok in tokens + [""]:
+                ct = _clean_token(tok)
+                if tok and namelike(ct):
+                    run.append(ct)
+                    continue
+                if run:
+                    forms[" ".join(([title] if title else []) + run)] += 1
+                    run = []
+                title = None
+    return _cluster(forms, paragraphs, hints or {})
+
+
+def _key(form: str) -> str:
+    return " ".join(form.replace(".", " ").split()).casefold()
+
+
+def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]]) -> Cast:
+    people: list[Person] = []
+    alias: dict[str, int] = {}
+    for canonical, aliases in hints.items():
+        pid = len(people)
+        people.append(Person(hinted=canonical))
+        for a in (canonical, *aliases):
+            alias[_key(a)] = pid
+    parsed = {f: split_title(f) for f in forms}
+    by_first: defaultdict[str, set[str]] = defaultdict(set)
+    by_last: defaultdict[str, set[str]] = defaultdict(set)
+    for f, (title, toks) in parsed.items():
+        if len(toks) >= 2:
+            by_first[toks[0]].add(f)
+            by_last[toks[-1]].add(f)
+        elif title:
+            by_last[toks[0]].add(f)
+    # Multi-word and titled forms first (most frequent first), then single names attach to them.
+    order = sorted(forms, key=lambda f: (len(parsed[f][1]) < 2 and not parsed[f][0], -forms[f]))
+    for f in order:
+        k = _key(f)
+        title, toks = parsed[f]
+        pid = alias.get(k)
+        if pid is None and len(toks) >= 2 and not title:
+            pid = None
+        elif pid is None and title and len(toks) >= 2:
+            pid = alias.get(_key(" ".join(toks)))  # Mr. Frank Churchill -> Frank Churchill
+        elif pid is None and not title and len(toks) == 1:
+            tok = toks[0]
+            owners = {alias.get(_key(g)) for g in by_first.get(tok, ())} - {None}
+            if len(owners) == 1:
+                pid = owners.pop()
+            elif not owners and by_last.get(tok):
+                best = max(by_last[tok], key=lambda g: forms[g])
+                pid = alias.get(_key(best))
+        if pid is None:
+            pid = len(people)
+            people.append(Person())
+        people[pid].forms[f] += forms[f]
+        alias.setdefault(k, pid)
+        if title_gender(title):
+            people[pid].gender_votes[title_gender(title)] += 5 * forms[f]
+    for pid, person in enumerate(people):
+        for f in list(person.forms):
+            title, toks = parsed.get(f, (None, []))
+            if title and len(toks) >= 2:
+                alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
+    cast = Cast(people, alias)
+    _vote_gender(cast, paragraphs)
+    return cast
+
+
+def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
+    """A name followed closely by he/she (before any other name) votes for that gender."""
+    for p in paragraphs:
+        if '"' in p or "\u201c" in p:
+            p = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", " ", p)
+        mentions = cast.find(p)
+        for i, (s, e, pid) in enumerate(mentions):
+            limit = mentions[i + 1][0] if i + 1 < len(mentions) else min(len(p), e + 120)
+            m = _PRONOUNS.search(p, e, min(limit, e + 120))
+            if m:
+                cast.people[pid].gender_votes["male" if m.group().lower() in _MALE else "female"] += 1

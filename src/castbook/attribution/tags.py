@@ -1,0 +1,151 @@
+"""Speech tags and action beats: who the narration next to a quotation names as its speaker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from castbook.attribution.names import MENTION, TITLES, Cast
+
+_VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
+whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
+observed observes remarked remarks rejoined rejoins returned returns repeated repeats resumed resumes began begins
+interrupted interrupts inquired inquires enquired enquires demanded demands declared declares explained explains
+insisted insists protested protests suggested suggests urged urges pleaded pleads sighed sighs laughed laughs
+sobbed sobs groaned groans growled growls snapped snaps retorted retorts responded responds stammered stammers
+faltered falters gasped gasps screamed screams shrieked shrieks yelled yells roared roars bellowed bellows hissed
+hisses breathed breathes admitted admits agreed agrees assented assents objected objects persisted persists
+pursued pursues concluded concludes ventured ventures announced announces commented comments conceded concedes
+confessed confesses corrected corrects echoed echoes grumbled grumbles mumbled mumbles mused muses reflected
+told tells ordered orders commanded commands warned warns whimpered whimpers wailed wails drawled drawls sneered
+sneers scoffed scoffs snarled snarls teased teases joked jokes chuckled chuckles giggled giggles sang sings
+cautioned cautions remonstrated expostulated ejaculated interposed interposes piped pipes went goes put broke cut
+chimed thought thinks wondered wonders stated states told urged reasoned argued argues agreed persisted
+reminded reminds returned quoth spoke speaks sniffed sniffs grunted grunts barked barks croaked croaks
+called shouted panted pants moaned moans exclaimed breathed purred purrs spluttered sputtered blurted
+proceeded proceeds explained recommenced rejoined soliloquised soliloquized""".split()
+VERBS = frozenset(_VERB_WORDS)
+_VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
+_ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
+_PRON = r"(?:he|she|I|they|we|He|She|They|We)"
+_DESC = r"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+[\w\-]+){1,3}?"
+_SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
+_LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
+_AFTER_INV = re.compile(rf"(?:{_VERB_RX})(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
+_AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
+_NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
+_SENTENCES = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
+_OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while))\s*,?\s+)+", re.I)
+_PRON_WORDS = {"he": "male", "she": "female", "i": "first", "they": None, "we": None}
+_MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
+_FEMALE_NOUNS = frozenset("woman women girl lady mother daughter sister aunt wife queen princess maid widow".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A subject found next to a quotation."""
+
+    kind: str
+    """"name", "pronoun" or "descriptor"."""
+    pid: int | None
+    """The character, for names (and descriptors the cast knows)."""
+    gender: str | None
+    """"male", "female", "first" (I) or None."""
+    strength: float
+    """1.0 for a speech verb, lower for an action beat."""
+    pos: int
+    """Offset of the subject in the narration piece (for anaphora: what was mentioned before it)."""
+
+
+def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) -> Tag | None:
+    low = subj.lower()
+    if low in _PRON_WORDS:
+        return Tag("pronoun", None, _PRON_WORDS[low], strength, pos)
+    first = low.split()[0]
+    if first in ("the", "his", "her", "my", "their", "our", "your", "a", "an", "this", "that"):
+        words = subj.split()
+        if len(words) < 2:
+            return None
+        pid = cast.resolve(subj)
+        if pid is None and words[1][:1].isupper():
+            pid = cast.resolve(" ".join(words[1:]))
+        if pid is None and first == "the" and words[-1][:1].isupper():
+            pid = cast.add(subj)
+        head = words[-1].lower()
+        gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
+        if pid is not None:
+            return Tag("name", pid, gender, strength * 0.95, pos)
+        return Tag("descriptor", None, gender, strength, pos)
+    pid = cast.resolve(subj)
+    if pid is None:
+        words = subj.split()
+        for i in range(len(words)):
+            pid = cast.resolve(" ".join(words[i:]))
+            if pid is not None:
+                break
+    if pid is None and allow_new and subj.split()[0].rstrip(".").lower() not in _NOT_SUBJECT:
+        pid = cast.add(subj)
+    if pid is None:
+        return None
+    return Tag("name", pid, None, strength, pos)
+
+
+_NOT_SUBJECT = frozenset("it there this that what which who yes no oh all one nothing everything".split())
+
+
+def tag_after(cast: Cast, text: str) -> Tag | None:
+    """A tag at the start of narration that follows a quotation: `said Mara`, `Mara said`, `he murmured`."""
+    lead = _LEAD.match(text).end()
+    if lead >= len(text):
+        return None
+    for rx in (_AFTER_INV, _AFTER_NORM):
+        m = rx.match(text, lead)
+        if m:
+            if rx is _AFTER_NORM and m.group("subj")[:1].isupper() and m.group("subj").split()[0].lower() in ("the", "his", "her", "a", "an", "my", "this", "that", "their"):
+                pass
+            tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, True)
+            if tag:
+                return tag
+    m = _NAME_ONLY.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
+        if tag:
+            return tag
+    first = _SENTENCES.split(text[lead:], 1)[0]
+    return _beat(cast, first, lead, 0.7)
+
+
+def tag_before(cast: Cast, text: str) -> Tag | None:
+    """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
+    sentences = _SENTENCES.split(text.rstrip())
+    last = sentences[-1]
+    offset = len(text.rstrip()) - len(last)
+    body = _OPENERS.sub("", last)
+    offset += len(last) - len(body)
+    m = _AFTER_NORM.match(body)
+    if m:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
+        if tag:
+            return tag
+    m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
+    if m:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
+        if tag:
+            return tag
+    strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
+    return _beat(cast, body, offset, strength)
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None:
+    body = _OPENERS.sub("", sentence)
+    offset += len(sentence) - len(body)
+    m = _BEAT.match(body)
+    if not m:
+        return None
+    return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
+
+
+def title_of(form: str) -> str | None:
+    word = form.split()[0].rstrip(".").lower()
+    return word if word in TITLES else None
