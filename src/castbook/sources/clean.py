@@ -1,0 +1,195 @@
+"""Pure text repair for speech: encoding damage, odd spaces, glued sentences, emoji, emphasis marks."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+import ftfy
+
+log = logging.getLogger(__name__)
+
+# Characters that take no room and must not reach the speech engine (ZWJ/ZWNJ only glue emoji in our texts).
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\ufe0e\ufe0f"))
+# Every horizontal space that is not a plain space becomes one.
+_SPACES = dict.fromkeys(map(ord, "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                             "\u200a\u202f\u205f\u3000"), " ")
+_TRANSLATE = {**_ZERO_WIDTH, **_SPACES, 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"}
+
+_FTFY = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False, normalization="NFC")
+
+
+def fix_text(raw: str) -> str:
+    """Repair a whole decoded file: mojibake (ftfy), line endings, BOM, odd and zero-width spaces. Quotes kept."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if any(ch in text for ch in "ÃÂâ€ï»¿Ð"):  # the usual marks of UTF-8 read as cp1252; skip ftfy's cost otherwise
+        text = ftfy.fix_text(text, _FTFY)
+    else:
+        text = unicodedata.normalize("NFC", text)
+    return text.translate(_TRANSLATE)
+
+
+# --- scene breaks ------------------------------------------------------------------------------
+
+_BREAK_SYMBOLS = re.compile(r"[\s*~=#_\-–—•·.+<>|/\\^°§◇◆○●□■☆★♡♥❤︎❀✿❁✦✧⁂※]{3,}")
+_BREAK_WORDS = re.compile(
+    r"[\s*~=\-_.]*(?:(?:oO)+o|(?:Oo)+O|(?:o0)+o|(?:0o)+0|(?:xX)+x|(?:Xx)+X|x x x|scene break|line break)[\s*~=\-_.]*",
+    re.IGNORECASE,
+)
+
+
+def is_scene_break(line: str) -> bool:
+    """True for a line drawn as a scene break: `***`, `* * *`, `~*~`, `---`, `oOo`, `xXx`, ..."""
+    s = line.strip()
+    if not s or len(s) > 40:
+        return False
+    if _BREAK_SYMBOLS.fullmatch(s):
+        return s.strip(".") != "" or len(s) >= 3
+    if _BREAK_WORDS.fullmatch(s):
+        return "o" in s.lower() or "x" in s.lower() or "break" in s.lower()
+    return False
+
+
+# --- glued sentences ---------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms mx dr st jr sr prof rev fr gen col capt lt sgt cpl mt ft no vs etc eg ie al inc ltd co ave rd"
+    " messrs mme mlle hon gov pres sen rep dept univ approx".split()
+)
+# A sentence end glued to the next sentence: `spiral.The`, `tonight.“Mara`, `door.”The`, `wait...What`.
+_GLUE = re.compile(r"(?<=[A-Za-z0-9\u00C0-\u024F])([.!?…]+[”’\")\]]*)(?=[A-Z\u00C0-\u00DE“‘])"
+                   r"|(?<=[.!?,…—–\-])([”])(?=[A-Za-z\u00C0-\u024F“])")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|io|html?)\b\S*", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
+
+
+def _glue_points(text: str) -> list[int]:
+    """Offsets where a space is missing between two sentences (outside URLs and abbreviations)."""
+    protected = [(m.start(), m.end()) for m in _URL.finditer(text)] if ("." in text and ("/" in text or "@" in text or "www" in text or ".com" in text or ".org" in text)) else []
+    points = []
+    for m in _GLUE.finditer(text):
+        end = m.end()
+        if any(a <= end <= b for a, b in protected):
+            continue
+        if m.group(1) and m.group(1)[0] == ".":
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
+            if w and (w.group(1).lower() in _ABBREVIATIONS or len(w.group(1)) == 1):
+                continue  # `Mr.Smith`, `U.S.A` and initials are not two sentences
+        points.append(end)
+    return points
+
+
+def unglue(text: str) -> str:
+    """Insert the missing space in `spiral.The`; leaves `e.g.`, `3.5`, `Mr.`, URLs and initials alone."""
+    points = _glue_points(text)
+    if not points:
+        return text
+    parts, last = [], 0
+    for p in points:
+        parts.append(text[last:p])
+        last = p
+    parts.append(text[last:])
+    return " ".join(parts)
+
+
+def split_glued_paragraphs(text: str, min_length: int = 1500) -> list[str]:
+    """Recover paragraphs from a long line whose breaks were lost: glue points become paragraph breaks.
+
+    Lines shorter than `min_length` are left whole (a glue there is a typo, fixed by `unglue`). Long stretches
+    with no glue at all are cut at sentence ends outside quotes, so no paragraph runs to hundreds of kilobytes.
+    """
+    if len(text) < min_length:
+        return [text]
+    points = _glue_points(text)
+    pieces, last = [], 0
+    for p in points:
+        pieces.append(text[last:p].strip())
+        last = p
+    pieces.append(text[last:].strip())
+    out: list[str] = []
+    for piece in pieces:
+        out.extend(_cut_long(piece) if len(piece) > 4000 else [piece])
+    return [p for p in out if p]
+
+
+_SENTENCE_END = re.compile(r"[.!?…][”’\")]*\s+(?=[A-Z“\"])")
+
+
+def _cut_long(text: str, target: int = 1200) -> list[str]:
+    """Cut a very long paragraph at sentence ends that sit outside quotation marks."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() - start < target:
+            continue
+        chunk = text[start:m.end()]
+        if chunk.count("“") != chunk.count("”") or chunk.count('"') % 2:
+            continue
+        out.append(chunk.strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return out
+
+
+# --- emoji, kaomoji, emphasis, stretched words -------------------------------------------------
+
+_SHRUG = re.compile(r"¯\\+_\(ツ\)_/+¯")
+_KAOMOJI = re.compile(r"[(（][^()（）A-Za-z0-9\s]{0,4}[^()（）A-Za-z0-9]{1,14}[^()（）A-Za-z0-9\s]{0,4}[)）]")
+_EMOTICON = re.compile(
+    r"(?<!\S)(?:[:;=8][\-'^o]?[)(DPpO3/\\|\]\[*$@]+|<3+|\^[_.\-o]*\^|[Tt;>\-oO][_.][Tt;<\-oO]|[xX]D+|:'\(|QQ)(?=[\s.,!?]|$)"
+)
+_FACE_CHARS = set("^_°□ω‿◕´｀`・ಠ益ʘﾉ╯╰︵┻━┳ノヽд∀≧≦▽＾；;ᴗ•ㅠㅜ〃ﾟ｡｡◉✧♡☆")
+
+
+def _is_symbol(ch: str) -> bool:
+    """Emoji and pictographs: symbols (So/Sk) and the emoji blocks; letters and punctuation stay."""
+    cp = ord(ch)
+    if cp < 0x2000:
+        return False
+    if 0x1F000 <= cp <= 0x1FAFF or 0x2600 <= cp <= 0x27BF or 0x2B00 <= cp <= 0x2BFF or 0xE0000 <= cp <= 0xE007F:
+        return True
+    return unicodedata.category(ch) in ("So", "Sk", "Co") and ch not in "°©®™"
+
+
+def drop_emoji(text: str) -> str:
+    """Remove emoji, kaomoji and emoticons; they are never spelled out."""
+    if "¯" in text:
+        text = _SHRUG.sub("", text)
+    if "(" in text or "（" in text:
+        text = _KAOMOJI.sub(lambda m: "" if _looks_like_face(m.group(0)) else m.group(0), text)
+    text = _EMOTICON.sub("", text)
+    if any(ord(ch) >= 0x2000 for ch in text):
+        text = "".join(ch for ch in text if not _is_symbol(ch))
+        text = re.sub(r"(?<=[\s(])[╯╰ノヽﾉ︵┻━┳]+|[╯╰ノヽﾉ︵┻━┳]{2,}", "", text)
+    return text
+
+
+def _looks_like_face(group: str) -> bool:
+    inner = group[1:-1]
+    if not inner.strip() or all(ch in ".…!?,;:-–—*'\"“”‘’ " for ch in inner):
+        return False
+    return any(ch in _FACE_CHARS or _is_symbol(ch) or ord(ch) > 0x2E80 for ch in inner)
+
+
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3})(?=[^\s*])([^*\n]{1,2000}?)(?<=[^\s*])\1(?![\w*])")
+
+
+def strip_emphasis(text: str) -> str:
+    """`*really*` and `**really**` lose their asterisks so they are never read as "asterisk"."""
+    return _EMPHASIS.sub(r"\2", text) if "*" in text else text
+
+
+_MULTISPACE = re.compile(r"[ \t]{2,}")
+
+
+def clean_paragraph(text: str) -> str:
+    """One paragraph ready for speech: spaces collapsed, sentences unglued, emoji and emphasis marks dropped.
+
+    Stretched words (`Nooooo`) are kept as written: the engine reads them, and quotation text stays intact.
+    """
+    text = text.translate(_TRANSLATE).replace("\n", " ")
+    text = drop_emoji(text)
+    text = strip_emphasis(text)
+    text = unglue(text)
+    text = _MULTISPACE.sub(" ", text)
+    return text.strip()
