@@ -17,7 +17,7 @@ TITLES: dict[str, str | None] = {
     "duchess": "female", "dame": "female", "mistress": "female",
     "dr": None, "doctor": None, "professor": None, "prof": None, "captain": None, "capt": None,
     "colonel": None, "col": None, "major": None, "general": None, "inspector": None, "sergeant": None,
-    "mx": None, "reverend": None, "rev": None,
+    "mx": None, "reverend": None, "rev": None, "the": None,
 }
 _SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
 _NOT_NAMES = frozenset(
@@ -39,7 +39,7 @@ _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
 MENTION = re.compile(
-    rf"\b(?:(?:{_TITLE_RX}|M)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
@@ -57,7 +57,16 @@ class Person:
     def name(self) -> str:
         if self.hinted:
             return self.hinted
-        return max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        if not self.forms:
+            return "?"
+
+        def rank(kv: tuple[str, int]) -> tuple[int, int, int]:
+            title, toks = split_title(kv[0])
+            full = not title and len(toks) >= 2
+            the = title is not None and title.lower() == "the"
+            return (kv[1], full, len(kv[0]))
+
+        return max(self.forms.items(), key=rank)[0]
 
     @property
     def gender(self) -> str | None:
@@ -88,6 +97,8 @@ def split_title(form: str) -> tuple[str | None, list[str]]:
     title = None
     if parts and parts[0].rstrip(".").lower() in TITLES and len(parts) > 1:
         title = parts[0] if parts[0].endswith(".") or form.startswith(parts[0] + " ") else parts[0] + "."
+        if title.lower() == "the":
+            title = "The"
         parts = parts[1:]
     return title, [p.rstrip(".") for p in parts]
 
@@ -189,6 +200,12 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for p in paragraphs:
         for m in MENTION.finditer(p):
             title, tokens = split_title(m.group())
+            if title == "The":
+                cleaned = [_clean_token(t) for t in tokens]
+                if all(t[:1].isupper() for t in cleaned) and any(cap_mid[t] >= 2 and t.lower() not in _NOT_NAMES for t in cleaned):
+                    forms["The " + " ".join(cleaned)] += 1
+                    continue
+                title = None
             run: list[str] = []
             for tok in tokens + [""]:
                 ct = _clean_token(tok)
@@ -256,6 +273,36 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
     return cast
+
+
+def _merge_titled(cast: Cast) -> None:
+    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
+    full_by_last: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and len(toks) >= 2:
+                full_by_last[toks[-1]].add(pid)
+    for pid, person in enumerate(cast.people):
+        if person.hinted or not person.forms or pid in {p for s in full_by_last.values() for p in s}:
+            continue
+        titled = [split_title(f) for f in person.forms]
+        lasts = {toks[-1] for title, toks in titled if title and title != "The"}
+        if len(lasts) != 1:
+            continue
+        targets = full_by_last.get(lasts.pop(), set()) - {pid}
+        if len(targets) != 1:
+            continue
+        tgt = targets.pop()
+        g1, g2 = person.gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        cast.people[tgt].forms.update(person.forms)
+        cast.people[tgt].gender_votes.update(person.gender_votes)
+        person.forms.clear()
+        for k, v in cast.alias.items():
+            if v == pid:
+                cast.alias[k] = tgt
 
 
 def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
