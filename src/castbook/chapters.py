@@ -343,7 +343,7 @@ def split_chapters(text: str, *, forced_headings: Collection[int] = (), single_t
                 add_line_events(rest)
 
     events = _settle_headings(events)
-    chapters = _assemble(events)
+    chapters = _assemble(events, skipped)
     if single_title and len(chapters) == 1 and not any(e.kind == "heading" for e in events):
         c = chapters[0]
         chapters = (Chapter(c.index, single_title, c.paragraphs, c.notes_before, c.notes_after),)
@@ -382,7 +382,7 @@ def _settle_headings(events: list[_Event]) -> list[_Event]:
     return out
 
 
-def _assemble(events: list[_Event]) -> tuple[Chapter, ...]:
+def _assemble(events: list[_Event], skipped: list[Skipped]) -> tuple[Chapter, ...]:
     drafts: list[_Draft] = [_Draft(None, "pre")]
     prefix: str | None = None
     mode = "story"  # "story", "before" (n paragraphs left), "after"
@@ -395,12 +395,20 @@ def _assemble(events: list[_Event]) -> tuple[Chapter, ...]:
             if h.kind == "group" and nxt is not None and nxt.kind == "heading" and nxt.heading.kind != "group":
                 prefix = h.title
                 continue
+            if h.kind == "group" and _front_matter_until_heading(events, k + 1):
+                prefix = h.title  # a volume's own title page follows (`VOL. II.` / `London: Printed for ...`)
+                mode = "front"
+                continue
             title = h.title
             if prefix:
                 title = f"{prefix}. {title or 'Chapter'}" if title else prefix
                 prefix = None
             drafts.append(_Draft(title, "marker" if title is None else h.kind))
             mode = "story"
+            continue
+        if mode == "front":
+            if e.kind == "para":
+                skipped.append(Skipped("front matter", "title page", e.text[:80]))
             continue
         if e.kind == "pointer":
             if mode == "before":
@@ -430,7 +438,30 @@ def _assemble(events: list[_Event]) -> tuple[Chapter, ...]:
             before_left -= 1
             if before_left <= 0:
                 mode = "story"
+    if drafts[0].kind == "pre" and len(drafts) > 1 and _is_front_matter(drafts[0].paragraphs):
+        skipped.extend(Skipped("front matter", "title page", p[:80]) for p in drafts[0].paragraphs if p)
+        drafts[0].paragraphs.clear()
     return _finish(drafts)
+
+
+def _is_front_matter(paragraphs: list[str]) -> bool:
+    """A few short lines with no dialogue: a title page, not story (`PERSUASION` / `by` / `Jane Austen`)."""
+    texts = [p for p in paragraphs if p != SCENE_BREAK]
+    words = sum(len(p.split()) for p in texts)
+    return (0 < len(texts) <= 10 and words <= 60 and all(len(p.split()) <= 16 for p in texts)
+            and not any(q in p for p in texts for q in "“”\""))
+
+
+def _front_matter_until_heading(events: list[_Event], k: int) -> bool:
+    paras = []
+    for e in events[k:k + 14]:
+        if e.kind == "heading":
+            return bool(paras) and e.heading.kind != "group" and _is_front_matter(paras)
+        if e.kind == "para":
+            paras.append(e.text)
+        elif e.kind not in ("break", "skip"):
+            return False
+    return False
 
 
 def _notes_extent(events: list[_Event], k: int) -> int:

@@ -29,6 +29,7 @@ _META_KEYS = {
     "collections": "collections", "summary": "summary", "notes": "notes", "author": "author", "authors": "author",
     "published": "published", "tags": "tags", "title": "title",
 }
+_GUTENBERG = re.compile(r"The Project Gutenberg E-?Book of (.{1,120}?),? by (.{1,80})", re.I)
 _KEY_LINE = re.compile(r"\s*([A-Za-z][A-Za-z ]{1,20}):\s*(.*)")
 
 
@@ -340,10 +341,30 @@ def _title_page(lines: list[str], meta: _Meta) -> list[str]:
     first = lines[idx[0]].strip()
     if len(first) > 80 or parse_heading(first, standalone=True) or clean.is_scene_break(first):
         return lines
+    m = _GUTENBERG.fullmatch(first)
+    if m:
+        meta.title, meta.author = m.group(1).strip(), m.group(2).strip()
+        meta.skipped.append(Skipped("title page", "metadata", first))
+        return [""] * (idx[0] + 1) + lines[idx[0] + 1:]
+    keys = [_KEY_LINE.fullmatch(lines[i].strip()) for i in idx[:4]]
+    if keys[0] and keys[0].group(1).lower() == "title":
+        meta.title = keys[0].group(2).strip() or None
+        last = idx[0]
+        for m, i in zip(keys[1:], idx[1:4]):
+            if m and m.group(1).lower() in ("author", "translator", "release date", "language"):
+                meta.author = m.group(2).strip() if m.group(1).lower() == "author" else meta.author
+                last = i
+        meta.skipped.append(Skipped("title page", "metadata", first))
+        return [""] * (last + 1) + lines[last + 1:]
     cut = None
     for k, i in enumerate(idx[1:6], start=1):
         s = lines[i].strip()
-        m = _BY.fullmatch(s)
+        if s.lower() == "by" and k + 1 < len(idx) and len(lines[idx[k + 1]].strip()) <= 60:
+            meta.author = tidy_title(lines[idx[k + 1]].strip().strip("_*"))
+            meta.title = tidy_title(" ".join(lines[j].strip() for j in idx[:k]))
+            cut = idx[k + 1]
+            break
+        m = _BY.fullmatch(s.strip("_*"))
         if m and len(s) <= 60 and not s.endswith((".", "!", "?")) or (s.isupper() and s.lower().startswith("by")):
             meta.author = tidy_title((m.group(1) if m else s[2:]).strip())
             meta.title = tidy_title(" ".join(lines[j].strip() for j in idx[:k]))
