@@ -89,7 +89,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         _spread_in_paragraph(qs)
         by_para[pi] = qs
         quotes.extend(qs)
-    _resolve(cast, paragraphs, resets, quotes)
+    known = {q.tag.pid for q in quotes if q.tag and q.tag.kind == "name" and q.tag.strength >= 0.9}
+    known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
+    _resolve(cast, paragraphs, resets, quotes, known)
     _fill_backwards(quotes)
     return quotes
 
@@ -104,7 +106,9 @@ def _spread_in_paragraph(qs: list[Quote]) -> None:
         q.tag = prev or nxt
 
 
-def _resolve(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote]) -> None:
+def _resolve(
+    cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote], known: set[int]
+) -> None:
     conv = Conversation()
     qi = 0
     gap = 0
@@ -121,7 +125,8 @@ def _resolve(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[boo
             gap += sum(len(p.text) for p in narration)
             for p in narration:
                 for _, _, pid in cast.find(p.text):
-                    conv.mention(pid)
+                    if pid in known:
+                        conv.mention(pid)
             if gap > _GAP_CHARS:
                 conv.speakers.clear()
                 conv.last_quote = None
@@ -129,19 +134,20 @@ def _resolve(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[boo
         gap = 0
         first_speaker_here: int | None = None
         for q in para_quotes:
-            _decide(cast, pieces, q, conv, first_speaker_here)
+            _decide(cast, pieces, q, conv, first_speaker_here, known)
             if q.speaker is not None:
                 first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
                 conv.spoke(q.speaker)
             conv.last_quote = q
         for p in narration:
             for _, _, pid in cast.find(p.text):
-                conv.mention(pid)
+                if pid in known:
+                    conv.mention(pid)
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
 
 
-def _names_before(cast: Cast, pieces: list[Piece], q: Quote) -> list[int]:
+def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int]) -> list[int]:
     """Characters named in the paragraph's narration before the tag, latest first."""
     found: list[int] = []
     tag_piece = q.piece + 1 if q.tag and q.piece + 1 < len(pieces) else q.piece - 1
@@ -149,11 +155,13 @@ def _names_before(cast: Cast, pieces: list[Piece], q: Quote) -> list[int]:
         if p.kind != "narration" or k > max(tag_piece, q.piece):
             continue
         text = p.text if k != tag_piece or q.tag is None else p.text[: q.tag.pos]
-        found.extend(pid for _, _, pid in cast.find(text))
+        found.extend(pid for _, _, pid in cast.find(text) if pid in known)
     return found[::-1]
 
 
-def _decide(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, same_para: int | None) -> None:
+def _decide(
+    cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, same_para: int | None, known: set[int]
+) -> None:
     prev = conv.last_quote
     last = conv.speakers[-1] if conv.speakers else None
     if pieces[q.piece].continued and prev is not None and prev.speaker is not None and same_para is None:
@@ -169,7 +177,7 @@ def _decide(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, same_
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
-        for pid in _names_before(cast, pieces, q):
+        for pid in _names_before(cast, pieces, q, known):
             if _compatible(cast, pid, g) and pid not in q.vocatives and (tag.strength >= 0.9 or pid != last):
                 q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
                 return
@@ -193,7 +201,7 @@ def _decide(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, same_
 def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) -> int | None:
     """Turn-taking: whoever the previous line addressed, else the speaker before the last one."""
     if prev is not None and last is not None:
-        addressed = [v for v in prev.vocatives if v != last]
+        addressed = [v for v in prev.vocatives if v != last and v in conv.mentions + conv.speakers]
         if addressed:
             return addressed[0]
     if len(conv.speakers) >= 2:

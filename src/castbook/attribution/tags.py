@@ -33,6 +33,7 @@ _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX})(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
+_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort)\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
 _SENTENCES = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
@@ -107,6 +108,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
             tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, True)
             if tag:
                 return tag
+    m = _POSS.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _NAME_ONLY.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
@@ -126,6 +132,11 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
     m = _AFTER_NORM.match(body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
+        if tag:
+            return tag
+    m = _POSS.match(body)
+    if m:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
     m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
