@@ -41,6 +41,26 @@ def _frames(path: str) -> tuple[int, bytes, int]:
         return n, w.readframes(n), w.getframerate()
 
 
+def _voice_ids(engine) -> dict[str, str]:
+    """Voice file ids ("gmw/en-us") by their short id ("en-us") and by language code ("en-gb")."""
+    ids: dict[str, str] = {}
+    by_language: dict[str, str] = {}
+    for v in engine.getProperty("voices"):
+        ids[v.id.split("/")[-1].lower()] = v.id
+        for lang in v.languages or []:
+            by_language.setdefault(str(lang).lower(), v.id)
+    return {**by_language, **ids}
+
+
+def _resolve(voice: str, ids: dict[str, str]) -> str:
+    """"en-gb+f3" -> "gmw/en+f3": espeak-ng wants a voice file id, users write language codes too."""
+    base, plus, variant = voice.partition("+")
+    full = ids.get(base.lower())
+    if full is None:
+        raise RuntimeError(f"unknown voice {voice!r}")
+    return full + plus + variant
+
+
 def main() -> None:
     reply = _quiet_stdout()
     try:
@@ -49,6 +69,12 @@ def main() -> None:
         reply.write(json.dumps({"ok": False, "fatal": f"{type(exc).__name__}: {exc}"}) + "\n")
         return
     reply.write(json.dumps({"ok": True, "ready": True}) + "\n")
+    # pyttsx3 queues setProperty behind its busy flag, and after some call orders the queued change
+    # is applied late or never (rate changes lost, unknown voices silently ignored). The driver's own
+    # setProperty acts at once and raises on a bad voice, so properties are set on it directly.
+    driver = engine.proxy._driver
+    from pyttsx3.drivers import _espeak
+    voice_ids = _voice_ids(engine)
     current: dict = {}
     for line in sys.stdin:
         req = json.loads(line)
@@ -58,10 +84,24 @@ def main() -> None:
             reply.write(json.dumps({"ok": True, "voices": voices}) + "\n")
             continue
         try:
-            for prop in ("voice", "rate", "pitch", "volume"):
-                if current.get(prop) != req[prop]:
-                    engine.setProperty(prop, req[prop])
-                    current[prop] = req[prop]
+            wanted = dict(req)
+            wanted["voice"] = _resolve(req["voice"], voice_ids)
+            if any(current.get(k) != wanted[k] for k in ("voice", "rate", "pitch", "volume")):
+                # espeak-ng's own thread can still be closing the last utterance after pyttsx3's loop
+                # returns; a parameter set in that window is lost. Wait for it to go idle first.
+                _espeak.Synchronize()
+            if current.get("voice") != wanted["voice"]:
+                current.clear()  # a new voice brings its own defaults: set everything again
+                try:
+                    driver.setProperty("voice", wanted["voice"])
+                except ValueError:
+                    raise RuntimeError(f"unknown voice {req['voice']!r}") from None
+                current["voice"] = wanted["voice"]
+                _espeak.Synchronize()  # the voice change is queued too, and resets rate and pitch when it runs
+            for prop in ("rate", "pitch", "volume"):
+                if current.get(prop) != wanted[prop]:
+                    driver.setProperty(prop, wanted[prop])
+                    current[prop] = wanted[prop]
             pcm = []
             rate = 22050
             tmp = req["out"] + ".chunk.wav"

@@ -180,7 +180,7 @@ class Pyttsx3Engine:
             if reply.get("ok"):
                 return round(reply["frames"] * 1000 / reply["rate"])
             last_error = reply.get("error", "unknown error")
-            if "SetVoiceByName" in last_error or "voice" in last_error.lower() and "failed" in last_error:
+            if "unknown voice" in last_error:
                 raise EngineError(f"espeak-ng has no voice '{voice.voice}'; see `castbook voices list`")
         raise EngineError(f"espeak-ng failed to speak {text[:60]!r} ({last_error})")
 

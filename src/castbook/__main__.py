@@ -1,0 +1,5 @@
+"""python -m castbook -> the command line."""
+
+from .cli import main
+
+main()

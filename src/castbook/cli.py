@@ -1,0 +1,287 @@
+"""The castbook command line: parse options, load config, call the pipeline, render errors once."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .config import Config, config_paths, load_config
+from .errors import CastbookError
+from .pipeline import Audiobook, ChapterResult, RenderOptions, plan, produce, read
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="castbook",
+    help="Turn fan fiction and novels into multi-voice audiobooks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+F = TypeVar("F", bound=Callable[..., Any])
+_VERBOSE = {"on": False}
+
+WorkArg = Annotated[Path, typer.Argument(help="The work: .txt, AO3 .html or .epub.", show_default=False)]
+VoicesOpt = Annotated[Path | None, typer.Option("--voices", "-v", help="voices.yaml to use (default: ./voices.yaml, "
+                                                "then <work>.voices.yaml beside the work).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _guard(fn: F) -> F:
+    """Turn every failure into one line on stderr and a non-zero exit; a traceback only with --verbose."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CastbookError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; run the same command again to resume", highlight=False)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:  # a bug: still one line unless asked for more
+            if _VERBOSE["on"]:
+                raise
+            err.print(f"[bold red]error:[/] internal error ({type(exc).__name__}: {exc}); "
+                      "run with --verbose for details and report it", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Log details, and show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """castbook: every character in their own voice, the narrator reads the rest."""
+    _VERBOSE["on"] = verbose
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if version:
+        out.print(f"castbook {__version__}")
+        raise typer.Exit(0)
+
+
+def _config(work: Path | None, voices: Path | None) -> Config:
+    return load_config(*config_paths(work, voices))
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("CASTBOOK_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "castbook" / "segments"
+
+
+# ---------------------------------------------------------------- segment / inspect
+
+
+@app.command()
+@_guard
+def segment(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -> None:
+    """Show every line in reading order with its kind, speaker and voice.
+
+    Example: castbook segment seeds/the-lantern-keeper.txt --json > segments.jsonl
+    """
+    cfg = _config(work, voices)
+    book, segmented = read(work, cfg)
+    chapters = plan(book, segmented, cfg, Path("."), "m4a")
+    titles = {c.index: c.title for c in book.chapters}
+    rows = [ln for c in chapters for ln in c.lines if ln.segment is not None]
+    if as_json:
+        w = sys.stdout.write
+        for ln in rows:
+            seg = ln.segment
+            assert seg is not None
+            w(json.dumps({"chapter": seg.chapter, "chapter_title": titles.get(seg.chapter, ""), "index": seg.index,
+                          "kind": ln.kind, "speaker": ln.speaker, "voice": ln.voice.label(), "text": seg.text,
+                          "confidence": round(seg.confidence, 3) if ln.kind == "dialogue" else None,
+                          "cue": seg.cue}, ensure_ascii=False) + "\n")
+        return
+    table = Table("ch", "#", "kind", "speaker", "voice", "text", show_lines=False, expand=True)
+    for ln in rows:
+        seg = ln.segment
+        assert seg is not None
+        who = ln.speaker or ("—" if ln.kind == "dialogue" else "")
+        text = seg.text if len(seg.text) < 90 else seg.text[:87] + "..."
+        table.add_row(str(seg.chapter), str(seg.index), ln.kind, who, ln.voice.label(), text)
+    out.print(table)
+
+
+@app.command()
+@_guard
+def inspect(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the outline: title, author, chapters with word counts and opening words, characters, what is skipped.
+
+    Example: castbook inspect seeds/paper-cranes.txt
+    """
+    cfg = _config(work, voices)
+    book, segmented = read(work, cfg)
+    chapters = [{"index": c.index, "title": c.title, "words": c.words, "opening": _opening(c.paragraphs)}
+                for c in book.chapters]
+    characters = [{"name": c.name, "aliases": list(c.aliases), "lines": c.lines, "gender": c.gender}
+                  for c in segmented.characters]
+    if as_json:
+        sys.stdout.write(json.dumps({
+            "title": book.title, "author": book.author, "format": book.format, "summary": book.summary,
+            "chapters": chapters, "characters": characters,
+            "skipped": [{"what": s.what, "reason": s.reason, "text": s.text} for s in book.skipped],
+        }, ensure_ascii=False) + "\n")
+        return
+    out.print(f"[bold]{book.title or book.source.stem}[/]" + (f" by {book.author}" if book.author else ""),
+              highlight=False)
+    out.print(f"format: {book.format}; {len(book.chapters)} chapter(s); "
+              f"{sum(c['words'] for c in chapters)} words", highlight=False)
+    table = Table("#", "title", "words", "opening")
+    for c in chapters:
+        table.add_row(str(c["index"]), c["title"], str(c["words"]), c["opening"])
+    out.print(table)
+    if characters:
+        ctable = Table("character", "aliases", "lines", "gender")
+        for c in characters:
+            ctable.add_row(c["name"], ", ".join(c["aliases"]), str(c["lines"]), c["gender"] or "")
+        out.print(ctable)
+    for s in book.skipped:
+        out.print(f"skipped: {s.what} ({s.reason})" + (f": {s.text[:60]}" if s.text else ""), highlight=False)
+
+
+def _opening(paragraphs: tuple[str, ...], words: int = 20) -> str:
+    got: list[str] = []
+    for p in paragraphs:
+        got += p.split()
+        if len(got) >= words:
+            break
+    return " ".join(got[:words])
+
+
+# ---------------------------------------------------------------- render
+
+
+class _RichProgress:
+    """Chapters and lines done, audio produced, speed and ETA; silent when stderr is not a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar = None
+        self._task = None
+        self.audio_ms = 0
+        self.t0 = time.monotonic()
+        self.chapters_done = 0
+        self.chapters = 0
+
+    def start(self, chapters: int, lines: int) -> None:
+        self.chapters = chapters
+        if not self.enabled:
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                             TimeRemainingColumn(), TextColumn("{task.fields[info]}"), console=err, transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("lines", total=lines, info="")
+
+    def line_done(self) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def chapter_done(self, result: ChapterResult) -> None:
+        self.chapters_done += 1
+        self.audio_ms += result.duration_ms
+        if self._bar is not None:
+            elapsed = max(time.monotonic() - self.t0, 1e-6)
+            speed = self.audio_ms / 1000 / elapsed
+            self._bar.update(self._task, info=f"chapters {self.chapters_done}/{self.chapters} · "
+                             f"{self.audio_ms / 3_600_000:.2f} h audio · {speed:.0f}x real time")
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+@app.command()
+@_guard
+def render(
+    work: WorkArg,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Output folder (default: out/<work name>).")] = None,
+    voices: VoicesOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Chapter file format: m4a, mp3, opus, flac, wav.")] = "m4a",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Chapters rendered at once (default: CPU count).")] = 0,
+    m4b: Annotated[bool, typer.Option("--m4b/--no-m4b", help="Also write <Title>.m4b with chapter markers.")] = True,
+    notes: Annotated[str | None, typer.Option("--notes", help="Author's notes: read or skip (default: skip).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Segment cache folder (default: ~/.cache/castbook).")] = None,
+    engine: Annotated[str | None, typer.Option("--engine", hidden=True, help="Force one engine for all voices.")] = None,
+) -> None:
+    """Render a work to per-chapter audio files and one .m4b audiobook with chapter markers.
+
+    Example: castbook render seeds/the-lantern-keeper.txt -o out/lantern
+    """
+    from dataclasses import replace
+
+    cfg = _config(work, voices)
+    if notes is not None:
+        if notes not in ("read", "skip"):
+            raise CastbookError(f"--notes: expected read or skip, got '{notes}'")
+        cfg = replace(cfg, reading=replace(cfg.reading, notes=notes))
+    opts = RenderOptions(out_dir=output or Path("out") / work.stem, cache_dir=cache or _cache_dir(), fmt=fmt,
+                         jobs=jobs or (os.cpu_count() or 1), m4b=m4b, engine=engine)
+    _check_voices(cfg, engine)
+    progress = _RichProgress(enabled=err.is_terminal)
+    t0 = time.monotonic()
+    try:
+        book: Audiobook = produce(work, cfg, opts, progress)
+    finally:
+        progress.stop()
+    elapsed = time.monotonic() - t0
+    total_ms = sum(c.duration_ms for c in book.chapters)
+    for c in book.chapters:
+        out.print(f"  {c.path}  ({c.duration_ms / 1000:.1f} s{', unchanged' if c.reused else ''})", highlight=False)
+    if book.m4b:
+        out.print(f"  {book.m4b}  ({len(book.marks)} chapters)", highlight=False)
+    out.print(f"done: {total_ms / 60000:.1f} min of audio in {elapsed:.1f} s "
+              f"({book.synthesized} lines synthesized, {book.cached} from cache)", highlight=False)
+
+
+def _check_voices(cfg: Config, engine: str | None) -> None:
+    """Fail before rendering when a configured espeak-ng voice does not exist."""
+    if engine is not None:
+        return
+    from .config import check_voices
+    from .engines import get_engine
+
+    if any(v.engine == "pyttsx3" for v in [cfg.narrator, cfg.default, *(c.voice for c in cfg.characters)]):
+        eng = get_engine("pyttsx3")
+        try:
+            ids = [i for v in eng.list_voices() for i in (v.id, v.language) if i]
+        finally:
+            eng.close()
+        check_voices(cfg, {"pyttsx3": ids})
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

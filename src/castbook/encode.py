@@ -1,0 +1,159 @@
+"""The only ffmpeg caller: PCM -> chapter files, chapter files -> .m4b by stream copy, probing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+
+from .engines.base import CHANNELS, SAMPLE_RATE
+from .errors import EncodeError
+from .markers import ChapterMark, ffmetadata
+
+log = logging.getLogger(__name__)
+
+_INSTALL_HINT = "install it with: sudo apt-get install ffmpeg"
+
+# format -> (codec arguments, muxer). AAC uses the fast coder: ~7x faster than the default
+# twoloop coder on this machine, with no audible difference for speech at 64 kb/s.
+FORMATS: dict[str, tuple[list[str], str]] = {
+    "m4a": (["-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k"], "ipod"),
+    "mp3": (["-c:a", "libmp3lame", "-b:a", "64k"], "mp3"),
+    "opus": (["-c:a", "libopus", "-b:a", "32k"], "ogg"),
+    "flac": (["-c:a", "flac"], "flac"),
+    "wav": (["-c:a", "pcm_s16le"], "wav"),
+}
+
+
+def require_ffmpeg() -> None:
+    """Stop early with advice when ffmpeg or ffprobe is missing."""
+    for tool in ("ffmpeg", "ffprobe"):
+        if shutil.which(tool) is None:
+            raise EncodeError(f"{tool} is not installed; {_INSTALL_HINT}")
+
+
+def _part_name(dest: Path) -> Path:
+    """A temporary name beside `dest` that no player or later run mistakes for the real file."""
+    return dest.with_name(f".{dest.name}.part")
+
+
+def _tag_args(tags: Mapping[str, str]) -> list[str]:
+    args: list[str] = []
+    for key, value in tags.items():
+        if value:
+            args += ["-metadata", f"{key}={value.replace(chr(0), '')}"]
+    return args
+
+
+def _run(argv: list[str], dest: Path, what: str) -> None:
+    """Run ffmpeg (argv list, never a shell); on failure remove the partial file and raise EncodeError."""
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, errors="replace")
+    except FileNotFoundError:
+        raise EncodeError(f"ffmpeg is not installed; {_INSTALL_HINT}") from None
+    if proc.returncode != 0:
+        _part_name(dest).unlink(missing_ok=True)
+        tail = " ".join(proc.stderr.strip().splitlines()[-2:])[:300]
+        raise EncodeError(f"ffmpeg failed while {what} {dest.name}: {tail}")
+
+
+class PcmEncoder:
+    """Stream 16-bit mono PCM into ffmpeg; the file appears under its final name only when complete."""
+
+    def __init__(self, dest: Path, fmt: str, tags: Mapping[str, str] | None = None) -> None:
+        if fmt not in FORMATS:
+            raise EncodeError(f"unknown audio format '{fmt}'; use one of: {', '.join(FORMATS)}")
+        self.dest = dest
+        self.part = _part_name(dest)
+        codec, muxer = FORMATS[fmt]
+        self.argv = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                     "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
+                     *codec, *_tag_args(tags or {}), "-f", muxer, str(self.part)]
+        self._proc: subprocess.Popen | None = None
+        self._err = None
+        self.bytes_written = 0
+
+    def __enter__(self) -> PcmEncoder:
+        self._err = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                          stderr=self._err)
+        except FileNotFoundError:
+            raise EncodeError(f"ffmpeg is not installed; {_INSTALL_HINT}") from None
+        return self
+
+    def write(self, pcm: bytes) -> None:
+        """Send PCM samples to the encoder."""
+        assert self._proc is not None and self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(pcm)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped; its exit code and stderr tell why in __exit__
+        self.bytes_written += len(pcm)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._proc is not None and self._err is not None
+        try:
+            if self._proc.stdin:
+                self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if exc_type is not None:
+            self._proc.kill()
+        rc = self._proc.wait()
+        self._err.seek(0)
+        err = self._err.read().decode("utf-8", "replace")
+        self._err.close()
+        if exc_type is not None or rc != 0:
+            self.part.unlink(missing_ok=True)
+            if exc_type is None:
+                tail = " ".join(err.strip().splitlines()[-2:])[:300]
+                raise EncodeError(f"ffmpeg failed while encoding {self.dest.name}: {tail or f'exit {rc}'}")
+            return
+        os.replace(self.part, self.dest)
+
+
+def build_m4b(chapter_files: Sequence[Path], marks: Sequence[ChapterMark], tags: Mapping[str, str],
+              dest: Path, cover: Path | None = None) -> None:
+    """Join AAC chapter files into one .m4b by stream copy (no second encode), with chapter marks."""
+    with tempfile.TemporaryDirectory(prefix="castbook-") as tmp:
+        listing = Path(tmp) / "chapters.txt"
+        listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
+                                   for p in chapter_files), encoding="utf-8")
+        meta = Path(tmp) / "meta.txt"
+        meta.write_text(ffmetadata(tags, marks), encoding="utf-8")
+        argv = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                "-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta)]
+        maps = ["-map", "0:a"]
+        if cover is not None:
+            argv += ["-i", str(cover)]
+            maps += ["-map", "2:v", "-c:v", "copy", "-disposition:v:0", "attached_pic"]
+        argv += [*maps, "-map_metadata", "1", "-map_chapters", "1", "-c:a", "copy",
+                 "-movflags", "+faststart", "-f", "ipod", str(_part_name(dest))]
+        _run(argv, dest, "joining")
+    os.replace(_part_name(dest), dest)
+
+
+def probe(path: Path) -> dict:
+    """ffprobe's JSON view of a file: format, streams and chapters."""
+    try:
+        proc = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
+                               "-show_streams", "-show_chapters", str(path)],
+                              capture_output=True, text=True)
+    except FileNotFoundError:
+        raise EncodeError(f"ffprobe is not installed; {_INSTALL_HINT}") from None
+    if proc.returncode != 0:
+        raise EncodeError(f"ffprobe cannot read {path.name}: {proc.stderr.strip()[:200]}")
+    return json.loads(proc.stdout)
+
+
+def duration_ms(path: Path) -> int:
+    """The playing time of an audio file, from its container."""
+    return round(float(probe(path)["format"]["duration"]) * 1000)

@@ -1,0 +1,298 @@
+"""The stage order in one place: load -> segment -> cast -> synthesize -> assemble/encode -> .m4b."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .assemble import Assembled, Cue, assemble
+from .casting import Line, auto_voices, cast, narrator_line
+from .config import Config
+from .encode import FORMATS, PcmEncoder, build_m4b, require_ffmpeg
+from .engines import Engine, get_engine
+from .errors import CastbookError
+from .markers import ChapterMark, chapter_marks
+from .model import Break, Segment, Segmented, Work
+from .names import safe_filename
+from .segment import segment_work
+from .sources import load_work
+from .synthesize import SegmentCache, SynthStats, synthesize
+
+log = logging.getLogger(__name__)
+
+STATE_FILE = ".castbook-state.json"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderOptions:
+    """How to render: where, in what format, how parallel."""
+
+    out_dir: Path
+    """Folder for the chapter files and the .m4b."""
+    cache_dir: Path
+    """Segment cache folder."""
+    fmt: str = "m4a"
+    """Chapter file format (m4a, mp3, opus, flac, wav)."""
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """Chapters rendered at once (each with its own engine worker and encoder)."""
+    m4b: bool = True
+    """Also write <Title>.m4b with chapter markers."""
+    engine: str | None = None
+    """Use this engine for every voice (tests use "fake"); None: each voice's own engine."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterPlan:
+    """One chapter's lines and where its audio goes."""
+
+    index: int
+    title: str
+    lines: tuple[Line, ...]
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterResult:
+    """A rendered chapter file."""
+
+    index: int
+    title: str
+    path: Path
+    duration_ms: int
+    cues: tuple[Cue, ...]
+    reused: bool
+    """True when the file was already up to date and nothing was re-encoded."""
+
+
+@dataclass(frozen=True, slots=True)
+class Audiobook:
+    """What a render produced."""
+
+    work: Work
+    chapters: tuple[ChapterResult, ...]
+    m4b: Path | None
+    marks: tuple[ChapterMark, ...]
+    synthesized: int
+    cached: int
+
+
+class Progress(Protocol):
+    """What the pipeline reports while it renders (the CLI draws it; tests may ignore it)."""
+
+    def start(self, chapters: int, lines: int) -> None: ...
+    def line_done(self) -> None: ...
+    def chapter_done(self, result: ChapterResult) -> None: ...
+
+
+class _Silent:
+    def start(self, chapters: int, lines: int) -> None:
+        pass
+
+    def line_done(self) -> None:
+        pass
+
+    def chapter_done(self, result: ChapterResult) -> None:
+        pass
+
+
+# ---------------------------------------------------------------- text stages
+
+
+def read(source: Path, cfg: Config) -> tuple[Work, Segmented]:
+    """Load a work and attribute its dialogue (the views `segment` and `inspect` show)."""
+    work = load_work(source)
+    return work, segment_work(work.chapters, hints=cfg.hints() or None)
+
+
+def plan(work: Work, segmented: Segmented, cfg: Config, out_dir: Path, fmt: str) -> list[ChapterPlan]:
+    """Voice every segment and add what the narrator reads around the story."""
+    voices = auto_voices(segmented.characters, cfg)
+    by_chapter: dict[int, list[Segment]] = {c.index: [] for c in work.chapters}
+    for seg in segmented.segments:
+        by_chapter.setdefault(seg.chapter, []).append(seg)
+    plans = []
+    width = max(2, len(str(len(work.chapters))))
+    for chapter in work.chapters:
+        lines: list[Line] = []
+        if chapter.index == work.chapters[0].index and cfg.reading.title_card:
+            card = title_card(work, cfg.reading.title_card)
+            if card:
+                lines.append(narrator_line(chapter.index, "title", card, cfg, Break.CHAPTER))
+        if cfg.reading.announce_chapters:
+            lines.append(narrator_line(chapter.index, "heading", _spoken_title(chapter.title), cfg,
+                                       Break.CHAPTER))
+        if cfg.reading.notes == "read":
+            lines += [narrator_line(chapter.index, "notes", n, cfg, Break.PARAGRAPH) for n in chapter.notes_before]
+        lines += cast(by_chapter.get(chapter.index, []), segmented.characters, cfg, voices)
+        if cfg.reading.notes == "read":
+            lines += [narrator_line(chapter.index, "notes", n, cfg, Break.PARAGRAPH) for n in chapter.notes_after]
+        name = f"{chapter.index:0{width}d} - {safe_filename(chapter.title, f'Chapter {chapter.index}')}"
+        plans.append(ChapterPlan(chapter.index, chapter.title, tuple(lines), out_dir / f"{name}.{fmt}"))
+    return plans
+
+
+def title_card(work: Work, template: str) -> str:
+    """The spoken title card, or "" when the work states no title."""
+    if not work.title:
+        return ""
+    if not work.author:
+        template = template.replace(", by {author}", "").replace(" by {author}", "")
+    try:
+        return template.format(title=work.title, author=work.author or "").strip()
+    except (KeyError, IndexError, ValueError):
+        return f"{work.title}."
+
+
+def _spoken_title(title: str) -> str:
+    title = title.strip()
+    return title if title.endswith((".", "!", "?")) else f"{title}."
+
+
+# ---------------------------------------------------------------- audio stages
+
+
+class _Engines:
+    """One engine per worker thread, so every chapter job has its own engine process."""
+
+    def __init__(self, override: str | None) -> None:
+        self._override = override
+        self._local = threading.local()
+        self._all: list[Engine] = []
+        self._lock = threading.Lock()
+        self._versions: dict[str, str] = {}
+
+    def get(self, name: str) -> Engine:
+        name = self._override or name
+        engines = getattr(self._local, "engines", None)
+        if engines is None:
+            engines = self._local.engines = {}
+        if name not in engines:
+            engine = get_engine(name)
+            engines[name] = engine
+            with self._lock:
+                self._all.append(engine)
+        return engines[name]
+
+    def version(self, name: str) -> str:
+        name = self._override or name
+        with self._lock:
+            if name not in self._versions:
+                self._versions[name] = get_engine(name).version()
+            return self._versions[name]
+
+    def close(self) -> None:
+        for engine in self._all:
+            engine.close()
+
+
+class _State:
+    """Per-output-folder record of what each chapter file was made from, written atomically."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / STATE_FILE
+        self._lock = threading.Lock()
+        try:
+            self.data = json.loads(self.path.read_text(encoding="utf-8"))
+            if not isinstance(self.data, dict) or not isinstance(self.data.get("chapters"), dict):
+                raise ValueError
+        except (OSError, ValueError):
+            self.data = {"chapters": {}}
+
+    def get(self, name: str) -> dict | None:
+        return self.data["chapters"].get(name)
+
+    def put(self, name: str, entry: dict) -> None:
+        with self._lock:
+            self.data["chapters"][name] = entry
+            part = self.path.with_name(self.path.name + ".part")
+            part.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+            os.replace(part, self.path)
+
+
+def _fingerprint(keys: Sequence[str], cfg: Config, fmt: str, tags: dict[str, str]) -> str:
+    blob = json.dumps([list(keys), asdict(cfg.pauses), FORMATS[fmt], tags], sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _chapter_tags(work: Work, chapter: ChapterPlan, total: int) -> dict[str, str]:
+    return {"title": chapter.title, "album": work.title or "", "artist": work.author or "",
+            "album_artist": work.author or "", "track": f"{chapter.index}/{total}", "genre": "Audiobook"}
+
+
+def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, opts: RenderOptions,
+                   engines: _Engines, cache: SegmentCache, state: _State, stats: SynthStats,
+                   progress: Progress) -> ChapterResult:
+    """Synthesize what the cache lacks, then stream the chapter into its encoder (skipped if up to date)."""
+    tags = _chapter_tags(work, chapter, total)
+    keys = [cache.key(line, engines.version(line.voice.engine)) for line in chapter.lines]
+    fingerprint = _fingerprint(keys, cfg, opts.fmt, tags)
+    known = state.get(chapter.path.name)
+    if known and known.get("fingerprint") == fingerprint and chapter.path.exists():
+        for _ in chapter.lines:
+            progress.line_done()
+        cues = tuple(Cue(**c) for c in known.get("cues", []))
+        return ChapterResult(chapter.index, chapter.title, chapter.path, known["duration_ms"], cues, True)
+    rendered = synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
+    with PcmEncoder(chapter.path, opts.fmt, tags) as encoder:
+        result: Assembled = assemble(rendered, cfg.pauses, encoder.write)
+    state.put(chapter.path.name, {"fingerprint": fingerprint, "duration_ms": result.duration_ms,
+                                  "cues": [asdict(c) for c in result.cues]})
+    return ChapterResult(chapter.index, chapter.title, chapter.path, result.duration_ms, result.cues, False)
+
+
+def book_tags(work: Work, cfg: Config, lines: Sequence[Line]) -> dict[str, str]:
+    """Tags for the .m4b."""
+    voices = sorted({line.voice.label() for line in lines})
+    return {"title": work.title or work.source.stem, "album": work.title or work.source.stem,
+            "artist": work.author or "", "album_artist": work.author or "",
+            "composer": f"castbook (voices: {', '.join(voices)})", "genre": "Audiobook",
+            "date": work.published or "", "comment": work.summary or "", "description": work.summary or ""}
+
+
+def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress | None = None,
+            read_hook: Callable[[Work, Segmented], None] | None = None) -> Audiobook:
+    """Render a work to per-chapter files and an .m4b with one marker per chapter."""
+    progress = progress or _Silent()
+    require_ffmpeg()
+    work, segmented = read(source, cfg)
+    if read_hook:
+        read_hook(work, segmented)
+    try:
+        opts.out_dir.mkdir(parents=True, exist_ok=True)
+        opts.cache_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CastbookError(f"{exc.filename}: cannot create folder ({exc.strerror}); choose another with -o") from None
+    chapters = plan(work, segmented, cfg, opts.out_dir, opts.fmt)
+    progress.start(len(chapters), sum(len(c.lines) for c in chapters))
+    cache = SegmentCache(opts.cache_dir)
+    state = _State(opts.out_dir)
+    stats = SynthStats()
+    engines = _Engines(opts.engine)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+            futures = [pool.submit(render_chapter, c, work, len(chapters), cfg, opts, engines, cache, state,
+                                   stats, progress) for c in chapters]
+            results = []
+            for fut in futures:
+                res = fut.result()
+                progress.chapter_done(res)
+                results.append(res)
+    finally:
+        engines.close()
+    marks = chapter_marks([r.title for r in results], [r.duration_ms for r in results])
+    m4b = None
+    if opts.m4b:
+        m4b = opts.out_dir / f"{safe_filename(work.title or work.source.stem)}.m4b"
+        if opts.fmt != "m4a":
+            raise CastbookError("an .m4b can only be joined from m4a chapter files; use --format m4a or --no-m4b")
+        build_m4b([r.path for r in results], marks, book_tags(work, cfg, [ln for c in chapters for ln in c.lines]),
+                  m4b)
+    return Audiobook(work, tuple(results), m4b, tuple(marks), stats.synthesized, stats.cached)

@@ -1,0 +1,99 @@
+"""The real pyttsx3 + espeak-ng engine: utterance splitting, checked output, worker replacement."""
+
+from __future__ import annotations
+
+import wave
+
+import pytest
+
+from castbook.engines.pyttsx3_engine import Pyttsx3Engine, espeak_variants, split_utterances
+from castbook.errors import EngineError
+from castbook.model import Voice
+
+from .conftest import require_tools
+
+
+def test_split_utterances_keeps_every_word_and_bounds_length():
+    text = ("“Is the lamp lit?” Mara asked, already halfway up the stairs, with the wind at every window "
+            "and the sea throwing itself at the rocks below, again and again and again, all night long. Yes.")
+    parts = split_utterances(text, 12)
+    assert " ".join(parts).split() == text.split()
+    assert all(len(p.split()) <= 12 for p in parts)
+    assert parts[0] == "“Is the lamp lit?”"
+
+
+def test_split_utterances_drops_unspeakable_and_cuts_giant_tokens():
+    assert split_utterances("... — !!", 10) == []
+    parts = split_utterances("a" * 500, 10)
+    assert sum(len(p.replace(" ", "")) for p in parts) == 500 and max(len(w) for p in parts for w in p.split()) <= 60
+
+
+@pytest.fixture(scope="module")
+def engine():
+    require_tools()
+    eng = Pyttsx3Engine()
+    yield eng
+    eng.close()
+
+
+def _frames(path):
+    with wave.open(str(path)) as w:
+        return w.getnframes(), w.getframerate()
+
+
+def test_render_writes_checked_wav(engine, tmp_path):
+    out = tmp_path / "a.wav"
+    ms = engine.render("The storm came in at dusk.", Voice(voice="en-us"), out)
+    frames, rate = _frames(out)
+    assert rate == 22050 and frames > 0
+    assert abs(ms - frames * 1000 / rate) <= 1
+    assert 800 < ms < 4000
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_long_text_is_split_and_fully_spoken(engine, tmp_path):
+    # ~25 s of speech: one pyttsx3 call this long may silently write nothing; the engine splits it
+    text = " ".join(["The keeper climbed the hundred and twelve steps of the tower again tonight."] * 6)
+    ms = engine.render(text, Voice(voice="en-us", rate=175), tmp_path / "long.wav")
+    assert ms > 15000
+
+
+def test_voices_and_variants_change_the_audio(engine, tmp_path):
+    a = engine.render("Who are you?", Voice(voice="en-us"), tmp_path / "a.wav")
+    b = engine.render("Who are you?", Voice(voice="en-us+f3", pitch=70, rate=120), tmp_path / "b.wav")
+    assert b > a * 1.2  # slower rate: longer audio
+    assert (tmp_path / "a.wav").read_bytes() != (tmp_path / "b.wav").read_bytes()
+
+
+def test_worker_crash_is_survived(engine, tmp_path):
+    engine.render("Warm up.", Voice(), tmp_path / "w.wav")
+    engine._proc.kill()  # simulate espeak-ng crashing the worker between requests
+    ms = engine.render("Still here after a crash.", Voice(), tmp_path / "c.wav")
+    assert ms > 500
+
+
+def test_unknown_voice_is_a_clear_error(engine, tmp_path):
+    with pytest.raises(EngineError, match="no voice 'xx-nope'"):
+        engine.render("Hello there.", Voice(voice="xx-nope"), tmp_path / "x.wav")
+
+
+def test_list_voices_has_english_and_variants(engine):
+    voices = engine.list_voices()
+    ids = {v.id for v in voices}
+    assert {"en-us", "en"} <= ids and any(v.language == "en-gb" for v in voices)
+    assert any(v.id == "+f3" and v.gender == "female" for v in espeak_variants())
+
+
+def test_settings_apply_every_time_when_switching_voices(engine, tmp_path):
+    # espeak-ng applies voice and parameter changes on its own thread; a change made while it is
+    # busy used to be lost now and then. Switch back and forth and check every render.
+    slow = Voice(voice="en-us+f3", rate=110, pitch=70)
+    fast = Voice(voice="en-gb", rate=260, pitch=30)
+    text = "I am the keeper of this light."
+    got = {"slow": [], "fast": []}
+    for i in range(8):
+        for name, voice in (("slow", slow), ("fast", fast)):
+            got[name].append(engine.render(text, voice, tmp_path / f"{name}{i}.wav"))
+    for name, values in got.items():
+        assert max(values) - min(values) < 60, (name, values)
+    assert min(got["slow"]) > 1.8 * max(got["fast"])
