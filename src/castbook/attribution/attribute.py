@@ -28,6 +28,7 @@ class Quote:
     cue: str | None = None
     confidence: float = 0.0
     vocatives: set[int] = field(default_factory=set)
+    conv: int = 0
 
 
 @dataclass(slots=True)
@@ -93,6 +94,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     _resolve(cast, paragraphs, resets, quotes, known)
     _fill_backwards(quotes)
+    _realign_turns(quotes)
     return quotes
 
 
@@ -110,11 +112,13 @@ def _resolve(
     cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote], known: set[int]
 ) -> None:
     conv = Conversation()
+    conv_id = 0
     qi = 0
     gap = 0
     for pi, pieces in enumerate(paragraphs):
         if resets[pi]:
             conv = Conversation()
+            conv_id += 1
             gap = 0
         narration = [p for p in pieces if p.kind == "narration"]
         para_quotes = []
@@ -129,6 +133,7 @@ def _resolve(
                         conv.mention(pid)
             if gap > _GAP_CHARS:
                 conv.speakers.clear()
+                conv_id += 1
                 conv.last_quote = None
             continue
         gap = 0
@@ -139,6 +144,7 @@ def _resolve(
                 first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
                 conv.spoke(q.speaker)
             conv.last_quote = q
+            q.conv = conv_id
         for p in narration:
             for _, _, pid in cast.find(p.text):
                 if pid in known:
@@ -224,6 +230,47 @@ def _fill_backwards(quotes: list[Quote]) -> None:
         if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):
             if n2.para - q.para <= 3:
                 q.speaker, q.cue, q.confidence = n2.speaker, "implicit", 0.4
+
+
+def _realign_turns(quotes: list[Quote]) -> None:
+    """Unanchored turns take the alternation counted back from the nearest anchored turn (A, B, A, B)."""
+    turns: list[Quote] = []
+    for q in quotes:
+        if not turns or q.para != turns[-1].para:
+            turns.append(q)
+    anchored = [q.cue in ("explicit", "anaphoric") and q.confidence >= 0.6 for q in turns]
+    start = 0
+    while start < len(turns):
+        end = start
+        while end + 1 < len(turns) and turns[end + 1].conv == turns[start].conv:
+            end += 1
+        idx = [i for i in range(start, end + 1) if anchored[i]]
+        for j in range(start, end + 1):
+            if anchored[j] or turns[j].cue not in ("implicit", None):
+                continue
+            nxt = next((i for i in idx if i > j), None)
+            prv = next((i for i in reversed(idx) if i < j), None)
+            if nxt is None or (prv is not None and j - prv <= nxt - j):
+                continue
+            a = turns[nxt].speaker
+            others = [turns[i].speaker for i in idx if turns[i].speaker != a and abs(i - nxt) <= 6]
+            if (nxt - j) % 2 == 0:
+                who = a
+            elif others:
+                who = min(others, key=lambda s: 0)  # nearest differing anchored speaker
+                near = min((i for i in idx if turns[i].speaker != a), key=lambda i: abs(i - nxt))
+                who = turns[near].speaker
+            else:
+                continue
+            if who is not None and who not in turns[j].vocatives:
+                _set_para(quotes, turns[j], who)
+        start = end + 1
+
+
+def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
+    for q in quotes:
+        if q.para == first.para and q.cue in ("implicit", None):
+            q.speaker, q.cue, q.confidence = who, "implicit", 0.5
 
 
 def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
