@@ -271,8 +271,8 @@ def split_chapters(text: str, *, forced_headings: Collection[int] = (), single_t
     lengths = [len(lines[i].strip()) for b in blocks for i in b[2]]
     wrapped = _is_wrapped(lengths)
     blocky = wrapped or (len(blocks) >= 3 and len(blocks) >= 0.04 * nonblank)
-    gaps = sorted(b[0] for b in blocks[1:]) or [1]
-    typical = gaps[len(gaps) // 2]
+    gaps = [b[0] for b in blocks[1:]] or [1]
+    typical = min(set(gaps), key=lambda g: (-gaps.count(g), g)) if len(gaps) < 5000 else sorted(gaps)[len(gaps) // 3]
     threshold = max(3, typical + 2) if blocky else 2
     forced = set(forced_headings)
 
