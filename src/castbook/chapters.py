@@ -252,6 +252,23 @@ def _is_wrapped(lengths: list[int]) -> bool:
     return near >= 0.5 * len(lengths) and ordered[-1] <= 140
 
 
+_LINE_END = re.compile(r"[.!?…\"”’)\]:;*~_—-]\s*$")
+
+
+def _runs(lines: list[str]) -> list[str]:
+    """Lines of an unwrapped block: each is a paragraph, except a line that stops mid-sentence joins the next."""
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        s = line.strip()
+        if joining and out:
+            out[-1] = out[-1] + " " + s
+        else:
+            out.append(s)
+        joining = len(s) >= 40 and not _LINE_END.search(s) and not clean.is_scene_break(s)
+    return out
+
+
 def _join_wrapped(lines: list[str]) -> str:
     # a line end is a space, even after `--` or `-`: we cannot tell a broken word from a dash
     return " ".join(line.strip() for line in lines)
@@ -278,10 +295,6 @@ def split_chapters(text: str, *, forced_headings: Collection[int] = (), single_t
 
     events: list[_Event] = []
     skipped: list[Skipped] = []
-
-    def add_line_events(idxs: list[int]) -> None:
-        for i in idxs:
-            add_para(lines[i])
 
     def add_para(raw: str) -> None:
         s = raw.strip()
@@ -329,7 +342,8 @@ def split_chapters(text: str, *, forced_headings: Collection[int] = (), single_t
             if wrapped:
                 add_para(_join_wrapped([lines[i] for i in idxs]))
             else:
-                add_line_events(idxs)
+                for run in _runs([lines[i] for i in idxs]):
+                    add_para(run)
             continue
         if rest and subtitle_ok and not h.has_title:
             sub = " ".join(lines[i].strip() for i in rest)
@@ -340,7 +354,8 @@ def split_chapters(text: str, *, forced_headings: Collection[int] = (), single_t
             if wrapped:
                 add_para(_join_wrapped([lines[i] for i in rest]))
             else:
-                add_line_events(rest)
+                for run in _runs([lines[i] for i in rest]):
+                    add_para(run)
 
     events = _settle_headings(events)
     chapters = _assemble(events, skipped)
@@ -448,7 +463,8 @@ def _is_front_matter(paragraphs: list[str]) -> bool:
     """A few short lines with no dialogue: a title page, not story (`PERSUASION` / `by` / `Jane Austen`)."""
     texts = [p for p in paragraphs if p != SCENE_BREAK]
     words = sum(len(p.split()) for p in texts)
-    return (0 < len(texts) <= 10 and words <= 60 and all(len(p.split()) <= 16 for p in texts)
+    sentences = sum(1 for p in texts if len(p.split()) >= 5 and p.rstrip("\"”’)").endswith((".", "!", "?")))
+    return (0 < len(texts) <= 10 and words <= 60 and all(len(p.split()) <= 16 for p in texts) and sentences <= 1
             and not any(q in p for p in texts for q in "“”\""))
 
 

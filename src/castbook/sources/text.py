@@ -375,7 +375,8 @@ def _title_page(lines: list[str], meta: _Meta) -> list[str]:
     if cut is None:
         # a lone ALL-CAPS title line right above the first heading (THE AWAKENING / I)
         nxt = lines[idx[1]].strip() if len(idx) > 1 else ""
-        if first.isupper() and len(first.split()) <= 10 and parse_heading(nxt, standalone=True):
+        if (first.isupper() and len(first.split()) <= 10 and parse_heading(nxt, standalone=True)
+                and first.lower().strip(".") not in ("chapter", "part", "book", "volume")):
             meta.title = tidy_title(first)
             meta.skipped.append(Skipped("title page", "metadata", first))
             return [""] * (idx[0] + 1) + lines[idx[0] + 1:]
