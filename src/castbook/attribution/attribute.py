@@ -73,6 +73,7 @@ def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:
 def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> list[Quote]:
     """Attribute every dialogue piece; `resets[i]` marks a chapter start or scene break before paragraph i."""
     quotes: list[Quote] = []
+    named: set[int] = set()
     by_para: dict[int, list[Quote]] = {}
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
@@ -85,12 +86,13 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             t_after = tag_after(cast, after.text) if after else None
             t_before = tag_before(cast, before.text) if before else None
             cands = [t for t in (t_after, t_before) if t]
+            named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             q.vocatives = _vocatives(cast, q.text)
         _spread_in_paragraph(qs)
         by_para[pi] = qs
         quotes.extend(qs)
-    known = {q.tag.pid for q in quotes if q.tag and q.tag.kind == "name" and q.tag.strength >= 0.9}
+    known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     _resolve(cast, paragraphs, resets, quotes, known)
     _fill_backwards(quotes)
@@ -202,6 +204,11 @@ def _decide(
         return
     if expected is not None and expected not in q.vocatives:
         q.speaker, q.cue, q.confidence = expected, "implicit", 0.55
+    elif q.vocatives and last is None:
+        # "Mara." at the start of an exchange is said TO Mara: by whoever else is on stage.
+        others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
+        if others:
+            q.speaker, q.cue, q.confidence = others[0], "implicit", 0.4
 
 
 def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) -> int | None:

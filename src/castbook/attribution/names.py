@@ -60,13 +60,16 @@ class Person:
         if not self.forms:
             return "?"
 
-        def rank(kv: tuple[str, int]) -> tuple[int, int, int]:
-            title, toks = split_title(kv[0])
-            full = not title and len(toks) >= 2
-            the = title is not None and title.lower() == "the"
-            return (kv[1], full, len(kv[0]))
-
-        return max(self.forms.items(), key=rank)[0]
+        parsed = {f: split_title(f) for f in self.forms}
+        surnames = {toks[-1] for title, toks in parsed.values() if title and title != "The"}
+        full = [
+            f for f, (title, toks) in parsed.items()
+            if not title and len(toks) >= 2 and self.forms[f] >= 2 and toks[0] not in surnames
+        ]
+        if full:
+            # The fullest common form: "Bill Gorton" over "Bill".
+            return max(full, key=lambda f: (self.forms[f], len(f)))
+        return max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
 
     @property
     def gender(self) -> str | None:
@@ -173,28 +176,30 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names."""
     lower: Counter[str] = Counter()
     cap_mid: Counter[str] = Counter()
+    cap_all: Counter[str] = Counter()
     for p in paragraphs:
         prev_end = True
         for m in _WORD.finditer(p):
             w = m.group()
             if w[0].islower():
                 lower[w] += 1
-            elif not prev_end:
-                cap_mid[_clean_token(w)] += 1
-            start = m.start()
-            before = p[max(0, start - 3) : start]
+            else:
+                cap_all[_clean_token(w)] += 1
+                if not prev_end:
+                    cap_mid[_clean_token(w)] += 1
             prev_end = False
             if m.end() < len(p) and p[m.end()] in ".!?" and w.lower().rstrip(".") not in TITLES and len(w) > 1:
                 prev_end = True
             elif m.end() + 1 < len(p) and p[m.end()] == "." and w.lower() in TITLES:
                 prev_end = False
-            del before
 
     def namelike(tok: str) -> bool:
         t = _clean_token(tok)
         if len(t) < 2 or t.lower() in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
-        return cap_mid[t] >= 2 and lower[t.lower()] * 4 <= cap_mid[t]
+        if cap_all[t] < 2:
+            return False
+        return (cap_mid[t] >= 1 and lower[t.lower()] * 4 <= cap_mid[t]) or lower[t.lower()] == 0
 
     forms: Counter[str] = Counter()
     for p in paragraphs:

@@ -43,7 +43,7 @@ def detect_style(paragraphs: Iterable[str]) -> frozenset[str]:
                 doubles += 1
             elif ch in _SINGLE and _single_can_open(p, i):
                 singles += 1
-    return _SINGLE if singles > 2 * doubles + 5 else _DOUBLE
+    return _SINGLE if singles >= 2 and singles > 2 * doubles else _DOUBLE
 
 
 def _single_can_open(p: str, i: int) -> bool:
@@ -53,6 +53,9 @@ def _single_can_open(p: str, i: int) -> bool:
         return False
     m = _WORD.match(p, i + 1)
     word = m.group().lower() if m else ""
+    before = p[:i].rstrip()
+    if not before or before[-1] in ".!?\u2019'\u201d\"":
+        return True  # at the start of a paragraph or sentence, even ‘Fraid opens a quotation
     if word in _ELISIONS or (word[:2].isdigit() and word.endswith("s") and len(word) <= 4):
         return False
     return True

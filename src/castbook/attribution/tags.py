@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import MENTION, TITLES, Cast
+from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -154,7 +154,9 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None
     m = _BEAT.match(body)
     if not m:
         return None
-    return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
+    subj = m.group("subj")
+    new = len(subj.split()) == 1 and subj.lower() not in _NOT_NAMES and subj[:1].isupper()
+    return _subject(cast, subj, offset + m.start("subj"), strength, new)
 
 
 def title_of(form: str) -> str | None:
