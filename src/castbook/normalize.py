@@ -100,8 +100,8 @@ _SCALE_WORDS = {"k": "thousand", "m": "million", "b": "billion", "bn": "billion"
 _MONEY = re.compile(r"([$£€¥])\s?(\d[\d,]*)(?:\.(\d{1,2}))?(?:\s?(k|m|bn|b|t|thousand|million|billion|trillion)\b)?",
                     re.IGNORECASE)
 _COUNT = re.compile(r"\b(\d+(?:\.\d+)?)([KkMB])(?![\w])")
-_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\s?([AaPp])\.?[Mm]\.?(?![\w]))?")
-_AMPM = re.compile(r"\b(\d{1,2})\s?([AaPp])\.?[Mm]\.?(?![\w])")
+_TIME = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?(?:\s?([AaPp])(?:\.[Mm]\.|[Mm])(?![\w]))?")
+_AMPM = re.compile(r"\b(\d{1,2})\s?([AaPp])(?:\.[Mm]\.|[Mm])(?![\w])")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _SLASH_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
 _MONTH_DAY = re.compile(rf"\b({'|'.join(_MONTHS)})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(,?\s+(\d{{4}}))?")
@@ -144,6 +144,14 @@ def _time(m: re.Match[str]) -> str:
     else:
         spoken = f"{cardinal(hour)} {cardinal(minute)}"
     return spoken + suffix
+
+
+def _kept_stop(m: re.Match[str]) -> str:
+    """`a.m.` at the end of a sentence also ended the sentence: keep that full stop."""
+    if not m.group(0).endswith("."):
+        return ""
+    rest = m.string[m.end():m.end() + 2]
+    return "." if not rest.strip() or (rest[:1] == " " and rest[1:2].isupper()) else ""
 
 
 def _iso_date(m: re.Match[str]) -> str:
@@ -210,8 +218,8 @@ def speakable(text: str) -> str:
     text = _MONEY.sub(_money, text)
     text = _ISO_DATE.sub(_iso_date, text)
     text = _SLASH_DATE.sub(_slash_date, text)
-    text = _TIME.sub(_time, text)
-    text = _AMPM.sub(lambda m: f"{cardinal(int(m.group(1)))} {m.group(2).upper()} M", text)
+    text = _TIME.sub(lambda m: _time(m) + _kept_stop(m), text)
+    text = _AMPM.sub(lambda m: f"{cardinal(int(m.group(1)))} {m.group(2).upper()} M" + _kept_stop(m), text)
     text = _MONTH_DAY.sub(_month_day, text)
     text = _DAY_MONTH.sub(lambda m: f"the {ordinal(int(m.group(1)))} of {m.group(2)}", text)
     text = _ORDINAL.sub(lambda m: ordinal(int(m.group(1))), text)

@@ -34,8 +34,8 @@ def fix_text(raw: str) -> str:
 
 _BREAK_SYMBOLS = re.compile(r"[\s*~=#_\-–—•·.+<>|/\\^°§◇◆○●□■☆★♡♥❤︎❀✿❁✦✧⁂※]{3,}")
 _BREAK_WORDS = re.compile(
-    r"[\s*~=\-_.]*(?:(?:oO)+o|(?:Oo)+O|(?:o0)+o|(?:0o)+0|(?:xX)+x|(?:Xx)+X|x x x|scene break|line break)[\s*~=\-_.]*",
-    re.IGNORECASE,
+    r"[\s*~=\-_.]*(?:(?:oO)+o|(?:Oo)+O|(?:o0)+o|(?:0o)+0|(?:xX)+x|(?:Xx)+X|x x x|[Ss]cene [Bb]reak|[Ll]ine [Bb]reak"
+    r"|SCENE BREAK|LINE BREAK)[\s*~=\-_.]*"
 )
 
 
