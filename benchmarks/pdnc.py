@@ -64,7 +64,12 @@ def load_chapters(path: Path, loader: str) -> list[Chapter]:
             if loader == "sources":
                 raise
         else:
-            return list(load_work(path).chapters)
+            try:
+                return list(load_work(path).chapters)
+            except Exception:  # noqa: BLE001 - a loader bug must not stop the benchmark in auto mode
+                if loader == "sources":
+                    raise
+
     return fallback_chapters(path.read_text(encoding="utf-8"))
 
 
