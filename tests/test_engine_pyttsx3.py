@@ -91,7 +91,7 @@ def test_settings_apply_every_time_when_switching_voices(engine, tmp_path):
     fast = Voice(voice="en-gb", rate=260, pitch=30)
     text = "I am the keeper of this light."
     got = {"slow": [], "fast": []}
-    for i in range(8):
+    for i in range(15):
         for name, voice in (("slow", slow), ("fast", fast)):
             got[name].append(engine.render(text, voice, tmp_path / f"{name}{i}.wav"))
     for name, values in got.items():

@@ -81,9 +81,14 @@ def _silence(samples: int) -> bytes:
     return b"\0" * (samples * SAMPLE_WIDTH * CHANNELS)
 
 
-def assemble(rendered: Sequence[Rendered], pauses: Pauses, sink: Callable[[bytes], None]) -> Assembled:
-    """Stream the chapter's lines to `sink` with pauses between them and a closing silence."""
-    samples = 0
+def assemble(rendered: Sequence[Rendered], pauses: Pauses, sink: Callable[[bytes], None], align: int = 1,
+             lead: int = 0) -> Assembled:
+    """Stream the chapter's lines to `sink` with pauses between them and a closing silence.
+
+    The closing silence is stretched so the total is a multiple of `align` samples (whole AAC
+    frames); cue times are shifted by `lead` samples the encoder puts before the audio.
+    """
+    samples = lead
     cues: list[Cue] = []
     prev: Line | None = None
     for item in rendered:
@@ -104,6 +109,7 @@ def assemble(rendered: Sequence[Rendered], pauses: Pauses, sink: Callable[[bytes
                         item.line.kind, item.line.text))
         prev = item.line
     tail = pauses.end_ms * SAMPLE_RATE // 1000
+    tail += -(samples - lead + tail) % align
     if tail:
         sink(_silence(tail))
         samples += tail

@@ -16,7 +16,7 @@ from typing import Protocol
 from .assemble import Assembled, Cue, assemble
 from .casting import Line, auto_voices, cast, narrator_line
 from .config import Config
-from .encode import FORMATS, PcmEncoder, build_m4b, require_ffmpeg
+from .encode import FORMATS, PcmEncoder, build_m4b, duration_s, frame_samples, lead_samples, require_ffmpeg
 from .engines import Engine, get_engine
 from .errors import CastbookError
 from .markers import ChapterMark, chapter_marks
@@ -242,10 +242,12 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
         return ChapterResult(chapter.index, chapter.title, chapter.path, known["duration_ms"], cues, True)
     rendered = synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
     with PcmEncoder(chapter.path, opts.fmt, tags) as encoder:
-        result: Assembled = assemble(rendered, cfg.pauses, encoder.write)
-    state.put(chapter.path.name, {"fingerprint": fingerprint, "duration_ms": result.duration_ms,
+        result: Assembled = assemble(rendered, cfg.pauses, encoder.write, frame_samples(opts.fmt),
+                                     lead_samples(opts.fmt))
+    duration = round(duration_s(chapter.path) * 1000)
+    state.put(chapter.path.name, {"fingerprint": fingerprint, "duration_ms": duration,
                                   "cues": [asdict(c) for c in result.cues]})
-    return ChapterResult(chapter.index, chapter.title, chapter.path, result.duration_ms, result.cues, False)
+    return ChapterResult(chapter.index, chapter.title, chapter.path, duration, result.cues, False)
 
 
 def book_tags(work: Work, cfg: Config, lines: Sequence[Line]) -> dict[str, str]:

@@ -41,6 +41,19 @@ def _frames(path: str) -> tuple[int, bytes, int]:
         return n, w.readframes(n), w.getframerate()
 
 
+def _wait_idle(driver, espeak) -> None:
+    """Let espeak-ng's thread finish the last utterance before the next starts.
+
+    runAndWait returns when pyttsx3 has seen the end of the message, but espeak-ng can still be
+    "playing" for a moment. pyttsx3's next runAndWait then sees IsPlaying(), cancels, and returns at
+    once: the new file is missing, or a stale callback writes the old audio under the new name.
+    """
+    deadline = time.monotonic() + 5.0
+    while espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    driver._stopping = False
+
+
 def _voice_ids(engine) -> dict[str, str]:
     """Voice file ids ("gmw/en-us") by their short id ("en-us") and by language code ("en-gb")."""
     ids: dict[str, str] = {}
@@ -106,16 +119,19 @@ def main() -> None:
             rate = 22050
             tmp = req["out"] + ".chunk.wav"
             for chunk in req["chunks"]:
-                if os.path.exists(tmp):
-                    os.remove(tmp)
                 got = None
-                for _attempt in range(2):  # pyttsx3 sometimes writes nothing: once more, then give up
+                for _attempt in range(3):  # pyttsx3 sometimes writes nothing: try again, then give up
+                    _wait_idle(driver, _espeak)
+                    if os.path.exists(tmp):
+                        os.remove(tmp)
                     engine.save_to_file(chunk, tmp)
                     engine.runAndWait()
-                    if os.path.exists(tmp):
+                    try:
                         got = _frames(tmp)
-                        if got[0] > 0:
-                            break
+                    except (OSError, EOFError, wave.Error):
+                        continue
+                    if got[0] > 0:
+                        break
                 if got is None or got[0] == 0:
                     raise RuntimeError(f"engine wrote no audio for {chunk[:40]!r}")
                 pcm.append(got[1])
