@@ -278,6 +278,9 @@ def _check_voices(cfg: Config, engine: str | None) -> None:
         check_voices(cfg, {"pyttsx3": ids})
 
 
+# ---------------------------------------------------------------- casting commands (castbook cast, castbook voices)
+# Registered here; their code lives in commands/ (one module per command group).
+
 def main() -> None:
     """Console entry point."""
     app()
