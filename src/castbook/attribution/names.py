@@ -116,6 +116,16 @@ class Cast:
     def __init__(self, people: list[Person], alias: dict[str, int]):
         self.people = people
         self.alias = alias  # casefolded surface form -> person id
+        self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
+
+    def tag_form(self, pid: int, surface: str) -> None:
+        """Record the form a speech tag used for a character."""
+        title, toks = split_title(" ".join(surface.split()))
+        toks = [_clean_token(t) for t in toks]
+        if not toks or not all(t[:1].isupper() for t in toks):
+            return
+        self.tagged[pid][" ".join(([title] if title else []) + toks)] += 1
 
     def resolve(self, surface: str) -> int | None:
         """The character a name form refers to, or None."""
@@ -146,7 +156,21 @@ class Cast:
         return self.people[pid].gender
 
     def name(self, pid: int) -> str:
-        return self.people[pid].name
+        person = self.people[pid]
+        tagged = self.tagged.get(pid)
+        if person.hinted or not tagged:
+            return person.name
+        form, n = max(tagged.items(), key=lambda kv: (kv[1], len(kv[0])))
+        if n < 2:
+            return person.name
+        # The tag's form, completed to the full name it abbreviates: "said Poirot" -> "Hercule Poirot".
+        # Only a bare surname is completed; a first name ("Marianne") is already how the book names her.
+        title, words = split_title(form)
+        full = [] if title or len(words) != 1 else [
+            f for f in person.forms
+            if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
+        ]
+        return max(full, key=lambda f: (person.forms[f], len(f))) if full else form
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
@@ -277,6 +301,7 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
                 alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
+    _merge_titled(cast)
     return cast
 
 

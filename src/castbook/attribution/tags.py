@@ -89,6 +89,8 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
         pid = cast.add(subj)
     if pid is None:
         return None
+    if strength >= 0.9:
+        cast.tag_form(pid, subj)
     return Tag("name", pid, None, strength, pos)
 
 
