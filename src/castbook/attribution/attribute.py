@@ -38,6 +38,8 @@ class Conversation:
     speakers: list[int] = field(default_factory=list)
     mentions: list[int] = field(default_factory=list)
     last_quote: Quote | None = None
+    fresh: list[int] = field(default_factory=list)
+    """Characters named in narration paragraphs since the last line of dialogue, in order."""
 
     def mention(self, pid: int) -> None:
         if pid in self.mentions:
@@ -133,6 +135,7 @@ def _resolve(
                 for _, _, pid in cast.find(p.text):
                     if pid in known:
                         conv.mention(pid)
+                        conv.fresh.append(pid)
             if gap > _GAP_CHARS:
                 conv.speakers.clear()
                 conv_id += 1
@@ -153,6 +156,7 @@ def _resolve(
                     conv.mention(pid)
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
+        conv.fresh.clear()
 
 
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int]) -> list[int]:
@@ -188,6 +192,11 @@ def _decide(
         for pid in _names_before(cast, pieces, q, known):
             if _compatible(cast, pid, g) and pid not in q.vocatives and (tag.strength >= 0.9 or pid != last):
                 q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
+                return
+        # A pronoun after a stretch of narration points at whoever that narration last named.
+        for pid in reversed(conv.fresh):
+            if _compatible(cast, pid, g) and pid not in q.vocatives:
+                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
                 return
         if expected is not None and _compatible(cast, expected, g) and expected not in q.vocatives:
             q.speaker, q.cue, q.confidence = expected, "anaphoric", 0.6
