@@ -189,15 +189,16 @@ def _decide(
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
-        for pid in _names_before(cast, pieces, q, known):
-            if _compatible(cast, pid, g) and pid not in q.vocatives and (tag.strength >= 0.9 or pid != last):
-                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
-                return
+        near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
+        pid = _pick(cast, near, g, q.vocatives)
+        if pid is not None:
+            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
+            return
         # A pronoun after a stretch of narration points at whoever that narration last named.
-        for pid in reversed(conv.fresh):
-            if _compatible(cast, pid, g) and pid not in q.vocatives:
-                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
-                return
+        pid = _pick(cast, conv.fresh[::-1], g, q.vocatives)
+        if pid is not None:
+            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
+            return
         if expected is not None and _compatible(cast, expected, g) and expected not in q.vocatives:
             q.speaker, q.cue, q.confidence = expected, "anaphoric", 0.6
             return
@@ -218,6 +219,16 @@ def _decide(
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
         if others:
             q.speaker, q.cue, q.confidence = others[0], "implicit", 0.4
+
+
+def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) -> int | None:
+    """The first candidate known to have the pronoun's gender, else the first whose gender is unknown."""
+    ok = [pid for pid in cands if pid not in skip and _compatible(cast, pid, gender)]
+    if gender in ("male", "female"):
+        sure = [pid for pid in ok if pid != NARRATOR and cast.gender(pid) == gender]
+        if sure:
+            return sure[0]
+    return ok[0] if ok else None
 
 
 def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) -> int | None:
