@@ -281,6 +281,13 @@ def _check_voices(cfg: Config, engine: str | None) -> None:
 # ---------------------------------------------------------------- casting commands (castbook cast, castbook voices)
 # Registered here; their code lives in commands/ (one module per command group).
 
+from .commands.cast import cast_command  # noqa: E402
+from .commands.voices import voices_app  # noqa: E402
+
+app.command(name="cast")(_guard(cast_command))
+app.add_typer(voices_app, name="voices")
+
+
 def main() -> None:
     """Console entry point."""
     app()
