@@ -123,7 +123,8 @@ def test_check_reports_and_exits_zero(in_tmp):
     res = run("voices", "check", SEEDS / "the-lantern-keeper.txt", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
-    assert {c["name"] for c in data["uncast"]} >= {"Mara Quill", "Tobias Finch"} - {"x"} or data["uncast"]
+    uncast = {c["name"] for c in data["uncast"]}
+    assert any("Mara" in n for n in uncast) and any("Tobias" in n for n in uncast)
     assert "Wren" in data["unused"] and "Eli Marsh" not in data["unused"]
     assert {"character": "Eli Marsh", "alias": "Captain"} in data["aliases_not_in_text"]
     assert str(path) in data["files"][0]
