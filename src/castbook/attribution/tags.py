@@ -31,7 +31,8 @@ _PRON = r"(?:he|she|I|they|we|He|She|They|We)"
 _DESC = r"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+[\w\-]+){1,3}?"
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
-_AFTER_INV = re.compile(rf"(?:{_VERB_RX})(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
+_PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
+_AFTER_INV = re.compile(rf"(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort)\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
