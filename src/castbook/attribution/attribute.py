@@ -92,6 +92,12 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             q.vocatives = _vocatives(cast, q.text)
         _spread_in_paragraph(qs)
+        prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
+        if qs[0].tag is None and prev_para and all(p.kind == "narration" for p in prev_para):
+            # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
+            t = tag_before(cast, prev_para[-1].text)
+            if t is not None and t.kind == "name" and t.pid is not None:
+                qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)
     known = named
