@@ -96,7 +96,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         if qs[0].tag is None and prev_para and all(p.kind == "narration" for p in prev_para):
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
             t = tag_before(cast, prev_para[-1].text)
-            if t is not None and t.kind == "name" and t.pid is not None:
+            if t is not None and (t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female")):
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)
