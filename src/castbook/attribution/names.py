@@ -117,6 +117,7 @@ class Cast:
         self.people = people
         self.alias = alias  # casefolded surface form -> person id
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
 
     def tag_form(self, pid: int, surface: str) -> None:
@@ -150,6 +151,7 @@ class Cast:
             person.gender_votes[title_gender(title)] += 5
         self.people.append(person)
         self.alias[key] = pid
+        self._owners = None
         return pid
 
     def gender(self, pid: int) -> str | None:
@@ -170,7 +172,26 @@ class Cast:
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
         ]
+        if not full and not title and len(words) == 1:
+            # A first name is completed only when the family name is this character's alone:
+            # "Bill" -> "Bill Gorton", but "Marianne" stays (Elinor and Mrs. Dashwood share the surname).
+            full = [
+                f for f in person.forms
+                if not split_title(f)[0] and len(f.split()) == 2 and f.split()[0] == words[0]
+                and person.forms[f] >= 2 and self._surname_owners().get(f.split()[-1]) == {pid}
+            ]
         return max(full, key=lambda f: (person.forms[f], len(f))) if full else form
+
+    def _surname_owners(self) -> dict[str, set[int]]:
+        if self._owners is None:
+            owners: defaultdict[str, set[int]] = defaultdict(set)
+            for pid, person in enumerate(self.people):
+                for f in person.forms:
+                    toks = split_title(f)[1]
+                    if toks and (len(toks) >= 2 or split_title(f)[0]):
+                        owners[toks[-1]].add(pid)
+            self._owners = dict(owners)
+        return self._owners
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
