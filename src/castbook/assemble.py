@@ -6,7 +6,7 @@ Audio is streamed to a sink (the encoder) a line at a time, so memory does not g
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pydub import AudioSegment
@@ -81,7 +81,7 @@ def _silence(samples: int) -> bytes:
     return b"\0" * (samples * SAMPLE_WIDTH * CHANNELS)
 
 
-def assemble(rendered: Sequence[Rendered], pauses: Pauses, sink: Callable[[bytes], None], align: int = 1,
+def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes], None], align: int = 1,
              lead: int = 0) -> Assembled:
     """Stream the chapter's lines to `sink` with pauses between them and a closing silence.
 

@@ -81,6 +81,20 @@ def _run(argv: list[str], dest: Path, what: str) -> None:
         raise EncodeError(f"ffmpeg failed while {what} {dest.name}: {tail}")
 
 
+_F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's buffer size
+
+
+def _widen_pipe(pipe) -> None:
+    """A 1 MB pipe instead of 64 KB: with two encoders fed from one process, the small default
+    pipe costs a context switch every 64 KB and took a third off the throughput of parallel encodes."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe.fileno(), _F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, OSError, AttributeError):
+        pass
+
+
 class PcmEncoder:
     """Stream 16-bit mono PCM into ffmpeg; the file appears under its final name only when complete."""
 
@@ -104,6 +118,7 @@ class PcmEncoder:
                                           stderr=self._err)
         except FileNotFoundError:
             raise EncodeError(f"ffmpeg is not installed; {_INSTALL_HINT}") from None
+        _widen_pipe(self._proc.stdin)
         return self
 
     def write(self, pcm: bytes) -> None:

@@ -24,7 +24,7 @@ from .model import Break, Segment, Segmented, Work
 from .names import safe_filename
 from .segment import segment_work
 from .sources import load_work
-from .synthesize import SegmentCache, SynthStats, synthesize
+from .synthesize import SegmentCache, SynthStats, iter_synthesize
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,7 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
             progress.line_done()
         cues = tuple(Cue(**c) for c in known.get("cues", []))
         return ChapterResult(chapter.index, chapter.title, chapter.path, known["duration_ms"], cues, True)
-    rendered = synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
+    rendered = iter_synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
     with PcmEncoder(chapter.path, opts.fmt, tags) as encoder:
         result: Assembled = assemble(rendered, cfg.pauses, encoder.write, frame_samples(opts.fmt),
                                      lead_samples(opts.fmt))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -59,7 +59,13 @@ def synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions
 
     `engines(name)` gives the engine to use for a voice's engine name, `versions(name)` its version.
     """
-    out: list[Rendered] = []
+    return list(iter_synthesize(lines, engines, versions, cache, stats, on_line))
+
+
+def iter_synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions: Callable[[str], str],
+                    cache: SegmentCache, stats: SynthStats | None = None,
+                    on_line: Callable[[], None] | None = None) -> Iterator[Rendered]:
+    """Like synthesize, one line at a time, so the encoder can work while the engine speaks."""
     for line in lines:
         key = cache.key(line, versions(line.voice.engine))
         path = cache.path(key)
@@ -73,5 +79,4 @@ def synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions
                 stats.synthesized += 1
         if on_line:
             on_line()
-        out.append(Rendered(line, path, key))
-    return out
+        yield Rendered(line, path, key)
