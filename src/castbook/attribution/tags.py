@@ -34,6 +34,10 @@ _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
+_END_TAG = re.compile(
+    rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
+    rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
+)
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort)\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
@@ -145,6 +149,12 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
     m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
+        if tag:
+            return tag
+    # A tag closing the sentence just before the quotation: "..., but Mrs. Bennet, who ..., answered readily,"
+    m = _END_TAG.search(body)
+    if m and m.group("subj").lower() not in _PRON_WORDS:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
