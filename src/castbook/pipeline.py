@@ -212,9 +212,17 @@ class _State:
     def put(self, name: str, entry: dict) -> None:
         with self._lock:
             self.data["chapters"][name] = entry
-            part = self.path.with_name(self.path.name + ".part")
-            part.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
-            os.replace(part, self.path)
+            self._write()
+
+    def put_book(self, entry: dict) -> None:
+        with self._lock:
+            self.data["m4b"] = entry
+            self._write()
+
+    def _write(self) -> None:
+        part = self.path.with_name(self.path.name + ".part")
+        part.write_text(json.dumps(self.data, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, self.path)
 
 
 def _fingerprint(keys: Sequence[str], cfg: Config, fmt: str, tags: dict[str, str]) -> str:
@@ -295,6 +303,12 @@ def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress |
         m4b = opts.out_dir / f"{safe_filename(work.title or work.source.stem)}.m4b"
         if opts.fmt != "m4a":
             raise CastbookError("an .m4b can only be joined from m4a chapter files; use --format m4a or --no-m4b")
-        build_m4b([r.path for r in results], marks, book_tags(work, cfg, [ln for c in chapters for ln in c.lines]),
-                  m4b)
+        tags = book_tags(work, cfg, [ln for c in chapters for ln in c.lines])
+        book_print = hashlib.sha256(json.dumps(
+            [[state.get(r.path.name) or {} for r in results], [asdict(m) for m in marks], tags],
+            sort_keys=True, default=str).encode("utf-8")).hexdigest()
+        known = state.data.get("m4b") or {}
+        if not (m4b.exists() and known.get("name") == m4b.name and known.get("fingerprint") == book_print):
+            build_m4b([r.path for r in results], marks, tags, m4b)
+            state.put_book({"name": m4b.name, "fingerprint": book_print})
     return Audiobook(work, tuple(results), m4b, tuple(marks), stats.synthesized, stats.cached)
