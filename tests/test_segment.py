@@ -28,8 +28,8 @@ def read_case(path: Path) -> tuple[str, list[tuple[str | None, str]]]:
     return source, rows
 
 
-# Known gaps: a character named only once before the first line of a scene is not yet a candidate.
-_KNOWN_GAPS = {"anaphoric_pronoun", "turn_taking"}
+# Known gaps (xfail, strict): case files the segmenter does not get right yet.
+_KNOWN_GAPS: set[str] = set()
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from castbook.attribution.names import Cast
+from castbook.attribution.names import _NOT_NAMES, Cast
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import Tag, tag_after, tag_before
 
@@ -40,6 +40,8 @@ class Conversation:
     last_quote: Quote | None = None
     fresh: list[int] = field(default_factory=list)
     """Characters named in narration paragraphs since the last line of dialogue, in order."""
+    seen: list[int] = field(default_factory=list)
+    """Everyone named in the narration of this conversation, heard speaking or not, in order."""
 
     def mention(self, pid: int) -> None:
         if pid in self.mentions:
@@ -141,7 +143,8 @@ def _resolve(
                 for _, _, pid in cast.find(p.text):
                     if pid in known:
                         conv.mention(pid)
-                        conv.fresh.append(pid)
+                    conv.fresh.append(pid)
+                    conv.seen.append(pid)
             if gap > _GAP_CHARS:
                 conv.speakers.clear()
                 conv_id += 1
@@ -165,15 +168,21 @@ def _resolve(
         conv.fresh.clear()
 
 
-def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int]) -> list[int]:
-    """Characters named in the paragraph's narration before the tag, latest first."""
+def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:
+    """Characters named in the paragraph's narration before the tag, latest first.
+
+    Someone not yet heard speaking counts only when known to have the pronoun's gender.
+    """
     found: list[int] = []
     tag_piece = q.piece + 1 if q.tag and q.piece + 1 < len(pieces) else q.piece - 1
     for k, p in enumerate(pieces):
         if p.kind != "narration" or k > max(tag_piece, q.piece):
             continue
         text = p.text if k != tag_piece or q.tag is None else p.text[: q.tag.pos]
-        found.extend(pid for _, _, pid in cast.find(text) if pid in known)
+        found.extend(
+            pid for _, _, pid in cast.find(text)
+            if pid in known or (gender and cast.gender(pid) == gender and not cast.name(pid).startswith("The "))
+        )
     return found[::-1]
 
 
@@ -201,7 +210,7 @@ def _decide(
             q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
             return
         # A pronoun after a stretch of narration points at whoever that narration last named.
-        pid = _pick(cast, conv.fresh[::-1], g, q.vocatives)
+        pid = _pick(cast, [p for p in conv.fresh[::-1] if p in known], g, q.vocatives)
         if pid is not None:
             q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
             return
@@ -214,6 +223,18 @@ def _decide(
                 return
         if last is not None and _compatible(cast, last, g) and tag.strength < 0.9:
             q.speaker, q.cue, q.confidence = last, "anaphoric", 0.35
+            return
+        # No one heard so far fits: someone named just before who is known to be "she" or "he".
+        strangers = [
+            p for p in conv.seen[::-1]
+            if cast.gender(p) == g and not cast.name(p).startswith("The ") and cast.name(p).lower() not in _NOT_NAMES
+        ]
+        pid = _pick(cast, _names_before(cast, pieces, q, known, g) + strangers, g, q.vocatives)
+        if pid is not None and g in ("male", "female") and tag.strength >= 0.9:
+            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.4
+        elif tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith("the "):
+            # "observed the general": nobody named fits, so the general is a character of his own.
+            q.speaker, q.cue, q.confidence = cast.add(tag.text.lower()), "anaphoric", 0.4
         return
     if tag and tag.gender == "first":
         q.speaker, q.cue, q.confidence = NARRATOR, "anaphoric", 0.8

@@ -41,6 +41,8 @@ _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=
 MENTION = re.compile(
     rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
+_NEXT_WORD = re.compile(r" ([a-z]+)\b")
+_PAST = frozenset("set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought turned was had".split())
 _PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
 
@@ -222,6 +224,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     lower: Counter[str] = Counter()
     cap_mid: Counter[str] = Counter()
     cap_all: Counter[str] = Counter()
+    actor: Counter[str] = Counter()
     for p in paragraphs:
         prev_end = True
         for m in _WORD.finditer(p):
@@ -232,6 +235,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                 cap_all[_clean_token(w)] += 1
                 if not prev_end:
                     cap_mid[_clean_token(w)] += 1
+                nxt = _NEXT_WORD.match(p, m.end())
+                art = p[max(0, m.start() - 4) : m.start()].lower()
+                if nxt and (nxt.group(1).endswith("ed") or nxt.group(1) in _PAST) and not art.endswith((" a ", " an ", "the ")):
+                    actor[_clean_token(w)] += 1  # "Mara climbed": the subject of an action
             prev_end = False
             if m.end() < len(p) and p[m.end()] in ".!?" and w.lower().rstrip(".") not in TITLES and len(w) > 1:
                 prev_end = True
@@ -242,8 +249,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         t = _clean_token(tok)
         if len(t) < 2 or t.lower() in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
-        if cap_all[t] < 2:
-            return False
+        if cap_all[t] < 2 and not actor[t]:
+            return False  # a word capitalised once is a name only as the subject of an action
         return (cap_mid[t] >= 1 and lower[t.lower()] * 4 <= cap_mid[t]) or lower[t.lower()] == 0
 
     forms: Counter[str] = Counter()

@@ -62,6 +62,8 @@ class Tag:
     """1.0 for a speech verb, lower for an action beat."""
     pos: int
     """Offset of the subject in the narration piece (for anaphora: what was mentioned before it)."""
+    text: str = ""
+    """The subject as written, for descriptors (`the general`)."""
 
 
 def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) -> Tag | None:
@@ -82,7 +84,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
         gender = "male" if head in _MALE_NOUNS else "female" if head in _FEMALE_NOUNS else None
         if pid is not None:
             return Tag("name", pid, gender, strength * 0.95, pos)
-        return Tag("descriptor", None, gender, strength, pos)
+        return Tag("descriptor", None, gender, strength, pos, subj)
     pid = cast.resolve(subj)
     if pid is None:
         words = subj.split()
