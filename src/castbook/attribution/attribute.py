@@ -214,13 +214,13 @@ def _decide(
         if pid is not None:
             q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
             return
-        if expected is not None and _compatible(cast, expected, g) and expected not in q.vocatives:
-            q.speaker, q.cue, q.confidence = expected, "anaphoric", 0.6
+        # The turn-taking guess, other recent speakers, then others on stage: whoever surely has the gender.
+        cands = [expected] if expected is not None else []
+        cands += [p for p in reversed(conv.speakers) if p != last] + [p for p in reversed(conv.mentions) if p != last]
+        pid = _pick(cast, list(dict.fromkeys(cands)), g, q.vocatives)
+        if pid is not None:
+            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.6 if pid == expected else 0.45
             return
-        for pid in reversed(conv.mentions):
-            if pid != last and _compatible(cast, pid, g) and pid not in q.vocatives:
-                q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.45
-                return
         if last is not None and _compatible(cast, last, g) and tag.strength < 0.9:
             q.speaker, q.cue, q.confidence = last, "anaphoric", 0.35
             return
