@@ -12,7 +12,7 @@ from castbook.attribution.tags import Tag, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
-_GAP_CHARS = 700
+_GAP_CHARS = 150
 """Narration longer than this between two quotations ends the conversation."""
 
 
