@@ -292,7 +292,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
     for q in quotes:
         if not turns or q.para != turns[-1].para:
             turns.append(q)
-    anchored = [q.cue in ("explicit", "anaphoric") and q.confidence >= 0.6 for q in turns]
+    anchored = [q.cue in ("explicit", "anaphoric") and q.confidence >= 0.5 for q in turns]
     start = 0
     while start < len(turns):
         end = start
