@@ -241,6 +241,10 @@ def _decide(
         return
     if expected is not None and expected not in q.vocatives:
         q.speaker, q.cue, q.confidence = expected, "implicit", 0.55
+    elif last is None and any(p in known and p not in q.vocatives for p in conv.fresh):
+        # A conversation opening after narration: whoever that narration named last.
+        q.speaker = next(p for p in reversed(conv.fresh) if p in known and p not in q.vocatives)
+        q.cue, q.confidence = "implicit", 0.45
     elif q.vocatives and last is None:
         # "Mara." at the start of an exchange is said TO Mara: by whoever else is on stage.
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
