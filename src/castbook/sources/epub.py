@@ -15,7 +15,8 @@ from lxml import etree
 
 from castbook.errors import SourceError
 from castbook.model import SCENE_BREAK, Chapter, Skipped, Work
-from castbook.sources.html import Block, ao3_metadata, attach_work_notes, chapter_parts, parse_html, walk_blocks
+from castbook.sources.html import Block, ao3_metadata, chapter_parts, parse_html, walk_blocks
+from castbook.sources.meta import attach_work_notes
 
 log = logging.getLogger(__name__)
 

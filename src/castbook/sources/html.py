@@ -15,6 +15,7 @@ from castbook.chapters import boilerplate_label, split_chapters, tidy_title
 from castbook.errors import SourceError
 from castbook.model import SCENE_BREAK, Chapter, Skipped, Work
 from castbook.sources import clean
+from castbook.sources.meta import Meta, attach_work_notes
 
 log = logging.getLogger(__name__)
 
@@ -142,21 +143,6 @@ def chapter_parts(blocks: list[Block]) -> tuple[list[str], list[str], list[str],
 # --- AO3 metadata ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Meta:
-    """Work metadata gathered from a preface."""
-
-    title: str | None = None
-    author: str | None = None
-    summary: str | None = None
-    fandom: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    language: str | None = None
-    published: str | None = None
-    notes: tuple[str, ...] = ()
-    end_notes: tuple[str, ...] = ()
-
-
 def _labelled_quote(scope: Tag, label: str) -> Tag | None:
     """The <blockquote> that follows a `<p>Summary</p>`-style label inside scope."""
     for p in scope.find_all(["p", "h3", "h4", "div"]):
@@ -211,11 +197,11 @@ def ao3_metadata(soup: BeautifulSoup) -> Meta:
         meta.published = m.group(1)
     summary = _quote_paragraphs(_labelled_quote(preface, "Summary"))
     meta.summary = " ".join(summary) or None
-    meta.notes = _quote_paragraphs(_labelled_quote(preface, "Notes"))
+    meta.notes = list(_quote_paragraphs(_labelled_quote(preface, "Notes")))
     after = soup.find(id="afterword")
     if after is not None:
         endnotes = after.find(id="endnotes") or after
-        meta.end_notes = _quote_paragraphs(_labelled_quote(endnotes, "End Notes") or endnotes.find("blockquote"))
+        meta.end_notes = list(_quote_paragraphs(_labelled_quote(endnotes, "End Notes") or endnotes.find("blockquote")))
     return meta
 
 
@@ -291,19 +277,6 @@ def ao3_chapters(container: Tag, work_title: str, skipped: list[Skipped]) -> tup
         chapters.append(Chapter(index, name, tuple(paras), tuple(carry + before), tuple(after)))
         carry = []
     return tuple(chapters)
-
-
-def attach_work_notes(chapters: tuple[Chapter, ...], before: tuple[str, ...], after: tuple[str, ...]
-                      ) -> tuple[Chapter, ...]:
-    """Work notes go before the first chapter; end notes after the last."""
-    if not chapters:
-        return chapters
-    out = list(chapters)
-    c = out[0]
-    out[0] = Chapter(c.index, c.title, c.paragraphs, before + c.notes_before, c.notes_after)
-    c = out[-1]
-    out[-1] = Chapter(c.index, c.title, c.paragraphs, c.notes_before, c.notes_after + after)
-    return tuple(out)
 
 
 def _load_generic(path: Path, soup: BeautifulSoup) -> Work:

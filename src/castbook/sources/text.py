@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from castbook.chapters import boilerplate_label, parse_heading, split_chapters, tidy_title
-from castbook.model import Chapter, Skipped, Work
+from castbook.model import Skipped, Work
 from castbook.sources import clean
+from castbook.sources.meta import Meta, attach_work_notes
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +31,6 @@ _META_KEYS = {
 }
 _GUTENBERG = re.compile(r"The Project Gutenberg E-?Book of (.{1,120}?),? by (.{1,80})", re.I)
 _KEY_LINE = re.compile(r"\s*([A-Za-z][A-Za-z ]{1,20}):\s*(.*)")
-
-
-@dataclass(slots=True)
-class _Meta:
-    title: str | None = None
-    author: str | None = None
-    summary: str | None = None
-    fandom: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    language: str | None = None
-    published: str | None = None
-    notes: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
 
 
 def detect_shape(lines: list[str]) -> str:
@@ -85,7 +72,7 @@ def load_text(path: Path, text: str) -> Work:
     lines = clean.fix_text(text).split("\n")
     shape = detect_shape(lines)
     log.debug("%s: text shape %s", path, shape)
-    meta = _Meta()
+    meta = Meta()
     forced: list[int] = []
     after_notes: list[str] = []
     fmt = {"ao3-full": "ao3-txt", "ao3-short": "ao3-txt"}.get(shape, shape)
@@ -99,7 +86,7 @@ def load_text(path: Path, text: str) -> Work:
         lines = _title_page(lines, meta)
     single = meta.title or prettify(path.stem)
     chapters, skipped = split_chapters("\n".join(lines), forced_headings=forced, single_title=single)
-    chapters = _attach_notes(chapters, meta.notes, after_notes)
+    chapters = attach_work_notes(chapters, meta.notes, after_notes)
     return Work(
         source=path,
         title=meta.title,
@@ -113,18 +100,6 @@ def load_text(path: Path, text: str) -> Work:
         published=meta.published,
         skipped=tuple(meta.skipped) + skipped,
     )
-
-
-def _attach_notes(chapters: tuple[Chapter, ...], before: list[str], after: list[str]) -> tuple[Chapter, ...]:
-    """Work-level notes go before the first chapter and after the last one."""
-    if not chapters or (not before and not after):
-        return chapters
-    out = list(chapters)
-    first, last = out[0], out[-1]
-    out[0] = Chapter(first.index, first.title, first.paragraphs, tuple(before) + first.notes_before, first.notes_after)
-    last = out[-1]
-    out[-1] = Chapter(last.index, last.title, last.paragraphs, last.notes_before, last.notes_after + tuple(after))
-    return tuple(out)
 
 
 def _notes_text(lines: list[str]) -> list[str]:
@@ -147,7 +122,7 @@ def prettify(stem: str) -> str:
 # --- AO3 full form -----------------------------------------------------------------------------
 
 
-def _ao3_full(lines: list[str], meta: _Meta) -> tuple[list[str], list[str]]:
+def _ao3_full(lines: list[str], meta: Meta) -> tuple[list[str], list[str]]:
     """Strip the header line, CSS, preface and afterword; fill meta. Returns (body lines, end notes)."""
     n = len(lines)
     first = next((i for i, s in enumerate(lines) if s.strip()), 0)
@@ -248,7 +223,7 @@ def _section_end(body: list[str], i: int, has_headings: bool) -> int:
     return j + 1
 
 
-def _parse_keys(lines: list[str], meta: _Meta) -> None:
+def _parse_keys(lines: list[str], meta: Meta) -> None:
     """AO3 `Key:` / value pairs (value on the same or following lines) into meta."""
     values: dict[str, list[str]] = {}
     key = None
@@ -284,7 +259,7 @@ def _parse_keys(lines: list[str], meta: _Meta) -> None:
 # --- AO3 short form ----------------------------------------------------------------------------
 
 
-def _ao3_short(lines: list[str], meta: _Meta) -> list[str]:
+def _ao3_short(lines: list[str], meta: Meta) -> list[str]:
     """Drop the `Work Header` block (title and metadata); the body starts at the first `Chapter Text`."""
     wh = next((i for i, s in enumerate(lines) if s.strip() == "Work Header"), None)
     if wh is None:
@@ -310,7 +285,7 @@ def _ao3_short(lines: list[str], meta: _Meta) -> list[str]:
 # --- Wattpad -----------------------------------------------------------------------------------
 
 
-def _wattpad(lines: list[str], meta: _Meta) -> list[int]:
+def _wattpad(lines: list[str], meta: Meta) -> list[int]:
     """Blank out reader counts and the title+slogan footer; the line above each count line is a heading."""
     forced = []
     for i in _counts_lines(lines):
@@ -333,7 +308,7 @@ def _wattpad(lines: list[str], meta: _Meta) -> list[int]:
 # --- plain prose -------------------------------------------------------------------------------
 
 
-def _title_page(lines: list[str], meta: _Meta) -> list[str]:
+def _title_page(lines: list[str], meta: Meta) -> list[str]:
     """Take a leading title / `by Author` / credits page out of the reading (it becomes metadata)."""
     idx = [i for i, s in enumerate(lines[:200]) if s.strip()][:8]
     if not idx:
