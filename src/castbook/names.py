@@ -23,3 +23,21 @@ def safe_filename(text: str, fallback: str = "untitled") -> str:
     if name.split(".")[0].casefold() in _WINDOWS_RESERVED:
         name = f"_{name}"
     return name
+
+
+LAYOUTS = ("flat", "author-title")
+"""How a work's outputs are placed under the output folder."""
+
+
+def book_folder(root, author: str | None, title: str | None, layout: str = "flat", fallback_title: str = "untitled"):
+    """Where a work's files go: `root` itself ("flat"), or `root/Author/Title` ("author-title"), the
+    layout audiobook servers (Audiobookshelf, Plex) scan. Each part is a safe file name, so the result
+    always stays inside `root`."""
+    from pathlib import Path
+
+    root = Path(root)
+    if layout == "flat":
+        return root
+    if layout == "author-title":
+        return root / safe_filename(author or "", "Unknown Author") / safe_filename(title or "", fallback_title)
+    raise ValueError(f"unknown layout '{layout}'; use one of: {', '.join(LAYOUTS)}")
