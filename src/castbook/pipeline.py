@@ -258,6 +258,77 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
     return ChapterResult(chapter.index, chapter.title, chapter.path, duration, result.cues, False)
 
 
+class Workers:
+    """A bounded pool of chapter jobs (threads, one engine process each) that several produce() calls can share.
+
+    A batch creates one and passes it to every produce(), so works in flight together never run more than
+    `jobs` chapters (engine processes, encoders) at once. produce() itself must not run inside the pool.
+    """
+
+    def __init__(self, jobs: int, engine: str | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.engine = engine
+        self.engines = _Engines(engine)
+        self._pool = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="castbook-chapter")
+
+    def render(self, chapters: Sequence[ChapterPlan], work: Work, cfg: Config, opts: RenderOptions,
+               cache: SegmentCache, state: _State, stats: SynthStats, progress: Progress) -> list[ChapterResult]:
+        """Render the chapters of one work in the pool; results in chapter order."""
+        futures = [self._pool.submit(render_chapter, c, work, len(chapters), cfg, opts, self.engines, cache,
+                                     state, stats, progress) for c in chapters]
+        results = []
+        try:
+            for fut in futures:
+                res = fut.result()
+                progress.chapter_done(res)
+                results.append(res)
+        finally:
+            for fut in futures:
+                fut.cancel()  # a failed chapter: the work's chapters not started yet are dropped
+        return results
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.engines.close()
+
+
+class _DetachedState:
+    """The one state entry a chapter rendered in another process needs; the new entry goes back to the driver."""
+
+    def __init__(self, name: str, known: dict | None) -> None:
+        self.data = {"chapters": {name: known} if known else {}}
+        self.new: dict | None = None
+
+    def get(self, name: str) -> dict | None:
+        return self.data["chapters"].get(name)
+
+    def put(self, name: str, entry: dict) -> None:
+        self.new = entry
+
+
+_PROCESS_ENGINES: dict[str | None, _Engines] = {}
+
+
+def render_chapter_unit(chapter: ChapterPlan, work: Work, total: int, cfg: Config, opts: RenderOptions,
+                        known: dict | None) -> tuple[ChapterResult, dict | None, SynthStats]:
+    """Render one chapter in any process from picklable inputs (a distributed work unit).
+
+    `known` is the chapter's entry in the output folder's state file. Returns the result, the new state
+    entry (None when the file was up to date) and the synthesis counts; the caller writes the state file,
+    so that only one process ever writes it. Engine processes are kept for the next unit in this process.
+    """
+    engines = _PROCESS_ENGINES.get(opts.engine)
+    if engines is None:
+        engines = _PROCESS_ENGINES[opts.engine] = _Engines(opts.engine)
+    opts.cache_dir.mkdir(parents=True, exist_ok=True)
+    chapter.path.parent.mkdir(parents=True, exist_ok=True)
+    state = _DetachedState(chapter.path.name, known)
+    stats = SynthStats()
+    result = render_chapter(chapter, work, total, cfg, opts, engines, SegmentCache(opts.cache_dir),
+                            state, stats, _Silent())  # type: ignore[arg-type]
+    return result, state.new, stats
+
+
 def book_tags(work: Work, cfg: Config, lines: Sequence[Line]) -> dict[str, str]:
     """Tags for the .m4b."""
     voices = sorted({line.voice.label() for line in lines})
@@ -268,11 +339,16 @@ def book_tags(work: Work, cfg: Config, lines: Sequence[Line]) -> dict[str, str]:
 
 
 def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress | None = None,
-            read_hook: Callable[[Work, Segmented], None] | None = None) -> Audiobook:
-    """Render a work to per-chapter files and an .m4b with one marker per chapter."""
+            read_hook: Callable[[Work, Segmented], None] | None = None, *,
+            workers: Workers | None = None, loaded: tuple[Work, Segmented] | None = None) -> Audiobook:
+    """Render a work to per-chapter files and an .m4b with one marker per chapter.
+
+    `workers`: a shared chapter pool (a batch passes one; default: a pool of opts.jobs for this work).
+    `loaded`: the work already read (read(source, cfg)), so it is not read twice.
+    """
     progress = progress or _Silent()
     require_ffmpeg()
-    work, segmented = read(source, cfg)
+    work, segmented = loaded or read(source, cfg)
     if read_hook:
         read_hook(work, segmented)
     try:
@@ -285,18 +361,13 @@ def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress |
     cache = SegmentCache(opts.cache_dir)
     state = _State(opts.out_dir)
     stats = SynthStats()
-    engines = _Engines(opts.engine)
+    own = workers is None
+    pool = Workers(opts.jobs, opts.engine) if workers is None else workers
     try:
-        with ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
-            futures = [pool.submit(render_chapter, c, work, len(chapters), cfg, opts, engines, cache, state,
-                                   stats, progress) for c in chapters]
-            results = []
-            for fut in futures:
-                res = fut.result()
-                progress.chapter_done(res)
-                results.append(res)
+        results = pool.render(chapters, work, cfg, opts, cache, state, stats, progress)
     finally:
-        engines.close()
+        if own:
+            pool.close()
     marks = chapter_marks([r.title for r in results], [r.duration_ms for r in results])
     m4b = None
     if opts.m4b:
