@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 _BAD = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -41,3 +42,8 @@ def book_folder(root, author: str | None, title: str | None, layout: str = "flat
     if layout == "author-title":
         return root / safe_filename(author or "", "Unknown Author") / safe_filename(title or "", fallback_title)
     raise ValueError(f"unknown layout '{layout}'; use one of: {', '.join(LAYOUTS)}")
+
+
+def library_folder(author: str | None, title: str | None, fallback: str = "untitled") -> Path:
+    """The `Author/Title` folder (relative) a work goes to in a library; "Unknown Author" when none is stated."""
+    return Path(safe_filename(author or "", "Unknown Author")) / safe_filename(title or "", fallback)
