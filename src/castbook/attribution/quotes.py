@@ -109,6 +109,11 @@ def split_paragraph(p: str, marks: frozenset[str]) -> tuple[list[Piece], bool]:
                 open_at = -1
             elif not can_open and not can_close and i == open_at + 1:
                 pass
+            elif not can_open and not can_close and not marks is _SINGLE:
+                # A stray mark with space on both sides ('believed " he began'): it can open nothing,
+                # so it closes the open quotation rather than letting speech run into the next paragraph.
+                spans.append((open_at, i))
+                open_at = -1
             elif can_open and not can_close and i == last_mark + 1:
                 pass  # a doubled opening mark: touch-““Relax
         last_mark = i
