@@ -263,19 +263,28 @@ def render(
 
 
 def _check_voices(cfg: Config, engine: str | None) -> None:
-    """Fail before rendering when a configured espeak-ng voice does not exist."""
+    """Fail before rendering when a configured espeak-ng voice or Piper model does not exist."""
     if engine is not None:
         return
     from .config import check_voices
     from .engines import get_engine
 
-    if any(v.engine == "pyttsx3" for v in [cfg.narrator, cfg.default, *(c.voice for c in cfg.characters)]):
+    used = {v.engine for v in [cfg.narrator, cfg.default, *(c.voice for c in cfg.characters)]}
+    ids: list[str] = []
+    checks = {}
+    if "piper" in used:
+        from .engines.piper_engine import check_installed, check_voice
+
+        check_installed()
+        checks["piper"] = check_voice
+    if "pyttsx3" in used:
         eng = get_engine("pyttsx3")
         try:
             ids = [i for v in eng.list_voices() for i in (v.id, v.language) if i]
         finally:
             eng.close()
-        check_voices(cfg, {"pyttsx3": ids})
+    if used & {"piper", "pyttsx3"}:
+        check_voices(cfg, {"pyttsx3": ids} if "pyttsx3" in used else {}, checks)
 
 
 # ---------------------------------------------------------------- casting commands (castbook cast, castbook voices)

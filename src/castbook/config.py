@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import yaml
 
-from .errors import ConfigError
+from .errors import CastbookError, ConfigError
 from .model import Voice
 
 log = logging.getLogger(__name__)
@@ -233,6 +233,8 @@ def _voice(doc: _Doc, raw: Any, keypath: tuple[str, ...], base: Voice, allowed=V
             value = _typed(doc, value, kp, str).strip()
             if not value:
                 raise ConfigError(f"{doc.where(kp)}: {'.'.join(kp)}: must not be empty")
+            if key == "model" and doc.path is not None:  # relative to the voices file, like any path in it
+                value = str(doc.path.parent / Path(value).expanduser())
         elif key == "rate":
             value = _typed(doc, value, kp, int, 40, 600)
         elif key == "pitch":
@@ -244,6 +246,8 @@ def _voice(doc: _Doc, raw: Any, keypath: tuple[str, ...], base: Voice, allowed=V
         else:
             value = _typed(doc, value, kp, float, 0.0, 10.0)
         changes[key] = value
+    if "voice" in changes and "model" not in changes:  # a voice named here replaces an inherited model
+        changes["model"] = None
     return replace(base, **changes)
 
 
@@ -369,14 +373,30 @@ def work_voices_path(work: Path) -> Path:
     return work.with_name(work.stem + ".voices.yaml")
 
 
-def check_voices(cfg: Config, available: Mapping[str, Iterable[str]]) -> None:
+def check_voices(cfg: Config, available: Mapping[str, Iterable[str]],
+                 checks: Mapping[str, Callable[[Voice], object]] | None = None) -> None:
     """Raise ConfigError for a voice id the engine does not have, naming the nearest ids.
 
     `available` maps engine name -> the voice ids it accepts (variants included as "id+variant").
+    `checks` maps engine name -> a function that checks a whole voice (e.g. a Piper model's files) and
+    raises a CastbookError; its message is prefixed with the file, line and key path.
     """
     roles: list[tuple[str, Voice]] = [("narrator", cfg.narrator), ("default", cfg.default)]
     roles += [(f"characters.{c.name}", c.voice) for c in cfg.characters]
+    available = {k: list(v) for k, v in available.items()}
     for role, voice in roles:
+        check = (checks or {}).get(voice.engine)
+        if check is not None:
+            try:
+                check(voice)
+            except CastbookError as exc:
+                key = "model" if voice.model else "voice"
+                where = _where_in_sources(cfg, tuple(role.split(".", 1)) + (key,))
+                hint = ""
+                if not voice.model and voice_known(voice.voice, available.get("pyttsx3", ())):
+                    hint = f"; '{voice.voice}' is an espeak-ng voice: add `engine: pyttsx3` to this entry"
+                raise ConfigError(f"{where}{role}.{key}: {exc}{hint}") from None
+            continue
         ids = available.get(voice.engine)
         if ids is None or voice.model:
             continue

@@ -35,13 +35,24 @@ class SegmentCache:
 
     def key(self, line: Line, engine_version: str) -> str:
         """Hash of text after normalisation and lexicon, engine, voice settings, engine version, rate."""
-        blob = json.dumps([line.speech, asdict(line.voice), engine_version, SAMPLE_RATE],
-                          sort_keys=True, ensure_ascii=False)
+        parts = [line.speech, asdict(line.voice), engine_version, SAMPLE_RATE]
+        if line.voice.model:  # a model file is part of the voice: replacing it changes the sound
+            parts.append(_file_identity(line.voice.model))
+        blob = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
 
     def path(self, key: str) -> Path:
         """Where the WAV for `key` lives."""
         return self.root / key[:2] / f"{key}.wav"
+
+
+def _file_identity(path: str) -> list[int]:
+    """Size and modification time of a file ([] when it is missing; the engine reports that)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return []
+    return [st.st_size, st.st_mtime_ns]
 
 
 @dataclass(slots=True)

@@ -7,10 +7,12 @@ from collections.abc import Callable
 from ..errors import EngineError
 from .base import SAMPLE_RATE, Engine, VoiceInfo
 from .fake import FakeEngine
+from .piper_engine import PiperEngine
 from .pyttsx3_engine import Pyttsx3Engine
 
 ENGINES: dict[str, Callable[[], Engine]] = {
     "pyttsx3": Pyttsx3Engine,
+    "piper": PiperEngine,
     "fake": FakeEngine,
 }
 
