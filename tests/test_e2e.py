@@ -105,3 +105,49 @@ def test_rerender_uses_cache_and_skips_encoding(rendered, tmp_path):
     assert res.exit_code == 0, res.output
     assert "0 lines synthesized" in res.output
     assert {f.name: f.stat().st_mtime_ns for f in out.glob("*.m4a")} == before
+
+
+def _ebur128(path, *extra):
+    """ffmpeg's own EBU R128 meter: (integrated LUFS, true peak dBTP)."""
+    import re
+
+    err = subprocess.run(["ffmpeg", "-nostats", *extra, "-i", str(path), "-af", "ebur128=peak=true", "-f", "null",
+                          "-"], capture_output=True, text=True).stderr
+    summary = err[err.rindex("Summary:"):]
+    return (float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1)),
+            float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1)))
+
+
+def test_loudness_target_and_true_peak(rendered):
+    out, _, _ = rendered
+    integrated, peak = _ebur128(out / "The Lantern Keeper.m4b")
+    print("m4b integrated", integrated, "true peak", peak)
+    assert -19.0 <= integrated <= -17.0
+    assert peak <= -1.5
+
+
+def test_voices_are_matched_in_loudness(rendered, tmp_path):
+    """Each role's speech, cut from the chapter files by its cue times, measured with ffmpeg's meter."""
+    import wave
+
+    out, _, _ = rendered
+    state = json.loads((out / ".castbook-state.json").read_text())
+    by_role: dict[str, array.array] = {}
+    for name, entry in state["chapters"].items():
+        for c in entry["cues"]:
+            if c["end_ms"] - c["start_ms"] > 600:
+                by_role.setdefault(c["role"], array.array("h")).extend(_pcm(out / name, c["start_ms"], c["end_ms"]))
+    levels = {}
+    for role, samples in by_role.items():
+        if len(samples) < 22050 * 3:
+            continue
+        path = tmp_path / "role.wav"
+        with wave.open(str(path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(22050)
+            w.writeframes(samples.tobytes())
+        levels[role] = _ebur128(path)[0]
+    print("loudness by role", levels)
+    assert len(levels) >= 3
+    assert max(levels.values()) - min(levels.values()) <= 2.0, levels

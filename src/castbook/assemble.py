@@ -9,12 +9,14 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
 from .casting import Line
 from .config import Pauses
 from .engines.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from .loudness import Leveler
 from .model import Break
 from .synthesize import Rendered
 
@@ -22,6 +24,9 @@ log = logging.getLogger(__name__)
 
 _SILENCE_DBFS = -50.0
 _FADE_MS = 5
+PCM_FORMAT = "f32le"
+"""What the sink receives: float32 mono at SAMPLE_RATE, so a loudness gain never clips before the limiter."""
+_PCM_WIDTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +83,21 @@ def load_speech(path) -> AudioSegment:
 
 
 def _silence(samples: int) -> bytes:
-    return b"\0" * (samples * SAMPLE_WIDTH * CHANNELS)
+    return b"\0" * (samples * _PCM_WIDTH * CHANNELS)
+
+
+def _float_pcm(pcm16: bytes) -> bytes:
+    return (np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / np.float32(32768.0)).astype("<f4").tobytes()
 
 
 def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes], None], align: int = 1,
-             lead: int = 0) -> Assembled:
-    """Stream the chapter's lines to `sink` with pauses between them and a closing silence.
+             lead: int = 0, leveler: Leveler | None = None) -> Assembled:
+    """Stream the chapter's lines to `sink` (float32 PCM) with pauses between them and a closing silence.
 
-    The closing silence is stretched so the total is a multiple of `align` samples (whole AAC
-    frames); cue times are shifted by `lead` samples the encoder puts before the audio.
+    Each line is brought to its voice's level by `leveler` (none: as the engine made it). The closing
+    silence is `pauses.end_ms`, lengthened or shortened by under half a frame so the total is a whole
+    number of `align` samples (AAC frames); cue times are shifted by `lead` samples the encoder puts
+    before the audio.
     """
     samples = lead
     cues: list[Cue] = []
@@ -97,11 +108,12 @@ def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes
             sink(_silence(gap))
             samples += gap
         speech = load_speech(item.wav_path)
-        data = speech.raw_data
-        n = len(data) // (SAMPLE_WIDTH * CHANNELS)
+        n = len(speech.raw_data) // (SAMPLE_WIDTH * CHANNELS)
         if n == 0:
             prev = item.line if item.line.speech.strip() else prev
             continue
+        data = leveler(item.line.voice, speech.raw_data).astype("<f4").tobytes() if leveler else \
+            _float_pcm(speech.raw_data)
         start = samples
         sink(data)
         samples += n
@@ -109,7 +121,8 @@ def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes
                         item.line.kind, item.line.text))
         prev = item.line
     tail = pauses.end_ms * SAMPLE_RATE // 1000
-    tail += -(samples - lead + tail) % align
+    over = (samples - lead + tail) % align
+    tail += -over if over <= align // 2 and over <= tail else align - over
     if tail:
         sink(_silence(tail))
         samples += tail

@@ -22,8 +22,9 @@ VOICE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "model", "speaker", 
 CHARACTER_KEYS = VOICE_KEYS + ("aliases",)
 PAUSE_KEYS = ("phrase", "paragraph", "turn", "scene", "chapter", "title", "end")
 READING_KEYS = ("title_card", "announce_chapters", "notes")
+AUDIO_KEYS = ("loudness", "true_peak")
 OVERRIDE_KEYS = ("chapter", "starts_with", "speaker", "narration")
-TOP_KEYS = ("narrator", "default", "characters", "lexicon", "overrides", "pauses", "reading")
+TOP_KEYS = ("narrator", "default", "characters", "lexicon", "overrides", "pauses", "reading", "audio")
 ENGINES = ("pyttsx3", "piper")
 
 
@@ -79,6 +80,16 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class Audio:
+    """Loudness of the finished audio."""
+
+    loudness_lufs: float | None = -18.0
+    """Integrated loudness every voice is brought to (EBU R128), LUFS; None: leave the engines' levels."""
+    true_peak_db: float = -1.5
+    """Ceiling for true peaks, dBTP (applied with the loudness target)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The whole cast and reading settings."""
 
@@ -91,6 +102,8 @@ class Config:
     reading: Reading = field(default_factory=Reading)
     sources: tuple[Path, ...] = ()
     """The voices.yaml files laid over the defaults, in order."""
+    audio: Audio = field(default_factory=Audio)
+    """Loudness target and peak ceiling."""
 
     def hints(self) -> dict[str, list[str]]:
         """Known characters for the segmenter: canonical name -> aliases."""
@@ -322,9 +335,18 @@ def _apply(doc: _Doc, cfg: Config) -> Config:
         rchanges["notes"] = notes
     reading = replace(reading, **rchanges)
 
+    audio = cfg.audio
+    araw = _mapping(doc, data.get("audio"), ("audio",), AUDIO_KEYS)
+    if "loudness" in araw:
+        value = araw["loudness"]
+        audio = replace(audio, loudness_lufs=None if value in ("off", False, None) else
+                        _typed(doc, value, ("audio", "loudness"), float, -40.0, -5.0))
+    if "true_peak" in araw:
+        audio = replace(audio, true_peak_db=_typed(doc, araw["true_peak"], ("audio", "true_peak"), float, -12.0, 0.0))
+
     sources = cfg.sources + ((doc.path,) if doc.path else ())
     return Config(narrator, default, tuple(chars.values()), tuple(lexicon.items()), tuple(overrides),
-                  pauses, reading, sources)
+                  pauses, reading, sources, audio)
 
 
 def _check_aliases(doc: _Doc, chars: list[CharacterCast]) -> None:

@@ -98,15 +98,19 @@ def _widen_pipe(pipe) -> None:
 class PcmEncoder:
     """Stream 16-bit mono PCM into ffmpeg; the file appears under its final name only when complete."""
 
-    def __init__(self, dest: Path, fmt: str, tags: Mapping[str, str] | None = None) -> None:
+    def __init__(self, dest: Path, fmt: str, tags: Mapping[str, str] | None = None, pcm: str = "s16le",
+                 limit: float | None = None) -> None:
+        """`pcm`: the sample format written (s16le or f32le); `limit`: a peak ceiling (linear, < 1) for
+        ffmpeg's look-ahead limiter, with its delay compensated so no sample moves (None: no limiter)."""
         if fmt not in FORMATS:
             raise EncodeError(f"unknown audio format '{fmt}'; use one of: {', '.join(FORMATS)}")
         self.dest = dest
         self.part = _part_name(dest)
         codec, muxer = FORMATS[fmt]
+        limiter = ["-af", f"alimiter=limit={limit:.4f}:level=0:latency=1:attack=5:release=60"] if limit else []
         self.argv = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-                     "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
-                     *codec, *_tag_args(tags or {}), "-f", muxer, str(self.part)]
+                     "-f", pcm, "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
+                     *limiter, *codec, *_tag_args(tags or {}), "-f", muxer, str(self.part)]
         self._proc: subprocess.Popen | None = None
         self._err = None
         self.bytes_written = 0

@@ -13,12 +13,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .assemble import Assembled, Cue, assemble
+from .assemble import PCM_FORMAT, Assembled, Cue, assemble
 from .casting import Line, auto_voices, cast, narrator_line
 from .config import Config
 from .encode import FORMATS, PcmEncoder, build_m4b, duration_s, frame_samples, lead_samples, require_ffmpeg
 from .engines import Engine, get_engine
+from .engines.base import SAMPLE_RATE
 from .errors import CastbookError
+from .loudness import Leveler, Target, limiter_ceiling
 from .markers import ChapterMark, chapter_marks
 from .model import Break, Segment, Segmented, Work
 from .names import safe_filename
@@ -226,7 +228,7 @@ class _State:
 
 
 def _fingerprint(keys: Sequence[str], cfg: Config, fmt: str, tags: dict[str, str]) -> str:
-    blob = json.dumps([list(keys), asdict(cfg.pauses), FORMATS[fmt], tags], sort_keys=True)
+    blob = json.dumps([list(keys), asdict(cfg.pauses), asdict(cfg.audio), FORMATS[fmt], tags], sort_keys=True)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -249,9 +251,12 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
         cues = tuple(Cue(**c) for c in known.get("cues", []))
         return ChapterResult(chapter.index, chapter.title, chapter.path, known["duration_ms"], cues, True)
     rendered = iter_synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
-    with PcmEncoder(chapter.path, opts.fmt, tags) as encoder:
+    target = loudness_target(cfg)
+    leveler = Leveler(target, SAMPLE_RATE) if target else None
+    limit = limiter_ceiling(target) if target else None
+    with PcmEncoder(chapter.path, opts.fmt, tags, pcm=PCM_FORMAT, limit=limit) as encoder:
         result: Assembled = assemble(rendered, cfg.pauses, encoder.write, frame_samples(opts.fmt),
-                                     lead_samples(opts.fmt))
+                                     lead_samples(opts.fmt), leveler)
     duration = round(duration_s(chapter.path) * 1000)
     state.put(chapter.path.name, {"fingerprint": fingerprint, "duration_ms": duration,
                                   "cues": [asdict(c) for c in result.cues]})
@@ -327,6 +332,13 @@ def render_chapter_unit(chapter: ChapterPlan, work: Work, total: int, cfg: Confi
     result = render_chapter(chapter, work, total, cfg, opts, engines, SegmentCache(opts.cache_dir),
                             state, stats, _Silent())  # type: ignore[arg-type]
     return result, state.new, stats
+
+
+def loudness_target(cfg: Config) -> Target | None:
+    """The loudness target from the config (None when loudness is off)."""
+    if cfg.audio.loudness_lufs is None:
+        return None
+    return Target(lufs=cfg.audio.loudness_lufs, true_peak_db=cfg.audio.true_peak_db)
 
 
 def book_tags(work: Work, cfg: Config, lines: Sequence[Line]) -> dict[str, str]:
