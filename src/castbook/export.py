@@ -17,7 +17,7 @@ from typing import Literal, Protocol
 
 from . import __version__
 from .config import Config, check_voices, config_paths, load_config
-from .errors import CastbookError
+from .errors import CastbookError, SourceError
 from .names import library_folder, safe_filename
 from .pipeline import Audiobook, ChapterResult, RenderOptions, Workers, produce, read
 
@@ -215,14 +215,19 @@ def _list_entries(path: Path) -> list[Path]:
 
 
 def _is_list(path: Path) -> bool:
-    """A small text file whose every line (besides blanks and # comments) names an existing file or folder."""
+    """A small text file whose every line (besides blanks and # comments) is a path.
+
+    A path line names an existing file or folder or ends in a work's suffix (a missing work is reported);
+    at least one must exist. Story text never passes: its lines are sentences.
+    """
     if path.suffix.lower() not in (".txt", "") or path.stat().st_size > 64 * 1024:
         return False
     try:
         entries = _list_entries(path)
     except CastbookError:
         return False
-    return bool(entries) and all(len(str(e)) < 4096 and e.exists() for e in entries)
+    return (bool(entries) and all(len(str(e)) < 4096 for e in entries) and any(e.exists() for e in entries)
+            and all(e.exists() or e.suffix.lower() in SUPPORTED + LIST_SUFFIXES for e in entries))
 
 
 # ---------------------------------------------------------------- manifest (what is up to date)
@@ -284,13 +289,23 @@ class _Batch:
         self.claimed: dict[str, Path] = {}
         self._lock = threading.Lock()
         self._voice_ids: list[str] | None = None
+        self._configs: dict[tuple, Config] = {}
         self.template = RenderOptions(out_dir=self.library, cache_dir=opts.cache_dir, fmt=opts.fmt,
                                       jobs=opts.jobs, m4b=opts.m4b, engine=opts.engine)
         self.settings = {k: v for k, v in asdict(self.template).items() if k not in ("out_dir", "cache_dir", "jobs")}
 
     def config(self, source: Path) -> Config:
         """The work's cast: <work>.voices.yaml over the global voices.yaml over the defaults."""
-        cfg = load_config(*config_paths(source, self.opts.voices))
+        paths = config_paths(source, self.opts.voices)
+        try:
+            stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+        except OSError:
+            stamp = None
+        cfg = self._configs.get(stamp) if stamp is not None else None
+        if cfg is None:  # works without their own voices file share one parse (hundreds of works: seconds)
+            cfg = load_config(*paths)
+            if stamp is not None:
+                self._configs[stamp] = cfg
         if self.opts.notes is not None:
             cfg = replace(cfg, reading=replace(cfg.reading, notes=self.opts.notes))
         return cfg
@@ -302,6 +317,10 @@ class _Batch:
             check_voices(cfg, {"pyttsx3": self._pyttsx3_ids()})
 
     def _pyttsx3_ids(self) -> list[str]:
+        with self._lock:
+            return self._list_voices()
+
+    def _list_voices(self) -> list[str]:
         if self._voice_ids is None:
             from .engines import get_engine
 
@@ -332,6 +351,7 @@ class _Batch:
         trap = _WarningTrap.start()
         try:
             work, segmented = read(source, cfg)
+            self.check(cfg)
             rep.title, rep.author = work.title, work.author
             dialogue = [s for s in segmented.segments if s.kind == "dialogue"]
             rep.dialogue, rep.unattributed = len(dialogue), sum(1 for s in dialogue if s.speaker is None)
@@ -348,6 +368,9 @@ class _Batch:
             if old and old.get("folder") and old["folder"] != rep.folder:
                 rep.warnings.append(f"the previous export in {old['folder']} was left in place")
             rep.warnings += _warnings(rep)
+        except SourceError as exc:  # the file itself: the same bytes fail the same way, so remembered
+            rep.error = _one_line(str(exc))
+            self.manifest.put(source, {"key": key, "failed": rep.error})
         except CastbookError as exc:
             rep.error = _one_line(str(exc))
         except Exception as exc:  # a bug or a library's own error: still isolated to this work
@@ -356,7 +379,10 @@ class _Batch:
         finally:
             rep.warnings += trap.stop()
             rep.seconds = round(time.monotonic() - t0, 3)
-        self.manifest.put(source, {"key": key, **_entry(rep)} if rep.status == "done" else None)
+        if rep.status == "done":
+            self.manifest.put(source, {"key": key, **_entry(rep)})
+        elif rep.error != (self.manifest.get(source) or {}).get("failed"):
+            self.manifest.put(source, None)  # tried again next time
         return rep
 
 
@@ -371,6 +397,10 @@ def export(sources: Sequence[Path], opts: ExportOptions, progress: BatchProgress
         opts.cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CastbookError(f"{exc.filename}: cannot create folder ({exc.strerror}); choose another with -o") from None
+    if opts.executor == "ray":
+        from .raypool import require_ray
+
+        require_ray()  # before anything is done: a missing extra is one line, not a failed batch
     found = discover(sources, library)
     if not found:
         raise CastbookError("no works found in the given sources (looked for " + ", ".join(SUPPORTED) + ")")
@@ -387,11 +417,15 @@ def export(sources: Sequence[Path], opts: ExportOptions, progress: BatchProgress
             cfg = batch.config(src.path)
             key = work_key(_read_bytes(src.path), cfg, batch.settings)
             entry = batch.manifest.get(src.path)
+            if entry and entry.get("key") == key and entry.get("failed"):
+                reports[i] = WorkReport(str(src.path), "failed", error=entry["failed"],
+                                        warnings=["unchanged since it failed; not read again"],
+                                        seconds=round(time.monotonic() - t0, 3))
+                continue
             if _up_to_date(entry, key, library):
                 assert entry is not None
                 reports[i] = _skipped(src.path, entry, time.monotonic() - t0)
                 continue
-            batch.check(cfg)
         except CastbookError as exc:
             reports[i] = WorkReport(str(src.path), "failed", error=_one_line(str(exc)))
             batch.manifest.put(src.path, None)

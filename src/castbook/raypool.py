@@ -16,7 +16,8 @@ from .synthesize import SegmentCache, SynthStats
 log = logging.getLogger(__name__)
 
 
-def _ray() -> Any:
+def require_ray() -> Any:
+    """The ray module, or a one-line error saying how to install it."""
     try:
         import ray
     except ImportError:
@@ -32,7 +33,7 @@ class RayWorkers:
     """
 
     def __init__(self, address: str | None = None, engine: str | None = None) -> None:
-        ray = _ray()
+        ray = require_ray()
         self.ray = ray
         self.engine = engine
         self._started = False

@@ -142,15 +142,15 @@ def _summary(report: Report) -> None:
     """One line per work (status, name, chapters, audio, time, unattributed lines, folder or error), then totals."""
     for w in report.works:
         if w.status == "failed":
-            out.print(f"failed   {w.error}", highlight=False, soft_wrap=True)
+            out.print(f"failed   {w.error}", highlight=False, markup=False, soft_wrap=True)
             continue
         name = (w.title or Path(w.source).name) + (f" by {w.author}" if w.author else "")
         out.print(f"{w.status:<8} {name}: {w.chapters} chapter(s), {w.duration_ms / 60000:.1f} min, "
                   f"{w.seconds:.1f} s, {w.unattributed}/{w.dialogue} dialogue lines without speaker "
-                  f"-> {w.folder}", highlight=False, soft_wrap=True)
+                  f"-> {w.folder}", highlight=False, markup=False, soft_wrap=True)
         for warning in w.warnings:
-            out.print(f"         warning: {warning}", highlight=False, soft_wrap=True)
+            out.print(f"         warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     hours = sum(w.duration_ms for w in report.works if w.status != "failed") / 3_600_000
     out.print(f"{report.count('done')} exported, {report.count('skipped')} up to date (skipped), "
               f"{report.count('failed')} failed; {hours:.2f} h of audio; {report.seconds:.1f} s; "
-              f"report: {Path(report.library) / REPORT}", highlight=False, soft_wrap=True)
+              f"report: {Path(report.library) / REPORT}", highlight=False, markup=False, soft_wrap=True)
