@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -51,7 +52,7 @@ def _guard(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except CastbookError as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
+            _error(str(exc))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err.print("interrupted; run the same command again to resume", highlight=False)
@@ -60,14 +61,34 @@ def _guard(fn: F) -> F:
             raise typer.Exit(0) from None
         except typer.Exit:
             raise
+        except OSError as exc:  # disk full, no permission, a vanished file: the system's reason and what to do
+            if _VERBOSE["on"]:
+                raise
+            _error(f"{exc.filename or 'a file'}: {exc.strerror or exc}; {_os_hint(exc)}")
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug: still one line unless asked for more
             if _VERBOSE["on"]:
                 raise
-            err.print(f"[bold red]error:[/] internal error ({type(exc).__name__}: {exc}); "
-                      "run with --verbose for details and report it", highlight=False, soft_wrap=True)
+            _error(f"internal error ({type(exc).__name__}: {exc}); run with --verbose for details and report it")
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _error(message: str) -> None:
+    """One line on stderr; the message (file names, titles) is never read as rich markup."""
+    err.print(f"[bold red]error:[/] {escape(' '.join(message.splitlines()))}", highlight=False, markup=True,
+              soft_wrap=True)
+
+
+def _os_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "free some disk space and run the same command again (finished files and the cache are kept)"
+    if exc.errno == errno.EFBIG:
+        return "the file size limit was reached; raise it (ulimit -f) or write elsewhere with -o"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "choose a folder you can write to (-o DIR, --cache DIR) or fix its permissions"
+    return "check the path and run the same command again"
 
 
 @app.callback()
@@ -126,7 +147,7 @@ def segment(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -
         assert seg is not None
         who = ln.speaker or ("—" if ln.kind == "dialogue" else "")
         text = seg.text if len(seg.text) < 90 else seg.text[:87] + "..."
-        table.add_row(str(seg.chapter), str(seg.index), ln.kind, who, ln.voice.label(), text)
+        table.add_row(str(seg.chapter), str(seg.index), ln.kind, escape(who), escape(ln.voice.label()), escape(text))
     out.print(table)
 
 
@@ -150,21 +171,22 @@ def inspect(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -
             "skipped": [{"what": s.what, "reason": s.reason, "text": s.text} for s in book.skipped],
         }, ensure_ascii=False) + "\n")
         return
-    out.print(f"[bold]{book.title or book.source.stem}[/]" + (f" by {book.author}" if book.author else ""),
-              highlight=False)
+    byline = f" by {escape(book.author)}" if book.author else ""
+    out.print(f"[bold]{escape(book.title or book.source.stem)}[/]{byline}", highlight=False)
     out.print(f"format: {book.format}; {len(book.chapters)} chapter(s); "
               f"{sum(c['words'] for c in chapters)} words", highlight=False)
     table = Table("#", "title", "words", "opening")
     for c in chapters:
-        table.add_row(str(c["index"]), c["title"], str(c["words"]), c["opening"])
+        table.add_row(str(c["index"]), escape(c["title"]), str(c["words"]), escape(c["opening"]))
     out.print(table)
     if characters:
         ctable = Table("character", "aliases", "lines", "gender")
         for c in characters:
-            ctable.add_row(c["name"], ", ".join(c["aliases"]), str(c["lines"]), c["gender"] or "")
+            ctable.add_row(escape(c["name"]), escape(", ".join(c["aliases"])), str(c["lines"]), c["gender"] or "")
         out.print(ctable)
     for s in book.skipped:
-        out.print(f"skipped: {s.what} ({s.reason})" + (f": {s.text[:60]}" if s.text else ""), highlight=False)
+        out.print(f"skipped: {s.what} ({s.reason})" + (f": {s.text[:60]}" if s.text else ""), highlight=False,
+                  markup=False)
 
 
 def _opening(paragraphs: tuple[str, ...], words: int = 20) -> str:
@@ -256,9 +278,10 @@ def render(
     elapsed = time.monotonic() - t0
     total_ms = sum(c.duration_ms for c in book.chapters)
     for c in book.chapters:
-        out.print(f"  {c.path}  ({c.duration_ms / 1000:.1f} s{', unchanged' if c.reused else ''})", highlight=False)
+        out.print(f"  {c.path}  ({c.duration_ms / 1000:.1f} s{', unchanged' if c.reused else ''})", highlight=False,
+                  markup=False)
     if book.m4b:
-        out.print(f"  {book.m4b}  ({len(book.marks)} chapters)", highlight=False)
+        out.print(f"  {book.m4b}  ({len(book.marks)} chapters)", highlight=False, markup=False)
     out.print(f"done: {total_ms / 60000:.1f} min of audio in {elapsed:.1f} s "
               f"({book.synthesized} lines synthesized, {book.cached} from cache)", highlight=False)
 
