@@ -16,7 +16,10 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e
 # Every horizontal space that is not a plain space becomes one.
 _SPACES = dict.fromkeys(map(ord, "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
                              "\u200a\u202f\u205f\u3000"), " ")
-_TRANSLATE = {**_ZERO_WIDTH, **_SPACES, 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n", 0x2029: "\n\n"}
+# Control characters (NUL, ESC, DEL, C1) are never text: dropped.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F, *range(0x80, 0x85), *range(0x86, 0xA0)])
+_TRANSLATE = {**_CONTROLS, **_ZERO_WIDTH, **_SPACES, 0x0B: "\n", 0x0C: "\n", 0x85: "\n", 0x2028: "\n",
+              0x2029: "\n\n"}
 # str.translate with a dict costs ~30 us per paragraph even when nothing changes: find the few odd characters first.
 _ODD = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 
