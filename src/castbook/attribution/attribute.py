@@ -95,10 +95,13 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             q.vocatives = _vocatives(cast, q.text)
         _spread_in_paragraph(qs)
         prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
-        if qs[0].tag is None and prev_para and all(p.kind == "narration" for p in prev_para):
+        t = tag_before(cast, prev_para[-1].text) if prev_para and prev_para[-1].kind == "narration" else None
+        if t is not None and t.ends and (qs[0].tag is None or qs[0].tag.strength < 0.9):
+            # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
+            qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1)
+        elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para):
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
-            t = tag_before(cast, prev_para[-1].text)
-            if t is not None and (t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female")):
+            if t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female"):
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)

@@ -41,7 +41,7 @@ _END_TAG = re.compile(
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort)\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
-_SENTENCES = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
+_SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
 _OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while))\s*,?\s+)+", re.I)
 _PRON_WORDS = {"he": "male", "she": "female", "i": "first", "they": None, "we": None}
 _MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
@@ -64,6 +64,8 @@ class Tag:
     """Offset of the subject in the narration piece (for anaphora: what was mentioned before it)."""
     text: str = ""
     """The subject as written, for descriptors (`the general`)."""
+    ends: bool = False
+    """The narration ends by introducing the speech (`..., and Fanny said, in a low voice,`)."""
 
 
 def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) -> Tag | None:
@@ -159,8 +161,60 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
+    tag = _closing_speech(cast, body, offset)
+    if tag:
+        return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
     return _beat(cast, body, offset, strength)
+
+
+_FORMS = """saying exclaiming replying answering adding crying calling whispering announcing observing remarking
+asking beginning continuing muttering murmuring shouting returning rejoining interrupting inquiring enquiring
+say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
+return rejoin interrupt inquire enquire""".split()
+_CLOSING = re.compile(
+    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:with|thus|out|in|forth))?\b"
+    rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
+    rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
+)
+_TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
+                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
+_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
+_SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
+_WHO = re.compile(r",?\s*who\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+
+
+def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
+    """Narration that ends by introducing speech: "Fanny, averting her face, said, with a firmer tone," or
+    "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause."""
+    low = max(0, len(body) - 160)
+    m = _CLOSING.search(body, low)
+    while m and not _TAIL_OK.match(m.group("tail")):
+        m = _CLOSING.search(body, m.start() + 1)
+    if not m:
+        return None
+    head = body[: m.start()]
+    who = _WHO.search(head)
+    if who:
+        # "He addressed Mr. Gradgrind, who answered": the name before "who".
+        found = cast.find(head[: who.start()])
+        if found and head[found[-1][1] : who.start()].strip(" ,") == "":
+            s, _, pid = found[-1]
+            return Tag("name", pid, None, 0.95, offset + s, ends=True)
+        return None
+    starts = [x.end() for x in _CLAUSE_START.finditer(head)]
+    start = starts[-1] if starts else 0
+    clause = head[start:]
+    names = [(s, pid) for s, _, pid in cast.find(clause)]
+    prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
+    first_name = names[0] if names else None
+    first_pron = prons[0] if prons else None
+    if first_name and (not first_pron or first_name[0] < first_pron[0]):
+        return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
+    if first_pron:
+        low = first_pron[1].lower()
+        return Tag("pronoun", None, _PRON_WORDS[low], 0.9, offset + start + first_pron[0], ends=True)
+    return None
 
 
 def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None:
