@@ -30,20 +30,17 @@ LAYOUTS = ("flat", "author-title")
 """How a work's outputs are placed under the output folder."""
 
 
-def book_folder(root, author: str | None, title: str | None, layout: str = "flat", fallback_title: str = "untitled"):
-    """Where a work's files go: `root` itself ("flat"), or `root/Author/Title` ("author-title"), the
-    layout audiobook servers (Audiobookshelf, Plex) scan. Each part is a safe file name, so the result
-    always stays inside `root`."""
-    from pathlib import Path
-
-    root = Path(root)
-    if layout == "flat":
-        return root
-    if layout == "author-title":
-        return root / safe_filename(author or "", "Unknown Author") / safe_filename(title or "", fallback_title)
-    raise ValueError(f"unknown layout '{layout}'; use one of: {', '.join(LAYOUTS)}")
-
-
 def library_folder(author: str | None, title: str | None, fallback: str = "untitled") -> Path:
     """The `Author/Title` folder (relative) a work goes to in a library; "Unknown Author" when none is stated."""
     return Path(safe_filename(author or "", "Unknown Author")) / safe_filename(title or "", fallback)
+
+
+def book_folder(root: Path, author: str | None, title: str | None, layout: str = "flat",
+                fallback: str = "untitled") -> Path:
+    """Where a work's files go: `root` itself ("flat"), or `root/Author/Title` ("author-title", the layout
+    audiobook servers such as Audiobookshelf scan). Always inside `root`."""
+    if layout == "flat":
+        return Path(root)
+    if layout == "author-title":
+        return Path(root) / library_folder(author, title, fallback)
+    raise ValueError(f"unknown layout '{layout}'; use one of: {', '.join(LAYOUTS)}")
