@@ -126,19 +126,38 @@ def split_glued_paragraphs(text: str, min_length: int = 1500) -> list[str]:
 _SENTENCE_END = re.compile(r"[.!?…][”’\")]*\s+(?=[A-Z“\"])")
 
 
-def _cut_long(text: str, target: int = 1200) -> list[str]:
-    """Cut a very long paragraph at sentence ends that sit outside quotation marks."""
+def _cut_long(text: str, target: int = 1200, hard: int = 4000) -> list[str]:
+    """Cut a very long paragraph at sentence ends that sit outside quotation marks.
+
+    Past `hard` characters a sentence end inside quotes is taken too (an unclosed quote must not make one
+    paragraph of a whole chapter), and a stretch with no sentence end at all is cut at a comma or a space.
+    """
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if m.end() - start < target:
             continue
         chunk = text[start:m.end()]
-        if chunk.count("“") != chunk.count("”") or chunk.count('"') % 2:
+        if (chunk.count("“") != chunk.count("”") or chunk.count('"') % 2) and len(chunk) < hard:
             continue
         out.append(chunk.strip())
         start = m.end()
     out.append(text[start:].strip())
-    return out
+    return [piece for p in out for piece in _cut_hard(p, hard)]
+
+
+def _cut_hard(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut after a comma or semicolon when one is near, else at a space."""
+    out = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind(", "), window.rfind("; "), window.rfind(": "))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else limit  # a single "word" longer than the limit is cut where it must be
+        out.append(text[:cut].strip())
+        text = text[cut:]
+    out.append(text.strip())
+    return [p for p in out if p]
 
 
 # --- emoji, kaomoji, emphasis, stretched words -------------------------------------------------
