@@ -19,5 +19,9 @@ class EngineError(CastbookError):
     """The speech engine is missing or failed."""
 
 
+class SegmentError(EngineError):
+    """The engine could not speak one line, even after retries; the render goes on without it."""
+
+
 class EncodeError(CastbookError):
     """ffmpeg is missing or failed."""

@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
+import os
+import struct
+import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .casting import Line
 from .engines.base import SAMPLE_RATE, Engine
+from .errors import SegmentError
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +30,8 @@ class Rendered:
     """The cached WAV (16-bit mono at SAMPLE_RATE)."""
     key: str
     """The cache key (changes whenever the audio would)."""
+    failed: bool = False
+    """True when the engine could not speak the line: wav_path is the marker tone, not in the cache."""
 
 
 class SegmentCache:
@@ -45,6 +52,18 @@ class SegmentCache:
         """Where the WAV for `key` lives."""
         return self.root / key[:2] / f"{key}.wav"
 
+    def marker(self) -> Path:
+        """A short quiet tone that stands in for a line the engine could not speak (written once)."""
+        path = self.root / f"_marker-{SAMPLE_RATE}.wav"
+        if not _readable(path):
+            n = SAMPLE_RATE * _MARKER_MS // 1000
+            fade = n // 8
+            data = b"".join(struct.pack("<h", int(3000 * min(1.0, i / fade, (n - i) / fade)
+                                                  * math.sin(2 * math.pi * 660 * i / SAMPLE_RATE)))
+                            for i in range(n))
+            _write_wav(path, data)
+        return path
+
 
 def _file_identity(path: str) -> list[int]:
     """Size and modification time of a file ([] when it is missing; the engine reports that)."""
@@ -55,12 +74,37 @@ def _file_identity(path: str) -> list[int]:
     return [st.st_size, st.st_mtime_ns]
 
 
+_MARKER_MS = 400
+
+
+def _write_wav(path: Path, pcm: bytes) -> None:
+    part = path.with_name(f".{path.name}.part")
+    with wave.open(str(part), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm)
+    os.replace(part, path)
+
+
+def _readable(path: Path) -> bool:
+    """True for a complete WAV file (a header that parses and all the frames it announces)."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            expected = w.getnframes() * w.getsampwidth() * w.getnchannels()
+        return path.stat().st_size >= expected + 44
+    except (OSError, EOFError, wave.Error):
+        return False
+
+
 @dataclass(slots=True)
 class SynthStats:
     """Counts for the progress display and the run summary."""
 
     synthesized: int = 0
     cached: int = 0
+    failed: int = 0
+    """Lines the engine could not speak (a marker tone stands in; the next run tries again)."""
 
 
 def synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions: Callable[[str], str],
@@ -75,19 +119,33 @@ def synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions
 
 def iter_synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], versions: Callable[[str], str],
                     cache: SegmentCache, stats: SynthStats | None = None,
-                    on_line: Callable[[], None] | None = None) -> Iterator[Rendered]:
-    """Like synthesize, one line at a time, so the encoder can work while the engine speaks."""
+                    on_line: Callable[[], None] | None = None,
+                    failed: list[Line] | None = None) -> Iterator[Rendered]:
+    """Like synthesize, one line at a time, so the encoder can work while the engine speaks.
+
+    A line the engine cannot speak even after its retries (SegmentError) is reported, appended to
+    `failed`, and replaced by a short marker tone, so the chapter still completes.
+    """
     for line in lines:
         key = cache.key(line, versions(line.voice.engine))
         path = cache.path(key)
-        if path.exists():
+        bad = False
+        if path.exists() and _readable(path):
             if stats:
                 stats.cached += 1
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            engines(line.voice.engine).render(line.speech, line.voice, path)
-            if stats:
-                stats.synthesized += 1
+            try:
+                engines(line.voice.engine).render(line.speech, line.voice, path)
+                if stats:
+                    stats.synthesized += 1
+            except SegmentError as exc:
+                log.warning("chapter %d: %s; a short tone stands in for it, run again to retry", line.chapter, exc)
+                path, bad = cache.marker(), True
+                if stats:
+                    stats.failed += 1
+                if failed is not None:
+                    failed.append(line)
         if on_line:
             on_line()
-        yield Rendered(line, path, key)
+        yield Rendered(line, path, key, bad)

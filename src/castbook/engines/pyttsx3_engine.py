@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..config import Voice
-from ..errors import EngineError
+from ..errors import EngineError, SegmentError
 from .base import SAMPLE_RATE, VoiceInfo
 
 log = logging.getLogger(__name__)
@@ -71,8 +71,10 @@ class Pyttsx3Engine:
     """pyttsx3 + espeak-ng in a replaceable worker process."""
 
     name = "pyttsx3"
+    worker_argv: tuple[str, ...] = (sys.executable, "-m", "castbook.engines._pyttsx3_worker")
+    """The worker's command line (a test may wrap it to inject faults)."""
 
-    def __init__(self, timeout_s: float = 20.0) -> None:
+    def __init__(self, timeout_s: float = 8.0) -> None:
         self._proc: subprocess.Popen | None = None
         self._timeout_s = timeout_s
         self.restarts = 0
@@ -83,7 +85,7 @@ class Pyttsx3Engine:
         if shutil.which("espeak-ng") is None and not _espeak_library_present():
             raise EngineError(f"espeak-ng is not installed; {_INSTALL_HINT}")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "castbook.engines._pyttsx3_worker"],
+            list(self.worker_argv),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         self._proc = proc
@@ -170,7 +172,7 @@ class Pyttsx3Engine:
                 return 0
             request = {"voice": voice.voice, "rate": voice.rate, "pitch": voice.pitch,
                        "volume": voice.volume, "chunks": chunks, "out": str(wav_path)}
-            timeout = self._timeout_s + 2.0 * len(chunks)
+            timeout = self._timeout_s + 1.0 * len(chunks)  # espeak-ng speaks a chunk in ~20 ms
             try:
                 reply = self._ask(request, timeout)
             except _WorkerDied as exc:
@@ -182,7 +184,7 @@ class Pyttsx3Engine:
             last_error = reply.get("error", "unknown error")
             if "unknown voice" in last_error:
                 raise EngineError(f"espeak-ng has no voice '{voice.voice}'; see `castbook voices list`")
-        raise EngineError(f"espeak-ng failed to speak {text[:60]!r} ({last_error})")
+        raise SegmentError(f"espeak-ng could not speak {text[:60]!r} ({last_error})")
 
 
 def _write_silence(path: Path, frames: int) -> None:
