@@ -29,6 +29,10 @@ class Quote:
     confidence: float = 0.0
     vocatives: set[int] = field(default_factory=set)
     conv: int = 0
+    tag_at: tuple[int, int] | None = None
+    """(narration piece, offset) the tag was read from."""
+    shares: bool = False
+    """Split by its tag from the previous quotation (`"I know," he said, "but not now."`): the same speaker."""
 
 
 @dataclass(slots=True)
@@ -92,7 +96,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             cands = [t for t in (t_after, t_before) if t]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
+            if q.tag is not None:
+                q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
             q.vocatives = _vocatives(cast, q.text)
+        for a, b in zip(qs, qs[1:]):
+            b.shares = b.piece == a.piece + 2 and a.tag_at is not None and a.tag_at == b.tag_at
         _spread_in_paragraph(qs)
         prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
         t = tag_before(cast, prev_para[-1].text) if prev_para and prev_para[-1].kind == "narration" else None
@@ -155,8 +163,12 @@ def _resolve(
             continue
         gap = 0
         first_speaker_here: int | None = None
-        for q in para_quotes:
-            _decide(cast, pieces, q, conv, first_speaker_here, known)
+        for i, q in enumerate(para_quotes):
+            prev_here = para_quotes[i - 1] if i else None
+            if q.shares and prev_here is not None and prev_here.speaker is not None:
+                q.speaker, q.cue, q.confidence = prev_here.speaker, prev_here.cue, prev_here.confidence
+            else:
+                _decide(cast, pieces, q, conv, first_speaker_here, known)
             if q.speaker is not None:
                 first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
                 conv.spoke(q.speaker)
