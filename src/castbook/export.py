@@ -103,6 +103,8 @@ class Report:
     started: str
     seconds: float = 0.0
     works: list[WorkReport] = field(default_factory=list)
+    complete: bool = True
+    """False when the run was interrupted: works not reported were not finished."""
 
     def count(self, status: Status) -> int:
         return sum(1 for w in self.works if w.status == status)
@@ -114,7 +116,7 @@ class Report:
 
     def to_dict(self) -> dict:
         return {"castbook": __version__, "library": self.library, "executor": self.executor,
-                "started": self.started, "seconds": round(self.seconds, 3),
+                "started": self.started, "seconds": round(self.seconds, 3), "complete": self.complete,
                 "counts": {s: self.count(s) for s in ("done", "skipped", "failed")},
                 "works": [asdict(w) for w in self.works]}
 
@@ -348,6 +350,7 @@ class _Batch:
         """Read, render and record one work; every failure becomes a failed report (the batch goes on)."""
         t0 = time.monotonic()
         rep = WorkReport(str(source), "failed")
+        remember = False
         trap = _WarningTrap.start()
         try:
             work, segmented = read(source, cfg)
@@ -368,9 +371,9 @@ class _Batch:
             if old and old.get("folder") and old["folder"] != rep.folder:
                 rep.warnings.append(f"the previous export in {old['folder']} was left in place")
             rep.warnings += _warnings(rep)
-        except SourceError as exc:  # the file itself: the same bytes fail the same way, so remembered
+        except SourceError as exc:  # the file itself: the same bytes fail the same way, so it is remembered
             rep.error = _one_line(str(exc))
-            self.manifest.put(source, {"key": key, "failed": rep.error})
+            remember = True
         except CastbookError as exc:
             rep.error = _one_line(str(exc))
         except Exception as exc:  # a bug or a library's own error: still isolated to this work
@@ -381,8 +384,8 @@ class _Batch:
             rep.seconds = round(time.monotonic() - t0, 3)
         if rep.status == "done":
             self.manifest.put(source, {"key": key, **_entry(rep)})
-        elif rep.error != (self.manifest.get(source) or {}).get("failed"):
-            self.manifest.put(source, None)  # tried again next time
+        else:  # tried again next time, unless the file itself is broken
+            self.manifest.put(source, {"key": key, "failed": rep.error} if remember else None)
         return rep
 
 
@@ -432,22 +435,30 @@ def export(sources: Sequence[Path], opts: ExportOptions, progress: BatchProgress
             continue
         todo.append((i, src.path, cfg, key))
     progress.begin(len(todo))
-    if todo:
-        workers = _workers(opts)
-        try:
-            with ThreadPoolExecutor(max_workers=min(len(todo), workers.jobs + 1),
-                                    thread_name_prefix="castbook-work") as pool:
-                futures = {pool.submit(batch.render, path, cfg, key, workers): i for i, path, cfg, key in todo}
-                for fut in as_completed(futures):
-                    rep = fut.result()
-                    reports[futures[fut]] = rep
-                    progress.work_done(rep)
-        finally:
-            workers.close()
-    report.works = [r for r in reports if r is not None]
-    report.seconds = time.monotonic() - t_start
-    _write_json(library / REPORT, report.to_dict())
+    try:
+        if todo:
+            _render_all(batch, todo, reports, _workers(opts))
+    finally:  # also when interrupted: the report then lists the works finished so far
+        report.works = [r for r in reports if r is not None]
+        report.complete = len(report.works) == len(found)
+        report.seconds = time.monotonic() - t_start
+        _write_json(library / REPORT, report.to_dict())
     return report
+
+
+def _render_all(batch: _Batch, todo: list[tuple[int, Path, Config, str]], reports: list[WorkReport | None],
+                workers: Workers) -> None:
+    """Works in threads (one more than the pool's size, so the pool never waits for a work to be read)."""
+    pool = ThreadPoolExecutor(max_workers=min(len(todo), workers.jobs + 1), thread_name_prefix="castbook-work")
+    try:
+        futures = {pool.submit(batch.render, path, cfg, key, workers): i for i, path, cfg, key in todo}
+        for fut in as_completed(futures):
+            rep = fut.result()
+            reports[futures[fut]] = rep
+            batch.progress.work_done(rep)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: works not started yet are dropped
+        workers.close()
 
 
 def _workers(opts: ExportOptions) -> Workers:
