@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -197,6 +198,50 @@ def test_pool_is_shared_and_bounded_across_works(tmp_path, monkeypatch):
     report = json.loads((tmp_path / "lib" / REPORT).read_text(encoding="utf-8"))
     assert report["counts"]["done"] == 5 and all(w["chapters"] == 2 for w in report["works"])
     assert peak[0] == 2
+
+
+def test_same_line_spoken_by_two_works_at_once(tmp_path):
+    """Two chapter jobs that need the same uncached line both get a complete file (engines write `<wav>.part`)."""
+    from castbook.casting import narrator_line
+    from castbook.config import load_config
+    from castbook.engines.fake import FakeEngine
+    from castbook.model import Break
+    from castbook.synthesize import SegmentCache, iter_synthesize
+
+    line = narrator_line(1, "narration", "The same words in two works.", load_config(), Break.PARAGRAPH)
+    gate = threading.Barrier(2)
+
+    class Interleaved(FakeEngine):
+        """Writes `<wav>.part` then renames it, as the real engines do, with both jobs in step."""
+
+        def render(self, text, voice, wav_path):
+            scratch = wav_path.with_name(f"scratch-{threading.get_ident()}")
+            ms = super().render(text, voice, scratch)
+            part = wav_path.with_name(wav_path.name + ".part")
+            gate.wait(timeout=10)
+            part.write_bytes(scratch.read_bytes())
+            scratch.unlink()
+            gate.wait(timeout=10)  # both have written their part file before either renames it
+            os.replace(part, wav_path)
+            return ms
+
+    cache = SegmentCache(tmp_path / "cache")
+    got, errors = [], []
+
+    def job():
+        try:
+            got.extend(iter_synthesize([line], lambda _: Interleaved(), lambda _: "1", cache))
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(got) == 2
+    assert got[0].wav_path == got[1].wav_path and duration_ms(got[0].wav_path) > 500
+    assert [p.name for p in (tmp_path / "cache").rglob("*")  if p.is_file()] == [got[0].wav_path.name]
 
 
 def test_ray_missing_is_one_line(tmp_path, monkeypatch):

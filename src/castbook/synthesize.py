@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import struct
+import threading
 import wave
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -135,8 +136,12 @@ def iter_synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], ver
                 stats.cached += 1
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # a private name first: two chapters (or works, or cluster nodes) may speak the same line at once,
+            # and the engines' own `.part` name is shared between them
+            own = path.with_name(f".{path.stem}.{os.getpid()}.{threading.get_ident()}.wav")
             try:
-                engines(line.voice.engine).render(line.speech, line.voice, path)
+                engines(line.voice.engine).render(line.speech, line.voice, own)
+                os.replace(own, path)
                 if stats:
                     stats.synthesized += 1
             except SegmentError as exc:
