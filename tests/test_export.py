@@ -169,7 +169,8 @@ def test_discover_folders_list_files_and_missing_paths(tmp_path):
     assert [s.problem is None for s in found] == [True, True, True, False, False]
     assert "no such file" in found[3].problem
     # a story is never taken for a list, even when a line of it names a file
-    story = write(tmp_path / "story.txt", f"{e.name}\nwas the name carved on the door.\n")
+    story = write(tmp_path / "story.txt", f"{e.name}\nwas the name carved on the door, " + "and on the gate, " * 30
+                  + "in letters too long for any file name.\n")
     assert [s.path for s in discover([story])] == [story]
 
 
@@ -276,8 +277,9 @@ def test_ray_executor_matches_local(first_export, tmp_path):
     assert ray_w["outputs"] == local_w["outputs"]
     assert list((tmp_path / "ray-cache").rglob("*.wav"))  # the Ray workers synthesized, into the cache given
     for rel in local_w["outputs"]:
-        # espeak-ng's output varies by a few samples from run to run; AAC frames are 23 ms
-        assert abs(duration_ms(tmp_path / "ray" / rel) - duration_ms(tmp_path / "local" / rel)) <= 60, rel
+        # espeak-ng's output varies by a few samples a line from run to run; an AAC frame is 23 ms
+        local_ms = duration_ms(tmp_path / "local" / rel)
+        assert abs(duration_ms(tmp_path / "ray" / rel) - local_ms) <= max(100, local_ms // 1000), rel
     # the state the driver recorded lets a local rerun skip the work
     res = run("export", *common, "-o", tmp_path / "ray", "--cache", tmp_path / "ray-cache")
     assert res.exit_code == 0 and "skipped" in res.output

@@ -228,8 +228,15 @@ def _is_list(path: Path) -> bool:
         entries = _list_entries(path)
     except CastbookError:
         return False
-    return (bool(entries) and all(len(str(e)) < 4096 for e in entries) and any(e.exists() for e in entries)
-            and all(e.exists() or e.suffix.lower() in SUPPORTED + LIST_SUFFIXES for e in entries))
+    return (bool(entries) and any(_exists(e) for e in entries)
+            and all(_exists(e) or e.suffix.lower() in SUPPORTED + LIST_SUFFIXES for e in entries))
+
+
+def _exists(path: Path) -> bool:
+    try:  # a line of prose makes a name too long for the file system (OSError), not a path
+        return path.exists()
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- manifest (what is up to date)
