@@ -14,7 +14,7 @@ import pytest
 from mutagen.mp4 import MP4
 from typer.testing import CliRunner
 
-import castbook.pipeline as pipeline
+from castbook import pipeline
 from castbook.cli import app
 from castbook.encode import duration_ms
 from castbook.export import REPORT, discover
@@ -96,7 +96,7 @@ def first_export(tmp_path_factory):
 
 
 def test_good_works_exported_bad_one_reported(first_export):
-    root, works, lib, _, res, _ = first_export
+    _, works, lib, _, res, _ = first_export
     assert res.exit_code == 1, res.output
     report = json.loads((lib / REPORT).read_text(encoding="utf-8"))
     assert report["counts"] == {"done": GOOD, "skipped": 0, "failed": 1}
@@ -111,7 +111,7 @@ def test_good_works_exported_bad_one_reported(first_export):
     folders = {n: w["folder"] for n, w in by_name.items() if w["status"] == "done"}
     assert folders == {"kettle.txt": "Unknown Author/Kettle", "rain-ledger.txt": "inkmoth/Rain Ledger",
                        "moss.html": "Unknown Author/Moss Letters", "salt-lamps.epub": "Oriel Fane/Salt Lamps"}
-    for name, w in by_name.items():
+    for w in by_name.values():
         if w["status"] != "done":
             continue
         files = [lib / p for p in w["outputs"]]
@@ -133,7 +133,7 @@ def test_good_works_exported_bad_one_reported(first_export):
 
 
 def test_second_run_skips_everything_fast(first_export):
-    root, works, lib, args, _, first_s = first_export
+    _, works, lib, args, _, first_s = first_export
     stamps = {p: p.stat().st_mtime_ns for p in lib.rglob("*.m4*")}
     t0 = time.perf_counter()
     res = run(*args)
@@ -243,6 +243,27 @@ def test_same_line_spoken_by_two_works_at_once(tmp_path):
     assert not errors and len(got) == 2
     assert got[0].wav_path == got[1].wav_path and duration_ms(got[0].wav_path) > 500
     assert [p.name for p in (tmp_path / "cache").rglob("*")  if p.is_file()] == [got[0].wav_path.name]
+
+
+def test_bad_cast_file_fails_that_work_only(tmp_path):
+    write(tmp_path / "a.txt", "The bells rang.\n")
+    write(tmp_path / "b.txt", "The gulls answered.\n")
+    write(tmp_path / "b.voices.yaml", "narrator:\n  voise: en-us\n")
+    res = run("export", tmp_path / "a.txt", tmp_path / "b.txt", "-o", tmp_path / "lib", "--cache", tmp_path / "cache",
+              "--engine", "fake")
+    assert res.exit_code == 1
+    works = json.loads((tmp_path / "lib" / REPORT).read_text(encoding="utf-8"))["works"]
+    assert [w["status"] for w in works] == ["done", "failed"]
+    assert "b.voices.yaml:2" in works[1]["error"] and "did you mean 'voice'" in works[1]["error"]
+
+
+def test_export_help_and_readme():
+    from .conftest import ROOT
+
+    res = run("export", "--help")
+    assert res.exit_code == 0 and "Example" in res.output
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "castbook export" in readme and "--executor ray" in readme and "castbook-report.json" in readme
 
 
 def test_ray_missing_is_one_line(tmp_path, monkeypatch):

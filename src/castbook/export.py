@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -414,7 +414,7 @@ def export(sources: Sequence[Path], opts: ExportOptions, progress: BatchProgress
     found = discover(sources, library)
     if not found:
         raise CastbookError("no works found in the given sources (looked for " + ", ".join(SUPPORTED) + ")")
-    report = Report(str(library), opts.executor, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    report = Report(str(library), opts.executor, datetime.now(UTC).isoformat(timespec="seconds"))
     batch = _Batch(opts, progress)
     reports: list[WorkReport | None] = [None] * len(found)
     todo: list[tuple[int, Path, Config, str]] = []

@@ -10,7 +10,13 @@ from typing import Any
 from .config import Config
 from .errors import CastbookError
 from .model import Work
-from .pipeline import ChapterPlan, ChapterResult, Progress, RenderOptions, render_chapter_unit
+from .pipeline import (
+    ChapterPlan,
+    ChapterResult,
+    Progress,
+    RenderOptions,
+    render_chapter_unit,
+)
 from .synthesize import SegmentCache, SynthStats
 
 log = logging.getLogger(__name__)
@@ -41,7 +47,7 @@ class RayWorkers:
             try:
                 ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING,
                          log_to_driver=False)
-            except Exception as exc:  # ConnectionError, RuntimeError, ValueError: all mean "no cluster there"
+            except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, ValueError: no cluster there
                 where = address or "a local instance"
                 raise CastbookError(f"cannot start or reach Ray at {where} ({type(exc).__name__}: "
                                     f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}); "
