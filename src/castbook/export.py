@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from . import __version__
 from .config import Config, check_voices, config_paths, load_config
 from .errors import CastbookError, SourceError
+from .model import Work
 from .names import library_folder, safe_filename
 from .pipeline import Audiobook, ChapterResult, RenderOptions, Workers, produce, read
 
@@ -372,7 +373,7 @@ class _Batch:
                            loaded=(work, segmented))
             rep.chapters = len(book.chapters)
             rep.duration_ms = sum(c.duration_ms for c in book.chapters)
-            rep.outputs = [str(p.relative_to(self.library)) for p in _outputs(book)]
+            rep.outputs = [str(p.relative_to(self.library)) for p in _outputs(book, self.library)]
             rep.status = "done"
             old = self.manifest.get(source)
             if old and old.get("folder") and old["folder"] != rep.folder:
@@ -483,14 +484,22 @@ def _read_bytes(path: Path) -> bytes:
         raise CastbookError(f"{path}: cannot be read ({exc.strerror or exc}); check its permissions") from None
 
 
-def _outputs(book: Audiobook) -> list[Path]:
-    """Every file the render wrote: chapter files, the .m4b and any other Path the Audiobook names."""
-    paths = [c.path for c in book.chapters]
-    for f in fields(book):
-        value = getattr(book, f.name)
-        items = value if isinstance(value, (tuple, list)) else (value,)
-        paths += [v for v in items if isinstance(v, Path) and not is_dataclass(v)]
-    return [p for p in dict.fromkeys(paths) if p.exists()]
+def _outputs(book: Audiobook, library: Path) -> list[Path]:
+    """Every file the render wrote: chapter files, the .m4b and any other Path the Audiobook holds (sidecars)."""
+    paths: list[Path] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, Path):
+            paths.append(value)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                walk(item)
+        elif is_dataclass(value) and not isinstance(value, (type, Work)):  # the Work names the source
+            for f in fields(value):
+                walk(getattr(value, f.name))
+
+    walk(book)
+    return [p for p in dict.fromkeys(paths) if p.is_file() and p.is_relative_to(library)]
 
 
 def _warnings(rep: WorkReport) -> list[str]:
