@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import srt
@@ -22,7 +23,7 @@ def test_one_cue_per_sentence_timed_by_characters():
     cues = split_sentences(cap)
     assert [c.text for c in cues] == ["The tide turned.", "We ran for the boats!", "Did anyone look back?"]
     assert cues[0].start_ms == 1000 and cues[-1].end_ms == 7000
-    assert all(a.end_ms == b.start_ms for a, b in zip(cues, cues[1:]))
+    assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(cues))
     assert all(c.speaker == "Mara" for c in cues)
     # "We ran for the boats!" is 21 of 58 characters (spaces between sentences not counted)
     total = sum(len(c.text) for c in cues)
@@ -106,7 +107,7 @@ def test_any_captions_give_valid_ordered_cues(raw):
     cues = list(webvtt.from_string(vtt))
     times = [(_vtt_ms(c.start), _vtt_ms(c.end)) for c in cues]
     assert all(s < e for s, e in times)
-    assert all(e1 <= s2 for (_, e1), (s2, _) in zip(times, times[1:]))
+    assert all(e1 <= s2 for (_, e1), (s2, _) in itertools.pairwise(times))
     for block in vtt.split("\n\n")[1:]:
         timing, body = block.split("\n", 1)
         assert re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3} --> \d\d:\d\d:\d\d\.\d{3}", timing)

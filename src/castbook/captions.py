@@ -17,7 +17,7 @@ MAX_CUE_CHARS: Final = 160
 _SENTENCE_END = re.compile(r"""[.!?\u2026]+["'\u201d\u2019)\]]*\s+(?=["'\u201c\u2018(\[]?[A-Z0-9\u00c0-\u00de])""")
 # Words whose trailing full stop rarely ends a sentence ("Mr. Quill", "St. Ives").
 _ABBREVIATIONS: Final = frozenset(
-    "mr mrs ms dr st prof sr jr mt capt col gen lt sgt rev hon vs fr".split())
+    ["mr", "mrs", "ms", "dr", "st", "prof", "sr", "jr", "mt", "capt", "col", "gen", "lt", "sgt", "rev", "hon", "vs", "fr"])
 _CLAUSE_END = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013]\s+")
 _SPACES = re.compile(r"\s+")
 
