@@ -12,6 +12,8 @@ from castbook.attribution.tags import Tag, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
+_UNNAMED = -1000
+"""Turns taken by someone unnamed are counted in the alternation with ids at or below this."""
 _GAP_CHARS = 150
 """Narration longer than this between two quotations ends the conversation."""
 
@@ -31,6 +33,8 @@ class Quote:
     conv: int = 0
     tag_at: tuple[int, int] | None = None
     """(narration piece, offset) the tag was read from."""
+    why: str = ""
+    """Which rule chose the speaker (for tuning and debugging)."""
     shares: bool = False
     """Split by its tag from the previous quotation (`"I know," he said, "but not now."`): the same speaker."""
 
@@ -56,6 +60,10 @@ class Conversation:
         if not self.speakers or self.speakers[-1] != pid:
             self.speakers.append(pid)
         self.mention(pid)
+
+
+def _set(q: Quote, pid: int | None, cue: str | None, confidence: float, why: str) -> None:
+    q.speaker, q.cue, q.confidence, q.why = pid, cue, confidence, why
 
 
 def _vocatives(cast: Cast, text: str) -> set[int]:
@@ -166,7 +174,7 @@ def _resolve(
         for i, q in enumerate(para_quotes):
             prev_here = para_quotes[i - 1] if i else None
             if q.shares and prev_here is not None and prev_here.speaker is not None:
-                q.speaker, q.cue, q.confidence = prev_here.speaker, prev_here.cue, prev_here.confidence
+                _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")
             else:
                 _decide(cast, pieces, q, conv, first_speaker_here, known)
             if q.speaker is not None:
@@ -180,6 +188,9 @@ def _resolve(
                     conv.mention(pid)
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
+        elif first_speaker_here is None and conv.speakers:
+            # Someone we cannot name took this turn: keep the alternation counting (A, ?, A).
+            conv.speakers.append(_UNNAMED - qi)
         conv.fresh.clear()
 
 
@@ -206,38 +217,43 @@ def _decide(
 ) -> None:
     prev = conv.last_quote
     last = conv.speakers[-1] if conv.speakers else None
+    unnamed_last = last is not None and last <= _UNNAMED
+    if unnamed_last:
+        last = None
     if pieces[q.piece].continued and prev is not None and prev.speaker is not None and same_para is None:
-        q.speaker, q.cue, q.confidence = prev.speaker, prev.cue, prev.confidence * 0.95
+        _set(q, prev.speaker, prev.cue, prev.confidence * 0.95, "continued")
         return
     tag = q.tag
     if tag and tag.kind == "name" and tag.pid is not None and tag.pid not in q.vocatives:
-        q.speaker, q.cue, q.confidence = tag.pid, "explicit", 0.95 * tag.strength
+        _set(q, tag.pid, "explicit", 0.95 * tag.strength, "tag_name")
         return
     if same_para is not None and (tag is None or tag.strength < 0.9):
-        q.speaker, q.cue, q.confidence = same_para, "implicit", 0.8
+        _set(q, same_para, "implicit", 0.8, "same_para")
         return
     expected = _turn(conv, q, prev, last)
+    if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
+        return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
         pid = _pick(cast, near, g, q.vocatives)
         if pid is not None:
-            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.7
+            _set(q, pid, "anaphoric", 0.7, "pron_near")
             return
         # A pronoun after a stretch of narration points at whoever that narration last named.
         pid = _pick(cast, [p for p in conv.fresh[::-1] if p in known], g, q.vocatives)
         if pid is not None:
-            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.65
+            _set(q, pid, "anaphoric", 0.65, "pron_fresh")
             return
         # The turn-taking guess, other recent speakers, then others on stage: whoever surely has the gender.
         cands = [expected] if expected is not None else []
-        cands += [p for p in reversed(conv.speakers) if p != last] + [p for p in reversed(conv.mentions) if p != last]
+        cands += [p for p in reversed(conv.speakers) if p != last and p > _UNNAMED] + [p for p in reversed(conv.mentions) if p != last]
         pid = _pick(cast, list(dict.fromkeys(cands)), g, q.vocatives)
         if pid is not None:
-            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.6 if pid == expected else 0.45
+            _set(q, pid, "anaphoric", 0.6 if pid == expected else 0.45, "pron_turn")
             return
         if last is not None and _compatible(cast, last, g) and tag.strength < 0.9:
-            q.speaker, q.cue, q.confidence = last, "anaphoric", 0.35
+            _set(q, last, "anaphoric", 0.35, "pron_last")
             return
         # No one heard so far fits: someone named just before who is known to be "she" or "he".
         strangers = [
@@ -246,25 +262,24 @@ def _decide(
         ]
         pid = _pick(cast, _names_before(cast, pieces, q, known, g) + strangers, g, q.vocatives)
         if pid is not None and g in ("male", "female") and tag.strength >= 0.9:
-            q.speaker, q.cue, q.confidence = pid, "anaphoric", 0.4
+            _set(q, pid, "anaphoric", 0.4, "pron_stranger")
         elif tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith("the "):
             # "observed the general": nobody named fits, so the general is a character of his own.
-            q.speaker, q.cue, q.confidence = cast.add(tag.text.lower()), "anaphoric", 0.4
+            _set(q, cast.add(tag.text.lower()), "anaphoric", 0.4, "desc_new")
         return
     if tag and tag.gender == "first":
-        q.speaker, q.cue, q.confidence = NARRATOR, "anaphoric", 0.8
+        _set(q, NARRATOR, "anaphoric", 0.8, "first_person")
         return
     if expected is not None and expected not in q.vocatives:
-        q.speaker, q.cue, q.confidence = expected, "implicit", 0.55
+        _set(q, expected, "implicit", 0.55, "turn")
     elif last is None and any(p in known and p not in q.vocatives for p in conv.fresh):
         # A conversation opening after narration: whoever that narration named last.
-        q.speaker = next(p for p in reversed(conv.fresh) if p in known and p not in q.vocatives)
-        q.cue, q.confidence = "implicit", 0.45
+        _set(q, next(p for p in reversed(conv.fresh) if p in known and p not in q.vocatives), "implicit", 0.45, "opening")
     elif q.vocatives and last is None:
         # "Mara." at the start of an exchange is said TO Mara: by whoever else is on stage.
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
         if others:
-            q.speaker, q.cue, q.confidence = others[0], "implicit", 0.4
+            _set(q, others[0], "implicit", 0.4, "vocative_other")
 
 
 def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) -> int | None:
@@ -279,14 +294,15 @@ def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) 
 
 def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) -> int | None:
     """Turn-taking: whoever the previous line addressed, else the speaker before the last one."""
-    if prev is not None and last is not None:
+    taken = conv.speakers[-1] if conv.speakers else None
+    if prev is not None and taken is not None:
         addressed = [v for v in prev.vocatives if v != last and v in conv.mentions + conv.speakers]
         if addressed:
             return addressed[0]
     if len(conv.speakers) >= 2:
         cand = conv.speakers[-2]
         if cand != last:
-            return cand
+            return cand if cand > _UNNAMED else None
     for pid in reversed(conv.mentions):
         if pid != last and last is not None:
             return pid
@@ -302,7 +318,7 @@ def _fill_backwards(quotes: list[Quote]) -> None:
         n1, n2 = quotes[i + 1], quotes[i + 2]
         if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):
             if n2.para - q.para <= 3:
-                q.speaker, q.cue, q.confidence = n2.speaker, "implicit", 0.4
+                _set(q, n2.speaker, "implicit", 0.4, "fill_back")
 
 
 def _realign_turns(quotes: list[Quote]) -> None:
@@ -343,7 +359,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
 def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
     for q in quotes:
         if q.para == first.para and q.cue in ("implicit", None):
-            q.speaker, q.cue, q.confidence = who, "implicit", 0.5
+            _set(q, who, "implicit", 0.5, "realign")
 
 
 def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
