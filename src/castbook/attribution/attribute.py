@@ -12,6 +12,9 @@ from castbook.attribution.tags import Tag, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
+_CONTINUING = re.compile(
+    r"^\W*(?:(?:he|she|they|I)\s+(?:\w+ly\s+)?(?:continued|resumed|went\s+on|added|pursued|proceeded|persisted)"
+    r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
 _UNNAMED = -1000
 """Turns taken by someone unnamed are counted in the alternation with ids at or below this."""
 _GAP_CHARS = 150
@@ -233,6 +236,13 @@ def _decide(
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
         return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
+    if tag and tag.kind == "pronoun" and tag.gender != "first" and q.tag_at is not None:
+        # "she continued", "he went on": the one who was speaking goes on speaking.
+        prior = same_para if same_para is not None else last
+        text = pieces[q.tag_at[0]].text
+        if prior is not None and _CONTINUING.match(text) and _compatible(cast, prior, tag.gender):
+            _set(q, prior, "anaphoric", 0.7, "pron_continues")
+            return
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
