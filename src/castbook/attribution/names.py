@@ -33,7 +33,8 @@ _NOT_NAMES = frozenset(
     perhaps indeed quite only just even still yet also too never ever always sometimes not no none nothing
     nobody everybody everyone someone somebody anything something everything hush come go look see say tell
     don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
-    good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square""".split()
+    good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square meanwhile however whereupon
+    while whilst more most such whence thus hence besides nevertheless afterwards presently instead""".split()
 )
 _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
