@@ -21,6 +21,7 @@ from rich.table import Table
 from . import __version__
 from .config import Config, config_paths, load_config
 from .errors import CastbookError
+from .names import LAYOUTS
 from .pipeline import Audiobook, ChapterResult, RenderOptions, plan, produce, read
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,12 @@ def render(
     fmt: Annotated[str, typer.Option("--format", "-f", help="Chapter file format: m4a, mp3, opus, flac, wav.")] = "m4a",
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Chapters rendered at once (default: CPU count).")] = 0,
     m4b: Annotated[bool, typer.Option("--m4b/--no-m4b", help="Also write <Title>.m4b with chapter markers.")] = True,
+    mp3_book: Annotated[bool, typer.Option("--mp3-book", help="Also write <Title>.mp3: one MP3 with ID3 chapter "
+                                           "frames, for MP3-only players.")] = False,
+    layout: Annotated[str, typer.Option("--layout", help="flat: files in the output folder; author-title: "
+                                        "OUTPUT/Author/Title/ (Audiobookshelf, Plex).")] = "flat",
+    loudness: Annotated[str | None, typer.Option("--loudness", help="Loudness target in LUFS (default -18, from "
+                                                 "voices.yaml audio.loudness), or off.")] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Author's notes: read or skip (default: skip).")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Segment cache folder (default: ~/.cache/castbook).")] = None,
     engine: Annotated[str | None, typer.Option("--engine", hidden=True, help="Force one engine for all voices.")] = None,
@@ -266,8 +273,15 @@ def render(
         if notes not in ("read", "skip"):
             raise CastbookError(f"--notes: expected read or skip, got '{notes}'")
         cfg = replace(cfg, reading=replace(cfg.reading, notes=notes))
-    opts = RenderOptions(out_dir=output or Path("out") / work.stem, cache_dir=cache or _cache_dir(), fmt=fmt,
-                         jobs=jobs or (os.cpu_count() or 1), m4b=m4b, engine=engine)
+    if loudness is not None:
+        cfg = replace(cfg, audio=replace(cfg.audio, loudness_lufs=_loudness(loudness)))
+    if layout not in LAYOUTS:
+        raise CastbookError(f"--layout: expected one of {', '.join(LAYOUTS)}, got '{layout}'")
+    if output is None:
+        output = Path("out") if layout != "flat" else Path("out") / work.stem
+    opts = RenderOptions(out_dir=output, cache_dir=cache or _cache_dir(), fmt=fmt,
+                         jobs=jobs or (os.cpu_count() or 1), m4b=m4b, engine=engine, mp3_book=mp3_book,
+                         layout=layout)
     _check_voices(cfg, engine)
     progress = _RichProgress(enabled=err.is_terminal)
     t0 = time.monotonic()
@@ -280,10 +294,28 @@ def render(
     for c in book.chapters:
         out.print(f"  {c.path}  ({c.duration_ms / 1000:.1f} s{', unchanged' if c.reused else ''})", highlight=False,
                   markup=False)
-    if book.m4b:
-        out.print(f"  {book.m4b}  ({len(book.marks)} chapters)", highlight=False, markup=False)
+    for path in (book.m4b, book.mp3):
+        if path:
+            out.print(f"  {path}  ({len(book.marks)} chapters)", highlight=False, markup=False)
+    if book.sidecars:
+        side = book.sidecars
+        extras = [p.name for p in (side.cover, side.cue, side.chapters, side.vtt, side.srt) if p]
+        out.print(f"  beside it: {', '.join(extras)}", highlight=False, markup=False)
     out.print(f"done: {total_ms / 60000:.1f} min of audio in {elapsed:.1f} s "
               f"({book.synthesized} lines synthesized, {book.cached} from cache)", highlight=False)
+
+
+def _loudness(value: str) -> float | None:
+    """--loudness: a LUFS target (-40..-5) or off."""
+    if value.strip().lower() in ("off", "none", "no"):
+        return None
+    try:
+        lufs = float(value)
+    except ValueError:
+        raise CastbookError(f"--loudness: expected a number of LUFS such as -18, or off; got '{value}'") from None
+    if not -40.0 <= lufs <= -5.0:
+        raise CastbookError(f"--loudness: {lufs:g} LUFS is out of range -40..-5 (audiobooks: -18 to -16)")
+    return lufs
 
 
 def _check_voices(cfg: Config, engine: str | None) -> None:

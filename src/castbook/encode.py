@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -157,13 +157,19 @@ class PcmEncoder:
         os.replace(self.part, self.dest)
 
 
+def _concat_listing(folder: Path, files: Sequence[Path]) -> Path:
+    """A list file for ffmpeg's concat demuxer, every path quoted as the demuxer wants."""
+    listing = folder / "chapters.txt"
+    listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n" for p in files),
+                       encoding="utf-8")
+    return listing
+
+
 def build_m4b(chapter_files: Sequence[Path], marks: Sequence[ChapterMark], tags: Mapping[str, str],
               dest: Path, cover: Path | None = None) -> None:
     """Join AAC chapter files into one .m4b by stream copy (no second encode), with chapter marks."""
     with tempfile.TemporaryDirectory(prefix="castbook-") as tmp:
-        listing = Path(tmp) / "chapters.txt"
-        listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
-                                   for p in chapter_files), encoding="utf-8")
+        listing = _concat_listing(Path(tmp), chapter_files)
         meta = Path(tmp) / "meta.txt"
         meta.write_text(ffmetadata(tags, marks), encoding="utf-8")
         argv = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
@@ -176,6 +182,29 @@ def build_m4b(chapter_files: Sequence[Path], marks: Sequence[ChapterMark], tags:
                  "-movflags", "+faststart", "-f", "ipod", str(_part_name(dest))]
         _run(argv, dest, "joining")
     os.replace(_part_name(dest), dest)
+
+
+def build_mp3_book(chapter_files: Sequence[Path], dest: Path, finish: Callable[[Path], None] | None = None) -> None:
+    """Decode the chapter files end to end and encode them once as one MP3 (any chapter format).
+
+    Chapter files are decoded, not stream-copied: MP3 frames carry encoder delay and padding per file,
+    which a copy would add up between chapters. `finish(part)` writes the tags and ID3 chapter frames
+    into the finished audio before it gets its real name.
+    """
+    with tempfile.TemporaryDirectory(prefix="castbook-") as tmp:
+        listing = _concat_listing(Path(tmp), chapter_files)
+        part = _part_name(dest)
+        argv = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+                "-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:a", "-map_metadata", "-1",
+                "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), *FORMATS["mp3"][0], "-f", "mp3", str(part)]
+        _run(argv, dest, "joining")
+    try:
+        if finish is not None:
+            finish(part)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    os.replace(part, dest)
 
 
 def probe(path: Path) -> dict:

@@ -6,24 +6,28 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from .assemble import PCM_FORMAT, Assembled, Cue, assemble
 from .casting import Line, auto_voices, cast, narrator_line
 from .config import Config
-from .encode import FORMATS, PcmEncoder, build_m4b, duration_s, frame_samples, lead_samples, require_ffmpeg
+from .cover import Cover, cover_for
+from .encode import (FORMATS, PcmEncoder, build_m4b, build_mp3_book, duration_s, frame_samples, lead_samples,
+                     require_ffmpeg)
 from .engines import Engine, get_engine
 from .engines.base import SAMPLE_RATE
 from .errors import CastbookError
 from .loudness import Leveler, Target, limiter_ceiling
 from .markers import ChapterMark, chapter_marks
 from .model import Break, Segment, Segmented, Work
-from .names import safe_filename
+from .names import book_folder, safe_filename
+from .outputs import Sidecars, write_sidecars
 from .segment import segment_work
 from .sources import load_work
 from .synthesize import SegmentCache, SynthStats, iter_synthesize
@@ -47,6 +51,10 @@ class RenderOptions:
     """Chapters rendered at once (each with its own engine worker and encoder)."""
     m4b: bool = True
     """Also write <Title>.m4b with chapter markers."""
+    mp3_book: bool = False
+    """Also write <Title>.mp3: the whole book in one MP3 with ID3 chapter frames (CHAP + CTOC)."""
+    layout: str = "flat"
+    """Where the files go under out_dir: "flat" (out_dir itself) or "author-title" (out_dir/Author/Title)."""
     engine: str | None = None
     """Use this engine for every voice (tests use "fake"); None: each voice's own engine."""
 
@@ -82,8 +90,10 @@ class Audiobook:
     chapters: tuple[ChapterResult, ...]
     m4b: Path | None
     marks: tuple[ChapterMark, ...]
-    synthesized: int
-    cached: int
+    mp3: Path | None = None
+    sidecars: Sidecars | None = None
+    synthesized: int = 0
+    cached: int = 0
 
 
 class Progress(Protocol):
@@ -216,9 +226,9 @@ class _State:
             self.data["chapters"][name] = entry
             self._write()
 
-    def put_book(self, entry: dict) -> None:
+    def put_book(self, kind: str, entry: dict) -> None:
         with self._lock:
-            self.data["m4b"] = entry
+            self.data.setdefault("books", {})[kind] = entry
             self._write()
 
     def _write(self) -> None:
@@ -250,7 +260,9 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
             progress.line_done()
         cues = tuple(Cue(**c) for c in known.get("cues", []))
         return ChapterResult(chapter.index, chapter.title, chapter.path, known["duration_ms"], cues, True)
-    rendered = iter_synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done)
+    failed: list[Line] = []  # lines the engine could not speak: a tone stands in, and the next run retries them
+    rendered = iter_synthesize(chapter.lines, engines.get, engines.version, cache, stats, progress.line_done,
+                               failed)
     target = loudness_target(cfg)
     leveler = Leveler(target, SAMPLE_RATE) if target else None
     limit = limiter_ceiling(target) if target else None
@@ -258,7 +270,7 @@ def render_chapter(chapter: ChapterPlan, work: Work, total: int, cfg: Config, op
         result: Assembled = assemble(rendered, cfg.pauses, encoder.write, frame_samples(opts.fmt),
                                      lead_samples(opts.fmt), leveler)
     duration = round(duration_s(chapter.path) * 1000)
-    state.put(chapter.path.name, {"fingerprint": fingerprint, "duration_ms": duration,
+    state.put(chapter.path.name, {"fingerprint": "" if failed else fingerprint, "duration_ms": duration,
                                   "cues": [asdict(c) for c in result.cues]})
     return ChapterResult(chapter.index, chapter.title, chapter.path, duration, result.cues, False)
 
@@ -363,6 +375,10 @@ def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress |
     work, segmented = loaded or read(source, cfg)
     if read_hook:
         read_hook(work, segmented)
+    if opts.m4b and opts.fmt != "m4a":
+        raise CastbookError("an .m4b can only be joined from m4a chapter files; use --format m4a or --no-m4b")
+    opts = replace(opts, out_dir=book_folder(opts.out_dir, work.author, work.title, opts.layout,
+                                             safe_filename(work.source.stem)))
     try:
         opts.out_dir.mkdir(parents=True, exist_ok=True)
         opts.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -381,17 +397,42 @@ def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress |
         if own:
             pool.close()
     marks = chapter_marks([r.title for r in results], [r.duration_ms for r in results])
-    m4b = None
+    base = safe_filename(work.title or work.source.stem)
+    tags = book_tags(work, cfg, [ln for c in chapters for ln in c.lines])
+    cover = cover_for(work)
+    m4b = mp3 = None
     if opts.m4b:
-        m4b = opts.out_dir / f"{safe_filename(work.title or work.source.stem)}.m4b"
-        if opts.fmt != "m4a":
-            raise CastbookError("an .m4b can only be joined from m4a chapter files; use --format m4a or --no-m4b")
-        tags = book_tags(work, cfg, [ln for c in chapters for ln in c.lines])
-        book_print = hashlib.sha256(json.dumps(
-            [[state.get(r.path.name) or {} for r in results], [asdict(m) for m in marks], tags],
-            sort_keys=True, default=str).encode("utf-8")).hexdigest()
-        known = state.data.get("m4b") or {}
-        if not (m4b.exists() and known.get("name") == m4b.name and known.get("fingerprint") == book_print):
-            build_m4b([r.path for r in results], marks, tags, m4b)
-            state.put_book({"name": m4b.name, "fingerprint": book_print})
-    return Audiobook(work, tuple(results), m4b, tuple(marks), stats.synthesized, stats.cached)
+        m4b = opts.out_dir / f"{base}.m4b"
+        _join_if_changed(m4b, state, results, marks, tags, cover,
+                         lambda: _build_m4b_with_cover(results, marks, tags, cover, m4b))
+    if opts.mp3_book:
+        mp3 = opts.out_dir / f"{base}.mp3"
+        from .id3chapters import write_mp3_chapters
+        _join_if_changed(mp3, state, results, marks, tags, cover, lambda: build_mp3_book(
+            [r.path for r in results], mp3, lambda part: write_mp3_chapters(part, marks, tags, cover.data, atomic=False)))
+    book_file = m4b or mp3
+    sidecars = write_sidecars(opts.out_dir, base, marks, [r.cues for r in results], tags,
+                              book_file.name if book_file else None, cover)
+    return Audiobook(work, tuple(results), m4b, tuple(marks), mp3, sidecars, stats.synthesized, stats.cached)
+
+
+def _join_if_changed(dest: Path, state: _State, results: Sequence[ChapterResult], marks: Sequence[ChapterMark],
+                     tags: dict[str, str], cover: Cover, build: Callable[[], None]) -> None:
+    """Join the chapter files into `dest` unless it exists and was made from exactly these inputs."""
+    fingerprint = hashlib.sha256(json.dumps(
+        [[state.get(r.path.name) or {} for r in results], [asdict(m) for m in marks], tags,
+         hashlib.sha256(cover.data).hexdigest()], sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    key = dest.suffix.lstrip(".")
+    known = state.data.get("books", {}).get(key) or {}
+    if dest.exists() and known.get("name") == dest.name and known.get("fingerprint") == fingerprint:
+        return
+    build()
+    state.put_book(key, {"name": dest.name, "fingerprint": fingerprint})
+
+
+def _build_m4b_with_cover(results: Sequence[ChapterResult], marks: Sequence[ChapterMark], tags: dict[str, str],
+                          cover: Cover, dest: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="castbook-") as tmp:
+        image = Path(tmp) / f"cover.{cover.ext}"
+        image.write_bytes(cover.data)
+        build_m4b([r.path for r in results], marks, tags, dest, cover=image)
