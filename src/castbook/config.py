@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
+import string
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -16,6 +18,8 @@ from .errors import CastbookError, ConfigError
 from .model import Voice
 
 log = logging.getLogger(__name__)
+
+_MAX_BYTES = 1024 * 1024
 
 VOICE_KEYS = ("engine", "voice", "rate", "pitch", "volume", "model", "speaker", "length_scale",
               "noise_scale", "noise_w")
@@ -138,18 +142,27 @@ class _Doc:
         return f"{name}:{line}" if line else name
 
 
-def _line_map(node: yaml.Node | None, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
+def _line_map(node: yaml.Node | None, prefix: tuple[str, ...] = (), seen: set[int] | None = None,
+              dups: list[tuple[tuple[str, ...], int, int]] | None = None) -> dict[tuple[str, ...], int]:
+    """The line of every key path. A node reached again through a YAML alias is not walked twice (nested
+    aliases would otherwise make millions of paths), and keys given twice in one mapping go to `dups`."""
     out: dict[tuple[str, ...], int] = {}
+    seen = set() if seen is None else seen
+    if node is None or id(node) in seen:
+        return out
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for knode, vnode in node.value:
             key = prefix + (str(knode.value),)
+            if key in out and dups is not None and knode.tag != "tag:yaml.org,2002:merge":
+                dups.append((key, out[key], knode.start_mark.line + 1))
             out[key] = knode.start_mark.line + 1
-            out.update(_line_map(vnode, key))
+            out.update(_line_map(vnode, key, seen, dups))
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             key = prefix + (str(i),)
             out[key] = item.start_mark.line + 1
-            out.update(_line_map(item, key))
+            out.update(_line_map(item, key, seen, dups))
     return out
 
 
@@ -158,7 +171,11 @@ def _read_yaml(path: Path) -> _Doc:
         raise ConfigError(f"{path}: no such voices file; check the path given to --voices")
     if path.is_dir():
         raise ConfigError(f"{path}: is a directory, not a voices.yaml file")
+    if not path.is_file():  # a FIFO or a device would block the read forever
+        raise ConfigError(f"{path}: not a regular file; give the path of a voices.yaml file")
     try:
+        if path.stat().st_size > _MAX_BYTES:
+            raise ConfigError(f"{path}: larger than 1 MB; this is not a voices.yaml file")
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text; save the voices file as UTF-8") from None
@@ -184,7 +201,13 @@ def _parse_yaml(text: str, path: Path | None) -> _Doc:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: expected a mapping of settings (narrator:, characters:, ...) at the top")
-    return _Doc(path, data, _line_map(node))
+    dups: list[tuple[tuple[str, ...], int, int]] = []
+    lines = _line_map(node, dups=dups)
+    if dups:
+        keypath, first, line = dups[0]
+        raise ConfigError(f"{name}:{line}: {'.'.join(keypath)}: given twice (first on line {first}); "
+                          "keep one of them")
+    return _Doc(path, data, lines)
 
 
 def _defaults_doc() -> _Doc:
@@ -193,6 +216,13 @@ def _defaults_doc() -> _Doc:
 
 
 # ---------------------------------------------------------------- checking
+
+
+def _short(value: Any) -> str:
+    """A value for a message: its repr, cut short (a YAML alias bomb must not print millions of items)."""
+    short = reprlib.Repr()  # keyword arguments need Python 3.12
+    short.maxlevel, short.maxlist, short.maxdict, short.maxstring, short.maxother = 2, 4, 4, 60, 60
+    return short.repr(value)
 
 
 def _unknown(doc: _Doc, keypath: tuple[str, ...], key: str, allowed: Iterable[str]) -> ConfigError:
@@ -224,7 +254,7 @@ def _typed(doc: _Doc, value: Any, keypath: tuple[str, ...], kind: type, lo: floa
         value = int(value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         names = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
-        raise ConfigError(f"{doc.where(keypath)}: {dotted}: expected {names[kind]}, got {value!r}")
+        raise ConfigError(f"{doc.where(keypath)}: {dotted}: expected {names[kind]}, got {_short(value)}")
     if lo is not None and value < lo or hi is not None and value > hi:
         raise ConfigError(f"{doc.where(keypath)}: {dotted}: {value} is out of range {lo}..{hi}")
     return value
@@ -326,12 +356,14 @@ def _apply(doc: _Doc, cfg: Config) -> Config:
     if "title_card" in rraw:
         tc = rraw["title_card"]
         rchanges["title_card"] = "" if tc in (None, False) else _typed(doc, tc, ("reading", "title_card"), str)
+        _check_template(doc, rchanges["title_card"])
     if "announce_chapters" in rraw:
         rchanges["announce_chapters"] = _typed(doc, rraw["announce_chapters"], ("reading", "announce_chapters"), bool)
     if "notes" in rraw:
         notes = rraw["notes"]
         if notes not in ("skip", "read"):
-            raise ConfigError(f"{doc.where(('reading', 'notes'))}: reading.notes: expected skip or read, got {notes!r}")
+            raise ConfigError(f"{doc.where(('reading', 'notes'))}: reading.notes: expected skip or read, "
+                              f"got {_short(notes)}")
         rchanges["notes"] = notes
     reading = replace(reading, **rchanges)
 
@@ -347,6 +379,24 @@ def _apply(doc: _Doc, cfg: Config) -> Config:
     sources = cfg.sources + ((doc.path,) if doc.path else ())
     return Config(narrator, default, tuple(chars.values()), tuple(lexicon.items()), tuple(overrides),
                   pauses, reading, sources, audio)
+
+
+def _check_template(doc: _Doc, template: str) -> None:
+    """Only {title} and {author}, as they are: no attributes, indexes or widths (`{title:>999999999}`)."""
+    kp = ("reading", "title_card")
+    try:
+        fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(template)
+                  if name is not None]
+    except ValueError as exc:
+        raise ConfigError(f"{doc.where(kp)}: reading.title_card: {exc}; write {{title}} and {{author}}, "
+                          "and {{ }} for a brace") from None
+    for name, spec, conv in fields:
+        if name not in ("title", "author"):
+            raise ConfigError(f"{doc.where(kp)}: reading.title_card: unknown field {{{name}}}; "
+                              "use {title} and {author} only")
+        if spec or conv:
+            raise ConfigError(f"{doc.where(kp)}: reading.title_card: {{{name}}} takes no format or conversion; "
+                              f"write {{{name}}}")
 
 
 def _check_aliases(doc: _Doc, chars: list[CharacterCast]) -> None:
