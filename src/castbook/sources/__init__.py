@@ -28,6 +28,8 @@ def load_work(path: Path) -> Work:
         raise SourceError(f"{path}: no such file; check the path")
     if path.is_dir():
         raise SourceError(f"{path}: is a directory; give the path of one work file (.txt, .html or .epub)")
+    if not path.is_file():  # a FIFO or a device would block the read forever
+        raise SourceError(f"{path}: not a regular file; give the path of one work file (.txt, .html or .epub)")
     try:
         data = path.read_bytes() if path.stat().st_size <= _MAX_BYTES else None
     except OSError as exc:
