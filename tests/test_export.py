@@ -297,7 +297,7 @@ def test_ray_executor_matches_local(first_export, tmp_path):
     assert ray_w["status"] == "done" and ray_w["chapters"] == local_w["chapters"] == 2
     assert ray_w["outputs"] == local_w["outputs"]
     assert list((tmp_path / "ray-cache").rglob("*.wav"))  # the Ray workers synthesized, into the cache given
-    for rel in local_w["outputs"]:
+    for rel in (r for r in local_w["outputs"] if r.endswith((".m4a", ".m4b", ".mp3"))):
         # espeak-ng's output varies by a few samples a line from run to run; an AAC frame is 23 ms
         local_ms = duration_ms(tmp_path / "local" / rel)
         assert abs(duration_ms(tmp_path / "ray" / rel) - local_ms) <= max(100, local_ms // 1000), rel
