@@ -117,7 +117,7 @@ def main() -> None:
                     current[prop] = wanted[prop]
             pcm = []
             rate = 22050
-            tmp = req["out"] + ".chunk.wav"
+            tmp = req["out"] + ".chunk.part"  # never a *.wav name: a killed worker leaves no half WAV in the cache
             for chunk in req["chunks"]:
                 got = None
                 for _attempt in range(3):  # pyttsx3 sometimes writes nothing: try again, then give up
@@ -149,7 +149,7 @@ def main() -> None:
             frames = sum(len(d) for d in pcm) // 2
             reply.write(json.dumps({"ok": True, "frames": frames, "rate": rate}) + "\n")
         except Exception as exc:  # reported to the parent, which retries or splits
-            reply.write(json.dumps({"ok": False, "error": str(exc)}) + "\n")
+            reply.write(json.dumps({"ok": False, "error": str(exc), "errno": getattr(exc, "errno", None)}) + "\n")
 
 
 if __name__ == "__main__":

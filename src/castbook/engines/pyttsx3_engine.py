@@ -9,6 +9,7 @@ runs in a worker process that is replaced when it dies or hangs.
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import logging
@@ -34,6 +35,7 @@ _MAX_TOKEN_CHARS = 60
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|(?<=[.!?…][\"”’'])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–])")
 _SPEAKABLE = re.compile(r"\w")
+_FATAL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG})
 
 
 def split_utterances(text: str, max_words: int) -> list[str]:
@@ -74,9 +76,12 @@ class Pyttsx3Engine:
     worker_argv: tuple[str, ...] = (sys.executable, "-m", "castbook.engines._pyttsx3_worker")
     """The worker's command line (a test may wrap it to inject faults)."""
 
-    def __init__(self, timeout_s: float = 8.0) -> None:
+    timeout_s = 8.0
+    """Seconds a request may take, plus one second a chunk (espeak-ng speaks a chunk in ~20 ms)."""
+
+    def __init__(self, timeout_s: float | None = None) -> None:
         self._proc: subprocess.Popen | None = None
-        self._timeout_s = timeout_s
+        self._timeout_s = self.timeout_s if timeout_s is None else timeout_s
         self.restarts = 0
 
     # ------------------------------------------------------------ worker plumbing
@@ -160,19 +165,25 @@ class Pyttsx3Engine:
         return out
 
     def render(self, text: str, voice: Voice, wav_path: Path) -> int:
-        """Speak `text` into `wav_path`; retries in a new worker, then with shorter utterances."""
+        """Speak `text` into `wav_path`; retries in a new worker, then with shorter utterances.
+
+        Raises SegmentError when the text still cannot be spoken (the caller goes on without it), and
+        OSError when the cache folder cannot be written (disk full, no permission): that stops the render.
+        """
         max_words = int(voice.rate * _SECONDS_PER_CHUNK / 60)
         plans = [max_words, max_words, max(2, max_words // 3)]
         chunks: list[str] = []
         last_error = ""
-        for words in plans:
+        for attempt, words in enumerate(plans):
+            if attempt == 1 and last_error == "timed out":
+                continue  # a hang repeats with the same utterances: go straight to shorter ones
             chunks = split_utterances(text, words)
             if not chunks:
                 _write_silence(wav_path, 0)
                 return 0
             request = {"voice": voice.voice, "rate": voice.rate, "pitch": voice.pitch,
                        "volume": voice.volume, "chunks": chunks, "out": str(wav_path)}
-            timeout = self._timeout_s + 1.0 * len(chunks)  # espeak-ng speaks a chunk in ~20 ms
+            timeout = self._timeout_s + 1.0 * len(chunks)
             try:
                 reply = self._ask(request, timeout)
             except _WorkerDied as exc:
@@ -182,6 +193,8 @@ class Pyttsx3Engine:
             if reply.get("ok"):
                 return round(reply["frames"] * 1000 / reply["rate"])
             last_error = reply.get("error", "unknown error")
+            if reply.get("errno") in _FATAL_ERRNOS:
+                raise OSError(reply["errno"], os.strerror(reply["errno"]), str(wav_path.parent))
             if "unknown voice" in last_error:
                 raise EngineError(f"espeak-ng has no voice '{voice.voice}'; see `castbook voices list`")
         raise SegmentError(f"espeak-ng could not speak {text[:60]!r} ({last_error})")
