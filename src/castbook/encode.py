@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -77,8 +78,24 @@ def _run(argv: list[str], dest: Path, what: str) -> None:
         raise EncodeError(f"ffmpeg is not installed; {_INSTALL_HINT}") from None
     if proc.returncode != 0:
         _part_name(dest).unlink(missing_ok=True)
-        tail = " ".join(proc.stderr.strip().splitlines()[-2:])[:300]
-        raise EncodeError(f"ffmpeg failed while {what} {dest.name}: {tail}")
+        raise EncodeError(_failure(what, dest, proc.returncode, proc.stderr))
+
+
+def _failure(what: str, dest: Path, rc: int, stderr: str) -> str:
+    """One line: what ffmpeg was doing, its last words, and what to do when the cause is the disk."""
+    tail = " ".join(stderr.strip().splitlines()[-2:])[:300]
+    if rc < 0:
+        name = signal.Signals(-rc).name if -rc in signal.Signals._value2member_map_ else str(-rc)
+        tail = (tail + "; " if tail else "") + f"ffmpeg was stopped by {name}"
+    text = f"ffmpeg failed while {what} {dest}: {tail or f'exit {rc}'}"
+    low = tail.lower()
+    if "no space left" in low or "disk quota" in low:
+        return text + "; free some disk space and run the same command again (finished files are kept)"
+    if "file too large" in low or "SIGXFSZ" in tail:
+        return text + "; the file size limit was reached (ulimit -f): raise it or write elsewhere with -o"
+    if "permission denied" in low or "read-only file system" in low:
+        return text + "; choose a folder you can write to with -o"
+    return text
 
 
 _F_SETPIPE_SZ = 1031  # Linux fcntl: set a pipe's buffer size
@@ -151,8 +168,7 @@ class PcmEncoder:
         if exc_type is not None or rc != 0:
             self.part.unlink(missing_ok=True)
             if exc_type is None:
-                tail = " ".join(err.strip().splitlines()[-2:])[:300]
-                raise EncodeError(f"ffmpeg failed while encoding {self.dest.name}: {tail or f'exit {rc}'}")
+                raise EncodeError(_failure("encoding", self.dest, rc, err))
             return
         os.replace(self.part, self.dest)
 
