@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,11 +19,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import __version__
-from .config import Config, config_paths, load_config
-from .errors import CastbookError
-from .names import LAYOUTS
-from .pipeline import Audiobook, ChapterResult, RenderOptions, plan, produce, read
+# pydub warns on import when ffmpeg is missing; castbook says so itself, in one line, when it needs ffmpeg
+warnings.filterwarnings("ignore", message="Couldn't find ff", category=RuntimeWarning)
+
+from . import __version__  # noqa: E402
+from .config import Config, config_paths, load_config  # noqa: E402
+from .errors import CastbookError  # noqa: E402
+from .names import LAYOUTS  # noqa: E402
+from .pipeline import Audiobook, ChapterResult, RenderOptions, plan, produce, read  # noqa: E402
 
 log = logging.getLogger(__name__)
 
