@@ -379,11 +379,12 @@ def produce(source: Path, cfg: Config, opts: RenderOptions, progress: Progress |
         raise CastbookError("an .m4b can only be joined from m4a chapter files; use --format m4a or --no-m4b")
     opts = replace(opts, out_dir=book_folder(opts.out_dir, work.author, work.title, opts.layout,
                                              safe_filename(work.source.stem)))
-    try:
-        opts.out_dir.mkdir(parents=True, exist_ok=True)
-        opts.cache_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CastbookError(f"{exc.filename}: cannot create folder ({exc.strerror}); choose another with -o") from None
+    for folder, option in ((opts.out_dir, "-o DIR"), (opts.cache_dir, "--cache DIR")):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CastbookError(f"{exc.filename or folder}: cannot create the folder ({exc.strerror}); "
+                                f"choose one you can write to with {option}") from None
     chapters = plan(work, segmented, cfg, opts.out_dir, opts.fmt)
     progress.start(len(chapters), sum(len(c.lines) for c in chapters))
     cache = SegmentCache(opts.cache_dir)
