@@ -65,20 +65,20 @@ def test_a_long_sentence_is_cut_at_a_clause():
 def test_vtt_reads_back_with_voices_and_escapes():
     caps = [Caption(0, 1500, "Mara & <Co>", "a < b && c > d --> e"),
             Caption(1500, 61_234, None, "line one\n\nline two"),
-            Caption(3_600_000, 3_600_001, "Ash", "late")]
+            Caption(3_600_000, 3_600_001, "Ash", "late"), Caption(3_600_001, 3_600_900, "Ash--", "-->")]
     text = to_vtt(caps)
     assert text.startswith("WEBVTT\n\n")
     assert "00:01:01.234" in text and "01:00:00.001" in text
     cues = list(webvtt.from_string(text))
-    assert len(cues) == 3
+    assert len(cues) == 4 and cues[3].voice == "Ash" and cues[3].raw_text == "<v Ash>--&gt;</v>"
     assert cues[0].voice == "Mara &amp; &lt;Co&gt;"
     assert cues[0].raw_text == "<v Mara &amp; &lt;Co&gt;>a &lt; b &amp;&amp; c &gt; d --&gt; e</v>"
     assert cues[1].voice is None and cues[1].raw_text == "line one line two"
-    assert [(_vtt_ms(c.start), _vtt_ms(c.end)) for c in cues] == [(0, 1500), (1500, 61234), (3600000, 3600001)]
+    assert [(_vtt_ms(c.start), _vtt_ms(c.end)) for c in cues] == [(0, 1500), (1500, 61234), (3600000, 3600001), (3600001, 3600900)]
 
 
 def test_srt_reads_back_numbered_with_speaker_prefix():
-    caps = [Caption(250, 1500, "Mara", "Hello --> there"), Caption(1600, 62_005, None, "Narration\n\nhere")]
+    caps = [Caption(250, 1500, "Mara", "Hello ---> there"), Caption(1600, 62_005, None, "Narration\n\nhere")]
     subs = list(srt.parse(to_srt(caps)))
     assert [s.index for s in subs] == [1, 2]
     assert subs[0].content == "Mara: Hello -> there" and subs[1].content == "Narration here"

@@ -72,7 +72,7 @@ def test_any_marks_round_trip(chapters):
     sheet = _read_cue(cue_sheet(marks, 'x"y\n.mp3', "T\r\n", 'P"'))
     assert len(sheet["tracks"]) == len(marks)
     for track, mark in zip(sheet["tracks"], marks):
-        assert abs(track["start_ms"] - mark.start_ms) <= _FRAME_MS / 2 + 1e-9
+        assert abs(track["start_ms"] - mark.start_ms) <= _FRAME_MS / 2 + 1e-6  # float error on hour-long times
     starts = [t["start_ms"] for t in sheet["tracks"]]
     assert starts == sorted(starts)
     lines = chapters_txt(marks).splitlines()

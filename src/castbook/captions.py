@@ -20,6 +20,7 @@ _ABBREVIATIONS: Final = frozenset(
     ["mr", "mrs", "ms", "dr", "st", "prof", "sr", "jr", "mt", "capt", "col", "gen", "lt", "sgt", "rev", "hon", "vs", "fr"])
 _CLAUSE_END = re.compile(r"[,;:\u2014\u2013]\s+|\s+[\u2014\u2013]\s+")
 _SPACES = re.compile(r"\s+")
+_ARROW = re.compile(r"-{2,}>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,8 @@ def _tidy(captions: Iterable[Caption]) -> list[Caption]:
     out: list[Caption] = []
     for cap in sorted(captions, key=lambda c: (c.start_ms, c.end_ms)):
         text = _SPACES.sub(" ", cap.text).strip()
-        speaker = _SPACES.sub(" ", cap.speaker).strip() if cap.speaker else None
+        # a speaker ending in "--" would close the voice tag as "-->", which ends a WebVTT cue
+        speaker = _SPACES.sub(" ", cap.speaker).strip().rstrip("-").strip() if cap.speaker else None
         start = max(cap.start_ms, out[-1].end_ms if out else 0, 0)
         if text and cap.end_ms > start:
             out.append(Caption(start, cap.end_ms, speaker or None, text))
@@ -139,6 +141,6 @@ def to_srt(captions: Sequence[Caption]) -> str:
     blocks = []
     for number, cap in enumerate(_tidy(captions), 1):
         text = f"{cap.speaker}: {cap.text}" if cap.speaker else cap.text
-        text = text.replace("-->", "->")
+        text = _ARROW.sub("->", text)
         blocks.append(f"{number}\n{_clock(cap.start_ms, ',')} --> {_clock(cap.end_ms, ',')}\n{text}")
     return "\n\n".join(blocks) + ("\n" if blocks else "")
