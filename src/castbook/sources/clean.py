@@ -204,7 +204,8 @@ def _looks_like_face(group: str) -> bool:
     inner = group[1:-1]
     if not inner.strip() or all(ch in ".…!?,;:-–—*'\"“”‘’ " for ch in inner):
         return False
-    return any(ch in _FACE_CHARS or _is_symbol(ch) or ord(ch) > 0x2E80 for ch in inner)
+    # CJK punctuation and halfwidth forms draw faces, CJK letters are words: "(東京)" is read, "(｡ﾟ)" is not
+    return any(ch in _FACE_CHARS or _is_symbol(ch) or ord(ch) > 0x2E80 and not ch.isalnum() for ch in inner)
 
 
 _EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3})(?=[^\s*])([^*\n]{1,2000}?)(?<=[^\s*])\1(?![\w*])")
