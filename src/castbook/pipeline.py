@@ -18,8 +18,16 @@ from .assemble import PCM_FORMAT, Assembled, Cue, assemble
 from .casting import Line, auto_voices, cast, narrator_line
 from .config import Config
 from .cover import Cover, cover_for
-from .encode import (FORMATS, PcmEncoder, build_m4b, build_mp3_book, duration_s, frame_samples, lead_samples,
-                     require_ffmpeg)
+from .encode import (
+    FORMATS,
+    PcmEncoder,
+    build_m4b,
+    build_mp3_book,
+    duration_s,
+    frame_samples,
+    lead_samples,
+    require_ffmpeg,
+)
 from .engines import Engine, get_engine
 from .engines.base import SAMPLE_RATE
 from .errors import CastbookError
