@@ -99,7 +99,8 @@ def _title_like(text: str) -> bool:
     t = text.strip()
     if not t or len(t) > 80 or len(t.split()) > 14 or t[-1] in ",;":
         return False
-    return t[0].isupper() or t[0].isdigit() or t[0] in "(\"“‘'["
+    caseless = t[0].isalpha() and t[0].lower() == t[0].upper()  # CJK, Arabic, Hebrew... titles have no capitals
+    return t[0].isupper() or t[0].isdigit() or caseless or t[0] in "(\"“‘'["
 
 
 def _rest_title(rest: str, standalone: bool) -> tuple[bool, str | None]:

@@ -200,10 +200,16 @@ def drop_emoji(text: str) -> str:
     return text
 
 
+def _cased(ch: str) -> bool:
+    return ch.isalpha() and ch.lower() != ch.upper()
+
+
 def _looks_like_face(group: str) -> bool:
     inner = group[1:-1]
     if not inner.strip() or all(ch in ".…!?,;:-–—*'\"“”‘’ " for ch in inner):
         return False
+    if any(_cased(a) and _cased(b) for a, b in zip(inner, inner[1:])):
+        return False  # two cased letters in a row are a word, "(да; нет)"; a face has one ω or д at a time
     # CJK punctuation and halfwidth forms draw faces, CJK letters are words: "(東京)" is read, "(｡ﾟ)" is not
     return any(ch in _FACE_CHARS or _is_symbol(ch) or ord(ch) > 0x2E80 and not ch.isalnum() for ch in inner)
 
