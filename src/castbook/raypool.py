@@ -76,6 +76,7 @@ class RayWorkers:
                         state.put(result.path.name, entry)
                     stats.synthesized += counts.synthesized
                     stats.cached += counts.cached
+                    stats.failed += getattr(counts, "failed", 0)
                     for _ in chapters[where[ref]].lines:
                         progress.line_done()
                     progress.chapter_done(result)
