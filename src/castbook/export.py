@@ -8,30 +8,27 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from . import __version__
 from .config import Config, check_voices, config_paths, load_config
+from .discover import SUPPORTED, discover
 from .errors import CastbookError, SourceError
 from .model import Work
 from .names import library_folder, safe_filename
 from .pipeline import Audiobook, ChapterResult, RenderOptions, Workers, produce, read
+from .report import REPORT, BatchProgress, NoProgress, Report, WorkReport
 
 log = logging.getLogger(__name__)
 
-SUPPORTED = (".txt", ".html", ".htm", ".epub")
-"""File types a folder is searched for (recursively)."""
-LIST_SUFFIXES = (".list", ".lst")
-"""A source with one of these suffixes is always a list file."""
-MANIFEST = ".castbook-manifest.json"
-REPORT = "castbook-report.json"
+__all__ = ["REPORT", "ExportOptions", "Manifest", "Report", "WorkReport", "discover", "export", "work_key"]
 
-Status = Literal["done", "skipped", "failed"]
+MANIFEST = ".castbook-manifest.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,95 +57,6 @@ class ExportOptions:
     """Ray cluster address (None: a local Ray instance)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One work file found among the SOURCES."""
-
-    path: Path
-    """Absolute path of the work."""
-    problem: str | None = None
-    """Why it cannot even be tried (missing file); reported as failed."""
-
-
-@dataclass(slots=True)
-class WorkReport:
-    """What happened to one work."""
-
-    source: str
-    status: Status
-    title: str | None = None
-    author: str | None = None
-    folder: str | None = None
-    """Output folder, relative to the library."""
-    chapters: int = 0
-    duration_ms: int = 0
-    outputs: list[str] = field(default_factory=list)
-    """Files written (chapter files, .m4b, ...), relative to the library."""
-    dialogue: int = 0
-    """Dialogue lines in the work."""
-    unattributed: int = 0
-    """Dialogue lines with no speaker (read with the default voice)."""
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    """One line: why the work failed."""
-    seconds: float = 0.0
-    """Time spent on this work in this run."""
-
-
-@dataclass(slots=True)
-class Report:
-    """The whole batch; decides the exit code."""
-
-    library: str
-    executor: str
-    started: str
-    seconds: float = 0.0
-    works: list[WorkReport] = field(default_factory=list)
-    complete: bool = True
-    """False when the run was interrupted: works not reported were not finished."""
-
-    def count(self, status: Status) -> int:
-        return sum(1 for w in self.works if w.status == status)
-
-    @property
-    def return_code(self) -> int:
-        """1 when any work failed, else 0."""
-        return 1 if self.count("failed") else 0
-
-    def to_dict(self) -> dict:
-        return {"castbook": __version__, "library": self.library, "executor": self.executor,
-                "started": self.started, "seconds": round(self.seconds, 3), "complete": self.complete,
-                "counts": {s: self.count(s) for s in ("done", "skipped", "failed")},
-                "works": [asdict(w) for w in self.works]}
-
-
-class BatchProgress(Protocol):
-    """What export reports while it runs (the CLI draws it)."""
-
-    def begin(self, works: int) -> None: ...
-    def planned(self, lines: int) -> None: ...
-    def line_done(self) -> None: ...
-    def chapter_done(self, duration_ms: int) -> None: ...
-    def work_done(self, report: WorkReport) -> None: ...
-
-
-class _Quiet:
-    def begin(self, works: int) -> None:
-        pass
-
-    def planned(self, lines: int) -> None:
-        pass
-
-    def line_done(self) -> None:
-        pass
-
-    def chapter_done(self, duration_ms: int) -> None:
-        pass
-
-    def work_done(self, report: WorkReport) -> None:
-        pass
-
-
 class _WorkProgress:
     """pipeline.Progress for one work, forwarded to the batch's progress."""
 
@@ -163,81 +71,6 @@ class _WorkProgress:
 
     def chapter_done(self, result: ChapterResult) -> None:
         self.batch.chapter_done(result.duration_ms)
-
-
-# ---------------------------------------------------------------- discovery
-
-
-def discover(sources: Iterable[Path], library: Path | None = None) -> list[Source]:
-    """Work files from files, folders (recursive, SUPPORTED types) and list files; in order, no duplicates."""
-    found: dict[Path, Source] = {}
-    skip = library.resolve() if library is not None else None
-    for raw in sources:
-        for src in _expand(Path(raw), skip, from_list=False):
-            found.setdefault(src.path, src)
-    return list(found.values())
-
-
-def _expand(path: Path, skip: Path | None, from_list: bool) -> list[Source]:
-    full = Path(os.path.abspath(path.expanduser()))
-    if not full.exists():
-        return [Source(full, f"{path}: no such file or folder; check the path")]
-    if full.is_dir():
-        return [Source(p) for p in _walk(full, skip)]
-    if not from_list and (full.suffix.lower() in LIST_SUFFIXES or _is_list(full)):
-        out: list[Source] = []
-        for entry in _list_entries(full):
-            out += _expand(entry, skip, from_list=True)
-        return out
-    return [Source(full)]
-
-
-def _walk(folder: Path, skip: Path | None) -> list[Path]:
-    """Supported files under `folder`, sorted; hidden names and the library itself left out."""
-    out = []
-    for root, dirs, files in os.walk(folder):
-        here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (skip is None or here / d != skip))
-        out += [here / f for f in sorted(files)
-                if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED]
-    return out
-
-
-def _list_entries(path: Path) -> list[Path]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CastbookError(f"{path}: cannot read the list file ({exc}); one path per line, UTF-8") from None
-    entries = []
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            p = Path(line).expanduser()
-            entries.append(p if p.is_absolute() else path.parent / p)
-    return entries
-
-
-def _is_list(path: Path) -> bool:
-    """A small text file whose every line (besides blanks and # comments) is a path.
-
-    A path line names an existing file or folder or ends in a work's suffix (a missing work is reported);
-    at least one must exist. Story text never passes: its lines are sentences.
-    """
-    if path.suffix.lower() not in (".txt", "") or path.stat().st_size > 64 * 1024:
-        return False
-    try:
-        entries = _list_entries(path)
-    except CastbookError:
-        return False
-    return (bool(entries) and any(_exists(e) for e in entries)
-            and all(_exists(e) or e.suffix.lower() in SUPPORTED + LIST_SUFFIXES for e in entries))
-
-
-def _exists(path: Path) -> bool:
-    try:  # a line of prose makes a name too long for the file system (OSError), not a path
-        return path.exists()
-    except OSError:
-        return False
 
 
 # ---------------------------------------------------------------- manifest (what is up to date)
@@ -399,7 +232,7 @@ class _Batch:
 
 def export(sources: Sequence[Path], opts: ExportOptions, progress: BatchProgress | None = None) -> Report:
     """Export every work found in `sources` to opts.library; write LIBRARY/castbook-report.json."""
-    progress = progress or _Quiet()
+    progress = progress or NoProgress()
     t_start = time.monotonic()
     library = Path(os.path.abspath(opts.library))
     opts = replace(opts, library=library, cache_dir=Path(os.path.abspath(opts.cache_dir)))
