@@ -45,6 +45,8 @@ class ExportOptions:
     """Chapters rendered at once over all works (local executor)."""
     m4b: bool = True
     """Also write <Title>.m4b per work."""
+    mp3_book: bool = False
+    """Also write <Title>.mp3 (one MP3 with ID3 chapter frames) per work."""
     notes: str | None = None
     """read | skip: author's notes; None: as each work's voices.yaml says."""
     engine: str | None = None
@@ -134,7 +136,8 @@ class _Batch:
         self._voice_ids: list[str] | None = None
         self._configs: dict[tuple, Config] = {}
         self.template = RenderOptions(out_dir=self.library, cache_dir=opts.cache_dir, fmt=opts.fmt,
-                                      jobs=opts.jobs, m4b=opts.m4b, engine=opts.engine)
+                                      jobs=opts.jobs, m4b=opts.m4b, engine=opts.engine,
+                                      mp3_book=opts.mp3_book)
         self.settings = {k: v for k, v in asdict(self.template).items() if k not in ("out_dir", "cache_dir", "jobs")}
 
     def config(self, source: Path) -> Config:

@@ -101,6 +101,8 @@ def export_command(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Chapters rendered at once over all works "
                                       "(default: CPU count; local executor).")] = 0,
     m4b: Annotated[bool, typer.Option("--m4b/--no-m4b", help="Also write <Title>.m4b for each work.")] = True,
+    mp3_book: Annotated[bool, typer.Option("--mp3-book", help="Also write <Title>.mp3 (one MP3 with ID3 chapter "
+                                           "frames) for each work.")] = False,
     notes: Annotated[str | None, typer.Option("--notes", help="Author's notes: read or skip (default: skip).")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Segment cache folder (default: ~/.cache/castbook; "
                                                "on a cluster, a shared folder).")] = None,
@@ -126,7 +128,7 @@ def export_command(
     if ray_address is not None and executor != "ray":
         raise CastbookError("--ray-address needs --executor ray")
     opts = ExportOptions(library=output, cache_dir=cache or _cache_dir(), fmt=fmt, jobs=jobs or (os.cpu_count() or 1),
-                         m4b=m4b, notes=notes, engine=engine, voices=voices, executor=executor,  # type: ignore[arg-type]
+                         m4b=m4b, mp3_book=mp3_book, notes=notes, engine=engine, voices=voices, executor=executor,  # type: ignore[arg-type]
                          ray_address=ray_address)
     bar = BatchBar(enabled=err.is_terminal)
     try:
