@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from castbook.attribution.decode import decode
 from castbook.attribution.names import _NOT_NAMES, Cast
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import Tag, tag_after, tag_before
@@ -126,9 +127,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         quotes.extend(qs)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
-    _resolve(cast, paragraphs, resets, quotes, known)
+    fresh_before: dict[int, list[int]] = {}
+    _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
+    decode(cast, paragraphs, quotes, known, NARRATOR, fresh_before)
     return quotes
 
 
@@ -143,7 +146,8 @@ def _spread_in_paragraph(qs: list[Quote]) -> None:
 
 
 def _resolve(
-    cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote], known: set[int]
+    cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote], known: set[int],
+    fresh_before: dict[int, list[int]],
 ) -> None:
     conv = Conversation()
     conv_id = 0
@@ -173,6 +177,7 @@ def _resolve(
                 conv.last_quote = None
             continue
         gap = 0
+        fresh_before.setdefault(conv_id, list(conv.fresh))
         first_speaker_here: int | None = None
         for i, q in enumerate(para_quotes):
             prev_here = para_quotes[i - 1] if i else None

@@ -1,0 +1,229 @@
+"""Conversation decoding: the best sequence of speakers over a whole exchange, not one guess per turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from castbook.attribution.names import Cast
+from castbook.attribution.quotes import Piece
+
+_HARD = frozenset({"tag_name", "first_person", "desc_new", "pron_stranger"})
+"""Rules whose choice is kept as it is: an explicit tag names the speaker."""
+_SOFT = frozenset({"pron_near", "pron_fresh"})
+"""Pronoun tags resolved through the narration: a strong hint, weighed against the turns around it."""
+_STAY = frozenset({"continued", "pron_continues"})
+"""Turns that go on with the previous speaker's speech (a reopened quotation, `she went on`)."""
+_UNKNOWN = -2
+"""Someone on stage who is not one of the candidates (`said a voice`)."""
+_MAX_CANDS = 4
+_ANY_NAMES = False
+
+# Scores (log-odds-like, added up along a path).
+_SAME_AS_LAST = -3.0
+"""Two turns in a row by the same speaker: rare without a tag saying so."""
+_ALTERNATE = 1.2
+"""A, B, A: the speaker before the last one speaks again."""
+_ADDRESSED = 1.5
+"""The previous turn named this character as the one spoken to."""
+_ANSWERED = 0.5
+"""The next turn names this character: a reply is often addressed to whoever just spoke."""
+_VOCATIVE_SELF = -4.0
+"""Nobody calls themself by name."""
+_GENDER_OK = 0.8
+_GENDER_CLASH = -5.0
+_SOFT_PICK = 2.0
+_GREEDY = 0.3
+"""A small nudge towards the turn-by-turn guess, to break ties."""
+_IN_PARAGRAPH = 0.6
+"""Named in the narration of the turn's own paragraph (an action beat or a look)."""
+_OPENING_FRESH = 0.8
+"""The first turn of an exchange: whoever the narration just before it named last."""
+_UNKNOWN_COST = -2.5
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One turn: the quotations of a paragraph said by one speaker."""
+
+    quotes: list = field(default_factory=list)
+    anchor: int | None = None
+    anchored: bool = False
+    soft: int | None = None
+    gender: str | None = None
+    vocatives: set[int] = field(default_factory=set)
+    names: list[int] = field(default_factory=list)
+    """Characters named in the paragraph's narration."""
+    greedy: int | None = None
+
+
+def decode(
+    cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list, known: set[int], narrator: int,
+    fresh_before: dict[int, list[int]],
+) -> None:
+    """Re-decide every turn not fixed by an explicit tag with a Viterbi pass over (previous, current) speaker.
+
+    `fresh_before[conv]` lists the characters the narration named just before a conversation, in order.
+    """
+    start = 0
+    while start < len(quotes):
+        end = start
+        while end + 1 < len(quotes) and quotes[end + 1].conv == quotes[start].conv:
+            end += 1
+        _decode_conv(cast, paragraphs, quotes[start : end + 1], known, narrator, fresh_before.get(quotes[start].conv, []))
+        start = end + 1
+
+
+def _units(cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int) -> list[_Unit]:
+    units: list[_Unit] = []
+    para = -1
+    for q in conv:
+        hard = q.why in _HARD and q.speaker is not None
+        unknown = q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
+        new_para = q.para != para
+        u = units[-1] if units else None
+        if new_para and u is not None and q.why in _STAY and q.speaker == u.quotes[-1].speaker:
+            new_para = False  # a speech going on in the next paragraph: the same turn
+        if new_para or u is None or (hard and u.anchored and q.speaker != u.anchor) or (hard and not u.anchored and u.quotes and q.speaker != u.quotes[0].speaker and u.quotes[0].why in _HARD):
+            u = _Unit()
+            units.append(u)
+            if q.para != para:
+                u.names = [pid for p in paragraphs[q.para] if p.kind == "narration" for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES]
+        para = q.para
+        u.quotes.append(q)
+        u.vocatives |= q.vocatives
+        if hard and not u.anchored:
+            u.anchored, u.anchor = True, q.speaker
+        elif unknown and not u.anchored:
+            u.anchored, u.anchor = True, _UNKNOWN
+        if q.why in _SOFT and u.soft is None:
+            u.soft = q.speaker
+        if q.tag is not None and q.tag.kind in ("pronoun", "descriptor") and q.tag.gender in ("male", "female") and u.gender is None:
+            if q.tag.strength >= 0.9 or q.why in _SOFT:
+                u.gender = q.tag.gender
+        if u.greedy is None and q.speaker is not None:
+            u.greedy = q.speaker
+    return units
+
+
+def _decode_conv(
+    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int]
+) -> None:
+    units = _units(cast, paragraphs, conv, known, narrator)
+    if all(u.anchored for u in units) or len(units) < 2:
+        return
+    # Candidates: the anchored speakers, then others heard or named, most present first.
+    weight: dict[int, float] = {}
+    for u in units:
+        if u.anchored and u.anchor != _UNKNOWN:
+            weight[u.anchor] = weight.get(u.anchor, 0) + 3
+        if u.soft is not None:
+            weight[u.soft] = weight.get(u.soft, 0) + 2
+        if u.greedy is not None:
+            weight[u.greedy] = weight.get(u.greedy, 0) + 1
+        for pid in u.names:
+            weight[pid] = weight.get(pid, 0) + 0.5
+        for pid in u.vocatives:
+            weight[pid] = weight.get(pid, 0) + 1
+    for k, pid in enumerate(reversed(fresh[-4:])):
+        if pid in known or _ANY_NAMES:
+            weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
+    weight.pop(_UNKNOWN, None)
+    cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
+    for u in units:
+        if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
+            cands.append(u.anchor)
+    cands.append(_UNKNOWN)
+    n = len(cands)
+    index = {pid: i for i, pid in enumerate(cands)}
+    genders = [cast.gender(p) if p >= 0 else None for p in cands]
+    unk = n - 1
+    # Unary scores per unit.
+    unary: list[list[float]] = []
+    for t, u in enumerate(units):
+        row = [0.0] * n
+        if u.anchored:
+            row = [-1e9] * n
+            row[index[u.anchor]] = 0.0
+            unary.append(row)
+            continue
+        for i, pid in enumerate(cands):
+            s = 0.0
+            if i == unk:
+                s += _UNKNOWN_COST
+            else:
+                if pid in u.vocatives:
+                    s += _VOCATIVE_SELF
+                if t and pid in units[t - 1].vocatives:
+                    s += _ADDRESSED
+                if t + 1 < len(units) and pid in units[t + 1].vocatives:
+                    s += _ANSWERED
+                if u.gender:
+                    g = genders[i]
+                    if pid == narrator or pid < 0:
+                        s += _GENDER_CLASH
+                    elif g == u.gender:
+                        s += _GENDER_OK
+                    elif g is not None:
+                        s += _GENDER_CLASH
+                if pid == u.soft:
+                    s += _SOFT_PICK
+                if pid == u.greedy:
+                    s += _GREEDY
+                if pid in u.names:
+                    s += _IN_PARAGRAPH
+                if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known or _ANY_NAMES), None):
+                    s += _OPENING_FRESH
+            row[i] = s
+        unary.append(row)
+    # Viterbi over states (previous, current); previous = n means "nobody yet".
+    NEG = -1e18
+    m = n + 1
+    score = [NEG] * (m * n)
+    for c in range(n):
+        score[n * n + c] = unary[0][c]  # state (none, c)
+    back: list[list[int]] = []
+    for t in range(1, len(units)):
+        row = unary[t]
+        new = [NEG] * (m * n)
+        arg = [0] * (m * n)
+        for b in range(n):
+            for a in range(m):
+                prev = score[a * n + b]
+                if prev <= NEG / 2:
+                    continue
+                for c in range(n):
+                    if row[c] <= -1e8:
+                        continue
+                    s = prev + row[c]
+                    if c == b and c != unk:
+                        s += _SAME_AS_LAST
+                    elif a == c and c != unk:
+                        s += _ALTERNATE
+                    k = b * n + c
+                    if s > new[k]:
+                        new[k] = s
+                        arg[k] = a
+        score = new
+        back.append(arg)
+    best = max(range(m * n), key=lambda k: score[k])
+    path = [0] * len(units)
+    b, c = divmod(best, n)
+    path[-1] = c
+    for t in range(len(units) - 1, 0, -1):
+        a = back[t - 1][b * n + c]
+        path[t - 1] = b
+        b, c = a, b
+    for u, ci in zip(units, path):
+        if u.anchored:
+            continue
+        pid = cands[ci]
+        for q in u.quotes:
+            if q.why in _HARD:
+                continue
+            if pid == _UNKNOWN:
+                q.speaker, q.cue, q.confidence, q.why = None, None, 0.0, "decode_unknown"
+            else:
+                cue = "anaphoric" if u.gender else "implicit"
+                q.speaker, q.cue, q.why = pid, cue, "decode"
+                q.confidence = 0.6
