@@ -141,3 +141,12 @@ def test_check_invalid_file_exits_one(in_tmp):
 def test_voices_without_subcommand_shows_help():
     res = run("voices")
     assert "list" in res.output and "preview" in res.output and ROOT.exists()
+
+
+def test_set_espeak_voice_under_a_piper_narrator_names_its_engine(in_tmp):
+    path = write(in_tmp / "voices.yaml", "narrator:\n  engine: piper\n  voice: en_US-joe-medium\n")
+    res = CliRunner().invoke(app, ["voices", "set", "Mara", "--voice", "en-us+f3"])
+    assert res.exit_code == 0, res.output
+    mara = load_config(path).find_character("Mara")
+    assert mara is not None and (mara.voice.engine, mara.voice.voice) == ("pyttsx3", "en-us+f3")
+    assert "engine: pyttsx3" in path.read_text()

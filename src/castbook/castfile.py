@@ -46,6 +46,8 @@ class Entry:
     volume: float | None = None
     aliases: tuple[str, ...] = ()
     """Aliases to add (existing ones are kept)."""
+    engine: str | None = None
+    """Written only when the voice needs a different engine than the one it would inherit."""
 
 
 class CastFile:
@@ -163,7 +165,8 @@ class CastFile:
         return new
 
     def _entry_map(self, e: Entry, target: CommentedMap) -> CommentedMap:
-        for key, value in (("voice", e.voice), ("rate", e.rate), ("pitch", e.pitch), ("volume", e.volume)):
+        for key, value in (("engine", e.engine), ("voice", e.voice), ("rate", e.rate), ("pitch", e.pitch),
+                           ("volume", e.volume)):
             if value is not None:
                 target[key] = value  # an existing key keeps its place and its comment
         if e.aliases:

@@ -250,7 +250,13 @@ def set_voice(
             near = difflib.get_close_matches(voice, ids, n=3, cutoff=0.5)
             hint = f"; nearest: {', '.join(near)}" if near else "; see `castbook voices list`"
             raise ConfigError(f"--voice: unknown pyttsx3 voice '{voice}'{hint}")
-    key, created = cf.set(Entry(name=name, voice=voice, rate=rate, pitch=pitch, volume=volume,
+    engine = None
+    if voice is not None:  # an espeak-ng voice id: say so when the character would inherit another engine
+        current = load_config(*([target] if target.is_file() else []))
+        known = current.find_character(cf.find(name) or name)
+        if (known.voice if known else current.narrator).engine != "pyttsx3":
+            engine = "pyttsx3"
+    key, created = cf.set(Entry(name=name, engine=engine, voice=voice, rate=rate, pitch=pitch, volume=volume,
                                 aliases=tuple(a.strip() for a in alias or () if a.strip())))
     cfg = cf.save()
     entry = cfg.find_character(key)
