@@ -131,7 +131,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
-    decode(cast, paragraphs, quotes, known, NARRATOR, fresh_before)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes))
     return quotes
 
 

@@ -18,6 +18,12 @@ _UNKNOWN = -2
 """Someone on stage who is not one of the candidates (`said a voice`)."""
 _MAX_CANDS = 4
 _ANY_NAMES = False
+_LEAD_ALWAYS = False
+_SELF_MENTION = True
+_MENTION_SELF = -2.0
+_CARRY = 0
+_CARRY_WEIGHT = 0.5
+_LEAD_PRIOR = 0.3
 
 # Scores (log-odds-like, added up along a path).
 _SAME_AS_LAST = -3.0
@@ -52,29 +58,56 @@ class _Unit:
     soft: int | None = None
     gender: str | None = None
     vocatives: set[int] = field(default_factory=set)
+    mentions: set[int] = field(default_factory=set)
+    """Characters named inside the quotations: people seldom name themselves."""
     names: list[int] = field(default_factory=list)
     """Characters named in the paragraph's narration."""
     greedy: int | None = None
 
 
 def decode(
-    cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list, known: set[int], narrator: int,
-    fresh_before: dict[int, list[int]],
+    cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list, known: set[int],
+    narrator: int, fresh_before: dict[int, list[int]], me: int | None = None,
 ) -> None:
     """Re-decide every turn not fixed by an explicit tag with a Viterbi pass over (previous, current) speaker.
 
     `fresh_before[conv]` lists the characters the narration named just before a conversation, in order.
     """
+    counts: dict[int, int] = {}
+    for q in quotes:
+        if q.why in _HARD and q.speaker is not None:
+            counts[q.speaker] = counts.get(q.speaker, 0) + 1
+    lead = max(counts, key=counts.get) if counts else None
     start = 0
+    carry: list[int] = []
+    last_para = -1
     while start < len(quotes):
         end = start
         while end + 1 < len(quotes) and quotes[end + 1].conv == quotes[start].conv:
             end += 1
-        _decode_conv(cast, paragraphs, quotes[start : end + 1], known, narrator, fresh_before.get(quotes[start].conv, []))
+        if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
+            carry = []
+        conv = quotes[start : end + 1]
+        _decode_conv(
+            cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me
+        )
+        # Who spoke in this exchange stays on stage for the next one in the same scene.
+        for q in conv:
+            if q.speaker is not None and q.speaker >= 0:
+                if q.speaker in carry:
+                    carry.remove(q.speaker)
+                carry.append(q.speaker)
+        carry = carry[-_CARRY:]
+        last_para = quotes[end].para
         start = end + 1
 
 
-def _units(cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int) -> list[_Unit]:
+def _units(
+    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None
+) -> list[_Unit]:
+    def canon(pid: int) -> int:
+        return narrator if pid == me else pid
+
     units: list[_Unit] = []
     para = -1
     for q in conv:
@@ -88,28 +121,34 @@ def _units(cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set
             u = _Unit()
             units.append(u)
             if q.para != para:
-                u.names = [pid for p in paragraphs[q.para] if p.kind == "narration" for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES]
+                u.names = [
+                    canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
+                    for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES
+                ]
         para = q.para
         u.quotes.append(q)
-        u.vocatives |= q.vocatives
+        u.vocatives |= {canon(v) for v in q.vocatives}
+        if _SELF_MENTION:
+            u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         if hard and not u.anchored:
-            u.anchored, u.anchor = True, q.speaker
+            u.anchored, u.anchor = True, canon(q.speaker)
         elif unknown and not u.anchored:
             u.anchored, u.anchor = True, _UNKNOWN
-        if q.why in _SOFT and u.soft is None:
-            u.soft = q.speaker
+        if q.why in _SOFT and u.soft is None and q.speaker is not None:
+            u.soft = canon(q.speaker)
         if q.tag is not None and q.tag.kind in ("pronoun", "descriptor") and q.tag.gender in ("male", "female") and u.gender is None:
             if q.tag.strength >= 0.9 or q.why in _SOFT:
                 u.gender = q.tag.gender
         if u.greedy is None and q.speaker is not None:
-            u.greedy = q.speaker
+            u.greedy = canon(q.speaker)
     return units
 
 
 def _decode_conv(
-    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int]
+    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
+    lead: int | None, carry: list[int], me: int | None,
 ) -> None:
-    units = _units(cast, paragraphs, conv, known, narrator)
+    units = _units(cast, paragraphs, conv, known, narrator, me)
     if all(u.anchored for u in units) or len(units) < 2:
         return
     # Candidates: the anchored speakers, then others heard or named, most present first.
@@ -128,11 +167,15 @@ def _decode_conv(
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known or _ANY_NAMES:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
+    for k, pid in enumerate(reversed(carry)):
+        weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
+    if _LEAD_ALWAYS and lead is not None and lead not in cands:
+        cands.append(lead)
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -154,6 +197,8 @@ def _decode_conv(
             else:
                 if pid in u.vocatives:
                     s += _VOCATIVE_SELF
+                elif pid in u.mentions:
+                    s += _MENTION_SELF
                 if t and pid in units[t - 1].vocatives:
                     s += _ADDRESSED
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
@@ -168,6 +213,8 @@ def _decode_conv(
                         s += _GENDER_CLASH
                 if pid == u.soft:
                     s += _SOFT_PICK
+                if pid == lead:
+                    s += _LEAD_PRIOR
                 if pid == u.greedy:
                     s += _GREEDY
                 if pid in u.names:
