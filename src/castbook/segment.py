@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 from typing import Mapping, Sequence
 
-from castbook.attribution.attribute import NARRATOR, attribute, name_narrator
+from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases
 from castbook.attribution.names import discover
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
 from castbook.model import SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
@@ -35,10 +35,11 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
             reset = False
     quotes = attribute(cast, pieces, resets)
     narrator = name_narrator(cast, quotes)
+    same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     speaker_of = {}
     lines: Counter[int] = Counter()
     for q in quotes:
-        pid = narrator if q.speaker == NARRATOR else q.speaker
+        pid = narrator if q.speaker == NARRATOR or q.speaker in same else q.speaker
         speaker_of[(q.para, q.piece)] = (pid, q.cue if pid is not None else None, q.confidence if pid is not None else 0.0)
         if pid is not None:
             lines[pid] += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import decode
-from castbook.attribution.names import _NOT_NAMES, Cast
+from castbook.attribution.names import _NOT_NAMES, Cast, split_title
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import Tag, tag_after, tag_before
 
@@ -391,6 +391,32 @@ def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
         return None
     best = max(votes, key=votes.get)
     return best if votes[best] >= 3 else None
+
+
+def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:
+    """Other names the narrator is called by: addressed in the narrator's exchanges, never tagged as speaking.
+
+    "Jake" to friends and "Mr. Barnes" to the concierge are one person; when one is a first name and the
+    other a family name (seen with a title), the narrator is named with both.
+    """
+    tagged = {q.speaker for q in quotes if q.why == "tag_name"}
+    votes: dict[int, int] = {}
+    for i, q in enumerate(quotes):
+        if q.speaker != NARRATOR:
+            continue
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(quotes) and quotes[j].speaker != NARRATOR and abs(quotes[j].para - q.para) <= 2:
+                for v in quotes[j].vocatives:
+                    votes[v] = votes.get(v, 0) + 1
+    others = {v for v, n in votes.items() if n >= 3 and v != narrator and v not in tagged}
+    first = cast.people[narrator].forms
+    if len(first) == 1 and len(next(iter(first)).split()) == 1:
+        for v in sorted(others, key=lambda v: -votes[v]):
+            family = [toks[-1] for title, toks in map(split_title, cast.people[v].forms) if title and title != "The"]
+            if family:
+                cast.people[narrator].hinted = f"{next(iter(first))} {family[0]}"
+                break
+    return others
 
 
 _SPACES = re.compile(r"\s+")
