@@ -238,6 +238,11 @@ def _decide(
     if same_para is not None and (tag is None or tag.strength < 0.9):
         _set(q, same_para, "implicit", 0.8, "same_para")
         return
+    if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
+        pid = _role(cast, tag.text, conv)
+        if pid is not None and pid not in q.vocatives:
+            _set(q, pid, "anaphoric", 0.75, "desc_role")
+            return
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
         return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
@@ -295,6 +300,37 @@ def _decide(
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
         if others:
             _set(q, others[0], "implicit", 0.4, "vocative_other")
+
+
+_GENERIC = frozenset(
+    """man men woman women girl girls boy boys gentleman gentlemen lady ladies other others old young little first
+    second third last elder younger voice voices child children lad fellow person people one figure youth stranger
+    creature visitor newcomer speaker guest friend companion pair two three both rest former latter same""".split()
+)
+"""Descriptors that fit anyone (`the old man`, `the other`): left to the conversation to resolve."""
+_TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),
+                "professor": ("professor", "prof")}
+
+
+def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
+    """`said the count`: the one character with that title (`Count Orlov`), else the role as a character of its own."""
+    words = text.lower().split()
+    if words[0] != "the" or len(words) > 3 or not words[-1].isalpha():
+        return None
+    head = words[-1]
+    if head in _GENERIC or head in _NOT_NAMES:
+        return None
+    titles = _TITLE_NOUNS.get(head, (head,))
+    holders = [
+        pid for pid, person in enumerate(cast.people)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
+    ]
+    if holders:
+        recent = [pid for pid in reversed(conv.mentions) if pid in holders]
+        if recent:
+            return recent[0]
+        return max(holders, key=lambda pid: sum(cast.people[pid].forms.values()))
+    return cast.add("the " + head)
 
 
 def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) -> int | None:

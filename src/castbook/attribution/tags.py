@@ -32,7 +32,11 @@ _DESC = r"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
-_AFTER_INV = re.compile(rf"(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ}(?=[\s,.;:!?\u2014\-]|$)")
+_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
+_DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
+"""A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`."""
+_SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC_LONG})"
+_AFTER_INV = re.compile(rf"(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
