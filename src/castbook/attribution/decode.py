@@ -19,6 +19,7 @@ _UNKNOWN = -2
 _MAX_CANDS = 4
 _ANY_NAMES = False
 _LEAD_ALWAYS = False
+_VOC_KNOWN = True
 _SELF_MENTION = True
 _MENTION_SELF = -2.0
 _CARRY = 0
@@ -163,7 +164,8 @@ def _decode_conv(
         for pid in u.names:
             weight[pid] = weight.get(pid, 0) + 0.5
         for pid in u.vocatives:
-            weight[pid] = weight.get(pid, 0) + 1
+            if pid in known or pid < 0 or not _VOC_KNOWN:
+                weight[pid] = weight.get(pid, 0) + 1
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known or _ANY_NAMES:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)

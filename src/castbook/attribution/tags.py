@@ -98,7 +98,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
             pid = cast.resolve(" ".join(words[i:]))
             if pid is not None:
                 break
-    if pid is None and allow_new and subj.split()[0].rstrip(".").lower() not in _NOT_SUBJECT:
+    if pid is None and allow_new and _can_be_name(subj):
         pid = cast.add(subj)
     if pid is None:
         return None
@@ -108,6 +108,16 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
 
 
 _NOT_SUBJECT = frozenset("it there this that what which who yes no oh all one nothing everything".split())
+
+
+def _can_be_name(subj: str) -> bool:
+    """A capitalised subject seen only in a tag can be a new character unless it opens with a function word
+    (`When`, `As I`) or holds `I`: titles (`Miss`, `Lord`) are fine."""
+    words = subj.split()
+    first = words[0].rstrip(".").lower()
+    if first in _NOT_SUBJECT or "I" in words:
+        return False
+    return first in TITLES or first not in _NOT_NAMES
 
 
 def tag_after(cast: Cast, text: str) -> Tag | None:
