@@ -97,3 +97,16 @@ def test_settings_apply_every_time_when_switching_voices(engine, tmp_path):
     for name, values in got.items():
         assert max(values) - min(values) < 60, (name, values)
     assert min(got["slow"]) > 1.8 * max(got["fast"])
+
+
+def test_a_cut_short_or_silent_utterance_is_not_taken_for_speech():
+    """espeak-ng cancelled mid-utterance leaves a valid WAV that is empty, a few ms or silent; it is retried."""
+    import array
+
+    from castbook.engines._pyttsx3_worker import _plausible
+
+    speech = array.array("h", [0, 4000, -4000, 2000] * 5000).tobytes()  # 0.9 s at 22050 Hz
+    assert _plausible("Salt lamps, by Oriel Fane.", 20000, speech, 22050, 175)
+    assert not _plausible("Salt lamps, by Oriel Fane.", 330, speech[:660], 22050, 175)  # 15 ms
+    assert not _plausible("Salt lamps, by Oriel Fane.", 20000, bytes(40000), 22050, 175)  # silence
+    assert _plausible("...", 10, bytes(20), 22050, 175)  # nothing to say: any file will do

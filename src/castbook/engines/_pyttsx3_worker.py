@@ -41,6 +41,18 @@ def _frames(path: str) -> tuple[int, bytes, int]:
         return n, w.readframes(n), w.getframerate()
 
 
+def _plausible(chunk: str, frames: int, data: bytes, rate: int, wpm: int) -> bool:
+    """Is this really the chunk spoken? A cancelled utterance leaves a file that is empty, a few ms long or
+    silent, with no error anywhere. Speech lasts at least a quarter of its words at the set rate."""
+    words = sum(1 for w in chunk.split() if any(ch.isalnum() for ch in w))
+    if words == 0:
+        return frames > 0
+    if frames < 0.25 * words * 60 / max(wpm, 1) * rate:
+        return False
+    samples = memoryview(data).cast("h") if len(data) % 2 == 0 else memoryview(b"")
+    return any(abs(samples[i]) > 300 for i in range(0, len(samples), 7))
+
+
 def _wait_idle(driver, espeak) -> None:
     """Let espeak-ng's thread finish the last utterance before the next starts.
 
@@ -130,10 +142,11 @@ def main() -> None:
                         got = _frames(tmp)
                     except (OSError, EOFError, wave.Error):
                         continue
-                    if got[0] > 0:
+                    if _plausible(chunk, got[0], got[1], got[2], wanted["rate"]):
                         break
-                if got is None or got[0] == 0:
-                    raise RuntimeError(f"engine wrote no audio for {chunk[:40]!r}")
+                    got = None
+                if got is None:
+                    raise RuntimeError(f"engine wrote no audio (or too little) for {chunk[:40]!r}")
                 pcm.append(got[1])
                 rate = got[2]
             part = req["out"] + ".part"
