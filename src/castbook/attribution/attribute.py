@@ -18,8 +18,9 @@ _CONTINUING = re.compile(
     r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
 _UNNAMED = -1000
 """Turns taken by someone unnamed are counted in the alternation with ids at or below this."""
-_GAP_CHARS = 150
-"""Narration longer than this between two quotations ends the conversation."""
+_GAP_CHARS = 0
+"""Narration longer than this between two quotations ends the exchange: a paragraph of narration resets the turns
+(who was speaking stays on stage as a candidate for the next exchange)."""
 
 
 @dataclass(slots=True)

@@ -19,6 +19,8 @@ _UNKNOWN = -2
 _MAX_CANDS = 4
 _ANY_NAMES = False
 _LEAD_ALWAYS = False
+_MIN_UNITS = 1
+_GAP_SAME = 0.5
 _VOC_KNOWN = True
 _SELF_MENTION = True
 _MENTION_SELF = -2.0
@@ -27,7 +29,7 @@ _CARRY_WEIGHT = 0.5
 _LEAD_PRIOR = 0.3
 
 # Scores (log-odds-like, added up along a path).
-_SAME_AS_LAST = -3.0
+_SAME_AS_LAST = -2.0
 """Two turns in a row by the same speaker: rare without a tag saying so."""
 _ALTERNATE = 1.2
 """A, B, A: the speaker before the last one speaks again."""
@@ -40,6 +42,7 @@ _VOCATIVE_SELF = -4.0
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
 _SOFT_PICK = 2.0
+_SOFT_UNSURE = 1.0
 _GREEDY = 0.3
 """A small nudge towards the turn-by-turn guess, to break ties."""
 _IN_PARAGRAPH = 0.6
@@ -124,7 +127,8 @@ def _units(
             if q.para != para:
                 u.names = [
                     canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
-                    for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES
+                    for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES or (
+                        q.tag is not None and q.tag.gender in ("male", "female") and cast.gender(pid) == q.tag.gender)
                 ]
         para = q.para
         u.quotes.append(q)
@@ -150,7 +154,7 @@ def _decode_conv(
     lead: int | None, carry: list[int], me: int | None,
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me)
-    if all(u.anchored for u in units) or len(units) < 2:
+    if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         return
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
@@ -214,13 +218,16 @@ def _decode_conv(
                     elif g is not None:
                         s += _GENDER_CLASH
                 if pid == u.soft:
-                    s += _SOFT_PICK
+                    # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
+                    s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
                 if pid == lead:
                     s += _LEAD_PRIOR
                 if pid == u.greedy:
                     s += _GREEDY
                 if pid in u.names:
                     s += _IN_PARAGRAPH
+                if t == 0 and carry and pid == carry[-1]:
+                    s += _GAP_SAME
                 if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known or _ANY_NAMES), None):
                     s += _OPENING_FRESH
             row[i] = s
