@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
@@ -17,16 +17,11 @@ _STAY = frozenset({"continued", "pron_continues"})
 _UNKNOWN = -2
 """Someone on stage who is not one of the candidates (`said a voice`)."""
 _MAX_CANDS = 4
-_ANY_NAMES = False
-_LEAD_ALWAYS = False
+"""Candidates per exchange, most present first (the anchored speakers always take part)."""
 _MIN_UNITS = 1
-_GAP_SAME = 0.5
-_VOC_KNOWN = True
-_SELF_MENTION = True
-_MENTION_SELF = -2.0
-_CARRY = 0
+_CARRY = 6
+"""Speakers of earlier exchanges in the same scene kept as candidates."""
 _CARRY_WEIGHT = 0.5
-_LEAD_PRIOR = 0.3
 
 # Scores (log-odds-like, added up along a path).
 _SAME_AS_LAST = -2.0
@@ -48,6 +43,12 @@ _GREEDY = 0.3
 _IN_PARAGRAPH = 0.6
 """Named in the narration of the turn's own paragraph (an action beat or a look)."""
 _OPENING_FRESH = 0.8
+_GAP_SAME = 0.5
+"""After a paragraph of narration, the one who spoke last often goes on (a beat, then more speech)."""
+_MENTION_SELF = -2.0
+"""A name said inside the quotation (not as an address): seldom the speaker's own."""
+_LEAD_PRIOR = 0.3
+"""The book's most often tagged speaker (its main character) takes part in most exchanges."""
 """The first turn of an exchange: whoever the narration just before it named last."""
 _UNKNOWN_COST = -2.5
 
@@ -127,23 +128,23 @@ def _units(
             if q.para != para:
                 u.names = [
                     canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
-                    for _, _, pid in cast.find(p.text) if pid in known or _ANY_NAMES or (
+                    for _, _, pid in cast.find(p.text) if pid in known or (
                         q.tag is not None and q.tag.gender in ("male", "female") and cast.gender(pid) == q.tag.gender)
                 ]
         para = q.para
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
-        if _SELF_MENTION:
-            u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
+        u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
         elif unknown and not u.anchored:
             u.anchored, u.anchor = True, _UNKNOWN
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
-        if q.tag is not None and q.tag.kind in ("pronoun", "descriptor") and q.tag.gender in ("male", "female") and u.gender is None:
-            if q.tag.strength >= 0.9 or q.why in _SOFT:
-                u.gender = q.tag.gender
+        tag = q.tag
+        if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
+                and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
+            u.gender = tag.gender
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -168,10 +169,10 @@ def _decode_conv(
         for pid in u.names:
             weight[pid] = weight.get(pid, 0) + 0.5
         for pid in u.vocatives:
-            if pid in known or pid < 0 or not _VOC_KNOWN:
+            if pid in known or pid < 0:
                 weight[pid] = weight.get(pid, 0) + 1
     for k, pid in enumerate(reversed(fresh[-4:])):
-        if pid in known or _ANY_NAMES:
+        if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
     for k, pid in enumerate(reversed(carry)):
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
@@ -180,8 +181,6 @@ def _decode_conv(
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
-    if _LEAD_ALWAYS and lead is not None and lead not in cands:
-        cands.append(lead)
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -228,7 +227,7 @@ def _decode_conv(
                     s += _IN_PARAGRAPH
                 if t == 0 and carry and pid == carry[-1]:
                     s += _GAP_SAME
-                if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known or _ANY_NAMES), None):
+                if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
             row[i] = s
         unary.append(row)
