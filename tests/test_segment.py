@@ -29,9 +29,7 @@ def read_case(path: Path) -> tuple[str, list[tuple[str | None, str]]]:
 
 
 # Known gaps (xfail, strict): case files the segmenter does not get right yet.
-# closing_speech_clause: "when he began" after "Greta, who only laughed" also votes Greta male, and since a
-# narration paragraph now ends the exchange, the A, B, A alternation no longer outweighs it.
-_KNOWN_GAPS: set[str] = {"closing_speech_clause"}
+_KNOWN_GAPS: set[str] = set()
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,17 @@ _NEXT_WORD = re.compile(r" ([a-z]+)\b")
 _PAST = frozenset("set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought turned was had".split())
 _PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
+_SUBJ_PRONOUNS = re.compile(
+    r"\b(?:he|she|himself|herself|his|her(?=\s+(?!(?:a|an|the|that|this|to|and|or|but|in|on|at|of|with|for|from|by|as|so|if|when|up|down|out|off|away|back|again|too)\b)[a-z]))\b",
+    re.I,
+)
+"""Subject, reflexive and possessive pronouns (`her` only before a noun: `her hands`, not `told her that`)."""
+_PREV_WORD = re.compile(r"\b([A-Za-z]+)\W*$")
+_OBJECT_AFTER = frozenset(
+    """to at with from by for of than on upon into about towards toward like unlike against without beside
+    behind before after near past over under between among saw told asked thanked kissed met left married
+    called heard watched followed joined helped""".split()
+)
 
 
 @dataclass(slots=True)
@@ -365,13 +376,20 @@ def _merge_titled(cast: Cast) -> None:
 
 
 def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
-    """A name followed closely by he/she (before any other name) votes for that gender."""
+    """A name in subject position followed closely by he/she (before any other name) votes for that gender.
+
+    A name after a preposition or comparison (`rather than Greta`) is an object: the pronoun that follows is more
+    often someone else's. Only subject and reflexive pronouns vote (`her`/`him` are as often the other person).
+    """
     for p in paragraphs:
         if '"' in p or "\u201c" in p:
             p = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", " ", p)
         mentions = cast.find(p)
         for i, (s, e, pid) in enumerate(mentions):
+            prev = _PREV_WORD.search(p, 0, s)
+            if prev and prev.group(1).lower() in _OBJECT_AFTER:
+                continue
             limit = mentions[i + 1][0] if i + 1 < len(mentions) else min(len(p), e + 120)
-            m = _PRONOUNS.search(p, e, min(limit, e + 120))
+            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + 120))
             if m:
                 cast.people[pid].gender_votes["male" if m.group().lower() in _MALE else "female"] += 1
