@@ -34,9 +34,12 @@ _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
 _STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
 _DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
-"""A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`."""
+"""A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`.
+Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
+_VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
+"""`said the voice of Mr. Haq`: the voice's owner speaks."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC_LONG})"
-_AFTER_INV = re.compile(rf"(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
+_AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
@@ -130,7 +133,14 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
         if m:
             if rx is _AFTER_NORM and m.group("subj")[:1].isupper() and m.group("subj").split()[0].lower() in ("the", "his", "her", "a", "an", "my", "this", "that", "their"):
                 pass
-            tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, True)
+            subj = m.group("subj")
+            if subj.lower().split()[-1] == "voice" and subj.lower().startswith("the "):
+                owner = _VOICE_OF.match(text, m.end("subj"))
+                if owner:
+                    tag = _subject(cast, owner.group("subj"), owner.start("subj"), 1.0, True)
+                    if tag:
+                        return tag
+            tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
     m = _POSS.match(text, lead)
