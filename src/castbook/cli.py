@@ -351,12 +351,14 @@ def _check_voices(cfg: Config, engine: str | None) -> None:
 # Registered here; their code lives in commands/ (one module per command group).
 
 from .commands.cast import cast_command  # noqa: E402
+from .commands.cache import cache_app  # noqa: E402
 from .commands.export import export_command  # noqa: E402
 from .commands.voices import voices_app  # noqa: E402
 
 app.command(name="cast")(_guard(cast_command))
 app.add_typer(voices_app, name="voices")
 app.command(name="export")(_guard(export_command))
+app.add_typer(cache_app, name="cache")
 
 
 def main() -> None:

@@ -134,6 +134,10 @@ def iter_synthesize(lines: Sequence[Line], engines: Callable[[str], Engine], ver
         if path.exists() and _readable(path):
             if stats:
                 stats.cached += 1
+            try:
+                os.utime(path)  # "last used", for `castbook cache clear --older-than`
+            except OSError:
+                pass
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             # a private name first: two chapters (or works, or cluster nodes) may speak the same line at once,
