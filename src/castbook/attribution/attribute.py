@@ -16,6 +16,8 @@ NARRATOR = -1
 _CONTINUING = re.compile(
     r"^\W*(?:(?:he|she|they|I)\s+(?:\w+ly\s+)?(?:continued|resumed|went\s+on|added|pursued|proceeded|persisted)"
     r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
+_INTRODUCES = (",", ":", "--", "\u2014")
+"""Narration ending like this leads into the quotation that follows it."""
 _UNNAMED = -1000
 """Turns taken by someone unnamed are counted in the alternation with ids at or below this."""
 _GAP_CHARS = 0
@@ -109,6 +111,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             cands = [t for t in (t_after, t_before) if t]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
+            if t_before is not None and t_before.strength >= 0.9 and before.text.rstrip().endswith(_INTRODUCES):
+                q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
             q.vocatives = _vocatives(cast, q.text)

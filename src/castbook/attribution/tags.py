@@ -197,7 +197,7 @@ asking beginning continuing muttering murmuring shouting returning rejoining int
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
 _CLOSING = re.compile(
-    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:with|thus|out|in|forth))?\b"
+    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:with|thus|out|in|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
@@ -205,7 +205,8 @@ _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himsel
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+"""`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
@@ -226,18 +227,23 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
             s, _, pid = found[-1]
             return Tag("name", pid, None, 0.95, offset + s, ends=True)
         return None
-    starts = [x.end() for x in _CLAUSE_START.finditer(head)]
-    start = starts[-1] if starts else 0
-    clause = head[start:]
-    names = [(s, pid) for s, _, pid in cast.find(clause)]
-    prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
-    first_name = names[0] if names else None
-    first_pron = prons[0] if prons else None
-    if first_name and (not first_pron or first_name[0] < first_pron[0]):
-        return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
-    if first_pron:
-        low = first_pron[1].lower()
-        return Tag("pronoun", None, _PRON_WORDS[low], 0.9, offset + start + first_pron[0], ends=True)
+    # The verb's clause; a clause with no subject of its own ("and then made a face, and abused them, began")
+    # shares the subject of the one before it.
+    starts = [0] + [x.end() for x in _CLAUSE_START.finditer(head)]
+    for k in range(len(starts) - 1, -1, -1):
+        start = starts[k]
+        clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
+        names = [(s, pid) for s, _, pid in cast.find(clause)]
+        prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
+        first_name = names[0] if names else None
+        first_pron = prons[0] if prons else None
+        if first_name and (not first_pron or first_name[0] < first_pron[0]):
+            return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
+        if first_pron:
+            low = first_pron[1].lower()
+            return Tag("pronoun", None, _PRON_WORDS[low], 0.9, offset + start + first_pron[0], ends=True)
+        if len(starts) - k >= 3:
+            break
     return None
 
 
