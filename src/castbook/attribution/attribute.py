@@ -9,7 +9,7 @@ from typing import Sequence
 from castbook.attribution.decode import decode
 from castbook.attribution.names import _NOT_NAMES, Cast, split_title
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import Tag, tag_after, tag_before
+from castbook.attribution.tags import _SENTENCES, Tag, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -57,6 +57,8 @@ class Conversation:
     """Characters named in narration paragraphs since the last line of dialogue, in order."""
     seen: list[int] = field(default_factory=list)
     """Everyone named in the narration of this conversation, heard speaking or not, in order."""
+    recent: list[str] = field(default_factory=list)
+    """The narration of the last paragraphs, oldest first (where a pronoun's antecedent is looked for)."""
 
     def mention(self, pid: int) -> None:
         if pid in self.mentions:
@@ -169,6 +171,7 @@ def _resolve(
             para_quotes.append(quotes[qi])
             qi += 1
         if not para_quotes:
+            conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
             gap += sum(len(p.text) for p in narration)
             for p in narration:
                 for _, _, pid in cast.find(p.text):
@@ -199,12 +202,52 @@ def _resolve(
             for _, _, pid in cast.find(p.text):
                 if pid in known:
                     conv.mention(pid)
+        conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
         elif first_speaker_here is None and conv.speakers:
             # Someone we cannot name took this turn: keep the alternation counting (A, ?, A).
             conv.speakers.append(_UNNAMED - qi)
         conv.fresh.clear()
+
+
+_RECENT = 2
+"""Paragraphs of narration before a quotation searched for a pronoun's antecedent."""
+_PRONOUN_SUBJ = re.compile(r"\b(?:he|she|He|She)\b")
+
+
+def _antecedent(
+    cast: Cast, recent: list[str], pieces: list[Piece], q: Quote, gender: str, known: set[int]
+) -> int | None:
+    """Who `he`/`she` in a tag refers to: the subject of the latest sentence that names someone of that gender.
+
+    Sentences are read backwards from the tag; one whose subject is the same pronoun continues the chain
+    (`He had heard Aziz say ... He controlled himself and said`), so the search goes on to the sentence before.
+    Within a sentence the subject (its first name) is preferred over names later in it.
+    """
+    texts = list(recent)
+    for k, p in enumerate(pieces if q.tag_at is not None else ()):
+        if p.kind != "narration" or k > q.tag_at[0]:
+            continue
+        texts.append(p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text)
+    sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()]
+    for sent in reversed(sentences[-8:]):
+        found = [(s, pid) for s, _, pid in cast.find(sent)]
+        prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
+        items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
+        if not items:
+            continue
+        ok = [pid for _, kind, pid in items if kind == "name" and (
+            cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
+        first = items[0]
+        if first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender:
+            continue  # the same pronoun as subject: the chain goes on
+        if ok:
+            return ok[0]
+    return None
+
+
+_PRON_WORDS_G = {"he": "male", "she": "female"}
 
 
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:
@@ -261,7 +304,13 @@ def _decide(
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
-        pid = _pick(cast, near, g, q.vocatives)
+        pid = None
+        if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
+            pid = _antecedent(cast, conv.recent, pieces, q, g, known)
+            if pid is not None and (pid in q.vocatives or (tag.strength < 0.9 and pid == last)):
+                pid = None
+        if pid is None:
+            pid = _pick(cast, near, g, q.vocatives)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "pron_near")
             return

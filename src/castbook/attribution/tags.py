@@ -28,11 +28,11 @@ VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
 _PRON = r"(?:he|she|I|they|we|He|She|They|We)"
-_DESC = r"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+[\w\-]+){1,3}?"
+_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
+_DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
-_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
 _DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
 """A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`.
 Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
