@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .casting import Line
-from .engines.base import SAMPLE_RATE, Engine
+from .engines.base import SAMPLE_RATE, Engine, write_wav
 from .errors import SegmentError
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class SegmentCache:
             data = b"".join(struct.pack("<h", int(3000 * min(1.0, i / fade, (n - i) / fade)
                                                   * math.sin(2 * math.pi * 660 * i / SAMPLE_RATE)))
                             for i in range(n))
-            _write_wav(path, data)
+            write_wav(path, data)
         return path
 
 
@@ -76,16 +76,6 @@ def _file_identity(path: str) -> list[int]:
 
 
 _MARKER_MS = 400
-
-
-def _write_wav(path: Path, pcm: bytes) -> None:
-    part = path.with_name(f".{path.name}.part")
-    with wave.open(str(part), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(pcm)
-    os.replace(part, path)
 
 
 def _readable(path: Path) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
@@ -12,6 +14,17 @@ SAMPLE_RATE: Final = 22050
 """Every engine's output is converted to 16-bit mono PCM at this rate (espeak-ng's native rate)."""
 SAMPLE_WIDTH: Final = 2
 CHANNELS: Final = 1
+
+
+def write_wav(path: Path, pcm: bytes) -> None:
+    """16-bit mono PCM at SAMPLE_RATE into a WAV file, under a temporary name and then renamed."""
+    part = path.with_name(f".{path.name}.part")
+    with wave.open(str(part), "wb") as w:
+        w.setnchannels(CHANNELS)
+        w.setsampwidth(SAMPLE_WIDTH)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm)
+    os.replace(part, path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import struct
-import wave
 from pathlib import Path
 
 from ..model import Voice
-from .base import SAMPLE_RATE, VoiceInfo
+from .base import SAMPLE_RATE, VoiceInfo, write_wav
 
 _MS_PER_WORD = 250
 
@@ -40,13 +38,7 @@ class FakeEngine:
         amp = 8000 * voice.volume
         data = b"".join(struct.pack("<h", int(amp * math.sin(2 * math.pi * freq * i / SAMPLE_RATE)))
                         for i in range(frames))
-        part = wav_path.with_name(wav_path.name + ".part")
-        with wave.open(str(part), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(SAMPLE_RATE)
-            w.writeframes(data)
-        os.replace(part, wav_path)
+        write_wav(wav_path, data)
         return frames * 1000 // SAMPLE_RATE
 
     def close(self) -> None:

@@ -12,14 +12,13 @@ import logging
 import os
 import re
 import threading
-import wave
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import EngineError
 from ..model import Voice
-from .base import SAMPLE_RATE, VoiceInfo
+from .base import SAMPLE_RATE, VoiceInfo, write_wav
 from .piper_models import PiperModel, find_models, identity, voice_model
 
 log = logging.getLogger(__name__)
@@ -197,13 +196,7 @@ class PiperEngine:
         audio = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         audio = resample(audio, model.sample_rate)
         pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-        part = wav_path.with_name(wav_path.name + ".part")
-        with wave.open(str(part), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(SAMPLE_RATE)
-            w.writeframes(pcm)
-        os.replace(part, wav_path)
+        write_wav(wav_path, pcm)
         return round(len(pcm) // 2 * 1000 / SAMPLE_RATE)
 
     def _model(self, voice: Voice) -> PiperModel:

@@ -19,13 +19,12 @@ import select
 import shutil
 import subprocess
 import sys
-import wave
 from functools import lru_cache
 from pathlib import Path
 
 from ..config import Voice
 from ..errors import EngineError, SegmentError
-from .base import SAMPLE_RATE, VoiceInfo
+from .base import VoiceInfo, write_wav
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +200,7 @@ class Pyttsx3Engine:
 
 
 def _write_silence(path: Path, frames: int) -> None:
-    part = path.with_name(path.name + ".part")
-    with wave.open(str(part), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE)
-        w.writeframes(b"\0\0" * frames)
-    os.replace(part, path)
+    write_wav(path, b"\0\0" * frames)
 
 
 @lru_cache(maxsize=1)
