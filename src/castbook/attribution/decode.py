@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,6 +53,13 @@ _LEAD_PRIOR = 0.3
 """The book's most often tagged speaker (its main character) takes part in most exchanges."""
 """The first turn of an exchange: whoever the narration just before it named last."""
 _UNKNOWN_COST = -2.5
+_FIRST_PERSON_MIN = 3
+_FIRST_PERSON_SHARE = 0.03
+"""A book with this many `I said` tags (and this share of its lines) is told by a narrator who takes part in its
+conversations."""
+_TOLD_WEIGHT = 1.0
+"""The first-person narrator is a candidate in every exchange of such a book."""
+_I = re.compile(r"\bI\b")
 
 
 @dataclass(slots=True)
@@ -83,6 +92,8 @@ def decode(
         if q.why in _HARD and q.speaker is not None:
             counts[q.speaker] = counts.get(q.speaker, 0) + 1
     lead = max(counts, key=counts.get) if counts else None
+    mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
+    told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
     start = 0
     carry: list[int] = []
     last_para = -1
@@ -94,11 +105,12 @@ def decode(
             carry = []
         conv = quotes[start : end + 1]
         _decode_conv(
-            cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me
+            cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
+            told,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
-            if q.speaker is not None and q.speaker >= 0:
+            if q.speaker is not None and (q.speaker >= 0 or q.speaker == narrator):
                 if q.speaker in carry:
                     carry.remove(q.speaker)
                 carry.append(q.speaker)
@@ -108,7 +120,8 @@ def decode(
 
 
 def _units(
-    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None
+    cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None,
+    told: bool = False,
 ) -> list[_Unit]:
     def canon(pid: int) -> int:
         return narrator if pid == me else pid
@@ -131,6 +144,8 @@ def _units(
                     for _, _, pid in cast.find(p.text) if pid in known or (
                         q.tag is not None and q.tag.gender in ("male", "female") and cast.gender(pid) == q.tag.gender)
                 ]
+                if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
+                    u.names.append(narrator)  # "I looked up": the narrator is in the scene
         para = q.para
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
@@ -152,9 +167,9 @@ def _units(
 
 def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
-    lead: int | None, carry: list[int], me: int | None,
+    lead: int | None, carry: list[int], me: int | None, told: bool = False,
 ) -> None:
-    units = _units(cast, paragraphs, conv, known, narrator, me)
+    units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         return
     # Candidates: the anchored speakers, then others heard or named, most present first.
@@ -174,6 +189,8 @@ def _decode_conv(
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
+    if told:
+        weight[narrator] = weight.get(narrator, 0) + _TOLD_WEIGHT
     for k, pid in enumerate(reversed(carry)):
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     weight.pop(_UNKNOWN, None)
