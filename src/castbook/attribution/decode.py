@@ -52,6 +52,8 @@ _MENTION_SELF = -2.0
 _LEAD_PRIOR = 0.3
 """The book's most often tagged speaker (its main character) takes part in most exchanges."""
 """The first turn of an exchange: whoever the narration just before it named last."""
+_FOCAL_PRIOR = 0.4
+"""A gendered tag (`she said`) leans towards the book's most often tagged speaker of that gender."""
 _UNKNOWN_COST = -2.5
 _FIRST_PERSON_MIN = 3
 _FIRST_PERSON_SHARE = 0.03
@@ -92,6 +94,10 @@ def decode(
         if q.why in _HARD and q.speaker is not None:
             counts[q.speaker] = counts.get(q.speaker, 0) + 1
     lead = max(counts, key=counts.get) if counts else None
+    leads = {
+        g: max((p for p in counts if p >= 0 and cast.gender(p) == g), key=counts.get, default=None)
+        for g in ("male", "female")
+    }
     mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
     told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
     start = 0
@@ -106,7 +112,7 @@ def decode(
         conv = quotes[start : end + 1]
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told,
+            told, leads,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
@@ -168,6 +174,7 @@ def _units(
 def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
+    leads: dict[str, int | None] | None = None,
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -195,6 +202,12 @@ def _decode_conv(
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
+    # A "she said" with no woman among the candidates: the book's most often tagged woman is the likeliest.
+    for g in {u.gender for u in units if u.gender and not u.anchored}:
+        focal = (leads or {}).get(g)
+        if focal is not None and focal not in cands and not any(
+                p >= 0 and cast.gender(p) == g for p in cands):
+            cands.append(focal)
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
@@ -238,6 +251,8 @@ def _decode_conv(
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
                 if pid == lead:
                     s += _LEAD_PRIOR
+                if u.gender and leads and pid == leads.get(u.gender):
+                    s += _FOCAL_PRIOR
                 if pid == u.greedy:
                     s += _GREEDY
                 if pid in u.names:
