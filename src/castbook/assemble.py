@@ -9,14 +9,13 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import numpy as np
 from pydub import AudioSegment
 from pydub.silence import detect_leading_silence
 
 from .casting import Line
 from .config import Pauses
 from .engines.base import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
-from .loudness import Leveler
+from .loudness import Leveler, float_samples
 from .model import Break
 from .synthesize import Rendered
 
@@ -86,10 +85,6 @@ def _silence(samples: int) -> bytes:
     return b"\0" * (samples * _PCM_WIDTH * CHANNELS)
 
 
-def _float_pcm(pcm16: bytes) -> bytes:
-    return (np.frombuffer(pcm16, dtype="<i2").astype(np.float32) / np.float32(32768.0)).astype("<f4").tobytes()
-
-
 def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes], None], align: int = 1,
              lead: int = 0, leveler: Leveler | None = None) -> Assembled:
     """Stream the chapter's lines to `sink` (float32 PCM) with pauses between them and a closing silence.
@@ -112,8 +107,8 @@ def assemble(rendered: Iterable[Rendered], pauses: Pauses, sink: Callable[[bytes
         if n == 0:
             prev = item.line if item.line.speech.strip() else prev
             continue
-        data = leveler(item.line.voice, speech.raw_data).astype("<f4").tobytes() if leveler else \
-            _float_pcm(speech.raw_data)
+        samples_f = leveler(item.line.voice, speech.raw_data) if leveler else float_samples(speech.raw_data)
+        data = samples_f.astype("<f4").tobytes()
         start = samples
         sink(data)
         samples += n

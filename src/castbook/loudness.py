@@ -124,6 +124,11 @@ def true_peak_db(x: np.ndarray) -> float:
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
+def float_samples(pcm: bytes) -> np.ndarray:
+    """16-bit PCM as float32 samples (full scale 1.0)."""
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(_FULL_SCALE)
+
+
 class Leveler:
     """Per-voice loudness matching: every line of a voice gets that voice's gain to the target.
 
@@ -157,7 +162,7 @@ class Leveler:
 
     def __call__(self, voice: object, pcm: bytes) -> np.ndarray:
         """16-bit PCM of one line -> float32 samples at the voice's level."""
-        x = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / np.float32(_FULL_SCALE)
+        x = float_samples(pcm)
         return x * np.float32(10 ** (self.gain_db(voice, x) / 20))
 
 
