@@ -18,6 +18,10 @@ _ELISIONS = frozenset(
 )
 _TERMINAL = re.compile(r"[.,;:!?\u2026\u2014\u2013\-]\W*$")
 _WORD = re.compile(r"\w+")
+_PREV_WORD = re.compile(r"([A-Za-z][\w-]*)$")
+# Words after which a short quotation is a term or title inside the sentence, not speech.
+_DETERMINERS = frozenset("the a an this these those his its their our your my".split())
+_NAMING = frozenset("called named dubbed so-called word words term phrase title nicknamed labelled labeled".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +145,19 @@ def _is_term(p: str, a: int, b: int, inner: str) -> bool:
     if b >= len(p) or not inner.strip():
         return False
     words = inner.split()
-    if len(words) > 4 or _TERMINAL.search(inner):
+    if len(words) > 4:
         return False
     before = p[:a].rstrip()
     after = p[b + 1 :].lstrip()
+    if _TERMINAL.search(inner):
+        # American punctuation puts the comma or full stop inside the marks: called the "storm door," as
+        # though... After a determiner or a naming word the quote is a noun phrase, not speech.
+        lead = _PREV_WORD.search(before)
+        word = lead.group(1).lower() if lead else ""
+        if inner.rstrip()[-1:] not in ",." or word not in _DETERMINERS | _NAMING:
+            return False
+        # "called" can also introduce speech (She called "Wait!"), so it needs the sentence to run on.
+        return word in _DETERMINERS or not after or after[0].islower()
     if not before:
         # At paragraph start: a term only when the sentence carries on in lowercase ("Keepers" was ...).
         return bool(after) and after[0].islower() and not after.startswith(("said", "asked", "he ", "she "))
