@@ -41,6 +41,13 @@ def test_segment_table(in_tmp):
     assert "narration" in res.stdout and "dialogue" in res.stdout
 
 
+def test_segment_dialogue_only_shows_how_sure(in_tmp):
+    res = runner.invoke(app, ["segment", str(SEEDS / "the-orchard-wall.txt"), "--dialogue"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "dialogue" in res.stdout and "narration" not in res.stdout
+    assert any(cue in res.stdout for cue in ("explicit", "anaphoric", "implicit"))
+
+
 def test_inspect_json(in_tmp):
     res = run("inspect", SEEDS / "paper-cranes.txt", "--json")
     assert res.exit_code == 0, res.output

@@ -126,16 +126,22 @@ def _cache_dir() -> Path:
 
 @app.command()
 @_guard
-def segment(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -> None:
-    """Show every line in reading order with its kind, speaker and voice.
+def segment(
+    work: WorkArg,
+    voices: VoicesOpt = None,
+    as_json: JsonOpt = False,
+    dialogue: Annotated[bool, typer.Option("--dialogue", help="Only dialogue lines: check who says what.")] = False,
+) -> None:
+    """Show every line in reading order with its kind, speaker, voice and how sure the speaker is.
 
-    Example: castbook segment seeds/the-lantern-keeper.txt --json > segments.jsonl
+    Example: castbook segment seeds/the-lantern-keeper.txt --dialogue
     """
     cfg = _config(work, voices)
     book, segmented = read(work, cfg)
     chapters = plan(book, segmented, cfg, Path("."), "m4a")
     titles = {c.index: c.title for c in book.chapters}
-    rows = [ln for c in chapters for ln in c.lines if ln.segment is not None]
+    rows = [ln for c in chapters for ln in c.lines
+            if ln.segment is not None and (ln.kind == "dialogue" or not dialogue)]
     if as_json:
         w = sys.stdout.write
         for ln in rows:
@@ -146,13 +152,16 @@ def segment(work: WorkArg, voices: VoicesOpt = None, as_json: JsonOpt = False) -
                           "confidence": round(seg.confidence, 3) if ln.kind == "dialogue" else None,
                           "cue": seg.cue}, ensure_ascii=False) + "\n")
         return
-    table = Table("ch", "#", "kind", "speaker", "voice", "text", show_lines=False, expand=True)
+    table = Table("ch", "#", "kind", "speaker", "sure", "voice", "text", show_lines=False, expand=True)
     for ln in rows:
         seg = ln.segment
         assert seg is not None
         who = ln.speaker or ("—" if ln.kind == "dialogue" else "")
+        # How the speaker was found: confidence and cue (explicit tag, pronoun, or turn-taking).
+        sure = f"{seg.confidence:.2f} {seg.cue or ''}".strip() if ln.kind == "dialogue" else ""
         text = seg.text if len(seg.text) < 90 else seg.text[:87] + "..."
-        table.add_row(str(seg.chapter), str(seg.index), ln.kind, escape(who), escape(ln.voice.label()), escape(text))
+        table.add_row(str(seg.chapter), str(seg.index), ln.kind, escape(who), sure, escape(ln.voice.label()),
+                      escape(text))
     out.print(table)
 
 
