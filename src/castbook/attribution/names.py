@@ -52,6 +52,8 @@ _SUBJ_PRONOUNS = re.compile(
 )
 """Subject, reflexive and possessive pronouns (`her` only before a noun: `her hands`, not `told her that`)."""
 _PREV_WORD = re.compile(r"\b([A-Za-z]+)\W*$")
+_OBJ_PRONOUN = {True: re.compile(r"\b(?:him|his)\b", re.I), False: re.compile(r"\bher\b", re.I)}
+_VOTE_REACH = 240
 _OBJECT_AFTER = frozenset(
     """to at with from by for of than on upon into about towards toward like unlike against without beside
     behind before after near past over under between among saw told asked thanked kissed met left married
@@ -389,7 +391,12 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             prev = _PREV_WORD.search(p, 0, s)
             if prev and prev.group(1).lower() in _OBJECT_AFTER:
                 continue
-            limit = mentions[i + 1][0] if i + 1 < len(mentions) else min(len(p), e + 120)
-            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + 120))
-            if m:
-                cast.people[pid].gender_votes["male" if m.group().lower() in _MALE else "female"] += 1
+            limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
+            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
+            if not m:
+                continue
+            male = m.group().lower() in _MALE
+            # "Mara told him he was wrong": after an object pronoun of the same gender, `he` is most likely him.
+            if _OBJ_PRONOUN[male].search(p, e, m.start()):
+                continue
+            cast.people[pid].gender_votes["male" if male else "female"] += 1

@@ -1,0 +1,28 @@
+"""Character discovery: names clustered into characters, and a gender hint only from real pronoun evidence."""
+
+from __future__ import annotations
+
+from castbook.attribution.names import discover
+
+
+def _people(paragraphs: list[str]) -> dict[str, str | None]:
+    cast = discover(paragraphs)
+    return {cast.name(pid): cast.gender(pid) for pid, p in enumerate(cast.people) if p.forms}
+
+
+def test_pronoun_in_a_later_sentence_votes():
+    paras = [
+        "Rowan crossed the yard slowly, counting the broken slats in the fence, the missing shingles on the roof "
+        "and every one of the crows that watched from the wire. She did not like the number.",
+        "Rowan knocked twice on the kitchen door, and then once more, harder, because the wind took the sound "
+        "away across the fields before anyone inside could have heard it over the radio. She waited.",
+        "Ilya opened it at last. He looked tired.",
+    ]
+    people = _people(paras)
+    assert people["Rowan"] == "female" and people["Ilya"] == "male"
+
+
+def test_pronoun_after_an_object_pronoun_of_that_gender_does_not_vote():
+    # "Rowan told him he was late": `he` is the man she told, so Rowan gets no male vote.
+    paras = ["Rowan told him he was late.", "Rowan handed him the map and he folded it.", "Rowan laughed."]
+    assert _people(paras)["Rowan"] is None
