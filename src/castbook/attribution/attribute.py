@@ -37,6 +37,8 @@ class Quote:
     cue: str | None = None
     confidence: float = 0.0
     vocatives: set[int] = field(default_factory=set)
+    intro: set[int] = field(default_factory=set)
+    """Characters the quotation names as its speaker: "I'm Eli", "This is Dana", a name given to "Who are you?"."""
     conv: int = 0
     tag_at: tuple[int, int] | None = None
     """(narration piece, offset) the tag was read from."""
@@ -88,6 +90,22 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
     return out
 
 
+_SELF_NAMING = re.compile(
+    r"\b(?:I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|"
+    r"[Ii]t['\u2019]s\s+only)\s+$"
+)
+_ASKS_WHO = re.compile(r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u2019]s\s+(?:there|that|this))|your\s+name)\b")
+
+
+def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
+    """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?"."""
+    out = set()
+    for s, _, pid in cast.find(text):
+        if _SELF_NAMING.search(text, 0, s) or (asked and not text[:s].strip(" ,.-\u2014") and _ASKS_WHO.search(asked)):
+            out.add(pid)
+    return out
+
+
 def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:
     if gender is None or pid == NARRATOR:
         return gender != "first" if pid != NARRATOR else gender in (None, "first")
@@ -118,6 +136,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
             q.vocatives = _vocatives(cast, q.text)
+            q.intro = _introductions(cast, q.text, quotes[-1].text if quotes and quotes[-1].para >= pi - 2 else "")
+            q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
             b.shares = b.piece == a.piece + 2 and a.tag_at is not None and a.tag_at == b.tag_at
         _spread_in_paragraph(qs)

@@ -35,6 +35,7 @@ _ADDRESSED = 1.5
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _VOCATIVE_SELF = -4.0
+_INTRODUCES_SELF = 3.0
 """Nobody calls themself by name."""
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
@@ -76,6 +77,8 @@ class _Unit:
     vocatives: set[int] = field(default_factory=set)
     mentions: set[int] = field(default_factory=set)
     """Characters named inside the quotations: people seldom name themselves."""
+    intro: set[int] = field(default_factory=set)
+    """...unless they introduce themselves ("I'm Eli")."""
     names: list[int] = field(default_factory=list)
     """Characters named in the paragraph's narration."""
     greedy: int | None = None
@@ -156,6 +159,7 @@ def _units(
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
+        u.intro |= {canon(pid) for pid in q.intro}
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
         elif unknown and not u.anchored:
@@ -193,6 +197,8 @@ def _decode_conv(
         for pid in u.vocatives:
             if pid in known or pid < 0:
                 weight[pid] = weight.get(pid, 0) + 1
+        for pid in u.intro:
+            weight[pid] = weight.get(pid, 0) + 2
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
@@ -230,7 +236,9 @@ def _decode_conv(
             if i == unk:
                 s += _UNKNOWN_COST
             else:
-                if pid in u.vocatives:
+                if pid in u.intro:
+                    s += _INTRODUCES_SELF
+                elif pid in u.vocatives:
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
