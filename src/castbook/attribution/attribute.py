@@ -488,11 +488,14 @@ def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
 
 
 def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
-    """The first-person narrator: the name most often used to address them in the lines around theirs."""
+    """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
+    used to address them in the lines around theirs."""
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
             continue
+        for v in q.intro:
+            votes[v] = votes.get(v, 0) + 3
         for j in (i - 1, i + 1):
             if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
                 for v in quotes[j].vocatives:

@@ -34,7 +34,10 @@ _NOT_NAMES = frozenset(
     nobody everybody everyone someone somebody anything something everything hush come go look see say tell
     don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
     good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square meanwhile however whereupon
-    while whilst more most such whence thus hence besides nevertheless afterwards presently instead""".split()
+    while whilst more most such whence thus hence besides nevertheless afterwards presently instead
+    okay ok yeah yep yup nope nah sure fine right deal wait sorry listen seriously really whatever hey hi huh
+    um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
+    we're we've we'll i'll they're he's she's outside inside tonight today tomorrow yesterday maybe""".split()
 )
 _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
@@ -261,11 +264,13 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     def namelike(tok: str) -> bool:
         t = _clean_token(tok)
-        if len(t) < 2 or t.lower() in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
+        if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
-        return (cap_mid[t] >= 1 and lower[t.lower()] * 4 <= cap_mid[t]) or lower[t.lower()] == 0
+        low = lower[t.lower()]
+        # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
+        return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
     forms: Counter[str] = Counter()
     for p in paragraphs:
