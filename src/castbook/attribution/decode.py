@@ -36,6 +36,7 @@ _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
+_NOT_ME = -5.0
 """Nobody calls themself by name."""
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
@@ -82,6 +83,8 @@ class _Unit:
     names: list[int] = field(default_factory=list)
     """Characters named in the paragraph's narration."""
     greedy: int | None = None
+    not_me: bool = False
+    """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
 
 
 def decode(
@@ -167,6 +170,9 @@ def _units(
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
         tag = q.tag
+        if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
+                and not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")):
+            u.not_me = True
         if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
             u.gender = tag.gender
@@ -236,6 +242,8 @@ def _decode_conv(
             if i == unk:
                 s += _UNKNOWN_COST
             else:
+                if pid == narrator and u.not_me:
+                    s += _NOT_ME
                 if pid in u.intro:
                     s += _INTRODUCES_SELF
                 elif pid in u.vocatives:
