@@ -26,3 +26,14 @@ def test_pronoun_after_an_object_pronoun_of_that_gender_does_not_vote():
     # "Rowan told him he was late": `he` is the man she told, so Rowan gets no male vote.
     paras = ["Rowan told him he was late.", "Rowan handed him the map and he folded it.", "Rowan laughed."]
     assert _people(paras)["Rowan"] is None
+
+
+def test_contractions_and_chat_words_are_not_characters():
+    paras = [
+        "“He’ll be fine,” Oskar said. “Yeah. Okay. He’ll be fine.”",
+        "“You’ve said that twice,” Oskar’s sister pointed out. “He’ll what?”",
+        "Oskar shrugged. “He’ll be fine.” Oskar meant it.",
+    ]
+    names = set(_people(paras))
+    assert "Oskar" in names
+    assert not names & {"He’ll", "You’ve", "Yeah", "Okay"}

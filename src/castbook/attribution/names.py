@@ -39,6 +39,8 @@ _NOT_NAMES = frozenset(
     um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
     we're we've we'll i'll they're he's she's outside inside tonight today tomorrow yesterday maybe""".split()
 )
+_CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
+"""He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
@@ -264,7 +266,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     def namelike(tok: str) -> bool:
         t = _clean_token(tok)
-        if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or not t[0].isupper() or t.isupper() and len(t) > 3:
+        if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
