@@ -37,3 +37,15 @@ def test_contractions_and_chat_words_are_not_characters():
     names = set(_people(paras))
     assert "Oskar" in names
     assert not names & {"He’ll", "You’ve", "Yeah", "Okay"}
+
+
+def test_short_forms_join_the_full_first_name():
+    paras = [
+        "Caspian Reyes had been on the ridge for a week. Caspian liked it there.",
+        "“Cas,” the radio said. Cas ignored it. Cas ate his soup.",
+        "Toby waved from the door. Tobias Finch never knocked. Tobias sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Cas") == cast.resolve("Caspian Reyes") is not None
+    assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
+    assert cast.resolve("Cas") != cast.resolve("Toby")

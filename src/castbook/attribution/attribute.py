@@ -100,10 +100,16 @@ _ASKS_WHO = re.compile(r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u20
 def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
     """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?"."""
     out = set()
-    for s, _, pid in cast.find(text):
-        if _SELF_NAMING.search(text, 0, s) or (asked and not text[:s].strip(" ,.-\u2014") and _ASKS_WHO.search(asked)):
+    for s, e, pid in cast.find(text):
+        opening = not text[:s].strip(" ,.-\u2014")
+        if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
             out.add(pid)
+        elif opening and text[e:].strip() in (".", "") and _FULL_NAME.fullmatch(text[s:e]):
+            out.add(pid)  # "Jonah Vale." on its own: people give their full name, they seldom call others by it
     return out
+
+
+_FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+")
 
 
 def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:

@@ -351,7 +351,44 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
     _merge_titled(cast)
+    _merge_short_forms(cast)
     return cast
+
+
+def _merge_into(cast: Cast, pid: int, tgt: int) -> None:
+    cast.people[tgt].forms.update(cast.people[pid].forms)
+    cast.people[tgt].gender_votes.update(cast.people[pid].gender_votes)
+    cast.people[pid].forms.clear()
+    for k, v in cast.alias.items():
+        if v == pid:
+            cast.alias[k] = tgt
+
+
+def _merge_short_forms(cast: Cast) -> None:
+    """`Cas` is Caspian and `Toby` is Tobias: a lone short name that begins the first name of exactly one
+    other character (`Toby` by its first three letters and a pet-name ending) joins that character."""
+    firsts: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                firsts[toks[0]].add(pid)
+    for pid, person in enumerate(cast.people):
+        if person.hinted or len(person.forms) != 1:
+            continue
+        (form,) = person.forms
+        title, toks = split_title(form)
+        if title or len(toks) != 1 or len(form) < 3:
+            continue
+        stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
+        owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.startswith(stem) for o in ps} - {pid}
+        if len(owners) != 1:
+            continue
+        tgt = owners.pop()
+        g1, g2 = person.gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        _merge_into(cast, pid, tgt)
 
 
 def _merge_titled(cast: Cast) -> None:
