@@ -94,7 +94,10 @@ _SELF_NAMING = re.compile(
     r"\b(?:I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|"
     r"[Ii]t['\u2019]s\s+only)\s+$"
 )
-_ASKS_WHO = re.compile(r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u2019]s\s+(?:there|that|this))|your\s+name)\b")
+_ASKS_WHO = re.compile(
+    r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
+    r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
+)
 
 
 def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
