@@ -44,6 +44,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
         if pid is not None:
             lines[pid] += 1
     segments: list[Segment] = []
+    names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     index = 0
     current = None
     for flat, para in enumerate(pieces):
@@ -62,7 +63,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
                     index=index,
                     kind=piece.kind,  # type: ignore[arg-type]
                     text=piece.text,
-                    speaker=cast.name(pid) if pid is not None else None,
+                    speaker=(names.get(pid) or names.setdefault(pid, cast.name(pid))) if pid is not None else None,
                     paragraph=pi,
                     break_before=brk,
                     confidence=round(conf, 2),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Iterable, Mapping, Sequence
 
 TITLES: dict[str, str | None] = {
@@ -48,6 +49,16 @@ MENTION = re.compile(
     rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
+_RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
+"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
+_FIRST_CAP = re.compile(r"\x00[^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)")
+"""A capitalised first word of a paragraph (each paragraph preceded by NUL: `_joined`)."""
+_ENDER = re.compile(_RUN_START + r"([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+))")
+"""A word right before `.`, `!` or `?`, and the capitalised word that follows it in the paragraph."""
+_ACTOR = re.compile(
+    _RUN_START + r"(?<! [Aa] )(?<! [Aa][Nn] )(?<![Tt][Hh][Ee] )([A-Z][\w'\u2019\-]*+) ([a-z]+)\b"
+)
+"""A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
 _PAST = frozenset("set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought turned was had".split())
 _PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
@@ -104,6 +115,7 @@ class Person:
         return None
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean_token(tok: str) -> str:
     tok = tok.rstrip("'\u2019-")
     for poss in ("'s", "\u2019s"):
@@ -117,6 +129,12 @@ def _clean_token(tok: str) -> str:
 
 def split_title(form: str) -> tuple[str | None, list[str]]:
     """'Mr. Frank Churchill' -> ('Mr.', ['Frank', 'Churchill']): the title as written, then the name words."""
+    title, words = _split_title(form)
+    return title, list(words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _split_title(form: str) -> tuple[str | None, tuple[str, ...]]:
     parts = form.replace(".", ". ").split()
     title = None
     if parts and parts[0].rstrip(".").lower() in TITLES and len(parts) > 1:
@@ -124,11 +142,53 @@ def split_title(form: str) -> tuple[str | None, list[str]]:
         if title.lower() == "the":
             title = "The"
         parts = parts[1:]
-    return title, [p.rstrip(".") for p in parts]
+    return title, tuple(p.rstrip(".") for p in parts)
 
 
 def title_gender(title: str | None) -> str | None:
     return TITLES.get(title.rstrip(".").lower()) if title else None
+
+
+class _Aliases(dict):
+    """The alias table of a Cast; it counts its changes, so that `Cast.find` can reuse results until it changes."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = 0
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.version += 1
+
+    def __delitem__(self, key):
+        super().__delitem__(key)
+        self.version += 1
+
+    def setdefault(self, key, default=None):
+        self.version += 1
+        return super().setdefault(key, default)
+
+    def update(self, *args, **kwargs):
+        super().update(*args, **kwargs)
+        self.version += 1
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+    def popitem(self):
+        self.version += 1
+        return super().popitem()
+
+    def clear(self):
+        super().clear()
+        self.version += 1
 
 
 class Cast:
@@ -136,7 +196,9 @@ class Cast:
 
     def __init__(self, people: list[Person], alias: dict[str, int]):
         self.people = people
-        self.alias = alias  # casefolded surface form -> person id
+        self.alias = _Aliases(alias)  # casefolded surface form -> person id
+        self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self._found_version = -1
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
@@ -151,13 +213,11 @@ class Cast:
 
     def resolve(self, surface: str) -> int | None:
         """The character a name form refers to, or None."""
-        key = " ".join(surface.replace(".", " ").split()).casefold()
+        key, cleaned = _resolve_keys(surface)
         hit = self.alias.get(key)
         if hit is not None:
             return hit
-        title, tokens = split_title(surface)
-        tokens = [_clean_token(t) for t in tokens]
-        return self.alias.get(_key(" ".join(([title] if title else []) + tokens)))
+        return self.alias.get(cleaned)
 
     def add(self, surface: str) -> int:
         """A new character named only in a speech tag (`said Tom`), or the existing one with that form."""
@@ -216,6 +276,15 @@ class Cast:
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
+        if self._found_version != self.alias.version:
+            self._found.clear()
+            self._found_version = self.alias.version
+        found = self._found.get(text)
+        if found is None:
+            found = self._found[text] = tuple(self._find(text))
+        return list(found)
+
+    def _find(self, text: str) -> list[tuple[int, int, int]]:
         out = []
         for m in MENTION.finditer(text):
             s = m.group()
@@ -240,32 +309,28 @@ class Cast:
 
 def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None) -> Cast:
     """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names."""
-    lower: Counter[str] = Counter()
-    cap_mid: Counter[str] = Counter()
+    text = _joined(paragraphs)
+    clean = _clean_token
+    words = Counter(_WORD.findall(text))
+    lower: Counter[str] = Counter({w: n for w, n in words.items() if w[0].islower()})
     cap_all: Counter[str] = Counter()
+    for w, n in words.items():
+        if not w[0].islower():
+            cap_all[clean(w)] += n
+    # A capitalised word opening a paragraph or following a sentence end is not evidence of a name.
+    starts: Counter[str] = Counter(clean(w) for w in _FIRST_CAP.findall(text))
+    for (w, nxt), n in Counter(_ENDER.findall(text)).items():
+        if w.lower() not in TITLES and len(w) > 1:
+            starts[clean(nxt)] += n
+    cap_mid: Counter[str] = cap_all - starts
     actor: Counter[str] = Counter()
-    for p in paragraphs:
-        prev_end = True
-        for m in _WORD.finditer(p):
-            w = m.group()
-            if w[0].islower():
-                lower[w] += 1
-            else:
-                cap_all[_clean_token(w)] += 1
-                if not prev_end:
-                    cap_mid[_clean_token(w)] += 1
-                nxt = _NEXT_WORD.match(p, m.end())
-                art = p[max(0, m.start() - 4) : m.start()].lower()
-                if nxt and (nxt.group(1).endswith("ed") or nxt.group(1) in _PAST) and not art.endswith((" a ", " an ", "the ")):
-                    actor[_clean_token(w)] += 1  # "Mara climbed": the subject of an action
-            prev_end = False
-            if m.end() < len(p) and p[m.end()] in ".!?" and w.lower().rstrip(".") not in TITLES and len(w) > 1:
-                prev_end = True
-            elif m.end() + 1 < len(p) and p[m.end()] == "." and w.lower() in TITLES:
-                prev_end = False
+    for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
+        if nxt.endswith("ed") or nxt in _PAST:
+            actor[clean(w)] += n  # "Mara climbed": the subject of an action
 
+    @cache
     def namelike(tok: str) -> bool:
-        t = _clean_token(tok)
+        t = clean(tok)
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
@@ -274,31 +339,52 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
+    def forms_of(mention: str) -> list[str]:
+        title, tokens = split_title(mention)
+        if title == "The":
+            cleaned = [clean(t) for t in tokens]
+            if all(t[:1].isupper() for t in cleaned) and any(cap_mid[t] >= 2 and t.lower() not in _NOT_NAMES for t in cleaned):
+                return ["The " + " ".join(cleaned)]
+            title = None
+        out: list[str] = []
+        run: list[str] = []
+        for tok in tokens + [""]:
+            ct = clean(tok)
+            if tok and namelike(ct):
+                run.append(ct)
+                continue
+            if run:
+                out.append(" ".join(([title] if title else []) + run))
+                run = []
+            title = None
+        return out
+
+    # Each distinct mention once, in order of first appearance: the same forms, counts and order as one pass.
     forms: Counter[str] = Counter()
-    for p in paragraphs:
-        for m in MENTION.finditer(p):
-            title, tokens = split_title(m.group())
-            if title == "The":
-                cleaned = [_clean_token(t) for t in tokens]
-                if all(t[:1].isupper() for t in cleaned) and any(cap_mid[t] >= 2 and t.lower() not in _NOT_NAMES for t in cleaned):
-                    forms["The " + " ".join(cleaned)] += 1
-                    continue
-                title = None
-            run: list[str] = []
-            for tok in tokens + [""]:
-                ct = _clean_token(tok)
-                if tok and namelike(ct):
-                    run.append(ct)
-                    continue
-                if run:
-                    forms[" ".join(([title] if title else []) + run)] += 1
-                    run = []
-                title = None
+    for mention, n in Counter(MENTION.findall(text)).items():
+        for f in forms_of(mention):
+            forms[f] += n
     return _cluster(forms, paragraphs, hints or {})
+
+
+def _joined(paragraphs: Sequence[str]) -> str:
+    """The paragraphs as one text for whole-text regex passes, each after a NUL, which no pattern here crosses.
+
+    A NUL inside a paragraph becomes \\x01: to every pattern here both are the same kind of character.
+    """
+    return "".join("\x00" + (p.replace("\x00", "\x01") if "\x00" in p else p) for p in paragraphs)
 
 
 def _key(form: str) -> str:
     return " ".join(form.replace(".", " ").split()).casefold()
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve_keys(surface: str) -> tuple[str, str]:
+    """The alias keys `Cast.resolve` tries for a name form: as written, then with title and cleaned words."""
+    title, tokens = _split_title(surface)
+    cleaned = [_clean_token(t) for t in tokens]
+    return _key(surface), _key(" ".join(([title] if title else []) + cleaned))
 
 
 def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]]) -> Cast:
@@ -421,6 +507,9 @@ def _merge_titled(cast: Cast) -> None:
                 cast.alias[k] = tgt
 
 
+_QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
+
+
 def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """A name in subject position followed closely by he/she (before any other name) votes for that gender.
 
@@ -429,8 +518,8 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """
     for p in paragraphs:
         if '"' in p or "\u201c" in p:
-            p = re.sub(r"[\"\u201c][^\"\u201d]*[\"\u201d]?", " ", p)
-        mentions = cast.find(p)
+            p = _QUOTED.sub(" ", p)
+        mentions = cast._find(p)  # each paragraph once: no need to keep the result
         for i, (s, e, pid) in enumerate(mentions):
             prev = _PREV_WORD.search(p, 0, s)
             if prev and prev.group(1).lower() in _OBJECT_AFTER:

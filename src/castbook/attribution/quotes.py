@@ -38,14 +38,24 @@ class Piece:
     """Dialogue that reopens a speech left open at the end of the previous paragraph."""
 
 
+def _marks_rx(marks: frozenset[str]) -> re.Pattern[str]:
+    rx = _MARKS_RX.get(marks)
+    if rx is None:
+        rx = _MARKS_RX[marks] = re.compile("[" + "".join(re.escape(c) for c in sorted(marks)) + "]")
+    return rx
+
+
+_MARKS_RX: dict[frozenset[str], re.Pattern[str]] = {}
+
+
 def detect_style(paragraphs: Iterable[str]) -> frozenset[str]:
     """The quote marks a work uses for dialogue: double marks unless single ones clearly dominate."""
     doubles = singles = 0
+    double_rx, single_rx = _marks_rx(_DOUBLE), _marks_rx(_SINGLE)
     for p in paragraphs:
-        for i, ch in enumerate(p):
-            if ch in _DOUBLE:
-                doubles += 1
-            elif ch in _SINGLE and _single_can_open(p, i):
+        doubles += len(double_rx.findall(p))
+        for m in single_rx.finditer(p):
+            if _single_can_open(p, m.start()):
                 singles += 1
     return _SINGLE if singles >= 2 and singles > 2 * doubles else _DOUBLE
 
@@ -57,8 +67,10 @@ def _single_can_open(p: str, i: int) -> bool:
         return False
     m = _WORD.match(p, i + 1)
     word = m.group().lower() if m else ""
-    before = p[:i].rstrip()
-    if not before or before[-1] in ".!?\u2019'\u201d\"":
+    j = i - 1
+    while j >= 0 and p[j].isspace():
+        j -= 1
+    if j < 0 or p[j] in ".!?\u2019'\u201d\"":
         return True  # at the start of a paragraph or sentence, even ‘Fraid opens a quotation
     if word in _ELISIONS or (word[:2].isdigit() and word.endswith("s") and len(word) <= 4):
         return False
@@ -94,7 +106,7 @@ def _plural_possessive(p: str, i: int, end_candidates: Sequence[int]) -> bool:
 
 def split_paragraph(p: str, marks: frozenset[str]) -> tuple[list[Piece], bool]:
     """Split one paragraph; returns its pieces and whether a quotation is still open at its end."""
-    positions = [i for i, ch in enumerate(p) if ch in marks]
+    positions = [m.start() for m in _marks_rx(marks).finditer(p)]
     if not positions:
         return ([Piece("narration", p.strip(), 0)] if p.strip() else []), False
     flags = {i: _classify(p, i, marks) for i in positions}
