@@ -34,7 +34,9 @@ _NOT_NAMES = frozenset(
     nobody everybody everyone someone somebody anything something everything hush come go look see say tell
     don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
     good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square meanwhile however whereupon
-    while whilst more most such whence thus hence besides nevertheless afterwards presently instead""".split()
+    while whilst more most such whence thus hence besides nevertheless afterwards presently instead
+    next under over through across behind beside beyond during within outside inside around along until till
+    since once twice soon later suddenly""".split()
 )
 _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")

@@ -38,7 +38,9 @@ _DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|T
 Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
 _VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
 """`said the voice of Mr. Haq`: the voice's owner speaks."""
-_SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC_LONG})"
+_ADJ_NAME = rf"(?:the|his|her|The|His|Her)(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
+"""A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
+_SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
@@ -84,6 +86,10 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
         words = subj.split()
         if len(words) < 2:
             return None
+        cap = next((i for i, w in enumerate(words) if i > 1 and w[:1].isupper()), None)
+        if cap is not None and words[1][:1].islower():
+            # "the exasperated Bounderby", "his sister Nell": the name is the subject.
+            return _subject(cast, " ".join(words[cap:]), pos + len(" ".join(words[:cap])) + 1, strength, allow_new)
         pid = cast.resolve(subj)
         if pid is None and words[1][:1].isupper():
             pid = cast.resolve(" ".join(words[1:]))
