@@ -203,7 +203,7 @@ asking beginning continuing muttering murmuring shouting returning rejoining int
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
 _CLOSING = re.compile(
-    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:with|thus|out|in|forth|on))?\b"
+    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
@@ -215,12 +215,22 @@ _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|a
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
+_BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
+_TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
+
+
+def _is_verb(body: str, m: re.Match[str]) -> bool:
+    """A bare form is a verb after `to`, a modal or a plural subject (`began to reply`, `I whisper`), not a noun
+    (`a gracious reply`)."""
+    return m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+
+
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     """Narration that ends by introducing speech: "Fanny, averting her face, said, with a firmer tone," or
     "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause."""
     low = max(0, len(body) - 160)
     m = _CLOSING.search(body, low)
-    while m and not _TAIL_OK.match(m.group("tail")):
+    while m and not (_TAIL_OK.match(m.group("tail")) and _is_verb(body, m)):
         m = _CLOSING.search(body, m.start() + 1)
     if not m:
         return None
