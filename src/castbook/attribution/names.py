@@ -418,7 +418,6 @@ def _merge_titled(cast: Cast) -> None:
             continue
         last = lasts.pop()
         mine = {_same_title(title) for title, toks in titled if title and title != "The"}
-        mine_n = sum(n for f, n in person.forms.items() if (split_title(f)[0] or "The") != "The")
         g1 = person.gender
 
         def titles(t: int) -> list[tuple[str, list[str]]]:
@@ -439,10 +438,11 @@ def _merge_titled(cast: Cast) -> None:
         if g1 and g2 and g1 != g2:
             continue
         # "Admiral Crawford" does not join a Henry Crawford already called "Mr. Crawford"; and a book that writes
-        # "Mr. John Knightley" in full keeps a far commoner "Mr. Knightley" for another man.
-        if any(_same_title(title) not in mine for title, _ in titles(tgt)) or any(
-            len(toks) >= 2 for _, toks in titles(tgt)
-        ) and mine_n > 2 * sum(cast.people[tgt].forms.values()):
+        # "Miss Lucy Steele" in full keeps "Miss Steele" for her elder sister (and a far commoner "Mr. Knightley"
+        # for the elder brother of "Mr. John Knightley").
+        mine_n = sum(n for f, n in person.forms.items() if (split_title(f)[0] or "The") != "The")
+        elder = "miss" in mine or mine_n > 2 * sum(cast.people[tgt].forms.values())
+        if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
         cast.people[tgt].forms.update(person.forms)
         cast.people[tgt].gender_votes.update(person.gender_votes)
