@@ -17,7 +17,7 @@ TITLES: dict[str, str | None] = {
     "aunt": "female", "sister": "female", "queen": "female", "princess": "female", "countess": "female",
     "duchess": "female", "dame": "female", "mistress": "female",
     "dr": None, "doctor": None, "professor": None, "prof": None, "captain": None, "capt": None,
-    "colonel": None, "col": None, "major": None, "general": None, "inspector": None, "sergeant": None,
+    "colonel": None, "col": None, "major": None, "admiral": None, "general": None, "inspector": None, "sergeant": None,
     "mx": None, "reverend": None, "rev": None, "the": None,
 }
 _SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
@@ -38,7 +38,9 @@ _NOT_NAMES = frozenset(
     while whilst more most such whence thus hence besides nevertheless afterwards presently instead
     okay ok yeah yep yup nope nah sure fine right deal wait sorry listen seriously really whatever hey hi huh
     um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
-    we're we've we'll i'll they're he's she's outside inside tonight today tomorrow yesterday maybe""".split()
+    we're we've we'll i'll they're he's she's tonight today tomorrow yesterday maybe
+    next under over through across behind beside beyond during within outside inside around along until till
+    since once twice soon later suddenly""".split()
 )
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
@@ -261,6 +263,14 @@ class Cast:
                 if not split_title(f)[0] and len(f.split()) == 2 and f.split()[0] == words[0]
                 and person.forms[f] >= 2 and self._surname_owners().get(f.split()[-1]) == {pid}
             ]
+        if not full and not title and len(words) == 1:
+            # A bare family name with no full name known takes the character's own title when the book names
+            # them so about as often ("said Bounderby" -> "Mr. Bounderby"; a plain "Archer" stays).
+            full = [
+                f for f in person.forms
+                if (split_title(f)[0] or "The") != "The" and split_title(f)[1] == words
+                and person.forms[f] >= max(3, person.forms[form] // 2) and self.alias.get(_key(f)) == pid
+            ]
         return max(full, key=lambda f: (person.forms[f], len(f))) if full else form
 
     def _surname_owners(self) -> dict[str, set[int]]:
@@ -404,24 +414,36 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
             by_last[toks[-1]].add(f)
         elif title:
             by_last[toks[0]].add(f)
-    # Multi-word and titled forms first (most frequent first), then single names attach to them.
-    order = sorted(forms, key=lambda f: (len(parsed[f][1]) < 2 and not parsed[f][0], -forms[f]))
+    # Full names first, then titled forms ("Mr. John Knightley" joins John Knightley), most frequent first;
+    # then single names attach to them.
+    def group(f: str) -> int:
+        title, toks = parsed[f]
+        return 2 if len(toks) < 2 and not title else 1 if title and title != "The" and len(toks) >= 2 else 0
+
+    order = sorted(forms, key=lambda f: (group(f), -forms[f]))
     for f in order:
         k = _key(f)
         title, toks = parsed[f]
         pid = alias.get(k)
         if pid is None and len(toks) >= 2 and not title:
             pid = None
-        elif pid is None and title and len(toks) >= 2:
-            pid = alias.get(_key(" ".join(toks)))  # Mr. Frank Churchill -> Frank Churchill
+        elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
+            # Mr. Frank Churchill -> Frank Churchill; but "Mrs. John Dashwood" is John Dashwood's wife.
+            pid = alias.get(_key(" ".join(toks)))
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
             owners = {alias.get(_key(g)) for g in by_first.get(tok, ())} - {None}
+            # A word seen far more often after "Mr."/"Mrs." ("Mr. Bounderby") than before another name
+            # ("Bounderby Bank") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
+            as_first = sum(forms[g] for g in by_first.get(tok, ()))
+            as_last = sum(forms[g] for g in by_last.get(tok, ())
+                          if (parsed[g][0] or "").rstrip(".").lower() in ("mr", "mrs", "mister"))
+            if as_last > 2 * as_first:
+                owners = set()
             if len(owners) == 1:
                 pid = owners.pop()
             elif not owners and by_last.get(tok):
-                best = max(by_last[tok], key=lambda g: forms[g])
-                pid = alias.get(_key(best))
+                pid = alias.get(_key(_surname_owner(by_last[tok], forms, parsed)))
         if pid is None:
             pid = len(people)
             people.append(Person())
@@ -477,6 +499,36 @@ def _merge_short_forms(cast: Cast) -> None:
         _merge_into(cast, pid, tgt)
 
 
+def _surname_owner(cands: Iterable[str], forms: Counter[str], parsed: Mapping[str, tuple[str | None, list[str]]]) -> str:
+    """The form a bare family name ("Crawford") belongs to: a man's ("Mr. Crawford") before a woman's
+    ("Miss Crawford"), since prose calls men by their surname alone and women by it only with a title."""
+
+    def rank(g: str) -> int:
+        gender = title_gender(parsed[g][0]) if parsed[g][0] != "The" else None
+        return 2 if gender == "male" else 0 if gender == "female" else 1
+
+    return max(cands, key=lambda g: (rank(g), forms[g]))
+
+
+_TITLE_CLASSES = {t: k for k, ts in {
+    "mr": ("mr", "mister", "monsieur", "m", "signor", "herr", "sir"),
+    "mrs": ("mrs", "madame", "mme", "signora", "frau", "lady"),
+    "miss": ("miss", "mademoiselle", "mlle", "ms"),
+}.items() for t in ts}
+
+
+def _same_title(title: str) -> str:
+    """Titles that name the same standing: "Monsieur Poirot" is "Mr. Poirot"."""
+    t = title.rstrip(".").lower()
+    return _TITLE_CLASSES.get(t, t)
+
+
+def _leaning(person: Person) -> str | None:
+    """The gender most of a character's pronouns give, by a few votes (a weaker test than Person.gender)."""
+    m, f = person.gender_votes["male"], person.gender_votes["female"]
+    return "male" if m >= f + 3 else "female" if f >= m + 3 else None
+
+
 def _merge_titled(cast: Cast) -> None:
     """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
@@ -485,19 +537,44 @@ def _merge_titled(cast: Cast) -> None:
             title, toks = split_title(f)
             if not title and len(toks) >= 2:
                 full_by_last[toks[-1]].add(pid)
-    for pid, person in enumerate(cast.people):
-        if person.hinted or not person.forms or pid in {p for s in full_by_last.values() for p in s}:
+    # Most mentioned first, twice: a brother's merge can settle his sister's.
+    order = sorted(range(len(cast.people)), key=lambda pid: -sum(cast.people[pid].forms.values())) * 2
+    has_full = {p for s in full_by_last.values() for p in s}
+    for pid in order:
+        person = cast.people[pid]
+        if person.hinted or not person.forms or pid in has_full:
             continue
         titled = [split_title(f) for f in person.forms]
         lasts = {toks[-1] for title, toks in titled if title and title != "The"}
         if len(lasts) != 1:
             continue
-        targets = full_by_last.get(lasts.pop(), set()) - {pid}
+        last = lasts.pop()
+        mine = {_same_title(title) for title, toks in titled if title and title != "The"}
+        g1 = person.gender
+
+        def titles(t: int) -> list[tuple[str, list[str]]]:
+            """The target's titled forms with this family name."""
+            return [(title, toks) for title, toks in map(split_title, cast.people[t].forms)
+                    if title and title != "The" and toks[-1] == last]
+
+        # "Miss Crawford" is not a Henry Crawford already called "Mr. Crawford"; among several, a man's title
+        # picks the one man ("Mrs. Dashwood" could be the mother of any Dashwood woman).
+        targets = {t for t in full_by_last.get(last, set()) - {pid}
+                   if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
+        if len(targets) > 1 and g1 == "male":
+            targets = {t for t in targets if _leaning(cast.people[t]) == "male"}
         if len(targets) != 1:
             continue
         tgt = targets.pop()
-        g1, g2 = person.gender, cast.people[tgt].gender
+        g2 = cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
+            continue
+        # "Admiral Crawford" does not join a Henry Crawford already called "Mr. Crawford"; and a book that writes
+        # "Miss Lucy Steele" in full keeps "Miss Steele" for her elder sister (and a far commoner "Mr. Knightley"
+        # for the elder brother of "Mr. John Knightley").
+        mine_n = sum(n for f, n in person.forms.items() if (split_title(f)[0] or "The") != "The")
+        elder = "miss" in mine or mine_n > 2 * sum(cast.people[tgt].forms.values())
+        if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
         cast.people[tgt].forms.update(person.forms)
         cast.people[tgt].gender_votes.update(person.gender_votes)

@@ -38,7 +38,9 @@ _DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|T
 Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
 _VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
 """`said the voice of Mr. Haq`: the voice's owner speaks."""
-_SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC_LONG})"
+_ADJ_NAME = rf"(?:the|his|her|The|His|Her)(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
+"""A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
+_SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
@@ -86,6 +88,10 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
         words = subj.split()
         if len(words) < 2:
             return None
+        cap = next((i for i, w in enumerate(words) if i > 1 and w[:1].isupper()), None)
+        if cap is not None and words[1][:1].islower():
+            # "the exasperated Bounderby", "his sister Nell": the name is the subject.
+            return _subject(cast, " ".join(words[cap:]), pos + len(" ".join(words[:cap])) + 1, strength, allow_new)
         pid = cast.resolve(subj)
         if pid is None and words[1][:1].isupper():
             pid = cast.resolve(" ".join(words[1:]))
@@ -199,7 +205,7 @@ asking beginning continuing muttering murmuring shouting returning rejoining int
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
 _CLOSING = re.compile(
-    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:with|thus|out|in|forth|on))?\b"
+    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
@@ -211,12 +217,22 @@ _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|a
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
+_BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
+_TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
+
+
+def _is_verb(body: str, m: re.Match[str]) -> bool:
+    """A bare form is a verb after `to`, a modal or a plural subject (`began to reply`, `I whisper`), not a noun
+    (`a gracious reply`)."""
+    return m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+
+
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     """Narration that ends by introducing speech: "Fanny, averting her face, said, with a firmer tone," or
     "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause."""
     low = max(0, len(body) - 160)
     m = _CLOSING.search(body, low)
-    while m and not _TAIL_OK.match(m.group("tail")):
+    while m and not (_TAIL_OK.match(m.group("tail")) and _is_verb(body, m)):
         m = _CLOSING.search(body, m.start() + 1)
     if not m:
         return None
