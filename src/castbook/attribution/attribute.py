@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import decode
-from castbook.attribution.names import _NOT_NAMES, Cast, split_title
+from castbook.attribution.names import _NOT_NAMES, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _SENTENCES, Tag, tag_after, tag_before
 
@@ -218,7 +218,9 @@ def _resolve(
         first_speaker_here: int | None = None
         for i, q in enumerate(para_quotes):
             prev_here = para_quotes[i - 1] if i else None
-            if q.shares and prev_here is not None and prev_here.speaker is not None:
+            if prev_here is not None and prev_here.speaker is not None and (
+                    q.shares or (q.tag is not None and q.tag is prev_here.tag and prev_here.why in ("desc_kin", "desc_role"))):
+                # Split by its tag, or untagged after a tagged line of the same paragraph: the same speaker.
                 _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")
             else:
                 _decide(cast, pieces, q, conv, first_speaker_here, known)
@@ -320,6 +322,15 @@ def _decide(
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
             return
+        near = []
+        for k, p in enumerate(pieces):
+            if p.kind == "narration" and q.tag_at is not None and k <= q.tag_at[0]:
+                text = p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text
+                near.extend(pid for _, _, pid in cast.find(text))
+        pid = _kin(cast, tag.text, near[::-1], conv, q.vocatives)
+        if pid is not None:
+            _set(q, pid, "anaphoric", 0.7, "desc_kin")
+            return
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
         return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
@@ -414,6 +425,65 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
             return recent[0]
         return max(holders, key=lambda pid: sum(cast.people[pid].forms.values()))
     return cast.add("the " + head)
+
+
+_KIN = {
+    "mother": "female", "mamma": "female", "mama": "female", "father": "male", "papa": "male", "husband": "male",
+    "wife": "female", "sister": "female", "brother": "male", "son": "male", "daughter": "female",
+    "grandmother": "female", "grandfather": "male",
+}
+"""Relatives who usually share the family name of the one they belong to (`her mother`: Mrs. Dashwood)."""
+_SENIOR = frozenset("mother mamma mama father papa husband wife grandmother grandfather".split())
+_UNMARRIED = frozenset("miss mademoiselle mlle master".split())
+_POSSESSIVE = {"her": "female", "his": "male", "their": None}
+
+
+def _family(cast: Cast, pid: int) -> list[tuple[str, str | None]]:
+    """(family name, title) for each form of a character that shows a family name."""
+    out = []
+    for f in cast.people[pid].forms:
+        title, toks = split_title(f)
+        if toks and title != "The" and (title or len(toks) >= 2):
+            out.append((toks[-1], title.rstrip(".").lower() if title else None))
+    return out
+
+
+def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[int]) -> int | None:
+    """`said her mother`: the character of that gender sharing the family name of the one it belongs to.
+
+    The owner (`her`) is the last one of that gender named in the paragraph or heard speaking; a parent or spouse is
+    named with a married title (`Mrs. Dashwood`, not `Miss Dashwood`), a brother or sister never is.
+    """
+    words = text.lower().split()
+    if len(words) != 2 or words[0] not in _POSSESSIVE or words[1] not in _KIN:
+        return None
+    owner_g, kin = _POSSESSIVE[words[0]], words[1]
+    gender = _KIN[kin]
+    on_stage = list(dict.fromkeys(
+        near + [p for p in reversed(conv.speakers) if p >= 0] + [p for p in reversed(conv.mentions) if p >= 0]))
+    owners = [p for p in on_stage if owner_g is None or cast.gender(p) in (owner_g, None)][:2]
+    for owner in owners:
+        names = {fam for fam, _ in _family(cast, owner)}
+        if not names:
+            continue
+        found = []
+        for pid in range(len(cast.people)):
+            if pid == owner or pid in skip or cast.gender(pid) not in (gender, None):
+                continue
+            forms = [(fam, title) for fam, title in _family(cast, pid) if fam in names]
+            if not forms:
+                continue
+            titles = {t for _, t in forms if t}
+            married = any(title_gender(t) == gender and t not in _UNMARRIED for t in titles)
+            if kin in _SENIOR and not married:
+                continue
+            if kin not in _SENIOR and married:
+                continue
+            found.append((pid in on_stage, sum(cast.people[pid].forms.values()), pid))
+        if found:
+            return max(found)[-1]
+        break
+    return None
 
 
 def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) -> int | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
 
-_HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger"})
+_HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin"})
 """Rules whose choice is kept as it is: an explicit tag names the speaker."""
 _SOFT = frozenset({"pron_near", "pron_fresh"})
 """Pronoun tags resolved through the narration: a strong hint, weighed against the turns around it."""
@@ -38,6 +38,9 @@ _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
 _NOT_ME = -5.0
 """Nobody calls themself by name."""
+_SPOKEN_TO = 2.0
+"""The previous turn's narration said it was spoken to this character (`Tom said to Sam`)."""
+_SPOKEN_TO_SELF = -2.0
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
 _SOFT_PICK = 2.0
@@ -64,6 +67,12 @@ conversations."""
 _TOLD_WEIGHT = 1.0
 """The first-person narrator is a candidate in every exchange of such a book."""
 _I = re.compile(r"\bI\b")
+_TO_WHOM = re.compile(
+    r"\b(?:(?:said|says|say|saying|whispered|murmured|muttered|cried|called|replied|answered|returned|turned|turning|"
+    r"spoke|speaking|added|remarked|observed|exclaimed|continued|nodded|bowed|smiled|went\s+on|repeated|explained|"
+    r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing)\s+$"
+)
+"""Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`)."""
 
 
 @dataclass(slots=True)
@@ -82,6 +91,8 @@ class _Unit:
     """...unless they introduce themselves ("I'm Eli")."""
     names: list[int] = field(default_factory=list)
     """Characters named in the paragraph's narration."""
+    spoken_to: set[int] = field(default_factory=set)
+    """Characters the narration says were spoken to (`he said to Mara`)."""
     greedy: int | None = None
     not_me: bool = False
     """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
@@ -156,6 +167,10 @@ def _units(
                     for _, _, pid in cast.find(p.text) if pid in known or (
                         q.tag is not None and q.tag.gender in ("male", "female") and cast.gender(pid) == q.tag.gender)
                 ]
+                u.spoken_to = {
+                    canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
+                    for s, _, pid in cast.find(p.text) if _TO_WHOM.search(p.text, max(0, s - 40), s)
+                }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
         para = q.para
@@ -205,6 +220,8 @@ def _decode_conv(
                 weight[pid] = weight.get(pid, 0) + 1
         for pid in u.intro:
             weight[pid] = weight.get(pid, 0) + 2
+        for pid in u.spoken_to:
+            weight[pid] = weight.get(pid, 0) + 1
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
@@ -252,6 +269,10 @@ def _decode_conv(
                     s += _MENTION_SELF
                 if t and pid in units[t - 1].vocatives:
                     s += _ADDRESSED
+                elif t and pid in units[t - 1].spoken_to:
+                    s += _SPOKEN_TO
+                if pid in u.spoken_to and pid not in u.vocatives:
+                    s += _SPOKEN_TO_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED
                 if u.gender:

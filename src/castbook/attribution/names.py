@@ -110,9 +110,9 @@ class Person:
         m, f = self.gender_votes["male"], self.gender_votes["female"]
         if m + f == 0:
             return None
-        if m > 2 * f:
+        if m > 1.25 * f:
             return "male"
-        if f > 2 * m:
+        if f > 1.25 * m:
             return "female"
         return None
 
