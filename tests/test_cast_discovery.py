@@ -49,3 +49,10 @@ def test_short_forms_join_the_full_first_name():
     assert cast.resolve("Cas") == cast.resolve("Caspian Reyes") is not None
     assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
     assert cast.resolve("Cas") != cast.resolve("Toby")
+
+
+def test_one_pronoun_is_not_enough_for_a_gender():
+    # "Thornby" is a farm: one "he" after it is someone else's, and must not make the farm a man.
+    paras = ["Up at Thornby he kept sheep.", "Thornby lay under snow.", "Anya walked up to Thornby. She knocked."]
+    people = _people(paras)
+    assert people.get("Thornby") is None

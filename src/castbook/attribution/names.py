@@ -108,7 +108,7 @@ class Person:
     @property
     def gender(self) -> str | None:
         m, f = self.gender_votes["male"], self.gender_votes["female"]
-        if m + f == 0:
+        if m + f < 2:  # one vote is as often a misread pronoun as evidence
             return None
         if m > 1.25 * f:
             return "male"
