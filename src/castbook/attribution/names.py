@@ -73,7 +73,7 @@ _PREV_WORD = re.compile(r"\b([A-Za-z]+)\W*$")
 _OBJ_PRONOUN = {True: re.compile(r"\b(?:him|his)\b", re.I), False: re.compile(r"\bher\b", re.I)}
 _VOTE_REACH = 240
 _OBJECT_AFTER = frozenset(
-    """to at with from by for of than on upon into about towards toward like unlike against without beside
+    """to at in inside outside across through around with from by for of than on upon into about towards toward like unlike against without beside
     behind before after near past over under between among saw told asked thanked kissed met left married
     called heard watched followed joined helped""".split()
 )
@@ -108,7 +108,7 @@ class Person:
     @property
     def gender(self) -> str | None:
         m, f = self.gender_votes["male"], self.gender_votes["female"]
-        if m + f < 2:  # one vote is as often a misread pronoun as evidence
+        if m + f == 0:
             return None
         if m > 1.25 * f:
             return "male"
