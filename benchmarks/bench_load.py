@@ -1,8 +1,13 @@
-"""Time load_work (and segmentation, when castbook.segment exists) on a generated 500 KB single-line chapter."""
+"""Time load_work (and segmentation, when castbook.segment exists) on a generated 500 KB single-line chapter.
+
+With `--mb N`: CPU time of load_work and segment_work on a generated work of N MB (chapters of dialogue).
+"""
 
 from __future__ import annotations
 
+import argparse
 import importlib
+import random
 import sys
 import tempfile
 import time
@@ -30,7 +35,46 @@ def make_line(size: int = 500_000) -> str:
     return "".join(parts)
 
 
-def main() -> int:
+def make_work(n_bytes: int) -> str:
+    """About n_bytes of chapters with tagged dialogue and narration among a few characters (deterministic)."""
+    rng = random.Random(7)
+    names = ["Mara", "Eli", "Juno", "Tobias", "Wren", "Agnes"]
+    lines = ["\u201cIs the lamp lit?\u201d {a} asked.", "{a} climbed the stair while {b} counted the boats.",
+             "\u201cNot yet,\u201d said {a}, \u201cbut it will be.\u201d", "The wind was louder tonight.",
+             "\u201cGo down,\u201d {a} told {b}."]
+    parts, size, chapter = [], 0, 0
+    while size < n_bytes:
+        chapter += 1
+        parts.append(f"Chapter {chapter}\n\n")
+        for _ in range(120):
+            a, b = rng.sample(names, 2)
+            parts.append(" ".join(rng.choice(lines).format(a=a, b=b) for _ in range(3)) + "\n\n")
+            size += len(parts[-1].encode())
+    return "".join(parts)
+
+
+def time_work(mb: float) -> int:
+    from castbook.segment import segment_work
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big_work.txt"
+        path.write_text(make_work(int(mb * 1_000_000)), encoding="utf-8")
+        t0 = time.process_time()
+        work = load_work(path)
+        t1 = time.process_time()
+        result = segment_work(work.chapters)
+        t2 = time.process_time()
+        print(f"{path.stat().st_size / 1e6:.1f} MB, {len(work.chapters)} chapters: load_work {t1 - t0:.2f} s CPU, "
+              f"segment_work {t2 - t1:.2f} s CPU ({len(result.segments)} segments), total {t2 - t0:.2f} s")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--mb", type=float, help="time a generated work of this many MB instead")
+    a = ap.parse_args(argv)
+    if a.mb:
+        return time_work(a.mb)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "long_chapter.txt"
         path.write_text("Work Header\n\nLong Night\n\nChapter Text\n\n" + make_line() + "\n", encoding="utf-8")

@@ -63,3 +63,25 @@ def test_a_cache_hit_marks_the_line_as_used(tmp_path):
     os.utime(first.wav_path, (old, old))
     synthesize([line], lambda _n: eng, lambda _n: eng.version(), cache)
     assert first.wav_path.stat().st_mtime > time.time() - 600
+
+
+def test_clear_max_size_drops_least_recently_used_first(tmp_path):
+    from castbook.commands.cache import parse_size
+
+    assert parse_size("500M") == 500 * 1024**2 and parse_size("2G") == 2 * 1024**3
+    assert parse_size("1.5gb") == int(1.5 * 1024**3) and parse_size("800KiB") == 800 * 1024
+    assert parse_size("4096") == 4096 and parse_size(" 10 k ") == 10240
+    root, files = _cache(tmp_path)  # four lines of 44100 bytes, last used 0, 2, 40 and 90 days ago
+    res = CliRunner().invoke(app, ["cache", "clear", "--cache", str(root), "--max-size", "100K"])
+    assert res.exit_code == 0, res.output
+    assert "removed 2 files" in res.output and "86.1 KB left" in res.output
+    assert files[0].exists() and files[2].exists() and not files[40].exists() and not files[90].exists()
+    res = CliRunner().invoke(app, ["cache", "clear", "--cache", str(root), "--max-size", "1M"])
+    assert res.exit_code == 0 and "removed 0 files" in res.output and files[2].exists()
+    res = CliRunner().invoke(app, ["cache", "clear", "--cache", str(root), "--max-size", "50K"])
+    assert res.exit_code == 0 and files[0].exists() and not files[2].exists()
+    for bad in ("12 parsecs", "-5M", "G", ""):
+        res = CliRunner().invoke(app, ["cache", "clear", "--cache", str(root), "--max-size", bad])
+        assert res.exit_code == 1 and "--max-size" in res.output and "e.g. 500M" in res.output, bad
+        assert len(res.output.strip().splitlines()) == 1 and "Traceback" not in res.output
+    assert files[0].exists()  # a bad size deletes nothing

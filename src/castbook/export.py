@@ -21,7 +21,7 @@ from .discover import SUPPORTED, discover
 from .errors import CastbookError, SourceError
 from .model import Work
 from .names import library_folder, safe_filename
-from .pipeline import Audiobook, ChapterResult, RenderOptions, Workers, produce, read
+from .pipeline import STATE_FILE, Audiobook, ChapterResult, RenderOptions, Workers, produce, read
 from .report import REPORT, BatchProgress, NoProgress, Report, WorkReport
 
 log = logging.getLogger(__name__)
@@ -190,6 +190,43 @@ class _Batch:
             self.claimed[str(source)] = folder
             return folder
 
+    def remove_previous(self, source: Path, old: dict, rep: WorkReport) -> None:
+        """Delete what the work's previous export wrote in its old folder (the files its manifest entry lists and
+        the folder's state file), then the folder and its author folder when that leaves them empty.
+
+        Nothing else is touched: files someone added there stay, and so does a folder another work now uses.
+        """
+        base = self.library / old["folder"]
+        folder = base.resolve()
+        with self._lock:
+            others = {str(Path(e["folder"])).casefold() for s, e in self.manifest.works.items()
+                      if s != str(source) and e.get("folder")}
+            others |= {str(f).casefold() for s, f in self.claimed.items() if s != str(source)}
+        if str(Path(old["folder"])).casefold() in others or not folder.is_relative_to(self.library.resolve()):
+            rep.warnings.append(f"the previous export in {old['folder']} was left in place (the folder is in use)")
+            return
+        keep = {(self.library / p).resolve() for p in rep.outputs}
+        outputs = [p for p in old.get("outputs") or [] if isinstance(p, str)]
+        for path in [self.library / p for p in outputs] + [base / STATE_FILE]:
+            real = path.resolve()
+            if real in keep or not real.is_relative_to(folder) or not path.is_file():
+                continue
+            try:
+                path.unlink()
+            except OSError as exc:
+                rep.warnings.append(f"could not remove {path.relative_to(self.library)} of the previous export "
+                                    f"({exc.strerror or exc})")
+                continue
+            if path.name != STATE_FILE:
+                rep.removed.append(str(path.relative_to(self.library)))
+        for empty in (folder, folder.parent):
+            if empty == self.library.resolve():
+                break
+            try:
+                empty.rmdir()  # only when empty: anything else in it is not castbook's
+            except OSError:
+                break
+
     def render(self, source: Path, cfg: Config, key: str, workers: Workers) -> WorkReport:
         """Read, render and record one work; every failure becomes a failed report (the batch goes on)."""
         t0 = time.monotonic()
@@ -213,7 +250,7 @@ class _Batch:
             rep.status = "done"
             old = self.manifest.get(source)
             if old and old.get("folder") and old["folder"] != rep.folder:
-                rep.warnings.append(f"the previous export in {old['folder']} was left in place")
+                self.remove_previous(source, old, rep)
             rep.warnings += _warnings(rep)
         except SourceError as exc:  # the file itself: the same bytes fail the same way, so it is remembered
             rep.error = _one_line(str(exc))

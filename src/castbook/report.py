@@ -32,6 +32,9 @@ class WorkReport:
     unattributed: int = 0
     """Dialogue lines with no speaker (read with the default voice)."""
     warnings: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Files of the work's previous export in another folder (its title or author changed), removed in this run;
+    relative to the library."""
     error: str | None = None
     """One line: why the work failed."""
     seconds: float = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,17 @@ def _entries(folder: Path) -> list[tuple[Path, int, float]]:
     return found
 
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes in a size such as 500M, 2G, 1.5GB, 800KiB or 4096 (units of 1024, as `cache info` prints them)."""
+    m = _SIZE.fullmatch(text)
+    if not m:
+        raise CastbookError(f"--max-size: '{text}' is not a size; give a number with K, M or G, e.g. 500M or 2G")
+    return int(float(m.group(1)) * 1024 ** "bkmgt".index(m.group(2).lower() or "b"))
+
+
 def _size(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -72,21 +84,37 @@ def clear(
     cache: CacheOpt = None,
     older_than: Annotated[int | None, typer.Option("--older-than", min=0, help="Only lines not used for this "
                                                    "many days.")] = None,
+    max_size: Annotated[str | None, typer.Option("--max-size", help="Only the least recently used lines, until "
+                                                 "the cache takes at most SIZE (500M, 2G).",
+                                                 metavar="SIZE")] = None,
 ) -> None:
-    """Delete cached lines (all, or those unused for --older-than days). Renders only get slower: lines are
-    spoken again when needed.
+    """Delete cached lines (all; those unused for --older-than days; or the least recently used ones until the
+    cache fits in --max-size). Renders only get slower: lines are spoken again when needed.
 
     Example: castbook cache clear --older-than 30
+    Example: castbook cache clear --max-size 2G
     """
+    limit = parse_size(max_size) if max_size is not None else None
     folder = _folder(cache)
     if not folder.exists():
         out.print(f"{folder}: no cache yet", highlight=False, markup=False)
         return
-    cutoff = time.time() - older_than * 86400 if older_than is not None else None
+    entries = _entries(folder)
+    doomed = entries if older_than is None and limit is None else []
+    if older_than is not None:
+        cutoff = time.time() - older_than * 86400
+        doomed = [e for e in entries if e[2] < cutoff]
+    if limit is not None:
+        gone = {path for path, _, _ in doomed}
+        kept = sorted((e for e in entries if e[0] not in gone), key=lambda e: e[2])  # least recently used first
+        total = sum(size for _, size, _ in kept)
+        for entry in kept:
+            if total <= limit:
+                break
+            doomed.append(entry)
+            total -= entry[1]
     removed = freed = 0
-    for path, size, used in _entries(folder):
-        if cutoff is not None and used >= cutoff:
-            continue
+    for path, size, _used in doomed:
         try:
             path.unlink()
         except FileNotFoundError:
@@ -100,4 +128,5 @@ def clear(
             sub.rmdir()  # only when empty
         except OSError:
             pass
-    out.print(f"{folder}: removed {removed} files, {_size(freed)} freed", highlight=False, markup=False)
+    left = f", {_size(sum(size for _, size, _ in entries) - freed)} left" if limit is not None else ""
+    out.print(f"{folder}: removed {removed} files, {_size(freed)} freed{left}", highlight=False, markup=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..castfile import CastFile, Entry
@@ -117,7 +118,7 @@ def cast_command(
     samples = _samples(segmented)
     props = propose_cast(segmented.characters, cfg)
     if not props:
-        out.print(f"no characters with dialogue found in {work}; nothing to cast", highlight=False)
+        out.print(f"no characters with dialogue found in {escape(str(work))}; nothing to cast", highlight=False)
         return
 
     table = Table("character", "lines", "gender", "voice", "pitch", "cast", "sample line", expand=True)
@@ -125,15 +126,15 @@ def cast_command(
         sample = samples.get(p.character.name, "")
         sample = sample if len(sample) <= 60 else sample[:57] + "..."
         where = f"as {p.cast_as}" if p.cast_as and p.cast_as != p.character.name else ("kept" if p.cast_as else "new")
-        table.add_row(p.character.name, str(p.character.lines), p.character.gender or "", p.voice.label(),
-                      str(p.voice.pitch), where, sample)
-    out.print(f"narrator: {cfg.narrator.label()}", highlight=False)
+        table.add_row(escape(p.character.name), str(p.character.lines), p.character.gender or "",
+                      escape(p.voice.label()), str(p.voice.pitch), escape(where), escape(sample))
+    out.print(f"narrator: {escape(cfg.narrator.label())}", highlight=False)
     out.print(table)
 
     new = [p for p in props if p.cast_as is None]
     if not write:
         if new:
-            out.print(f"{len(new)} new character(s); run again with --write to add them to {target}",
+            out.print(f"{len(new)} new character(s); run again with --write to add them to {escape(str(target))}",
                       highlight=False)
         return
     cf = CastFile(target)
@@ -144,7 +145,8 @@ def cast_command(
         taken |= {n.casefold() for n in (p.character.name, *entries[-1].aliases)}
     added = cf.add(entries)
     if not added and cf.original is not None:
-        out.print(f"{target}: every character is already cast; nothing changed", highlight=False)
+        out.print(f"{escape(str(target))}: every character is already cast; nothing changed", highlight=False)
         return
     cf.save()
-    out.print(f"{target}: added {len(added)} character(s): {', '.join(added) or '-'}", highlight=False)
+    out.print(f"{escape(str(target))}: added {len(added)} character(s): {escape(', '.join(added)) or '-'}",
+              highlight=False)

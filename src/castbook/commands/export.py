@@ -150,6 +150,10 @@ def _summary(report: Report) -> None:
         out.print(f"{w.status:<8} {name}: {w.chapters} chapter(s), {w.duration_ms / 60000:.1f} min, "
                   f"{w.seconds:.1f} s, {w.unattributed}/{w.dialogue} dialogue lines without speaker "
                   f"-> {w.folder}", highlight=False, markup=False, soft_wrap=True)
+        if w.removed:
+            old = os.path.commonpath([str(Path(r).parent) for r in w.removed])
+            out.print(f"         removed the previous export ({len(w.removed)} file(s)) in {old}", highlight=False,
+                      markup=False, soft_wrap=True)
         for warning in w.warnings:
             out.print(f"         warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     hours = sum(w.duration_ms for w in report.works if w.status != "failed") / 3_600_000

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..castfile import CastFile, Entry
@@ -77,7 +78,7 @@ def list_voices(
         return
     table = Table("id", "name", "language", "gender", "kind")
     for r in rows:
-        table.add_row(r["id"], r["name"], r["language"], r["gender"] or "", r["kind"])
+        table.add_row(escape(r["id"]), escape(r["name"]), escape(r["language"] or ""), r["gender"] or "", r["kind"])
     out.print(table)
     voices = sum(r["kind"] == "voice" for r in rows)
     out.print(f"{voices} voice(s), {len(rows) - voices} variant(s); combine them as id+variant, e.g. en-gb+f3",
@@ -100,7 +101,8 @@ def _list_piper(lang: str | None, as_json: bool) -> None:
         return
     table = Table("id", "language", "quality", "speakers", "found in", "model")
     for r in rows:
-        table.add_row(r["id"], r["language"], r["quality"], str(r["speakers"]), r["source"], r["path"])
+        table.add_row(escape(r["id"]), escape(r["language"]), escape(r["quality"]), str(r["speakers"]),
+                      escape(r["source"]), escape(r["path"]))
     out.print(table)
     out.print(f"{len(rows)} Piper voice(s); use one as `engine: piper` + `voice: <id>`, or give "
               "`model: path/to/voice.onnx`", highlight=False)
@@ -186,7 +188,7 @@ def preview(
                 _encode(wav, dest, fmt)
     finally:
         eng.close()
-    out.print(str(dest), highlight=False)
+    out.print(escape(str(dest)), highlight=False)
     if play:
         _play(dest)
 
@@ -261,7 +263,8 @@ def set_voice(
     cfg = cf.save()
     entry = cfg.find_character(key)
     label = f"{entry.voice.label()}, rate {entry.voice.rate}, pitch {entry.voice.pitch}" if entry else ""
-    out.print(f"{target}: {'added' if created else 'updated'} {key} ({label})", highlight=False)
+    out.print(f"{escape(str(target))}: {'added' if created else 'updated'} {escape(key)} ({escape(label)})",
+              highlight=False)
 
 
 # ---------------------------------------------------------------- check
@@ -302,20 +305,20 @@ def check(
                                      "files": [str(p) for p in cfg.sources]}, ensure_ascii=False) + "\n")
         return
     files = ", ".join(str(p) for p in cfg.sources) or "no voices file (shipped defaults only)"
-    out.print(f"checked {work} against {files}", highlight=False)
+    out.print(f"checked {escape(str(work))} against {escape(files)}", highlight=False)
     if uncast:
         out.print("no voice in the file (an automatic voice is used; `castbook cast --write` adds them):",
                   highlight=False)
         for c in uncast:
-            out.print(f"  {c['name']} ({c['lines']} lines)", highlight=False)
+            out.print(f"  {escape(c['name'])} ({c['lines']} lines)", highlight=False)
     if unused:
         out.print("in the file but never speaking in this work:", highlight=False)
         for name in unused:
-            out.print(f"  {name}", highlight=False)
+            out.print(f"  {escape(name)}", highlight=False)
     if missing_aliases:
         out.print("aliases that never occur in the text:", highlight=False)
         for m in missing_aliases:
-            out.print(f"  {m['character']}: {m['alias']}", highlight=False)
+            out.print(f"  {escape(m['character'])}: {escape(m['alias'])}", highlight=False)
     if not (uncast or unused or missing_aliases):
         out.print("every speaking character has a voice, and every entry and alias is used", highlight=False)
 
