@@ -18,7 +18,7 @@ TITLES: dict[str, str | None] = {
     "duchess": "female", "dame": "female", "mistress": "female",
     "dr": None, "doctor": None, "professor": None, "prof": None, "captain": None, "capt": None,
     "colonel": None, "col": None, "major": None, "admiral": None, "general": None, "inspector": None, "sergeant": None,
-    "mx": None, "reverend": None, "rev": None, "the": None,
+    "mx": None, "reverend": None, "rev": None, "the": None, "mesdames": "female", "messrs": "male",
 }
 _SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
 _NOT_NAMES = frozenset(
@@ -251,6 +251,8 @@ class Cast:
         # The tag's form, completed to the full name it abbreviates: "said Poirot" -> "Hercule Poirot".
         # Only a bare surname is completed; a first name ("Marianne") is already how the book names her.
         title, words = split_title(form)
+        if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES:
+            return person.name  # "said the Major" -> "Major Callendar"
         full = [] if title or len(words) != 1 else [
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
@@ -459,6 +461,7 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
     _merge_titled(cast)
+    _merge_bare_titles(cast)
     _merge_short_forms(cast)
     return cast
 
@@ -578,6 +581,33 @@ def _merge_titled(cast: Cast) -> None:
             continue
         cast.people[tgt].forms.update(person.forms)
         cast.people[tgt].gender_votes.update(person.gender_votes)
+        person.forms.clear()
+        for k, v in cast.alias.items():
+            if v == pid:
+                cast.alias[k] = tgt
+
+
+def _merge_bare_titles(cast: Cast) -> None:
+    """A title used as a name ("said Mademoiselle", "the Major") is the one character who mostly holds it."""
+    held: defaultdict[str, Counter[int]] = defaultdict(Counter)
+    for pid, person in enumerate(cast.people):
+        for f, n in person.forms.items():
+            title, toks = split_title(f)
+            if title and title != "The":
+                held[title.rstrip(".").lower()][pid] += n
+    for pid, person in enumerate(cast.people):
+        words = {split_title(f)[1][-1].lower() for f in person.forms if len(split_title(f)[1]) == 1}
+        if person.hinted or len(words) != 1 or any(split_title(f)[0] not in (None, "The") for f in person.forms):
+            continue
+        word = words.pop()
+        holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
+        if not holders or word == "the" or holders[0][0] < 3 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+            continue
+        tgt = holders[0][1]
+        g1, g2 = person.gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        cast.people[tgt].forms.update(person.forms)
         person.forms.clear()
         for k, v in cast.alias.items():
             if v == pid:
