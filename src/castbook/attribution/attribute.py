@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import decode
-from castbook.attribution.names import _NOT_NAMES, Cast, split_title, title_gender
+from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _SENTENCES, Tag, tag_after, tag_before
 
@@ -274,8 +274,20 @@ def _antecedent(
         if first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender:
             continue  # the same pronoun as subject: the chain goes on
         if ok:
-            return ok[0]
+            # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
+            subjects = [pid for pid in ok if pid not in _objects(cast, sent)]
+            return (subjects or ok)[0]
     return None
+
+
+def _objects(cast: Cast, text: str) -> set[int]:
+    """Characters named after a preposition or a verb that takes them as its object (`looking towards Mara`)."""
+    out = set()
+    for s, _, pid in cast.find(text):
+        prev = _PREV_WORD.search(text, 0, s)
+        if prev and prev.group(1).lower() in _OBJECT_AFTER:
+            out.add(pid)
+    return out
 
 
 _PRON_WORDS_G = {"he": "male", "she": "female"}
@@ -350,7 +362,8 @@ def _decide(
             if pid is not None and (pid in q.vocatives or (tag.strength < 0.9 and pid == last)):
                 pid = None
         if pid is None:
-            pid = _pick(cast, near, g, q.vocatives)
+            objs = {o for p in pieces if p.kind == "narration" for o in _objects(cast, p.text)}
+            pid = _pick(cast, [p for p in near if p not in objs] + [p for p in near if p in objs], g, q.vocatives)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "pron_near")
             return
