@@ -628,7 +628,10 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             p = _QUOTED.sub(" ", p)
         mentions = cast._find(p)  # each paragraph once: no need to keep the result
         for i, (s, e, pid) in enumerate(mentions):
-            prev = _PREV_WORD.search(p, 0, s)
+            # The word before the name: looked for near it first (the same match: `\b` sees the text before).
+            prev = _PREV_WORD.search(p, max(0, s - 64), s)
+            if prev is None and s > 64:
+                prev = _PREV_WORD.search(p, 0, s)
             if prev and prev.group(1).lower() in _OBJECT_AFTER:
                 continue
             limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)

@@ -165,10 +165,20 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     return _beat(cast, first, lead, 0.7)
 
 
+def _last_sentence(text: str) -> str:
+    """`_SENTENCES.split(text)[-1]`, looking at the end of a long text first (the lookbehinds see what precedes)."""
+    start = max(0, len(text) - 400)
+    last = None
+    for last in _SENTENCES.finditer(text, start):
+        pass
+    if last is None:
+        return _SENTENCES.split(text)[-1] if start else text
+    return text[last.end():]
+
+
 def tag_before(cast: Cast, text: str) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
-    sentences = _SENTENCES.split(text.rstrip())
-    last = sentences[-1]
+    last = _last_sentence(text.rstrip())
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
