@@ -154,6 +154,17 @@ class Cast:
         tokens = [_clean_token(t) for t in tokens]
         return self.alias.get(_key(" ".join(([title] if title else []) + tokens)))
 
+    def by_surname(self, word: str) -> int | None:
+        """The character a bare family name in a speech tag means when it is only ever seen with a title
+        ("said Hall" for Mr. Hall): a man's title first, as for a bare surname in the narration."""
+        best: dict[int, set[int]] = defaultdict(set)
+        for title, gender in TITLES.items():
+            pid = self.alias.get(f"{title} {word.casefold()}") if title != "the" else None
+            if pid is not None:
+                best[2 if gender == "male" else 0 if gender == "female" else 1].add(pid)
+        top = best[max(best)] if best else set()
+        return next(iter(top)) if len(top) == 1 else None
+
     def add(self, surface: str) -> int:
         """A new character named only in a speech tag (`said Tom`), or the existing one with that form."""
         surface = " ".join(surface.split())
