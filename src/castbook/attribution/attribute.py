@@ -152,9 +152,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         _spread_in_paragraph(qs)
         prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
         t = tag_before(cast, prev_para[-1].text) if prev_para and prev_para[-1].kind == "narration" else None
-        if t is not None and t.ends and (qs[0].tag is None or qs[0].tag.strength < 0.9):
+        end = prev_para[-1].text.rstrip() if t is not None else ""
+        leads_in = t is not None and t.strength >= 0.9 and (end.endswith(_INTRODUCES) or end[-1:].isalpha())
+        if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):
             # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
-            qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1)
+            qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para):
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
             if t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female"):

@@ -19,6 +19,10 @@ TITLES: dict[str, str | None] = {
     "dr": None, "doctor": None, "professor": None, "prof": None, "captain": None, "capt": None,
     "colonel": None, "col": None, "major": None, "admiral": None, "general": None, "inspector": None, "sergeant": None,
     "mx": None, "reverend": None, "rev": None, "the": None, "mesdames": "female", "messrs": "male",
+    "viscount": "male", "viscountess": "female", "earl": "male", "marquis": "male", "marquess": "male",
+    "marchioness": "female", "baroness": "female", "emperor": "male", "empress": "female",
+    "superintendent": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
+    "officer": None, "agent": None,
 }
 _SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
 _NOT_NAMES = frozenset(
@@ -220,6 +224,18 @@ class Cast:
         if hit is not None:
             return hit
         return self.alias.get(cleaned)
+
+    def by_surname(self, word: str) -> int | None:
+        """The character a bare family name in a speech tag means when it is only ever seen with a title
+        ("said Hall" for Mr. Hall): a man's title first, as for a bare surname in the narration (a woman is
+        rarely called by her surname alone)."""
+        best: dict[int, set[int]] = defaultdict(set)
+        for title, gender in TITLES.items():
+            pid = self.alias.get(f"{title} {word.casefold()}") if title != "the" and gender != "female" else None
+            if pid is not None:
+                best[2 if gender == "male" else 1].add(pid)
+        top = best[max(best)] if best else set()
+        return next(iter(top)) if len(top) == 1 else None
 
     def add(self, surface: str) -> int:
         """A new character named only in a speech tag (`said Tom`), or the existing one with that form."""

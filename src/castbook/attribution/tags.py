@@ -109,6 +109,8 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
             pid = cast.resolve(" ".join(words[i:]))
             if pid is not None:
                 break
+    if pid is None and len(subj.split()) == 1 and subj[:1].isupper():
+        pid = cast.by_surname(subj)
     if pid is None and allow_new and _can_be_name(subj):
         pid = cast.add(subj)
     if pid is None:
@@ -136,6 +138,9 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     lead = _LEAD.match(text).end()
     if lead >= len(text):
         return None
+    word = re.match(r"[A-Z][a-z]+\b", text[lead:])
+    if word and word.group().lower() in VERBS:
+        text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Hamidullah": a tag all the same
     for rx in (_AFTER_INV, _AFTER_NORM):
         m = rx.match(text, lead)
         if m:
@@ -215,13 +220,13 @@ asking beginning continuing muttering murmuring shouting returning rejoining int
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
 _CLOSING = re.compile(
-    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS), key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
+    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS) | {'begun'}, key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
 _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
-                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
-_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
+                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
+_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+[A-Z])|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
 _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
