@@ -63,13 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs.append((FANFIC / f"{story}.gold.json", segs))
     details = out / "details.jsonl" if a.details else None
     results = pdnc.score(pairs, details)["results"]
-    for r in sorted(results, key=lambda r: r["work"]):
-        print(pdnc.line(r["work"], [r]))
-    print()
-    print(pdnc.line("ALL (micro)", results))
-    print(f"segment_work CPU time: {total_time:.2f} s for {len(stories)} stories; segments in {out}")
-    if details:
-        print(f"details: {details}")
+    pdnc.print_report(results, {}, f"{total_time:.2f} s for {len(stories)} stories", out, details)
     return 0
 
 

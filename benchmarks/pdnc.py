@@ -146,18 +146,25 @@ def main(argv: list[str] | None = None) -> int:
     details = out / "details.jsonl" if a.details else None
     report = score(pairs, details)
     results = report["results"]
+    groups = {
+        "PDNC1": lambda w: w not in PDNC2, "PDNC2": lambda w: w in PDNC2,
+        "tuned half": lambda w: w in tune, "held-out half": lambda w: w in held,
+    }
+    print_report(results, groups, f"{total_time:.2f} s for {len(novels)} novels", out, details)
+    return 0
+
+
+def print_report(results: list[dict], groups: dict, timing: str, out: Path, details: Path | None) -> None:
+    """Per-work lines, then each group's and the micro total, then the time taken."""
     for r in sorted(results, key=lambda r: r["work"]):
         print(line(r["work"], [r]))
     print()
-    print(line("PDNC1", [r for r in results if r["work"] not in PDNC2]))
-    print(line("PDNC2", [r for r in results if r["work"] in PDNC2]))
-    print(line("tuned half", [r for r in results if r["work"] in tune]))
-    print(line("held-out half", [r for r in results if r["work"] in held]))
+    for name, member in groups.items():
+        print(line(name, [r for r in results if member(r["work"])]))
     print(line("ALL (micro)", results))
-    print(f"segment_work CPU time: {total_time:.2f} s for {len(novels)} novels; segments in {out}")
+    print(f"segment_work CPU time: {timing}; segments in {out}")
     if details:
         print(f"details: {details}")
-    return 0
 
 
 if __name__ == "__main__":
