@@ -482,9 +482,11 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     return cast
 
 
-def _merge_into(cast: Cast, pid: int, tgt: int) -> None:
+def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
+    """Character `pid` is `tgt`: its forms (and gender votes) and aliases move over."""
     cast.people[tgt].forms.update(cast.people[pid].forms)
-    cast.people[tgt].gender_votes.update(cast.people[pid].gender_votes)
+    if votes:
+        cast.people[tgt].gender_votes.update(cast.people[pid].gender_votes)
     cast.people[pid].forms.clear()
     for k, v in cast.alias.items():
         if v == pid:
@@ -595,12 +597,7 @@ def _merge_titled(cast: Cast) -> None:
         elder = "miss" in mine or mine_n > 2 * sum(cast.people[tgt].forms.values())
         if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
-        cast.people[tgt].forms.update(person.forms)
-        cast.people[tgt].gender_votes.update(person.gender_votes)
-        person.forms.clear()
-        for k, v in cast.alias.items():
-            if v == pid:
-                cast.alias[k] = tgt
+        _merge_into(cast, pid, tgt)
 
 
 def _merge_bare_titles(cast: Cast) -> None:
@@ -623,11 +620,7 @@ def _merge_bare_titles(cast: Cast) -> None:
         g1, g2 = person.gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
-        cast.people[tgt].forms.update(person.forms)
-        person.forms.clear()
-        for k, v in cast.alias.items():
-            if v == pid:
-                cast.alias[k] = tgt
+        _merge_into(cast, pid, tgt, votes=False)
 
 
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
