@@ -113,7 +113,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             cands = [t for t in (t_after, t_before) if t]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
-            if t_before is not None and t_before.strength >= 0.9 and before.text.rstrip().endswith(_INTRODUCES):
+            lead = before.text.rstrip() if before else ""
+            if t_before is not None and t_before.strength >= 0.9 and (lead.endswith(_INTRODUCES) or lead[-1:].isalpha()):
                 q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
