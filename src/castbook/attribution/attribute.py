@@ -361,8 +361,8 @@ def _decide(
 
 _GENERIC = frozenset(
     """man men woman women girl girls boy boys gentleman gentlemen lady ladies other others old young little first
-    second third last elder younger voice voices child children lad fellow person people one figure youth stranger
-    creature visitor newcomer speaker guest friend companion pair two three both rest former latter same""".split()
+    second third last elder younger voice voices child children lad fellow person people one figure youth
+    creature speaker guest friend companion pair two three both rest former latter same""".split()
 )
 """Descriptors that fit anyone (`the old man`, `the other`): left to the conversation to resolve."""
 _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),
