@@ -140,7 +140,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             cands = [t for t in (t_after, t_before) if t]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
-            if t_before is not None and t_before.strength >= 0.9 and before.text.rstrip().endswith(_INTRODUCES):
+            lead = before.text.rstrip() if before else ""
+            if t_before is not None and t_before.strength >= 0.9 and (lead.endswith(_INTRODUCES) or lead[-1:].isalpha()):
                 q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
@@ -413,8 +414,8 @@ def _decide(
 
 _GENERIC = frozenset(
     """man men woman women girl girls boy boys gentleman gentlemen lady ladies other others old young little first
-    second third last elder younger voice voices child children lad fellow person people one figure youth stranger
-    creature visitor newcomer speaker guest friend companion pair two three both rest former latter same""".split()
+    second third last elder younger voice voices child children lad fellow person people one figure youth
+    creature speaker guest friend companion pair two three both rest former latter same""".split()
 )
 """Descriptors that fit anyone (`the old man`, `the other`): left to the conversation to resolve."""
 _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),

@@ -252,6 +252,12 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     if not m:
         return None
     head = body[: m.start()]
+    if m.group("verb").endswith("ing"):
+        # "stopped by Sir Thomas's saying": the one whose saying it is.
+        found = cast.find(head)
+        if found and re.search(r"['\u2019]s?\s*$", head) and re.fullmatch(r"(?:['\u2019]s?)?\s*", head[found[-1][1] :]):
+            s, _, pid = found[-1]
+            return Tag("name", pid, None, 0.95, offset + s, ends=True)
     who = _WHO.search(head)
     if who:
         # "He addressed Mr. Gradgrind, who answered": the name before "who".
