@@ -271,25 +271,27 @@ def _antecedent(
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
         if not items:
             continue
-        ok = [pid for _, kind, pid in items if kind == "name" and (
+        fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
             cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
         first = items[0]
         if first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender:
             continue  # the same pronoun as subject: the chain goes on
-        if ok:
+        if fits:
             # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
-            subjects = [pid for pid in ok if pid not in _objects(cast, sent)]
-            return (subjects or ok)[0]
+            objects = _objects(cast, sent)
+            subjects = [pid for s, pid in fits if s not in objects]
+            return (subjects or [fits[0][1]])[0]
     return None
 
 
 def _objects(cast: Cast, text: str) -> set[int]:
-    """Characters named after a preposition or a verb that takes them as its object (`looking towards Mara`)."""
+    """Where characters are named after a preposition or a verb that takes them as its object (`looking towards
+    Mara`, `upon Mara's shoulder`): the offsets of those mentions."""
     out = set()
     for s, _, pid in cast.find(text):
         prev = _PREV_WORD.search(text, 0, s)
         if prev and prev.group(1).lower() in _OBJECT_AFTER:
-            out.add(pid)
+            out.add(s)
     return out
 
 
@@ -365,7 +367,8 @@ def _decide(
             if pid is not None and (pid in q.vocatives or (tag.strength < 0.9 and pid == last)):
                 pid = None
         if pid is None:
-            objs = {o for p in pieces if p.kind == "narration" for o in _objects(cast, p.text)}
+            objs = {pid for p in pieces if p.kind == "narration" for s, _, pid in cast.find(p.text)
+                    if s in _objects(cast, p.text)}
             pid = _pick(cast, [p for p in near if p not in objs] + [p for p in near if p in objs], g, q.vocatives)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "pron_near")

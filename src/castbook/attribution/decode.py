@@ -26,7 +26,7 @@ _CARRY = 6
 _CARRY_WEIGHT = 0.5
 
 # Scores (log-odds-like, added up along a path).
-_SAME_AS_LAST = -2.0
+_SAME_AS_LAST = -0.5
 """Two turns in a row by the same speaker: rare without a tag saying so."""
 _ALTERNATE = 1.2
 """A, B, A: the speaker before the last one speaks again."""
@@ -322,7 +322,7 @@ def _decode_conv(
                     s = prev + row[c]
                     if c == b and c != unk:
                         s += _SAME_AS_LAST
-                    elif a == c and c != unk:
+                    elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
                     k = b * n + c
                     if s > new[k]:
