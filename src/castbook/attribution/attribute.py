@@ -159,13 +159,14 @@ def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:
     after: dict[int, int] = {}
     for pieces in paragraphs:
         for p in pieces:
-            if p.kind != "narration":
-                continue
             for s, _, pid in cast.find(p.text):
                 seen[pid] = seen.get(pid, 0) + 1
                 if _PLACE_BEFORE.search(p.text, max(0, s - 20), s):
                     after[pid] = after.get(pid, 0) + 1
-    return {pid for pid, n in seen.items() if n >= _PLACE_MIN and after.get(pid, 0) >= _PLACE_SHARE * n}
+    return {
+        pid for pid, n in seen.items()
+        if n >= _PLACE_MIN and after.get(pid, 0) >= _PLACE_SHARE * n or n >= 2 and after.get(pid, 0) == n
+    }
 
 
 def _spread_in_paragraph(qs: list[Quote]) -> None:
