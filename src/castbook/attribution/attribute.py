@@ -166,12 +166,39 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         quotes.extend(qs)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
+    for pid in _places(cast, paragraphs):
+        # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
+        known.discard(pid)
+        cast.people[pid].gender_votes.clear()
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes))
     return quotes
+
+
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|at|to|from|into|near|towards|toward|through|across|of|round|around|within|outside|reached|leave|left|"
+    r"visit|visited|for|on|upon|by|with)\s+(?:the\s+)?$", re.I)
+_PLACE_SHARE = 0.6
+_PLACE_MIN = 5
+
+
+def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:
+    """Names mostly read after a preposition (`in Coketown`, `to the Maidan`): places, not people."""
+    seen: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for pieces in paragraphs:
+        for p in pieces:
+            for s, _, pid in cast.find(p.text):
+                seen[pid] = seen.get(pid, 0) + 1
+                if _PLACE_BEFORE.search(p.text, max(0, s - 20), s):
+                    after[pid] = after.get(pid, 0) + 1
+    return {
+        pid for pid, n in seen.items()
+        if n >= _PLACE_MIN and after.get(pid, 0) >= _PLACE_SHARE * n or n >= 2 and after.get(pid, 0) == n
+    }
 
 
 def _spread_in_paragraph(qs: list[Quote]) -> None:
