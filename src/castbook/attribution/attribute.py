@@ -191,6 +191,8 @@ def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:
     after: dict[int, int] = {}
     for pieces in paragraphs:
         for p in pieces:
+            if p.kind != "narration":
+                continue
             for s, _, pid in cast.find(p.text):
                 seen[pid] = seen.get(pid, 0) + 1
                 if _PLACE_BEFORE.search(p.text, max(0, s - 20), s):
@@ -272,8 +274,10 @@ def _resolve(
         conv.fresh.clear()
 
 
-_RECENT = 2
+_RECENT = 3
 """Paragraphs of narration before a quotation searched for a pronoun's antecedent."""
+_SENTENCES_BACK = 12
+"""Sentences read back from a pronoun's tag for its antecedent."""
 _PRONOUN_SUBJ = re.compile(r"\b(?:he|she|He|She)\b")
 
 
@@ -292,7 +296,7 @@ def _antecedent(
             continue
         texts.append(p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text)
     sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()]
-    for sent in reversed(sentences[-8:]):
+    for sent in reversed(sentences[-_SENTENCES_BACK:]):
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
