@@ -42,3 +42,14 @@ def test_gender_from_a_clear_majority_of_pronouns():
     ]
     cast = discover(paras)
     assert cast.gender(cast.resolve("Leo")) == "male"
+
+
+def test_bare_surname_owner_does_not_depend_on_order():
+    from collections import Counter
+
+    from castbook.attribution.names import _surname_owner, split_title
+
+    forms = Counter({"The Hare": 7, "The Grey Hare": 7})
+    parsed = {f: split_title(f) for f in forms}
+    picks = {_surname_owner(order, forms, parsed) for order in (["The Hare", "The Grey Hare"], ["The Grey Hare", "The Hare"])}
+    assert picks == {"The Hare"}

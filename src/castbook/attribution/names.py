@@ -528,7 +528,9 @@ def _surname_owner(cands: Iterable[str], forms: Counter[str], parsed: Mapping[st
         gender = title_gender(parsed[g][0]) if parsed[g][0] != "The" else None
         return 2 if gender == "male" else 0 if gender == "female" else 1
 
-    return max(cands, key=lambda g: (rank(g), forms[g]))
+    # Ties go to the shorter form ("Rabbit" -> "The Rabbit" over "The White Rabbit"), then by spelling, so
+    # the choice never depends on set order.
+    return max(sorted(cands), key=lambda g: (rank(g), forms[g], -len(g)))
 
 
 _TITLE_CLASSES = {t: k for k, ts in {
