@@ -1,8 +1,14 @@
 """Benchmark: run castbook's segmenter on the original fan-fiction set and score speaker attribution.
 
-Usage: python benchmarks/fanfic.py [--stories A,B] [--details] [--out DIR] [--loader auto|fallback|sources]
-Reads benchmarks/fanfic/<slug>.txt and <slug>.gold.json (PDNC's gold schema; written for this project);
+Usage: python benchmarks/fanfic.py [--set dev|held|all] [--stories A,B] [--details] [--out DIR]
+                                   [--loader auto|fallback|sources]
+Reads <set folder>/<slug>.txt and <slug>.gold.json (PDNC's gold schema; written for this project);
 loads each story through castbook.sources like a user's file, then scores with ../shared/tools/score_attribution.py.
+
+Sets: `dev` (default) = benchmarks/fanfic/*, the 8 stories rules are tuned on; `held` = benchmarks/fanfic/held/*,
+original stories written to look like real AO3/FFN/Wattpad posts and kept OUT of tuning (see held/README.md:
+run it to check a change, never read its errors line by line to write rules); `all` = both.
+The gold files of both sets are checked (offsets, starts_with, speakers) on every run.
 """
 
 from __future__ import annotations
@@ -16,20 +22,31 @@ from pathlib import Path
 import pdnc  # benchmarks/pdnc.py: segment writer, scorer call and report lines are shared
 
 FANFIC = Path(__file__).resolve().parent / "fanfic"
+HELD = FANFIC / "held"
+SETS = {"dev": (FANFIC,), "held": (HELD,), "all": (FANFIC, HELD)}
 _OPEN_MARKS = "\u201c\"\u2018"
 
 
-def all_stories() -> list[str]:
-    return sorted(p.name[: -len(".gold.json")] for p in FANFIC.glob("*.gold.json"))
+def all_stories(folder: Path = FANFIC) -> list[str]:
+    return sorted(p.name[: -len(".gold.json")] for p in folder.glob("*.gold.json"))
 
 
-def check_gold(story: str) -> list[str]:
+def story_folder(story: str) -> Path:
+    """The folder that holds a story: the dev set first, then the held-out set."""
+    for folder in (FANFIC, HELD):
+        if (folder / f"{story}.gold.json").exists():
+            return folder
+    raise SystemExit(f"no gold file for story {story!r} in {FANFIC} or {HELD}")
+
+
+def check_gold(story: str, folder: Path | None = None) -> list[str]:
     """Problems in a gold file: `start` must sit on an opening quote mark followed by `starts_with`.
 
     `starts_with` leaves out emphasis asterisks (*so*), which are not heard and which the scorer turns into spaces.
     """
-    gold = json.loads((FANFIC / f"{story}.gold.json").read_text(encoding="utf-8"))
-    text = (FANFIC / f"{story}.txt").read_text(encoding="utf-8")
+    folder = folder or story_folder(story)
+    gold = json.loads((folder / f"{story}.gold.json").read_text(encoding="utf-8"))
+    text = (folder / f"{story}.txt").read_text(encoding="utf-8")
     problems = []
     for q in gold["quotes"]:
         at = q["start"]
@@ -43,27 +60,37 @@ def check_gold(story: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stories", help="comma-separated story slugs (default: all)")
+    ap.add_argument("--set", choices=tuple(SETS), default="dev",
+                    help="dev = benchmarks/fanfic (default), held = benchmarks/fanfic/held, all = both")
+    ap.add_argument("--stories", help="comma-separated story slugs (default: every story of --set)")
     ap.add_argument("--details", action="store_true", help="write per-quote details (JSON Lines) and print its path")
     ap.add_argument("--out", type=Path, help="folder for segment files (default: a temp folder)")
     ap.add_argument("--loader", choices=("auto", "fallback", "sources"), default="auto")
     a = ap.parse_args(argv)
-    stories = [s.strip() for s in a.stories.split(",") if s.strip()] if a.stories else all_stories()
-    problems = [p for s in stories for p in check_gold(s)]
+    if a.stories:
+        runs = [(story_folder(s.strip()), s.strip()) for s in a.stories.split(",") if s.strip()]
+    else:
+        runs = [(folder, s) for folder in SETS[a.set] for s in all_stories(folder)]
+    # the gold of both sets is always checked, whatever is run
+    problems = [p for folder in (FANFIC, HELD) for s in all_stories(folder) for p in check_gold(s, folder)]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
     out = a.out or Path(tempfile.mkdtemp(prefix="castbook-fanfic-"))
     out.mkdir(parents=True, exist_ok=True)
-    pdnc.PDNC = FANFIC  # pdnc.write_segments reads <PDNC>/<name>.txt; point it at this set
     pairs, total_time = [], 0.0
-    for story in stories:
+    for folder, story in runs:
+        pdnc.PDNC = folder  # pdnc.write_segments reads <PDNC>/<name>.txt; point it at the story's set
         segs, elapsed = pdnc.write_segments(story, out, a.loader)
         total_time += elapsed
-        pairs.append((FANFIC / f"{story}.gold.json", segs))
+        pairs.append((folder / f"{story}.gold.json", segs))
     details = out / "details.jsonl" if a.details else None
     results = pdnc.score(pairs, details)["results"]
-    pdnc.print_report(results, {}, f"{total_time:.2f} s for {len(stories)} stories", out, details)
+    groups = {}
+    if len({folder for folder, _ in runs}) > 1:
+        held = {s for folder, s in runs if folder == HELD}
+        groups = {"dev": lambda w: w not in held, "held": lambda w: w in held}
+    pdnc.print_report(results, groups, f"{total_time:.2f} s for {len(runs)} stories", out, details)
     return 0
 
 
