@@ -19,6 +19,9 @@ from castbook.sources.clean import (clean_paragraph, drop_emoji, fix_text, is_sc
     ("Mr.Tanaka and Dr.Avery", "Mr.Tanaka and Dr.Avery"),
     ("see https://example.com/A.Page now", "see https://example.com/A.Page now"),
     ("the U.S.A. and J.R.R. Tolkien", "the U.S.A. and J.R.R. Tolkien"),
+    ('It held anyway."Coil two is up," Rook said.', 'It held anyway. "Coil two is up," Rook said.'),
+    ('"Wrench.""In your hand."', '"Wrench." "In your hand."'),
+    ('"Go," he said."Now."', '"Go," he said. "Now."'),
 ])
 def test_unglue(raw: str, fixed: str) -> None:
     assert unglue(raw) == fixed
@@ -29,6 +32,13 @@ def test_glued_long_line_becomes_paragraphs() -> None:
     parts = split_glued_paragraphs(line)
     assert len(parts) == 200
     assert parts[0] == "Paragraph 0 ends here." and parts[1] == "“Next 0?” she said."
+
+
+def test_glued_line_with_straight_quotes_splits_before_the_opening_quote() -> None:
+    line = "".join(f'Line {i} held anyway."Coil {i} is up," Rook said."Good.""Told you."' for i in range(40))
+    parts = split_glued_paragraphs(line)
+    assert parts[:4] == ["Line 0 held anyway.", '"Coil 0 is up," Rook said.', '"Good."', '"Told you."']
+    assert all(p.count('"') == 2 for p in parts if p.startswith('"'))
 
 
 def test_long_line_without_glue_is_cut_outside_quotes() -> None:

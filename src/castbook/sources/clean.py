@@ -81,6 +81,7 @@ def _glue_points(text: str) -> list[int]:
     if not _GLUE_HINT.search(text):
         return []
     protected = [(m.start(), m.end()) for m in _URL.finditer(text)] if ("." in text and ("/" in text or "@" in text or "www" in text or ".com" in text or ".org" in text)) else []
+    opening = _opening_straight_quotes(text) if '"' in text else frozenset()
     points = []
     for m in _GLUE.finditer(text):
         end = m.end()
@@ -90,8 +91,24 @@ def _glue_points(text: str) -> list[int]:
             w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if w and (w.group(1).lower() in _ABBREVIATIONS or len(w.group(1)) == 1):
                 continue  # `Mr.Smith`, `U.S.A` and initials are not two sentences
+        if end - 1 in opening:
+            end -= 1  # `anyway."Coil two`: the straight quote opens the next sentence
         points.append(end)
-    return points
+    # `work.""Noted`: one straight quote closes, the next opens.
+    at = text.find('""')
+    while at >= 0:
+        if at + 1 in opening and at not in opening:
+            points.append(at + 1)
+        at = text.find('""', at + 1)
+    return sorted(set(points)) if opening else points
+
+
+def _opening_straight_quotes(text: str) -> set[int]:
+    """Offsets of the straight double quotes that open speech, by counting: the 1st, 3rd, 5th ... open.
+
+    Only used where a sentence end is glued to the next one, which is the only place a straight quote's
+    direction cannot be seen from the spaces around it."""
+    return {i for n, i in enumerate(i for i, ch in enumerate(text) if ch == '"') if n % 2 == 0}
 
 
 def unglue(text: str) -> str:
