@@ -49,12 +49,12 @@ def test_long_line_without_glue_is_cut_outside_quotes() -> None:
     assert " ".join(parts) == line
 
 
-@pytest.mark.parametrize("line", ["***", "* * *", "~*~", "---", "oOo", "OoO", "xXx", "~~~", "=====", "# # #"])
+@pytest.mark.parametrize("line", ["***", "* * *", "~*~", "---", "oOo", "OoO", "xXx", "~~~", "=====", "# # #", "*", "#", "~", "§", "**"])
 def test_scene_breaks(line: str) -> None:
     assert is_scene_break(line)
 
 
-@pytest.mark.parametrize("line", ["Ooo", "No.", "I", "...", "A—", "oh"])
+@pytest.mark.parametrize("line", ["Ooo", "No.", "I", "...", "A—", "oh", ".", "-", "x"])
 def test_not_scene_breaks(line: str) -> None:
     assert not is_scene_break(line) or line == "..."
 

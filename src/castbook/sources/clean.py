@@ -43,6 +43,8 @@ def fix_text(raw: str) -> str:
 # --- scene breaks ------------------------------------------------------------------------------
 
 _BREAK_SYMBOLS = re.compile(r"[\s*~=#_\-–—•·.+<>|/\\^°§◇◆○●□■☆★♡♥❤︎❀✿❁✦✧⁂※]{3,}")
+_BREAK_MARK = re.compile(r"[*~#+§◇◆○●□■☆★♡♥❤✿❀❁✦✧⁂※]+(?: [*~#+§◇◆○●□■☆★♡♥❤✿❀❁✦✧⁂※])?")
+"""One or two marks that draw a break on their own (but not a lone `.` or `-`, which can be text)."""
 _BREAK_WORDS = re.compile(
     r"[\s*~=\-_.]*(?:(?:oO)+o|(?:Oo)+O|(?:o0)+o|(?:0o)+0|(?:xX)+x|(?:Xx)+X|x x x|[Ss]cene [Bb]reak|[Ll]ine [Bb]reak"
     r"|SCENE BREAK|LINE BREAK)[\s*~=\-_.]*"
@@ -54,6 +56,8 @@ def is_scene_break(line: str) -> bool:
     s = line.strip()
     if not s or len(s) > 40:
         return False
+    if len(s) < 3 and _BREAK_MARK.fullmatch(s):
+        return True  # a lone `*`, `#`, `~` or `§` between paragraphs
     if _BREAK_SYMBOLS.fullmatch(s):
         return s.strip(".") != "" or len(s) >= 3
     if _BREAK_WORDS.fullmatch(s):
