@@ -166,7 +166,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         quotes.extend(qs)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
-    for pid in _places(cast, paragraphs):
+    places = set(_places(cast, paragraphs))
+    for pid in places:
         # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
@@ -174,7 +175,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes))
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
     return quotes
 
 

@@ -100,7 +100,7 @@ class _Unit:
 
 def decode(
     cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list, known: set[int],
-    narrator: int, fresh_before: dict[int, list[int]], me: int | None = None,
+    narrator: int, fresh_before: dict[int, list[int]], me: int | None = None, places: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     """Re-decide every turn not fixed by an explicit tag with a Viterbi pass over (previous, current) speaker.
 
@@ -129,7 +129,7 @@ def decode(
         conv = quotes[start : end + 1]
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads,
+            told, leads, places,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
@@ -199,7 +199,7 @@ def _units(
 def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
-    leads: dict[str, int | None] | None = None,
+    leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -240,6 +240,11 @@ def _decode_conv(
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
+    if len(cands) < 2:
+        # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other.
+        other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
+        if other is not None:
+            cands.append(other)
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}

@@ -44,7 +44,7 @@ _NOT_NAMES = frozenset(
     um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
     we're we've we'll i'll they're he's she's tonight today tomorrow yesterday maybe
     next under over through across behind beside beyond during within outside inside around along until till
-    since once twice soon later suddenly""".split()
+    since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""

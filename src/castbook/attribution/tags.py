@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _CONTRACTION, _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -80,9 +80,11 @@ class Tag:
 
 
 def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) -> Tag | None:
-    low = subj.lower()
+    low = subj.lower().replace("\u2019", "'")
     if low in _PRON_WORDS:
         return Tag("pronoun", None, _PRON_WORDS[low], strength, pos)
+    if _CONTRACTION.search(low) and low.split("'")[0] in _PRON_WORDS:
+        return Tag("pronoun", None, _PRON_WORDS[low.split("'")[0]], strength, pos)  # `He'd checked twice.`
     first = low.split()[0]
     if first in ("the", "his", "her", "my", "their", "our", "your", "a", "an", "this", "that"):
         words = subj.split()
@@ -286,6 +288,12 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     return None
 
 
+_NOUNS_IN_S = frozenset("""eyes hands fingers lips cheeks arms legs feet shoulders knees brows lashes curls locks
+clothes boots shoes gloves glasses robes things words years days hours minutes weeks months times ones others
+upstairs downstairs always sometimes perhaps towards afterwards besides nearby outdoors indoors""".split())
+"""Words in -s that `_BEAT` would take for a verb: `Grey eyes, ringed with shadows.` names nobody called Grey."""
+
+
 def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
@@ -293,7 +301,8 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None
     if not m:
         return None
     subj = m.group("subj")
-    new = len(subj.split()) == 1 and subj.lower() not in _NOT_NAMES and subj[:1].isupper()
+    new = (len(subj.split()) == 1 and subj.lower() not in _NOT_NAMES and subj[:1].isupper()
+           and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
 
 
