@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from typing import Mapping, Sequence
 
@@ -36,6 +37,10 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     quotes = attribute(cast, pieces, resets)
     narrator = name_narrator(cast, quotes)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
+    names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
+    reader = _reader(pieces) if narrator is None else None
+    if reader:
+        narrator, names[NARRATOR] = NARRATOR, reader
     speaker_of = {}
     lines: Counter[int] = Counter()
     for q in quotes:
@@ -44,7 +49,6 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
         if pid is not None:
             lines[pid] += 1
     segments: list[Segment] = []
-    names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     index = 0
     current = None
     for flat, para in enumerate(pieces):
@@ -72,11 +76,30 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
             )
             index += 1
             brk = Break.PHRASE
-    return Segmented(segments=tuple(segments), characters=_characters(cast, lines))
+    return Segmented(segments=tuple(segments), characters=_characters(cast, lines, reader))
 
 
-def _characters(cast, lines: Counter[int]) -> tuple[Character, ...]:
+_YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
+_ME = re.compile(r"\b(?:I|me|my|myself)\b")
+
+
+def _reader(pieces: list[list[Piece]]) -> str | None:
+    """The name for the "you" of a second-person story (a reader insert): `Y/N` when the text uses it, else `You`.
+
+    A story is in the second person when its narration says "you" often (1 word in 100) and far more often
+    than "I"."""
+    narration = [p.text for para in pieces for p in para if p.kind == "narration"]
+    you = sum(len(_YOU.findall(t)) for t in narration)
+    words = sum(t.count(" ") + 1 for t in narration)
+    if you < 5 or you * 100 < words or you < 3 * sum(len(_ME.findall(t)) for t in narration):
+        return None
+    return "Y/N" if any("Y/N" in p.text for para in pieces for p in para) else "You"
+
+
+def _characters(cast, lines: Counter[int], reader: str | None = None) -> tuple[Character, ...]:
     merged: dict[str, Character] = {}
+    if reader and lines[NARRATOR]:
+        merged[reader] = Character(reader, (), lines.pop(NARRATOR), None)
     for pid, n in lines.most_common():
         person = cast.people[pid]
         name = cast.name(pid)

@@ -27,7 +27,7 @@ proceeded proceeds explained recommenced rejoined soliloquised soliloquized""".s
 VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
-_PRON = r"(?:he|she|I|they|we|He|She|They|We)"
+_PRON = r"(?:he|she|I|they|we|you|He|She|They|We|You)"
 _STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
 _DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
@@ -54,7 +54,8 @@ _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
 _OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while))\s*,?\s+)+", re.I)
-_PRON_WORDS = {"he": "male", "she": "female", "i": "first", "they": None, "we": None}
+_PRON_WORDS = {"he": "male", "she": "female", "i": "first", "you": "first", "they": None, "we": None}
+"""`you say` in a second-person story is its point-of-view character, like `I say` in a first-person one."""
 _MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
 _FEMALE_NOUNS = frozenset("woman women girl lady mother daughter sister aunt wife queen princess maid widow".split())
 
