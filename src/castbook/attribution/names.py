@@ -22,7 +22,8 @@ TITLES: dict[str, str | None] = {
     "viscount": "male", "viscountess": "female", "earl": "male", "marquis": "male", "marquess": "male",
     "marchioness": "female", "baroness": "female", "emperor": "male", "empress": "female",
     "superintendent": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
-    "officer": None, "agent": None,
+    "officer": None, "agent": None, "coach": None, "sheriff": None, "commander": None, "chief": None, "nurse": None,
+    "deputy": None, "principal": None,
 }
 _SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
 _NOT_NAMES = frozenset(
@@ -244,6 +245,14 @@ class Cast:
         if key in self.alias:
             return self.alias[key]
         title, tokens = split_title(surface)
+        bare = self.alias.get(title.rstrip(".").lower()) if title and title != "The" else None
+        if bare is not None and all(not split_title(f)[0] and f.lower() == title.rstrip(".").lower()
+                                    for f in self.people[bare].forms):
+            # "Coach" all along, and now "said Coach Tibbs": one person, who finally gets a name.
+            self.people[bare].forms[surface] += 1
+            self.alias[key] = bare
+            self._owners = None
+            return bare
         pid = len(self.people)
         person = Person(forms=Counter({surface: 1}))
         if title_gender(title):
