@@ -44,8 +44,10 @@ def test_short_forms_join_the_full_first_name():
         "Caspian Reyes had been on the ridge for a week. Caspian liked it there.",
         "“Cas,” the radio said. Cas ignored it. Cas ate his soup.",
         "Toby waved from the door. Tobias Finch never knocked. Tobias sat down.",
+        "Everett Lowe came late. Everett was always late. “Ev, sit,” Toby said, and Ev sat.",
     ]
     cast = discover(paras)
+    assert cast.resolve("Ev") == cast.resolve("Everett") is not None
     assert cast.resolve("Cas") == cast.resolve("Caspian Reyes") is not None
     assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
     assert cast.resolve("Cas") != cast.resolve("Toby")

@@ -516,7 +516,7 @@ def _merge_short_forms(cast: Cast) -> None:
             continue
         (form,) = person.forms
         title, toks = split_title(form)
-        if title or len(toks) != 1 or len(form) < 3:
+        if title or len(toks) != 1 or len(form) < 2:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
         owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.startswith(stem) for o in ps} - {pid}
