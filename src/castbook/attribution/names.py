@@ -66,7 +66,13 @@ _ACTOR = re.compile(
     _RUN_START + r"(?<! [Aa] )(?<! [Aa][Nn] )(?<![Tt][Hh][Ee] )([A-Z][\w'\u2019\-]*+) ([a-z]+)\b"
 )
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
-_PAST = frozenset("set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought turned was had".split())
+_PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
+turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
+knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
+won wrote sits stands says looks turns walks grins smiles nods shrugs laughs sighs leans takes gives comes goes gets
+puts pulls pushes watches steps drops picks reaches rolls raises frowns glances stares asks tells shakes holds keeps
+snorts scoffs winces blinks hums whispers mutters murmurs shouts yells calls answers replies""".split())
+"""Verbs after a capitalised word that make it the subject of an action (`Mara climbed`, `Idris sits`)."""
 _PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
 _SUBJ_PRONOUNS = re.compile(
