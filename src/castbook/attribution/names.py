@@ -424,14 +424,15 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
         for a in (canonical, *aliases):
             alias[_key(a)] = pid
     parsed = {f: split_title(f) for f in forms}
-    by_first: defaultdict[str, set[str]] = defaultdict(set)
-    by_last: defaultdict[str, set[str]] = defaultdict(set)
+    # Ordered (first appearance), not sets: ties between forms must not depend on string hashing.
+    by_first: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    by_last: defaultdict[str, dict[str, None]] = defaultdict(dict)
     for f, (title, toks) in parsed.items():
         if len(toks) >= 2:
-            by_first[toks[0]].add(f)
-            by_last[toks[-1]].add(f)
+            by_first[toks[0]][f] = None
+            by_last[toks[-1]][f] = None
         elif title:
-            by_last[toks[0]].add(f)
+            by_last[toks[0]][f] = None
     # Full names first, then titled forms ("Mr. John Knightley" joins John Knightley), most frequent first;
     # then single names attach to them.
     def group(f: str) -> int:
