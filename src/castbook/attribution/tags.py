@@ -47,7 +47,7 @@ _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
-_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech)\b")
+_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech)\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
@@ -228,10 +228,15 @@ _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himsel
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+[A-Z])|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
+_OBJ_BEFORE = re.compile(
+    r"\b(?:to|at|in|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
+    r"without|beside|behind|near|past|over|under|between|among|saw|told|asked|thanked|kissed|met|married|"
+    r"called|heard|watched|followed|joined|helped|addressed|answered|interrupted|upon)\s+$"
+)
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
 _TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
 
@@ -272,7 +277,10 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     for k in range(len(starts) - 1, -1, -1):
         start = starts[k]
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
-        names = [(s, pid) for s, _, pid in cast.find(clause)]
+        # A name after a preposition or an object verb ("accompanied by Mr. Yates", "then at Fanny") is not the
+        # clause's subject.
+        found = [(s, pid) for s, _, pid in cast.find(clause)]
+        names = [(s, pid) for s, pid in found if not _OBJ_BEFORE.search(clause, 0, s)]
         prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
