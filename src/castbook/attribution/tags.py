@@ -28,17 +28,26 @@ VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
 _PRON = r"(?:he|she|I|they|we|He|She|They|We)"
-_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
-_DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
+_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|behind|beside|across|near|outside|inside|below|above|beyond|over|under|\w+ly)\b"
+_LY_ADJ = (r"(?:\s+(?:elderly|burly|surly|portly|stately|lovely|lonely|homely|comely|friendly|unfriendly|kindly|sickly|"
+           r"ugly|holy|jolly|silly|curly|wily|oily|gentlemanly|manly|womanly|lowly|ghostly|worldly|scholarly|motherly|"
+           r"fatherly|grizzly|growly|gangly|ungainly|beastly|cowardly|courtly|lively|orderly|saintly|unruly|shapely|"
+           r"smelly|wobbly|prickly|bristly|hefty|pearly|grisly|deadly|early|sprightly|bubbly|chilly|gnarly|scraggly|"
+           r"squiggly|straggly|wrinkly|crinkly|frilly|woolly|wooly|knobbly|stubbly|ruly|seemly|unseemly|goodly|"
+           r"princely|queenly|kingly|matronly|maidenly|spindly|measly|dastardly|dimly|ghastly|heavenly|leisurely|"
+           r"masterly|miserly|neighbourly|neighborly|niggardly|sisterly|brotherly|slovenly|treacly|weakly|wifely|"
+           r"girly|manly|bodily|burly|cuddly|dreamy|frizzly|gravelly)\b)?")
+"""An adjective in -ly right after the article (`the burly barman`, `an elderly lady`): elsewhere -ly ends a subject."""
+_DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That){_LY_ADJ}(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
-_DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
+_DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That){_LY_ADJ}(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
 """A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`.
 Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
 _VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
 """`said the voice of Mr. Haq`: the voice's owner speaks."""
-_ADJ_NAME = rf"(?:the|his|her|The|His|Her)(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
+_ADJ_NAME = rf"(?:the|his|her|The|His|Her){_LY_ADJ}(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
 """A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
@@ -47,7 +56,7 @@ _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
-_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech)\b")
+_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
