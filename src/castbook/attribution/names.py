@@ -38,7 +38,7 @@ _NOT_NAMES = frozenset(
     perhaps indeed quite only just even still yet also too never ever always sometimes not no none nothing
     nobody everybody everyone someone somebody anything something everything hush come go look see say tell
     don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
-    good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square meanwhile however whereupon
+    good-bye ha hm hmm mrs. mr. dr. st saint street road house square meanwhile however whereupon
     while whilst more most such whence thus hence besides nevertheless afterwards presently instead
     okay ok yeah yep yup nope nah sure fine right deal wait sorry listen seriously really whatever hey hi huh
     um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
