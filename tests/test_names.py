@@ -53,3 +53,24 @@ def test_bare_surname_owner_does_not_depend_on_order():
     parsed = {f: split_title(f) for f in forms}
     picks = {_surname_owner(order, forms, parsed) for order in (["The Hare", "The Grey Hare"], ["The Grey Hare", "The Hare"])}
     assert picks == {"The Hare"}
+
+
+def test_clusters_do_not_depend_on_string_hashing():
+    """A bare word shared by two equally common forms ("the Heron", "the Grey Heron") goes to the same one
+    whatever PYTHONHASHSEED is: ties between forms are broken by first appearance, never by set order."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from castbook.attribution.names import discover\n"
+        "paras = ['The Heron stood in the reeds.', 'The Grey Heron watched the water.'] * 6"
+        " + ['Heron looked up.', 'Then Heron flew.', 'Otto Brandt saw the Heron.', 'Otto Brandt saw the Grey Heron.']\n"
+        "cast = discover(paras)\n"
+        "print(cast.name(cast.resolve('Heron')))\n"
+    )
+    outs = set()
+    for seed in ("0", "1", "2", "3", "4", "5"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        outs.add(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout)
+    assert len(outs) == 1

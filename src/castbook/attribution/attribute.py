@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -171,6 +172,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
+    cast.roles = _appositives(cast, paragraphs)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
@@ -475,7 +477,46 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
         if recent:
             return recent[0]
         return max(holders, key=lambda pid: sum(cast.people[pid].forms.values()))
+    linked = getattr(cast, "roles", {}).get(head)
+    if linked:
+        # "Mr. Wells, the lawyer, ..." earlier in the book: "said the lawyer" is Mr. Wells.
+        recent = [pid for pid in reversed(conv.mentions) if pid in linked]
+        if recent:
+            return recent[0]
+        top = linked.most_common(2)
+        if len(top) == 1 or top[0][1] > top[1][1]:
+            return top[0][0]
     return cast.add("the " + head)
+
+
+_APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
+"""`Mr. Wells, the lawyer,`: the role right after a name, set off by commas."""
+_APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,}),\s+$")
+"""`the courier, Eugenio,`: the role right before a name."""
+
+
+def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Counter[int]]:
+    """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`):
+    role -> who."""
+    roles: dict[str, Counter[int]] = {}
+    for pieces in paragraphs:
+        for p in pieces:
+            if "," not in p.text:
+                continue
+            text = p.text
+            for s, e, pid in cast.find(text):
+                if pid < 0:
+                    continue
+                m = _APPOSITIVE_AFTER.match(text, e)
+                if m is None and text[e : e + 1] in (",", ".", ";"):
+                    m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
+                if m is None:
+                    continue
+                head = m.group(1)
+                if head in _GENERIC or head in _NOT_NAMES or head in _KIN or head.endswith(("ly", "ing")):
+                    continue
+                roles.setdefault(head, Counter())[pid] += 1
+    return roles
 
 
 _KIN = {

@@ -39,7 +39,7 @@ _NOT_NAMES = frozenset(
     perhaps indeed quite only just even still yet also too never ever always sometimes not no none nothing
     nobody everybody everyone someone somebody anything something everything hush come go look see say tell
     don't can't won't isn't it's that's there's what's let's thank thanks please pray hullo hello goodbye
-    good-bye ha hm hmm mrs. mr. dr. st saint street road house hall park lane square meanwhile however whereupon
+    good-bye ha hm hmm mrs. mr. dr. st saint street road house square meanwhile however whereupon
     while whilst more most such whence thus hence besides nevertheless afterwards presently instead
     okay ok yeah yep yup nope nah sure fine right deal wait sorry listen seriously really whatever hey hi huh
     um uh er erm wow damn shit fuck fuckin fucking ugh oof ow ouch welp alright you you're you've you'll you'd
@@ -439,14 +439,15 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
         for a in (canonical, *aliases):
             alias[_key(a)] = pid
     parsed = {f: split_title(f) for f in forms}
-    by_first: defaultdict[str, set[str]] = defaultdict(set)
-    by_last: defaultdict[str, set[str]] = defaultdict(set)
+    # Ordered (first appearance), not sets: ties between forms must not depend on string hashing.
+    by_first: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    by_last: defaultdict[str, dict[str, None]] = defaultdict(dict)
     for f, (title, toks) in parsed.items():
         if len(toks) >= 2:
-            by_first[toks[0]].add(f)
-            by_last[toks[-1]].add(f)
+            by_first[toks[0]][f] = None
+            by_last[toks[-1]][f] = None
         elif title:
-            by_last[toks[0]].add(f)
+            by_last[toks[0]][f] = None
     # Full names first, then titled forms ("Mr. John Knightley" joins John Knightley), most frequent first;
     # then single names attach to them.
     def group(f: str) -> int:

@@ -28,17 +28,26 @@ VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
 _PRON = r"(?:he|she|I|they|we|you|He|She|They|We|You)"
-_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|\w+ly)\b"
-_DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
+_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|behind|beside|across|near|outside|inside|below|above|beyond|over|under|\w+ly)\b"
+_LY_ADJ = (r"(?:\s+(?:elderly|burly|surly|portly|stately|lovely|lonely|homely|comely|friendly|unfriendly|kindly|sickly|"
+           r"ugly|holy|jolly|silly|curly|wily|oily|gentlemanly|manly|womanly|lowly|ghostly|worldly|scholarly|motherly|"
+           r"fatherly|grizzly|growly|gangly|ungainly|beastly|cowardly|courtly|lively|orderly|saintly|unruly|shapely|"
+           r"smelly|wobbly|prickly|bristly|hefty|pearly|grisly|deadly|early|sprightly|bubbly|chilly|gnarly|scraggly|"
+           r"squiggly|straggly|wrinkly|crinkly|frilly|woolly|wooly|knobbly|stubbly|ruly|seemly|unseemly|goodly|"
+           r"princely|queenly|kingly|matronly|maidenly|spindly|measly|dastardly|dimly|ghastly|heavenly|leisurely|"
+           r"masterly|miserly|neighbourly|neighborly|niggardly|sisterly|brotherly|slovenly|treacly|weakly|wifely|"
+           r"girly|manly|bodily|burly|cuddly|dreamy|frizzly|gravelly)\b)?")
+"""An adjective in -ly right after the article (`the burly barman`, `an elderly lady`): elsewhere -ly ends a subject."""
+_DESC = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That){_LY_ADJ}(?:\s+(?!{_STOP})[\w\-]+){{1,3}}?"
 _SUBJ = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_DESC})"
 _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
-_DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That)(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
+_DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That){_LY_ADJ}(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
 """A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`.
 Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
 _VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
 """`said the voice of Mr. Haq`: the voice's owner speaks."""
-_ADJ_NAME = rf"(?:the|his|her|The|His|Her)(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
+_ADJ_NAME = rf"(?:the|his|her|The|His|Her){_LY_ADJ}(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
 """A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
@@ -47,9 +56,9 @@ _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
-_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+)?{_SUBJ}['\u2019]s?\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech)\b")
+_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay)\b")
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay|set|put|cut|hit|shut|threw|drew|grew|flew|blew|wore|tore|broke|woke|froze|stole|rode|wrote|drove|struck|stuck|hung|swung|flung|sank|drank|sang|rang|began|swam|slid|hid|bit|lit|met|led|fled|bent|sent|spent|knelt|leapt|slept|swept|wept|crept|caught|brought|fought|sought|found|wound|spat|shrugged|went|fell|sprang|stepped|reached)\b")
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
@@ -192,6 +201,11 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
     offset += len(last) - len(body)
     m = _AFTER_NORM.match(body)
     if m:
+        if len(body) - m.end() > 30 and body.rstrip().endswith((",", ":", "\u2014", "--")):
+            # "He laughed so hard ..., and Oona put her face in her hands and said," : the later verb introduces it.
+            late = _closing_speech(cast, body, offset)
+            if late is not None and late.pos > offset + m.end():
+                return late
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
@@ -228,13 +242,18 @@ _CLOSING = re.compile(
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
 _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
-                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|\w+ly)\b|\s*$)")
+                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+[A-Z])|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
+_OBJ_BEFORE = re.compile(
+    r"\b(?:to|at|in|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
+    r"without|beside|behind|near|past|over|under|between|among|saw|told|asked|thanked|kissed|met|married|"
+    r"called|heard|watched|followed|joined|helped|addressed|answered|interrupted|upon)\s+$"
+)
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
 _TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
 
@@ -275,7 +294,10 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     for k in range(len(starts) - 1, -1, -1):
         start = starts[k]
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
-        names = [(s, pid) for s, _, pid in cast.find(clause)]
+        # A name after a preposition or an object verb ("accompanied by Mr. Yates", "then at Fanny") is not the
+        # clause's subject.
+        found = [(s, pid) for s, _, pid in cast.find(clause)]
+        names = [(s, pid) for s, pid in found if not _OBJ_BEFORE.search(clause, 0, s)]
         prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
