@@ -355,7 +355,8 @@ def _decide(
     unnamed_last = last is not None and last <= _UNNAMED
     if unnamed_last:
         last = None
-    if pieces[q.piece].continued and prev is not None and prev.speaker is not None and same_para is None:
+    if pieces[q.piece].continued and prev is not None and same_para is None:
+        # A speech running on into this paragraph: whoever said its start (decided later if not known yet).
         _set(q, prev.speaker, prev.cue, prev.confidence * 0.95, "continued")
         return
     tag = q.tag
