@@ -290,15 +290,36 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     return None
 
 
-def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None:
+_CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
+"""`He’s found the tea`: a pronoun's contraction, never a new name."""
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
     m = _BEAT.match(body) or _BEAT_I.match(body)
     if not m:
         return None
     subj = m.group("subj")
-    new = len(subj.split()) == 1 and subj.lower() not in _NOT_NAMES and subj[:1].isupper()
+    new = (allow_new and len(subj.split()) == 1 and subj.lower().replace("\u2019", "'") not in _NOT_NAMES
+           and subj[:1].isupper() and not _CONTRACTION.search(subj))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
+
+
+_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+|then\s+)?(?=[A-Z])")
+
+
+def last_actor(cast: Cast, text: str) -> Tag | None:
+    """The beat of the last clause of a paragraph of narration that names its subject:
+    `Daon goes to the machine, and Sunwoo sits down next to him.` -> Sunwoo."""
+    last = _last_sentence(text.rstrip())
+    offset = len(text.rstrip()) - len(last)
+    parts = list(_CLAUSES.finditer(last))
+    for m in reversed(parts):
+        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False)
+        if tag is not None:
+            return tag
+    return None
 
 
 def title_of(form: str) -> str | None:
