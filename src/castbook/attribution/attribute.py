@@ -10,7 +10,7 @@ from typing import Sequence
 from castbook.attribution.decode import decode
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _SENTENCES, Tag, tag_after, tag_before
+from castbook.attribution.tags import _SENTENCES, Tag, last_actor, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -161,6 +161,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para):
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
+            later = last_actor(cast, prev_para[-1].text)
+            if later is not None and later.kind == "name" and later.pid is not None and later.pid not in qs[0].vocatives:
+                t = later
             if t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female"):
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
@@ -358,7 +361,8 @@ def _decide(
     unnamed_last = last is not None and last <= _UNNAMED
     if unnamed_last:
         last = None
-    if pieces[q.piece].continued and prev is not None and prev.speaker is not None and same_para is None:
+    if pieces[q.piece].continued and prev is not None and same_para is None:
+        # A speech running on into this paragraph: whoever said its start (decided later if not known yet).
         _set(q, prev.speaker, prev.cue, prev.confidence * 0.95, "continued")
         return
     tag = q.tag

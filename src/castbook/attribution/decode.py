@@ -43,6 +43,9 @@ _SPOKEN_TO = 2.0
 _SPOKEN_TO_SELF = -2.0
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
+_BEAT_OK = 0.5
+_BEAT_CLASH = -1.0
+"""An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
 _SOFT_PICK = 2.0
 _SOFT_UNSURE = 1.0
 _GREEDY = 0.3
@@ -93,6 +96,8 @@ class _Unit:
     """Characters named in the paragraph's narration."""
     spoken_to: set[int] = field(default_factory=set)
     """Characters the narration says were spoken to (`he said to Mara`)."""
+    beat: str | None = None
+    """The gender of an action beat's pronoun or epithet in the paragraph (`She set the cup down.`)."""
     greedy: int | None = None
     not_me: bool = False
     """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
@@ -191,6 +196,9 @@ def _units(
         if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
             u.gender = tag.gender
+        elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
+                and q.tag_at is not None and u.beat is None):
+            u.beat = tag.gender
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -232,11 +240,15 @@ def _decode_conv(
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     # A "she said" with no woman among the candidates: the book's most often tagged woman is the likeliest.
-    for g in {u.gender for u in units if u.gender and not u.anchored}:
-        focal = (leads or {}).get(g)
-        if focal is not None and focal not in cands and not any(
-                p >= 0 and cast.gender(p) == g for p in cands):
-            cands.append(focal)
+    # A "she" beat with no woman among them: whoever the narration just before named with that gender.
+    for g in {u.beat or u.gender for u in units if (u.beat or u.gender) and not u.anchored}:
+        if any(p >= 0 and cast.gender(p) == g for p in cands):
+            continue
+        named = next((p for p in reversed(fresh) if p >= 0 and cast.gender(p) == g), None)
+        if named is None:
+            named = (leads or {}).get(g) if any(u.gender == g for u in units) else None
+        if named is not None and named not in cands:
+            cands.append(named)
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
@@ -288,6 +300,14 @@ def _decode_conv(
                         s += _GENDER_OK
                     elif g is not None:
                         s += _GENDER_CLASH
+                if u.beat and not u.gender:
+                    g = genders[i]
+                    if pid == narrator or pid < 0:
+                        s += _BEAT_CLASH
+                    elif g == u.beat:
+                        s += _BEAT_OK
+                    elif g is not None:
+                        s += _BEAT_CLASH
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import _CONTRACTION, _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -58,7 +58,13 @@ _END_TAG = re.compile(
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|was|had|did|made|took|gave|came|stood|sat|got|felt|saw|looked|turned|shook|held|rose|ran|knew|kept|left|let|lay|set|put|cut|hit|shut|threw|drew|grew|flew|blew|wore|tore|broke|woke|froze|stole|rode|wrote|drove|struck|stuck|hung|swung|flung|sank|drank|sang|rang|began|swam|slid|hid|bit|lit|met|led|fled|bent|sent|spent|knelt|leapt|slept|swept|wept|crept|caught|brought|fought|sought|found|wound|spat|shrugged|went|fell|sprang|stepped|reached)\b")
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|"
+                   rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
+                   rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
+                   rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
+                   rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shrugged|shut|slept|slid|sold|sought|spat|spent|"
+                   rf"sprang|spun|stepped|stole|stood|strode|struck|stuck|swam|swept|swore|swung|threw|took|tore|tossed|"
+                   rf"turned|was|went|wept|woke|wore|wound|wrote)\b")
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
@@ -317,16 +323,36 @@ upstairs downstairs always sometimes perhaps towards afterwards besides nearby o
 """Words in -s that `_BEAT` would take for a verb: `Grey eyes, ringed with shadows.` names nobody called Grey."""
 
 
-def _beat(cast: Cast, sentence: str, offset: int, strength: float) -> Tag | None:
+_CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
+"""`He’s found the tea`: a pronoun's contraction, never a new name."""
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
     m = _BEAT.match(body) or _BEAT_I.match(body)
     if not m:
         return None
     subj = m.group("subj")
-    new = (len(subj.split()) == 1 and subj.lower() not in _NOT_NAMES and subj[:1].isupper()
-           and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
+    new = (allow_new and len(subj.split()) == 1 and subj.lower().replace("\u2019", "'") not in _NOT_NAMES
+           and subj[:1].isupper() and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
+
+
+_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+|then\s+)?(?=[A-Z])")
+
+
+def last_actor(cast: Cast, text: str) -> Tag | None:
+    """The beat of the last clause of a paragraph of narration that names its subject:
+    `Daon goes to the machine, and Sunwoo sits down next to him.` -> Sunwoo."""
+    last = _last_sentence(text.rstrip())
+    offset = len(text.rstrip()) - len(last)
+    parts = list(_CLAUSES.finditer(last))
+    for m in reversed(parts):
+        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False)
+        if tag is not None:
+            return tag
+    return None
 
 
 def title_of(form: str) -> str | None:
