@@ -43,6 +43,9 @@ _SPOKEN_TO = 2.0
 _SPOKEN_TO_SELF = -2.0
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
+_BEAT_GENDER_OK = 0.2
+_BEAT_GENDER_CLASH = -1.0
+"""An action beat's subject (`She set the book down.`) is usually, not always, the speaker."""
 _SOFT_PICK = 2.0
 _SOFT_UNSURE = 1.0
 _GREEDY = 0.3
@@ -84,6 +87,8 @@ class _Unit:
     anchored: bool = False
     soft: int | None = None
     gender: str | None = None
+    beat_gender: str | None = None
+    """The gender of an action beat's subject (`She grinned.`): a weaker hint than `she said`."""
     vocatives: set[int] = field(default_factory=set)
     mentions: set[int] = field(default_factory=set)
     """Characters named inside the quotations: people seldom name themselves."""
@@ -115,6 +120,11 @@ def decode(
         g: max((p for p in counts if p >= 0 and cast.gender(p) == g), key=counts.get, default=None)
         for g in ("male", "female")
     }
+    for g in ("male", "female"):
+        if leads[g] is None:
+            # Nobody of that gender is ever tagged by name: the one most often named in the book.
+            named = [p for p in range(len(cast.people)) if cast.gender(p) == g]
+            leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()), default=None)
     mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
     told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
     start = 0
@@ -191,6 +201,9 @@ def _units(
         if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
             u.gender = tag.gender
+        elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
+                and u.beat_gender is None):
+            u.beat_gender = tag.gender
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -231,8 +244,8 @@ def _decode_conv(
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
-    # A "she said" with no woman among the candidates: the book's most often tagged woman is the likeliest.
-    for g in {u.gender for u in units if u.gender and not u.anchored}:
+    # A "she said" (or "She grinned.") with no woman among the candidates: the book's most often tagged woman is the likeliest.
+    for g in {u.gender or u.beat_gender for u in units if not u.anchored} - {None}:
         focal = (leads or {}).get(g)
         if focal is not None and focal not in cands and not any(
                 p >= 0 and cast.gender(p) == g for p in cands):
@@ -283,6 +296,14 @@ def _decode_conv(
                         s += _GENDER_OK
                     elif g is not None:
                         s += _GENDER_CLASH
+                elif u.beat_gender:
+                    g = genders[i]
+                    if pid < 0 and pid != narrator:
+                        pass
+                    elif g == u.beat_gender:
+                        s += _BEAT_GENDER_OK
+                    elif g is not None or pid == narrator:
+                        s += _BEAT_GENDER_CLASH
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
