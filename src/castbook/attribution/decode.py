@@ -46,6 +46,11 @@ _GENDER_CLASH = -5.0
 _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
 """An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
+_NEWCOMER = 1.0
+_NEWCOMER_WEIGHT = 2.0
+_NEWCOMER_SPAN = 20
+"""A turn tagged by a description leans towards the next character named for the first time within this many
+paragraphs (`said the girl` ... "Hoshino Sakura. Second year.")."""
 _SOFT_PICK = 2.0
 _SOFT_UNSURE = 1.0
 _GREEDY = 0.3
@@ -87,6 +92,8 @@ class _Unit:
     anchored: bool = False
     soft: int | None = None
     gender: str | None = None
+    newcomer: tuple[int, str | None] | None = None
+    """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
     vocatives: set[int] = field(default_factory=set)
     mentions: set[int] = field(default_factory=set)
     """Characters named inside the quotations: people seldom name themselves."""
@@ -120,6 +127,20 @@ def decode(
         g: max((p for p in counts if p >= 0 and cast.gender(p) == g), key=counts.get, default=None)
         for g in ("male", "female")
     }
+    for g in ("male", "female"):
+        if leads[g] is None:
+            # Nobody of that gender is ever tagged by name: the one most often named in the book.
+            named = [p for p in range(len(cast.people)) if cast.gender(p) == g]
+            leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()), default=None)
+    first_seen: dict[int, int] = {}
+    if any(q.tag is not None and q.tag.kind == "descriptor" for q in quotes):
+        # Only someone heard speaking somewhere (tagged by name, or introducing themself) can be the newcomer.
+        speaking = set(counts) | {pid for q in quotes for pid in q.intro}
+        for pi, pieces in enumerate(paragraphs):
+            for p in pieces:
+                for _, _, pid in cast.find(p.text):
+                    if pid in speaking:
+                        first_seen.setdefault(pid, pi)
     mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
     told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
     start = 0
@@ -134,7 +155,7 @@ def decode(
         conv = quotes[start : end + 1]
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads, places,
+            told, leads, places, first_seen,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
@@ -199,6 +220,9 @@ def _units(
         elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and q.tag_at is not None and u.beat is None):
             u.beat = tag.gender
+        if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
+                and u.newcomer is None and not u.anchored):
+            u.newcomer = (q.para, tag.gender)
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -208,6 +232,7 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
+    first_seen: dict[int, int] | None = None,
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -230,6 +255,18 @@ def _decode_conv(
             weight[pid] = weight.get(pid, 0) + 2
         for pid in u.spoken_to:
             weight[pid] = weight.get(pid, 0) + 1
+    newcomers: dict[int, int] = {}
+    for t, u in enumerate(units):
+        if u.newcomer is None or not first_seen or u.intro:
+            continue
+        para, g = u.newcomer
+        later = [(fp, pid) for pid, fp in first_seen.items()
+                 if para < fp <= para + _NEWCOMER_SPAN and pid >= 0 and cast.gender(pid) is not None
+                 and (g is None or cast.gender(pid) == g)]
+        if later:
+            # A description stands for someone not named yet: the next new name of that gender, soon after.
+            newcomers[t] = min(later)[1]
+            weight[newcomers[t]] = weight.get(newcomers[t], 0) + _NEWCOMER_WEIGHT
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
@@ -317,6 +354,8 @@ def _decode_conv(
                     s += _FOCAL_PRIOR
                 if pid == u.greedy:
                     s += _GREEDY
+                if newcomers.get(t) == pid:
+                    s += _NEWCOMER
                 if pid in u.names:
                     s += _IN_PARAGRAPH
                 if t == 0 and carry and pid == carry[-1]:
