@@ -58,3 +58,29 @@ def test_one_pronoun_is_not_enough_for_a_gender():
     paras = ["Up at Thornby he kept sheep.", "Thornby lay under snow.", "Anya walked up to Thornby. She knocked."]
     people = _people(paras)
     assert people.get("Thornby") is None
+
+
+def test_address_suffixes_join_the_bare_name():
+    # `Jiwon-noona`, `Taeyang-hyung` and `Rin-senpai` are Jiwon, Taeyang and Rin, not three more characters.
+    paras = [
+        "Jiwon dropped her bag by the mirror. Taeyang was already stretching, and Rin sat by the speaker.",
+        "“You’re early, Jiwon-noona,” Taeyang said.",
+        "“Taeyang-hyung, the music,” Rin called. Jiwon laughed at them both.",
+        "“Rin-senpai is strict today,” Taeyang muttered, and Rin ignored him.",
+    ]
+    cast = discover(paras)
+    people = [p for p in cast.people if p.forms]
+    assert len(people) == 3
+    assert cast.resolve("Taeyang-hyung") == cast.resolve("Taeyang")
+
+
+def test_last_syllable_with_ah_joins_the_given_name():
+    # `Yeon-ah` is Seoyeon's nickname: the last syllable of her given name with `-ah`.
+    paras = [
+        "Seoyeon tied her shoes twice. Dohyun watched her from the door.",
+        "“Yeon-ah, come on,” Dohyun said. Seoyeon ignored him.",
+        "“Yeon-ah.” He waited. Seoyeon stood at last.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Yeon-ah") == cast.resolve("Seoyeon") is not None
+    assert cast.resolve("Dohyun") != cast.resolve("Seoyeon")

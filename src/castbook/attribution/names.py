@@ -25,7 +25,11 @@ TITLES: dict[str, str | None] = {
     "officer": None, "agent": None, "coach": None, "sheriff": None, "commander": None, "chief": None, "nurse": None,
     "deputy": None, "principal": None,
 }
-_SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
+_SUFFIXES = (
+    "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
+    "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
+)
+"""Korean and Japanese address suffixes: `Minho-hyung` and `Aoi-senpai` are Minho and Aoi."""
 _NOT_NAMES = frozenset(
     """i i'm i'll i've i'd o oh ah the a an and but or if then there here this that these those it its he she
     they we you his her him them my our your their me us what who why how when where which yes no not nor
@@ -407,7 +411,11 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for mention, n in Counter(MENTION.findall(text)).items():
         for f in forms_of(mention):
             forms[f] += n
-    return _cluster(forms, paragraphs, hints or {})
+    # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
+    suffixed = {
+        clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
+    }
+    return _cluster(forms, paragraphs, hints or {}, suffixed)
 
 
 def _joined(paragraphs: Sequence[str]) -> str:
@@ -430,7 +438,9 @@ def _resolve_keys(surface: str) -> tuple[str, str]:
     return _key(surface), _key(" ".join(([title] if title else []) + cleaned))
 
 
-def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]]) -> Cast:
+def _cluster(
+    forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]], suffixed: frozenset[str] | set[str] = frozenset()
+) -> Cast:
     people: list[Person] = []
     alias: dict[str, int] = {}
     for canonical, aliases in hints.items():
@@ -495,6 +505,7 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     _merge_titled(cast)
     _merge_bare_titles(cast)
     _merge_short_forms(cast)
+    _merge_syllable_names(cast, suffixed)
     return cast
 
 
@@ -531,6 +542,31 @@ def _merge_short_forms(cast: Cast) -> None:
             continue
         tgt = owners.pop()
         g1, g2 = person.gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        _merge_into(cast, pid, tgt)
+
+
+def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
+    """`Neul-ah` is Haneul and `Woo-ya` is Sunwoo: a lone name seen with an address suffix that ends the
+    one-word given name of exactly one other character joins that character."""
+    firsts: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                firsts[toks[0]].add(pid)
+                firsts[toks[-1]].add(pid)
+    for form in suffixed:
+        pid = cast.alias.get(_key(form))
+        if pid is None or cast.people[pid].hinted or len(cast.people[pid].forms) != 1 or len(form) < 2:
+            continue
+        low = form.lower()
+        owners = {o for name, ps in firsts.items() if len(name) > len(form) and name.lower().endswith(low) for o in ps} - {pid}
+        if len(owners) != 1:
+            continue
+        tgt = owners.pop()
+        g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, pid, tgt)
