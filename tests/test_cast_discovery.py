@@ -84,3 +84,16 @@ def test_last_syllable_with_ah_joins_the_given_name():
     cast = discover(paras)
     assert cast.resolve("Yeon-ah") == cast.resolve("Seoyeon") is not None
     assert cast.resolve("Dohyun") != cast.resolve("Seoyeon")
+
+
+def test_places_and_groups_are_not_characters():
+    # A run ending in a place or group word, and `The` + a plural, name no one; nor do its words alone later.
+    paras = [
+        "Wren drove out to Ashcombe Mill Farm on Thursday. Ashcombe Mill Farm was mostly mud.",
+        "“The Night Owls meet at eight,” Wren said. “The Rooks won’t come.”",
+        "Tobin laughed. “The Rooks never come.” He had grown up at Ashcombe Mill, and the Rooks knew it.",
+        "Wren signed them both up for the Harbour Chess Club anyway.",
+    ]
+    names = set(_people(paras))
+    assert {"Wren", "Tobin"} <= names
+    assert not names & {"Farm", "Ashcombe", "Mill", "The Rooks", "Rooks", "The Night Owls", "Harbour", "Club"}

@@ -59,6 +59,29 @@ _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=
 MENTION = re.compile(
     rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
+_PLACE_HEADS = frozenset(
+    """club society team squad crew band choir league guild union council committee order brigade regiment
+    army navy company corporation agency bureau department ministry office school high academy college
+    university institute hospital clinic station base camp farm inn pub tavern hotel motel cafe café bar
+    diner restaurant shop store market church chapel cathedral temple shrine abbey castle tower manor cottage
+    lodge house street road lane avenue square bridge creek river lake pond bay harbour harbor port beach
+    island valley ridge mountain mountains peak pier falls forest gardens garden town city village county
+    district kingdom empire republic""".split()
+)
+"""The last word of a capitalised run that makes it a place or a group, not a person (`High Fell Farm`)."""
+
+
+def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
+    """A capitalised run ending in a place or group word (`High Fell Farm`, `The Astronomy Club`, `Minamidai High`),
+    or `The` and one plural word (`The Keepers`), names no person."""
+    if title not in (None, "The") or not tokens or len(tokens) < 2 and not title:
+        return False
+    last = tokens[-1]
+    if last.lower() in _PLACE_HEADS:
+        return True
+    return title == "The" and len(tokens) == 1 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3
+
+
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
 _RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
 """Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
@@ -386,8 +409,22 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
+    mentions = Counter(MENTION.findall(text))
+    # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
+    place: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        title, tokens = split_title(mention)
+        if _place_or_group(title, [clean(t) for t in tokens]):
+            for t in tokens:
+                place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
+        cleaned = [clean(t) for t in tokens]
+        if _place_or_group(title, cleaned):
+            return []
+        if not title and cleaned and all(2 * place[t] >= cap_all[t] > 0 for t in cleaned):
+            return []  # "at High Fell" after "High Fell Farm"; "Keepers" after "The Keepers"
         if title == "The":
             cleaned = [clean(t) for t in tokens]
             if all(t[:1].isupper() for t in cleaned) and any(cap_mid[t] >= 2 and t.lower() not in _NOT_NAMES for t in cleaned):
@@ -408,7 +445,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     # Each distinct mention once, in order of first appearance: the same forms, counts and order as one pass.
     forms: Counter[str] = Counter()
-    for mention, n in Counter(MENTION.findall(text)).items():
+    for mention, n in mentions.items():
         for f in forms_of(mention):
             forms[f] += n
     # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
