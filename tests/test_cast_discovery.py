@@ -97,3 +97,16 @@ def test_places_and_groups_are_not_characters():
     names = set(_people(paras))
     assert {"Wren", "Tobin"} <= names
     assert not names & {"Farm", "Ashcombe", "Mill", "The Rooks", "Rooks", "The Night Owls", "Harbour", "Club"}
+
+
+def test_a_role_before_a_name_is_a_title():
+    # "Healer Ossory" is titled like "Doctor Ossory": "the Healer" later is the same person.
+    paras = [
+        "Jae waited on the cot while Healer Ossory washed her hands.",
+        "“Hold still,” Healer Ossory said. Jae held still.",
+        "Healer Ossory frowned at the cut.",
+        "“Again,” said the Healer. Jae sighed.",
+        "“You again,” the Healer said when Jae came back.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the Healer") == cast.resolve("Healer Ossory") is not None

@@ -23,7 +23,9 @@ TITLES: dict[str, str | None] = {
     "marchioness": "female", "baroness": "female", "emperor": "male", "empress": "female",
     "superintendent": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
     "officer": None, "agent": None, "coach": None, "sheriff": None, "commander": None, "chief": None, "nurse": None,
-    "deputy": None, "principal": None,
+    "deputy": None, "principal": None, "manager": None, "director": None, "healer": None, "auror": None,
+    "minister": None, "senator": None, "president": None, "chancellor": None, "headmaster": "male",
+    "headmistress": "female", "warden": None, "matron": "female", "trainer": None,
 }
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
