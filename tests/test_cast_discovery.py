@@ -58,3 +58,55 @@ def test_one_pronoun_is_not_enough_for_a_gender():
     paras = ["Up at Thornby he kept sheep.", "Thornby lay under snow.", "Anya walked up to Thornby. She knocked."]
     people = _people(paras)
     assert people.get("Thornby") is None
+
+
+def test_address_suffixes_join_the_bare_name():
+    # `Jiwon-noona`, `Taeyang-hyung` and `Rin-senpai` are Jiwon, Taeyang and Rin, not three more characters.
+    paras = [
+        "Jiwon dropped her bag by the mirror. Taeyang was already stretching, and Rin sat by the speaker.",
+        "“You’re early, Jiwon-noona,” Taeyang said.",
+        "“Taeyang-hyung, the music,” Rin called. Jiwon laughed at them both.",
+        "“Rin-senpai is strict today,” Taeyang muttered, and Rin ignored him.",
+    ]
+    cast = discover(paras)
+    people = [p for p in cast.people if p.forms]
+    assert len(people) == 3
+    assert cast.resolve("Taeyang-hyung") == cast.resolve("Taeyang")
+
+
+def test_last_syllable_with_ah_joins_the_given_name():
+    # `Yeon-ah` is Seoyeon's nickname: the last syllable of her given name with `-ah`.
+    paras = [
+        "Seoyeon tied her shoes twice. Dohyun watched her from the door.",
+        "“Yeon-ah, come on,” Dohyun said. Seoyeon ignored him.",
+        "“Yeon-ah.” He waited. Seoyeon stood at last.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Yeon-ah") == cast.resolve("Seoyeon") is not None
+    assert cast.resolve("Dohyun") != cast.resolve("Seoyeon")
+
+
+def test_places_and_groups_are_not_characters():
+    # A run ending in a place or group word, and `The` + a plural, name no one; nor do its words alone later.
+    paras = [
+        "Wren drove out to Ashcombe Mill Farm on Thursday. Ashcombe Mill Farm was mostly mud.",
+        "“The Night Owls meet at eight,” Wren said. “The Rooks won’t come.”",
+        "Tobin laughed. “The Rooks never come.” He had grown up at Ashcombe Mill, and the Rooks knew it.",
+        "Wren signed them both up for the Harbour Chess Club anyway.",
+    ]
+    names = set(_people(paras))
+    assert {"Wren", "Tobin"} <= names
+    assert not names & {"Farm", "Ashcombe", "Mill", "The Rooks", "Rooks", "The Night Owls", "Harbour", "Club"}
+
+
+def test_a_role_before_a_name_is_a_title():
+    # "Healer Ossory" is titled like "Doctor Ossory": "the Healer" later is the same person.
+    paras = [
+        "Jae waited on the cot while Healer Ossory washed her hands.",
+        "“Hold still,” Healer Ossory said. Jae held still.",
+        "Healer Ossory frowned at the cut.",
+        "“Again,” said the Healer. Jae sighed.",
+        "“You again,” the Healer said when Jae came back.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the Healer") == cast.resolve("Healer Ossory") is not None

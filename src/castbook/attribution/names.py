@@ -23,9 +23,15 @@ TITLES: dict[str, str | None] = {
     "marchioness": "female", "baroness": "female", "emperor": "male", "empress": "female",
     "superintendent": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
     "officer": None, "agent": None, "coach": None, "sheriff": None, "commander": None, "chief": None, "nurse": None,
-    "deputy": None, "principal": None,
+    "deputy": None, "principal": None, "manager": None, "director": None, "healer": None, "auror": None,
+    "minister": None, "senator": None, "president": None, "chancellor": None, "headmaster": "male",
+    "headmistress": "female", "warden": None, "matron": "female", "trainer": None,
 }
-_SUFFIXES = ("ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi")
+_SUFFIXES = (
+    "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
+    "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
+)
+"""Korean and Japanese address suffixes: `Minho-hyung` and `Aoi-senpai` are Minho and Aoi."""
 _NOT_NAMES = frozenset(
     """i i'm i'll i've i'd o oh ah the a an and but or if then there here this that these those it its he she
     they we you his her him them my our your their me us what who why how when where which yes no not nor
@@ -55,6 +61,29 @@ _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=
 MENTION = re.compile(
     rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
+_PLACE_HEADS = frozenset(
+    """club society team squad crew band choir league guild union council committee order brigade regiment
+    army navy company corporation agency bureau department ministry office school high academy college
+    university institute hospital clinic station base camp farm inn pub tavern hotel motel cafe café bar
+    diner restaurant shop store market church chapel cathedral temple shrine abbey castle tower manor cottage
+    lodge house street road lane avenue square bridge creek river lake pond bay harbour harbor port beach
+    island valley ridge mountain mountains peak pier falls forest gardens garden town city village county
+    district kingdom empire republic""".split()
+)
+"""The last word of a capitalised run that makes it a place or a group, not a person (`High Fell Farm`)."""
+
+
+def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
+    """A capitalised run ending in a place or group word (`High Fell Farm`, `The Astronomy Club`, `Minamidai High`),
+    or `The` and one plural word (`The Keepers`), names no person."""
+    if title not in (None, "The") or not tokens or len(tokens) < 2 and not title:
+        return False
+    last = tokens[-1]
+    if last.lower() in _PLACE_HEADS:
+        return True
+    return title == "The" and len(tokens) == 1 and last.endswith("s") and not last.endswith(("ss", "us", "is")) and len(last) > 3
+
+
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
 _RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
 """Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
@@ -382,8 +411,22 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
+    mentions = Counter(MENTION.findall(text))
+    # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
+    place: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        title, tokens = split_title(mention)
+        if _place_or_group(title, [clean(t) for t in tokens]):
+            for t in tokens:
+                place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
+        cleaned = [clean(t) for t in tokens]
+        if _place_or_group(title, cleaned):
+            return []
+        if not title and cleaned and all(2 * place[t] >= cap_all[t] > 0 for t in cleaned):
+            return []  # "at High Fell" after "High Fell Farm"; "Keepers" after "The Keepers"
         if title == "The":
             cleaned = [clean(t) for t in tokens]
             if all(t[:1].isupper() for t in cleaned) and any(cap_mid[t] >= 2 and t.lower() not in _NOT_NAMES for t in cleaned):
@@ -404,10 +447,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     # Each distinct mention once, in order of first appearance: the same forms, counts and order as one pass.
     forms: Counter[str] = Counter()
-    for mention, n in Counter(MENTION.findall(text)).items():
+    for mention, n in mentions.items():
         for f in forms_of(mention):
             forms[f] += n
-    return _cluster(forms, paragraphs, hints or {})
+    # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
+    suffixed = {
+        clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
+    }
+    return _cluster(forms, paragraphs, hints or {}, suffixed)
 
 
 def _joined(paragraphs: Sequence[str]) -> str:
@@ -430,7 +477,9 @@ def _resolve_keys(surface: str) -> tuple[str, str]:
     return _key(surface), _key(" ".join(([title] if title else []) + cleaned))
 
 
-def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]]) -> Cast:
+def _cluster(
+    forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]], suffixed: frozenset[str] | set[str] = frozenset()
+) -> Cast:
     people: list[Person] = []
     alias: dict[str, int] = {}
     for canonical, aliases in hints.items():
@@ -495,6 +544,7 @@ def _cluster(forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str,
     _merge_titled(cast)
     _merge_bare_titles(cast)
     _merge_short_forms(cast)
+    _merge_syllable_names(cast, suffixed)
     return cast
 
 
@@ -531,6 +581,31 @@ def _merge_short_forms(cast: Cast) -> None:
             continue
         tgt = owners.pop()
         g1, g2 = person.gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        _merge_into(cast, pid, tgt)
+
+
+def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
+    """`Neul-ah` is Haneul and `Woo-ya` is Sunwoo: a lone name seen with an address suffix that ends the
+    one-word given name of exactly one other character joins that character."""
+    firsts: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                firsts[toks[0]].add(pid)
+                firsts[toks[-1]].add(pid)
+    for form in suffixed:
+        pid = cast.alias.get(_key(form))
+        if pid is None or cast.people[pid].hinted or len(cast.people[pid].forms) != 1 or len(form) < 2:
+            continue
+        low = form.lower()
+        owners = {o for name, ps in firsts.items() if len(name) > len(form) and name.lower().endswith(low) for o in ps} - {pid}
+        if len(owners) != 1:
+            continue
+        tgt = owners.pop()
+        g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, pid, tgt)
