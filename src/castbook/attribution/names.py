@@ -562,12 +562,7 @@ def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
 def _merge_short_forms(cast: Cast) -> None:
     """`Cas` is Caspian and `Toby` is Tobias: a lone short name that begins the first name of exactly one
     other character (`Toby` by its first three letters and a pet-name ending) joins that character."""
-    firsts: defaultdict[str, set[int]] = defaultdict(set)
-    for pid, person in enumerate(cast.people):
-        for f in person.forms:
-            title, toks = split_title(f)
-            if not title and toks:
-                firsts[toks[0]].add(pid)
+    firsts = _name_words(cast, last=False)
     for pid, person in enumerate(cast.people):
         if person.hinted or len(person.forms) != 1:
             continue
@@ -577,38 +572,43 @@ def _merge_short_forms(cast: Cast) -> None:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
         owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.startswith(stem) for o in ps} - {pid}
-        if len(owners) != 1:
-            continue
-        tgt = owners.pop()
-        g1, g2 = person.gender, cast.people[tgt].gender
-        if g1 and g2 and g1 != g2:
-            continue
+        _merge_if_one(cast, pid, owners)
+
+
+def _name_words(cast: Cast, last: bool) -> defaultdict[str, set[int]]:
+    """Who has each untitled first name (and last name, with `last`)."""
+    words: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                words[toks[0]].add(pid)
+                if last:
+                    words[toks[-1]].add(pid)
+    return words
+
+
+def _merge_if_one(cast: Cast, pid: int, owners: set[int]) -> None:
+    """`pid` joins the one character in `owners`, unless there are more or their genders disagree."""
+    if len(owners) != 1:
+        return
+    (tgt,) = owners
+    g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
+    if not (g1 and g2 and g1 != g2):
         _merge_into(cast, pid, tgt)
 
 
 def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
     """`Neul-ah` is Haneul and `Woo-ya` is Sunwoo: a lone name seen with an address suffix that ends the
     one-word given name of exactly one other character joins that character."""
-    firsts: defaultdict[str, set[int]] = defaultdict(set)
-    for pid, person in enumerate(cast.people):
-        for f in person.forms:
-            title, toks = split_title(f)
-            if not title and toks:
-                firsts[toks[0]].add(pid)
-                firsts[toks[-1]].add(pid)
+    firsts = _name_words(cast, last=True)
     for form in suffixed:
         pid = cast.alias.get(_key(form))
         if pid is None or cast.people[pid].hinted or len(cast.people[pid].forms) != 1 or len(form) < 2:
             continue
         low = form.lower()
         owners = {o for name, ps in firsts.items() if len(name) > len(form) and name.lower().endswith(low) for o in ps} - {pid}
-        if len(owners) != 1:
-            continue
-        tgt = owners.pop()
-        g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
-        if g1 and g2 and g1 != g2:
-            continue
-        _merge_into(cast, pid, tgt)
+        _merge_if_one(cast, pid, owners)
 
 
 def _surname_owner(cands: Iterable[str], forms: Counter[str], parsed: Mapping[str, tuple[str | None, list[str]]]) -> str:
