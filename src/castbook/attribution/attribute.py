@@ -568,16 +568,33 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
             eh = head(e)
             if eh is not None and (eh == h or eh in _STRANGER_HEADS and e.tag.gender is not None and e.tag.gender == g):
                 back.setdefault(j, pid)
-    if not links:
-        return
     for i, q in enumerate(quotes):
         h = head(q)
         if h is None:
             continue
         pid = links.get((scene[q.para], h), links.get((None, h), back.get(i)))
+        if pid is None and q.tag.strength < 0.9:
+            pid = _known_role(cast, h)  # a beat: "The healer peeled back the bandage." with Maelis, the healer,
         if pid is not None and pid not in q.vocatives:
             t = q.tag
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+def _known_role(cast: Cast, head: str) -> int | None:
+    """The one character who holds the title (`Captain Thorne`) or was set beside the role (`Maelis, the healer,`)."""
+    if head in _GENERIC or head in _STRANGER_HEADS or head in _NOT_NAMES or head in _KIN:
+        return None
+    titles = _TITLE_NOUNS.get(head, (head,))
+    holders = [
+        pid for pid, person in enumerate(cast.people)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
+    ]
+    if holders:
+        return holders[0] if len(holders) == 1 else None
+    top = getattr(cast, "roles", {}).get(head, Counter()).most_common(2)
+    if top and (len(top) == 1 or top[0][1] > top[1][1]):
+        return top[0][0]
+    return None
 
 
 _KIN = {
