@@ -176,6 +176,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
     cast.roles = _appositives(cast, paragraphs)
+    _epithets(cast, resets, quotes)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
@@ -521,6 +522,79 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
                     continue
                 roles.setdefault(head, Counter())[pid] += 1
     return roles
+
+
+_STRANGER_HEADS = frozenset(
+    "man woman boy girl lad lass kid child stranger newcomer figure youth guy visitor student".split())
+"""Epithets for someone not yet named in the scene (`the boy`, `the stranger`): whoever introduces themselves."""
+_STRANGER_SPAN = 15
+"""How many paragraphs back a self-introduction names the stranger who spoke before it."""
+
+
+def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """An epithet tag (`the healer`, `the girl`) whose speaker introduces themselves ("Maelis.", "I'm Kit") names
+    that epithet: the same epithet means them again, and the scene's earlier strangers' epithets were them too."""
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+
+    def head(q: Quote) -> str | None:
+        t = q.tag
+        if t is None or t.kind != "descriptor" or not t.text.lower().startswith("the "):
+            return None
+        h = t.text.lower().split()[-1]
+        return h if h.isalpha() and h not in _NOT_NAMES else None
+
+    links: dict[tuple[int | None, str], int] = {}
+    back: dict[int, int] = {}
+    for i, q in enumerate(quotes):
+        h = head(q)
+        if h is None or len(q.intro) != 1:
+            continue
+        pid = next(iter(q.intro))
+        g = cast.gender(pid) or q.tag.gender
+        if q.tag.gender and g != q.tag.gender:
+            continue
+        titles = _TITLE_NOUNS.get(h, (h,))
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for person in cast.people for f in person.forms):
+            continue  # `the professor` with a Professor De Worms in the cast: the title says who
+        links.setdefault((scene[q.para], h) if h in _GENERIC or h in _STRANGER_HEADS else (None, h), pid)
+        # Earlier strangers of this scene ("the girl", "the new girl") were the one now giving a name.
+        for j in range(i - 1, -1, -1):
+            e = quotes[j]
+            if scene[e.para] != scene[q.para] or e.para < q.para - _STRANGER_SPAN or pid in e.vocatives or (e.tag is not None and e.tag.pid == pid):
+                break
+            eh = head(e)
+            if eh is not None and (eh == h or eh in _STRANGER_HEADS and e.tag.gender is not None and e.tag.gender == g):
+                back.setdefault(j, pid)
+    for i, q in enumerate(quotes):
+        h = head(q)
+        if h is None:
+            continue
+        pid = links.get((scene[q.para], h), links.get((None, h), back.get(i)))
+        if pid is None and q.tag.strength < 0.9:
+            pid = _known_role(cast, h)  # a beat: "The healer peeled back the bandage." with Maelis, the healer,
+        if pid is not None and pid not in q.vocatives:
+            t = q.tag
+            q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+def _known_role(cast: Cast, head: str) -> int | None:
+    """The one character who holds the title (`Captain Thorne`) or was set beside the role (`Maelis, the healer,`)."""
+    if head in _GENERIC or head in _STRANGER_HEADS or head in _NOT_NAMES or head in _KIN:
+        return None
+    titles = _TITLE_NOUNS.get(head, (head,))
+    holders = [
+        pid for pid, person in enumerate(cast.people)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
+    ]
+    if holders:
+        return holders[0] if len(holders) == 1 else None
+    top = getattr(cast, "roles", {}).get(head, Counter()).most_common(2)
+    if top and (len(top) == 1 or top[0][1] > top[1][1]):
+        return top[0][0]
+    return None
 
 
 _KIN = {
