@@ -330,21 +330,9 @@ def _decode_conv(
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED
                 if u.gender:
-                    g = genders[i]
-                    if pid == narrator or pid < 0:
-                        s += _GENDER_CLASH
-                    elif g == u.gender:
-                        s += _GENDER_OK
-                    elif g is not None:
-                        s += _GENDER_CLASH
-                if u.beat and not u.gender:
-                    g = genders[i]
-                    if pid == narrator or pid < 0:
-                        s += _BEAT_CLASH
-                    elif g == u.beat:
-                        s += _BEAT_OK
-                    elif g is not None:
-                        s += _BEAT_CLASH
+                    s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
+                elif u.beat:
+                    s += _fits(u.beat, genders[i], pid < 0, _BEAT_OK, _BEAT_CLASH)
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
@@ -415,3 +403,13 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+def _fits(want: str, gender: str | None, not_a_character: bool, ok: float, clash: float) -> float:
+    """The score of a candidate for a turn whose tag or beat says `she`/`he`: the narrator and unknown voices
+    clash, a known gender fits or clashes, an unknown one is neutral."""
+    if not_a_character:
+        return clash
+    if gender is None:
+        return 0.0
+    return ok if gender == want else clash
