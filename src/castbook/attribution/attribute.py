@@ -464,6 +464,15 @@ _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "col
                 "professor": ("professor", "prof")}
 
 
+def _title_holders(cast: Cast, head: str) -> list[int]:
+    """The characters named with the title a role noun stands for (`the count` -> `Count Orlov`)."""
+    titles = _TITLE_NOUNS.get(head, (head,))
+    return [
+        pid for pid, person in enumerate(cast.people)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
+    ]
+
+
 def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
     """`said the count`: the one character with that title (`Count Orlov`), else the role as a character of its own."""
     words = text.lower().split()
@@ -472,11 +481,7 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
     head = words[-1]
     if head in _GENERIC or head in _NOT_NAMES:
         return None
-    titles = _TITLE_NOUNS.get(head, (head,))
-    holders = [
-        pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
-    ]
+    holders = _title_holders(cast, head)
     if holders:
         recent = [pid for pid in reversed(conv.mentions) if pid in holders]
         if recent:
@@ -584,11 +589,7 @@ def _known_role(cast: Cast, head: str) -> int | None:
     """The one character who holds the title (`Captain Thorne`) or was set beside the role (`Maelis, the healer,`)."""
     if head in _GENERIC or head in _STRANGER_HEADS or head in _NOT_NAMES or head in _KIN:
         return None
-    titles = _TITLE_NOUNS.get(head, (head,))
-    holders = [
-        pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
-    ]
+    holders = _title_holders(cast, head)
     if holders:
         return holders[0] if len(holders) == 1 else None
     top = getattr(cast, "roles", {}).get(head, Counter()).most_common(2)
