@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -90,7 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     if len({folder for folder, _ in runs}) > 1:
         held = {s for folder, s in runs if folder == HELD}
         groups = {"dev": lambda w: w not in held, "held": lambda w: w in held}
-    pdnc.print_report(results, groups, f"{total_time:.2f} s for {len(runs)} stories", out, details)
+    kept = out if a.out or a.details else None
+    pdnc.print_report(results, groups, f"{total_time:.2f} s for {len(runs)} stories", kept, details)
+    if kept is None:
+        shutil.rmtree(out, ignore_errors=True)
     return 0
 
 

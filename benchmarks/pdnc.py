@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -150,19 +151,23 @@ def main(argv: list[str] | None = None) -> int:
         "PDNC1": lambda w: w not in PDNC2, "PDNC2": lambda w: w in PDNC2,
         "tuned half": lambda w: w in tune, "held-out half": lambda w: w in held,
     }
-    print_report(results, groups, f"{total_time:.2f} s for {len(novels)} novels", out, details)
+    kept = out if a.out or a.details else None
+    print_report(results, groups, f"{total_time:.2f} s for {len(novels)} novels", kept, details)
+    if kept is None:
+        shutil.rmtree(out, ignore_errors=True)
     return 0
 
 
-def print_report(results: list[dict], groups: dict, timing: str, out: Path, details: Path | None) -> None:
-    """Per-work lines, then each group's and the micro total, then the time taken."""
+def print_report(results: list[dict], groups: dict, timing: str, out: Path | None, details: Path | None) -> None:
+    """Per-work lines, then each group's and the micro total, then the time taken (and where the segments
+    are, when they are kept: with --out or --details; otherwise the temp folder is removed)."""
     for r in sorted(results, key=lambda r: r["work"]):
         print(line(r["work"], [r]))
     print()
     for name, member in groups.items():
         print(line(name, [r for r in results if member(r["work"])]))
     print(line("ALL (micro)", results))
-    print(f"segment_work CPU time: {timing}; segments in {out}")
+    print(f"segment_work CPU time: {timing}" + (f"; segments in {out}" if out else ""))
     if details:
         print(f"details: {details}")
 
