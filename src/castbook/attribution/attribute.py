@@ -739,7 +739,7 @@ def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
 
 def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
     """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
-    used to address them in the lines around theirs."""
+    used to address them in the lines around theirs (three times, or twice when nobody else speaks as them)."""
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
@@ -753,7 +753,10 @@ def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
     if not votes:
         return None
     best = max(votes, key=votes.get)
-    return best if votes[best] >= 3 else None
+    if votes[best] >= 3:
+        return best
+    # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
+    return best if votes[best] == 2 and all(q.speaker != best for q in quotes) else None
 
 
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:
