@@ -58,7 +58,9 @@ _END_TAG = re.compile(
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|"
+_NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unless|less)\b)"
+"""Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
                    rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
                    rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
