@@ -108,12 +108,16 @@ def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
             out.add(pid)
-        elif opening and text[e:].strip() in (".", "") and _FULL_NAME.fullmatch(text[s:e]):
-            out.add(pid)  # "Jonah Vale." on its own: people give their full name, they seldom call others by it
+        elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
+            text[full.end():].strip() in (".", "") or text[full.end()] == "." and not asked.rstrip().endswith("?")
+        ):
+            # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
+            # their own full name, they seldom call others by it.
+            out.add(pid)
     return out
 
 
-_FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+")
+_FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
 
 
 def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:

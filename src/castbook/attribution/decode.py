@@ -204,6 +204,7 @@ def _units(
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
+        u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
         elif unknown and not u.anchored:
