@@ -509,13 +509,23 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 """`the courier, Eugenio,`: the role right before a name."""
 
 
+_LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat|jacket|cloak|helmet|mask|beard|"
+          r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
+_LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
+"""`Teo's blond hair`, `Kaito's hood`: what someone wears or looks like, later their epithet (`said the hood`)."""
+_LOOKS_OWN = re.compile(r"\b(?:his|her)\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
+"""`Kaito had fallen asleep with his hood over his face`: the same, worn by the sentence's named subject."""
+_LOOKS_ANY = re.compile(r"\b" + _LOOKS + r"\b")
+_SENT_END = re.compile(r"[.!?](?:\s|$)")
+
+
 def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Counter[int]]:
-    """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`):
-    role -> who."""
+    """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`),
+    and what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`): role -> who."""
     roles: dict[str, Counter[int]] = {}
     for pieces in paragraphs:
         for p in pieces:
-            if "," not in p.text:
+            if "," not in p.text and not _LOOKS_ANY.search(p.text):
                 continue
             text = p.text
             for s, e, pid in cast.find(text):
@@ -524,6 +534,15 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
                 m = _APPOSITIVE_AFTER.match(text, e)
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
+                if m is None:
+                    m = _LOOKS_AFTER.match(text, e)
+                if m is None:
+                    # `Kaito fell asleep with his hood over his face`: the named subject's own hood.
+                    end = _SENT_END.search(text, e)
+                    m = _LOOKS_OWN.search(text, e, end.start() if end else len(text))
+                    g = cast.gender(pid)
+                    if m is not None and g is not None and _POSSESSIVE.get(m.group(0).split()[0].lower()) != g:
+                        m = None
                 if m is None:
                     continue
                 head = m.group(1)

@@ -290,6 +290,13 @@ def _decode_conv(
     for u in units:
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
+    # In a crowded scene, whoever a line calls by name (and is on stage) may answer next, however little they
+    # have spoken so far.
+    for u, nxt in zip(units, units[1:]):
+        for pid in u.vocatives:
+            if pid not in cands and pid in known and not nxt.anchored and (
+                    pid in carry or pid in fresh or any(pid in v.names for v in units)):
+                cands.append(pid)
     if len(cands) < 2:
         # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other.
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
