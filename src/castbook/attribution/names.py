@@ -59,7 +59,7 @@ _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
 MENTION = re.compile(
-    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
@@ -184,6 +184,8 @@ def _split_title(form: str) -> tuple[str | None, tuple[str, ...]]:
         if title.lower() == "the":
             title = "The"
         parts = parts[1:]
+        while len(parts) > 1 and re.fullmatch(r"[A-Z]\.", parts[0]):
+            parts = parts[1:]  # "Mr. E. W. B. Childers": the initials are not the name
     return title, tuple(p.rstrip(".") for p in parts)
 
 
