@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -248,7 +249,7 @@ _CLOSING = re.compile(
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
 _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
-                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
+                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+[A-Z])|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
 _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
@@ -256,18 +257,28 @@ _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his
 
 
 _OBJ_BEFORE = re.compile(
-    r"\b(?:to|at|in|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
+    r"\b(?:to|at|in|of|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
     r"without|beside|behind|near|past|over|under|between|among|saw|told|asked|thanked|kissed|met|married|"
     r"called|heard|watched|followed|joined|helped|addressed|answered|interrupted|upon)\s+$"
 )
+_AGENT_OF = re.compile(r"\s+to\s+[a-z]")
+"""`it was absurd of John to go shouting out`: a name after "of" followed by "to" + verb is the one acting."""
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
-_TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
+_PERCEIVED = re.compile(
+    rf"\b(?:heard|hear|hears|hearing|saw|see|sees|watched|watch|watches)\s+(?P<subj>{MENTION.pattern}|him|her|{_DESC_LONG})"
+    r"(?:\s+\w+ly)?\s+$"
+)
+"""`Elinor heard Willoughby say,`: the one heard (or seen) saying it is the speaker."""
+_SUBORDINATE = re.compile(r"^\W*(?:When|While|As|After|Before|Though|Although|If|Since|Until|Till|Once|Because|Whilst)\b")
+"""A clause opened by a subordinator (`When Rachael was gone, Mr. Gradgrind said`): its main subject comes last."""
+_TO_BARE = re.compile(r"\b(?:to|and|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
 
 
 def _is_verb(body: str, m: re.Match[str]) -> bool:
     """A bare form is a verb after `to`, a modal or a plural subject (`began to reply`, `I whisper`), not a noun
     (`a gracious reply`)."""
-    return m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+    return (m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+            or bool(_PERCEIVED.search(body, 0, m.start())))
 
 
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
@@ -280,6 +291,15 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     if not m:
         return None
     head = body[: m.start()]
+    if m.group("verb") in _BARE:
+        seen = _PERCEIVED.search(head)
+        if seen:
+            subj = seen.group("subj")
+            if subj in ("him", "her"):
+                return Tag("pronoun", None, "male" if subj == "him" else "female", 0.9, offset + seen.start("subj"), ends=True)
+            tag = _subject(cast, subj, offset + seen.start("subj"), 0.95, False)
+            if tag:
+                return dataclasses.replace(tag, ends=True)
     if m.group("verb").endswith("ing"):
         # "stopped by Sir Thomas's saying": the one whose saying it is.
         found = cast.find(head)
@@ -302,11 +322,17 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
         # A name after a preposition or an object verb ("accompanied by Mr. Yates", "then at Fanny") is not the
         # clause's subject.
-        found = [(s, pid) for s, _, pid in cast.find(clause)]
-        names = [(s, pid) for s, pid in found if not _OBJ_BEFORE.search(clause, 0, s)]
+        found = [(s, e, pid) for s, e, pid in cast.find(clause)]
+        names = [(s, pid) for s, e, pid in found if not _OBJ_BEFORE.search(clause, 0, s) or _AGENT_OF.match(clause, e)
+                 and clause[:s].rstrip().endswith(" of")]
         prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
+        if _SUBORDINATE.match(clause):
+            first_name = names[-1] if names else None
+            first_pron = prons[-1] if prons else None
+            if first_name and first_pron and first_pron[0] > first_name[0]:
+                first_name = None
         if first_name and (not first_pron or first_name[0] < first_pron[0]):
             return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
         if first_pron:
