@@ -200,7 +200,7 @@ def _last_sentence(text: str) -> str:
     return text[last.end():]
 
 
-def tag_before(cast: Cast, text: str) -> Tag | None:
+def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
     last = _last_sentence(text.rstrip())
     offset = len(text.rstrip()) - len(last)
@@ -236,7 +236,7 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
     if tag:
         return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
-    return _beat(cast, body, offset, strength)
+    return _beat(cast, body, offset, strength, parts=near)
 
 
 _FORMS = """saying exclaiming replying answering adding crying calling whispering announcing observing remarking
@@ -353,10 +353,28 @@ _CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
 """`He’s found the tea`: a pronoun's contraction, never a new name."""
 
 
-def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True) -> Tag | None:
+_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|"
+         r"ears|nose|throat|chest|breath|shoulders|shoulder|hands|hand|fingers|knuckles|head|heart|stomach|features|"
+         r"voice|tone|laugh|laughter)")
+_POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
+"""A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`"""
+_FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
+                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question)|(?:comes|came)\s+(?:the|a|an)\s+"
+                   rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
+"""`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
     m = _BEAT.match(body) or _BEAT_I.match(body)
+    if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
+        part = _POSS_BEAT.match(body) if parts else None
+        if part:
+            return _subject(cast, part.group("subj"), offset + part.start("subj"), strength, False)
+        source = _FROM.match(body)
+        if source:
+            return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
     subj = m.group("subj")
