@@ -58,14 +58,23 @@ _END_TAG = re.compile(
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
+"""`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
+_ALL_SAYS = re.compile(rf"(?:is|was)\s+all\s+{_SUBJ}\s+(?:says|said|manages|managed|can\s+say|could\s+say|gets\s+out|got\s+out)\b")
+"""`“Fine,” is all Seokjin says.`"""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>[a-z]+(?:ed|s)|"
+_AUX = (r"(?:(?:does|did|can|could|would|will|was|is|has|had|wo|ca)n['\u2019]t|(?:does|did|can|could|would|will|has|had)\s+not|"
+        r"could|would|can|will|must|might|should|cannot)\s+(?:\w+ly\s+|even\s+|just\s+|only\s+|help\s+but\s+)*[a-z]+")
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely))?\s+(?P<verb>[a-z]+(?:ed|s)|"
                    rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
                    rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
                    rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shrugged|shut|slept|slid|sold|sought|spat|spent|"
                    rf"sprang|spun|stepped|stole|stood|strode|struck|stuck|swam|swept|swore|swung|threw|took|tore|tossed|"
                    rf"turned|was|went|wept|woke|wore|wound|wrote)\b")
+_BEAT_AUX = re.compile(rf"(?!I\b)(?P<subj>{MENTION.pattern}){_ADV}\s+(?P<verb>{_AUX})\b")
+"""A beat with an auxiliary, read only just before the quote (after it, `Miss Tilney could only bow.` is a silence): `Yoongi doesn’t answer right away.`, `Mr. Rushworth could be
+silent no longer.`"""
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
@@ -175,6 +184,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
             tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
+    m = _ALL_SAYS.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, False)
+        if tag:
+            return tag
     m = _POSS.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
@@ -221,6 +235,11 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
+    m = _NAME_COLON.match(body)
+    if m:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
+        if tag:
+            return tag
     m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
@@ -236,7 +255,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     if tag:
         return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
-    return _beat(cast, body, offset, strength, parts=near)
+    return _beat(cast, body, offset, strength, parts=near, aux=near)
 
 
 _FORMS = """saying exclaiming replying answering adding crying calling whispering announcing observing remarking
@@ -364,10 +383,18 @@ _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|la
 """`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
 
 
-def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True) -> Tag | None:
+_CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
+"""`It’s Seokjin who finally speaks.`: the one the sentence is about."""
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
+          aux: bool = False) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
-    m = _BEAT.match(body) or _BEAT_I.match(body)
+    cleft = _CLEFT.match(body)
+    if cleft:
+        return _subject(cast, cleft.group("subj"), offset + cleft.start("subj"), max(strength, 0.75), False)
+    m = _BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_AUX.match(body) if aux else None)
     if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
         part = _POSS_BEAT.match(body) if parts else None
         if part:
@@ -393,7 +420,7 @@ def last_actor(cast: Cast, text: str) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     parts = list(_CLAUSES.finditer(last))
     for m in reversed(parts):
-        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False)
+        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False, parts=False)
         if tag is not None:
             return tag
     return None
