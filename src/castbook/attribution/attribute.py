@@ -157,7 +157,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             b.shares = b.piece == a.piece + 2 and a.tag_at is not None and a.tag_at == b.tag_at
         _spread_in_paragraph(qs)
         prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
-        t = tag_before(cast, prev_para[-1].text) if prev_para and prev_para[-1].kind == "narration" else None
+        # A part's beat alone in the paragraph before (`Bill's face changed.`) is a reaction, not the next speaker.
+        t = tag_before(cast, prev_para[-1].text, near=False) if prev_para and prev_para[-1].kind == "narration" else None
         end = prev_para[-1].text.rstrip() if t is not None else ""
         leads_in = t is not None and t.strength >= 0.9 and (end.endswith(_INTRODUCES) or end[-1:].isalpha())
         if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):

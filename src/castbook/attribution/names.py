@@ -56,10 +56,14 @@ _NOT_NAMES = frozenset(
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 _CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
+_NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
+_SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
+_NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
+"""A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
 MENTION = re.compile(
-    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
@@ -184,6 +188,8 @@ def _split_title(form: str) -> tuple[str | None, tuple[str, ...]]:
         if title.lower() == "the":
             title = "The"
         parts = parts[1:]
+        while len(parts) > 1 and re.fullmatch(r"[A-Z]\.", parts[0]):
+            parts = parts[1:]  # "Mr. E. W. B. Childers": the initials are not the name
     return title, tuple(p.rstrip(".") for p in parts)
 
 
@@ -400,9 +406,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if nxt.endswith("ed") or nxt in _PAST:
             actor[clean(w)] += n  # "Mara climbed": the subject of an action
 
+    # A number said to speak ("said Seven", "Five said") is a name, however often the word is a number.
+    numbered = {w for w, n in Counter(a or b for a, b in _NUMBER_SAYS.findall(text)).items() if n >= 2}
+
     @cache
     def namelike(tok: str) -> bool:
         t = clean(tok)
+        if t in numbered:
+            return True
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -57,16 +58,25 @@ _END_TAG = re.compile(
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
+"""`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
+_ALL_SAYS = re.compile(rf"(?:is|was)\s+all\s+{_SUBJ}\s+(?:says|said|manages|managed|can\s+say|could\s+say|gets\s+out|got\s+out)\b")
+"""`“Fine,” is all Seokjin says.`"""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unless|less)\b)"
 """Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
+_AUX = (r"(?:(?:does|did|can|could|would|will|was|is|has|had|wo|ca)n['\u2019]t|(?:does|did|can|could|would|will|has|had)\s+not|"
+        r"could|would|can|will|must|might|should|cannot)\s+(?:\w+ly\s+|even\s+|just\s+|only\s+|help\s+but\s+)*[a-z]+")
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely))?\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
                    rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
                    rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
                    rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shrugged|shut|slept|slid|sold|sought|spat|spent|"
                    rf"sprang|spun|stepped|stole|stood|strode|struck|stuck|swam|swept|swore|swung|threw|took|tore|tossed|"
                    rf"turned|was|went|wept|woke|wore|wound|wrote)\b")
+_BEAT_AUX = re.compile(rf"(?!I\b)(?P<subj>{MENTION.pattern}){_ADV}\s+(?P<verb>{_AUX})\b")
+"""A beat with an auxiliary, read only just before the quote (after it, `Miss Tilney could only bow.` is a silence): `Yoongi doesn’t answer right away.`, `Mr. Rushworth could be
+silent no longer.`"""
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
@@ -176,6 +186,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
             tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
+    m = _ALL_SAYS.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, False)
+        if tag:
+            return tag
     m = _POSS.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
@@ -201,7 +216,7 @@ def _last_sentence(text: str) -> str:
     return text[last.end():]
 
 
-def tag_before(cast: Cast, text: str) -> Tag | None:
+def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
     last = _last_sentence(text.rstrip())
     offset = len(text.rstrip()) - len(last)
@@ -222,6 +237,11 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
+    m = _NAME_COLON.match(body)
+    if m:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
+        if tag:
+            return tag
     m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
@@ -237,7 +257,7 @@ def tag_before(cast: Cast, text: str) -> Tag | None:
     if tag:
         return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
-    return _beat(cast, body, offset, strength)
+    return _beat(cast, body, offset, strength, parts=near, aux=near)
 
 
 _FORMS = """saying exclaiming replying answering adding crying calling whispering announcing observing remarking
@@ -250,26 +270,36 @@ _CLOSING = re.compile(
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
 _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
-                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
-_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+[A-Z])|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
+                      r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
+_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
 _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
 _OBJ_BEFORE = re.compile(
-    r"\b(?:to|at|in|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
+    r"\b(?:to|at|in|of|inside|across|through|around|with|from|by|than|on|upon|into|about|towards?|like|against|"
     r"without|beside|behind|near|past|over|under|between|among|saw|told|asked|thanked|kissed|met|married|"
     r"called|heard|watched|followed|joined|helped|addressed|answered|interrupted|upon)\s+$"
 )
+_AGENT_OF = re.compile(r"\s+to\s+[a-z]")
+"""`it was absurd of John to go shouting out`: a name after "of" followed by "to" + verb is the one acting."""
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
-_TO_BARE = re.compile(r"\b(?:to|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
+_PERCEIVED = re.compile(
+    rf"\b(?:heard|hear|hears|hearing|saw|see|sees|watched|watch|watches)\s+(?P<subj>{MENTION.pattern}|him|her|{_DESC_LONG})"
+    r"(?:\s+\w+ly)?\s+$"
+)
+"""`Elinor heard Willoughby say,`: the one heard (or seen) saying it is the speaker."""
+_SUBORDINATE = re.compile(r"^\W*(?:When|While|As|After|Before|Though|Although|If|Since|Until|Till|Once|Because|Whilst)\b")
+"""A clause opened by a subordinator (`When Rachael was gone, Mr. Gradgrind said`): its main subject comes last."""
+_TO_BARE = re.compile(r"\b(?:to|and|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
 
 
 def _is_verb(body: str, m: re.Match[str]) -> bool:
     """A bare form is a verb after `to`, a modal or a plural subject (`began to reply`, `I whisper`), not a noun
     (`a gracious reply`)."""
-    return m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+    return (m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
+            or bool(_PERCEIVED.search(body, 0, m.start())))
 
 
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
@@ -282,6 +312,15 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
     if not m:
         return None
     head = body[: m.start()]
+    if m.group("verb") in _BARE:
+        seen = _PERCEIVED.search(head)
+        if seen:
+            subj = seen.group("subj")
+            if subj in ("him", "her"):
+                return Tag("pronoun", None, "male" if subj == "him" else "female", 0.9, offset + seen.start("subj"), ends=True)
+            tag = _subject(cast, subj, offset + seen.start("subj"), 0.95, False)
+            if tag:
+                return dataclasses.replace(tag, ends=True)
     if m.group("verb").endswith("ing"):
         # "stopped by Sir Thomas's saying": the one whose saying it is.
         found = cast.find(head)
@@ -304,11 +343,17 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
         # A name after a preposition or an object verb ("accompanied by Mr. Yates", "then at Fanny") is not the
         # clause's subject.
-        found = [(s, pid) for s, _, pid in cast.find(clause)]
-        names = [(s, pid) for s, pid in found if not _OBJ_BEFORE.search(clause, 0, s)]
+        found = [(s, e, pid) for s, e, pid in cast.find(clause)]
+        names = [(s, pid) for s, e, pid in found if not _OBJ_BEFORE.search(clause, 0, s) or _AGENT_OF.match(clause, e)
+                 and clause[:s].rstrip().endswith(" of")]
         prons = [(x.start(), x.group()) for x in _SUBJ_WORD.finditer(clause)]
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
+        if _SUBORDINATE.match(clause):
+            first_name = names[-1] if names else None
+            first_pron = prons[-1] if prons else None
+            if first_name and first_pron and first_pron[0] > first_name[0]:
+                first_name = None
         if first_name and (not first_pron or first_name[0] < first_pron[0]):
             return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
         if first_pron:
@@ -329,10 +374,36 @@ _CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
 """`He’s found the tea`: a pronoun's contraction, never a new name."""
 
 
-def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True) -> Tag | None:
+_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|"
+         r"ears|nose|throat|chest|breath|shoulders|shoulder|hands|hand|fingers|knuckles|head|heart|stomach|features|"
+         r"voice|tone|laugh|laughter)")
+_POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
+"""A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`"""
+_FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
+                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question)|(?:comes|came)\s+(?:the|a|an)\s+"
+                   rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
+"""`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
+
+
+_CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
+"""`It’s Seokjin who finally speaks.`: the one the sentence is about."""
+
+
+def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
+          aux: bool = False) -> Tag | None:
     body = _OPENERS.sub("", sentence)
     offset += len(sentence) - len(body)
-    m = _BEAT.match(body) or _BEAT_I.match(body)
+    cleft = _CLEFT.match(body)
+    if cleft:
+        return _subject(cast, cleft.group("subj"), offset + cleft.start("subj"), max(strength, 0.75), False)
+    m = _BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_AUX.match(body) if aux else None)
+    if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
+        part = _POSS_BEAT.match(body) if parts else None
+        if part:
+            return _subject(cast, part.group("subj"), offset + part.start("subj"), strength, False)
+        source = _FROM.match(body)
+        if source:
+            return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
     subj = m.group("subj")
@@ -351,7 +422,7 @@ def last_actor(cast: Cast, text: str) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     parts = list(_CLAUSES.finditer(last))
     for m in reversed(parts):
-        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False)
+        tag = _beat(cast, last[m.end():], offset + m.end(), 0.6, False, parts=False)
         if tag is not None:
             return tag
     return None
