@@ -156,6 +156,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         for a, b in zip(qs, qs[1:]):
             b.shares = b.piece == a.piece + 2 and a.tag_at is not None and a.tag_at == b.tag_at
         _spread_in_paragraph(qs)
+        _share_beat(qs)
         prev_para = paragraphs[pi - 1] if pi > 0 and not resets[pi] else []
         # A part's beat alone in the paragraph before (`Bill's face changed.`) is a reaction, not the next speaker.
         t = tag_before(cast, prev_para[-1].text, near=False) if prev_para and prev_para[-1].kind == "narration" else None
@@ -223,6 +224,20 @@ def _spread_in_paragraph(qs: list[Quote]) -> None:
         prev = next((qs[j].tag for j in range(i - 1, -1, -1) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
         nxt = next((qs[j].tag for j in range(i + 1, len(qs)) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
         q.tag = prev or nxt
+
+
+def _share_beat(qs: list[Quote]) -> None:
+    """`“Hey.” Yoongi can’t help but glare. “That’s enough.”`: a beat between two quotes of a paragraph is its
+    speaker's, for the quote before it as well as the one after, when nothing else in the paragraph tags them."""
+    for i, q in enumerate(qs):
+        if q.tag is not None:
+            continue
+        for o in qs[i + 1 : i + 2] + qs[max(0, i - 1) : i]:
+            mid = (q.piece + o.piece) // 2
+            if (abs(o.piece - q.piece) == 2 and o.tag is not None and o.tag_at is not None and o.tag_at[0] == mid
+                    and all(x.tag is None or x.tag_at is not None and x.tag_at[0] == mid for x in qs)):
+                q.tag, q.tag_at = o.tag, o.tag_at
+                break
 
 
 def _resolve(
