@@ -332,7 +332,15 @@ def _antecedent(
         fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
             cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
         first = items[0]
-        if first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender:
+        chained = first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender
+        if fits and (chained or len({pid for _, pid in fits}) > 1):
+            # Two of that gender in one sentence (`Stephen followed him out, and Tom closed the door.`), or the
+            # chain's pronoun handing over to a name (`He sat, and Rhys looked at the stitches.`): the subject of
+            # the last main clause is the one the story follows into the speech.
+            mains = _clause_subjects(cast, sent, {pid for _, pid in fits})
+            if mains:
+                return mains[-1]
+        if chained:
             continue  # the same pronoun as subject: the chain goes on
         if fits:
             # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
@@ -340,6 +348,34 @@ def _antecedent(
             subjects = [pid for s, pid in fits if s not in objects]
             return (subjects or [fits[0][1]])[0]
     return None
+
+
+_CLAUSE_LINKS = frozenset("and but yet then so".split())
+_NOT_A_VERB = frozenset("and or nor who whom whose which that were are".split())
+"""Not the verb of one character (`Indians were`: a group)."""
+_LAST_WORD = re.compile(r"([A-Za-z]+)$")
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
+
+
+def _clause_subjects(cast: Cast, sent: str, among: set[int]) -> list[int]:
+    """Those of `among` named as the subject of a main clause in `sent`, in order: a name opening the sentence or a
+    clause (after a comma, a semicolon or `, and`) and followed by a lower-case word, its verb. A clause opened by
+    `as`, `when`, `while`... is subordinate and does not count (only `and`, `but`, `yet`, `then`, `so` after a comma
+    open a main one)."""
+    out = []
+    for s, e, pid in cast.find(sent):
+        if pid not in among:
+            continue
+        before = sent[:s].rstrip()
+        word = _LAST_WORD.search(before)
+        w = word.group(1).lower() if word else ""
+        if before and not before.endswith((",", ";", ":", "\u2014")):
+            if w not in _CLAUSE_LINKS or not before[: word.start()].rstrip().endswith((",", ";")):
+                continue
+        verb = _NEXT_WORD.match(sent, e)
+        if verb and verb.group(1) not in _NOT_A_VERB:
+            out.append(pid)
+    return out
 
 
 def _objects(cast: Cast, text: str) -> set[int]:

@@ -277,14 +277,14 @@ def _decode_conv(
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
-    # A "she said" with no woman among the candidates: the book's most often tagged woman is the likeliest.
-    # A "she" beat with no woman among them: whoever the narration just before named with that gender.
+    # A "she said" or a "she" beat with no woman among the candidates: whoever the narration just before named with
+    # that gender, else the book's most often tagged woman (`She set the book down.` by someone not named yet).
     for g in {u.beat or u.gender for u in units if (u.beat or u.gender) and not u.anchored}:
         if any(p >= 0 and cast.gender(p) == g for p in cands):
             continue
         named = next((p for p in reversed(fresh) if p >= 0 and cast.gender(p) == g), None)
         if named is None:
-            named = (leads or {}).get(g) if any(u.gender == g for u in units) else None
+            named = (leads or {}).get(g)
         if named is not None and named not in cands:
             cands.append(named)
     for u in units:

@@ -163,11 +163,18 @@ def _can_be_name(subj: str) -> bool:
     return first in TITLES or first not in _NOT_NAMES
 
 
+_ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|[A-Z])\w*\s+\w+)")
+"""`"Hm," is all he says.` / `was what Mara said`: the tag follows."""
+
+
 def tag_after(cast: Cast, text: str) -> Tag | None:
     """A tag at the start of narration that follows a quotation: `said Mara`, `Mara said`, `he murmured`."""
     lead = _LEAD.match(text).end()
     if lead >= len(text):
         return None
+    all_of = _ALL_SAID.match(text, lead)
+    if all_of:
+        lead = all_of.end()  # "Hm," is all he says.
     word = re.match(r"[A-Z][a-z]+\b", text[lead:])
     if word and word.group().lower() in VERBS:
         text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Hamidullah": a tag all the same
