@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from castbook.attribution.decode import decode
+from castbook.attribution.decode import DEVICES, decode
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _SENTENCES, Tag, last_actor, tag_after, tag_before
@@ -376,6 +376,9 @@ def _decide(
         return
     if same_para is not None and (tag is None or tag.strength < 0.9):
         _set(q, same_para, "implicit", 0.8, "same_para")
+        return
+    if tag and tag.kind == "descriptor" and tag.text.lower().split()[-1] in DEVICES:
+        _set(q, None, None, 0.0, "remote")  # "says the phone": whoever is on the other end (found by decoding)
         return
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
         pid = _role(cast, tag.text, conv)
