@@ -68,7 +68,6 @@ _LEAD_PRIOR = 0.3
 _FOCAL_PRIOR = 0.4
 """A gendered tag (`she said`) leans towards the book's most often tagged speaker of that gender."""
 _UNKNOWN_COST = -2.5
-_DBG = False
 _REMOTE_WEIGHT = 3.0
 _REMOTE_PICK = 4.0
 """A voice from the phone (`says the phone`, `a voice crackled down the line`) is the one on the other end."""
@@ -138,6 +137,8 @@ class _Unit:
     call: bool = False
     """Its paragraph's narration opens a phone call."""
     holders: set[int] = field(default_factory=set)
+    described: bool = False
+    """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
     """Who takes the call in the room (`Ines put it on speaker`)."""
     """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
 
@@ -272,6 +273,9 @@ def _units(
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
                 and u.newcomer is None and not u.anchored):
             u.newcomer = (q.para, tag.gender)
+        elif q.why == "described" and u.newcomer is None and not u.anchored:
+            u.newcomer = (q.para, tag.gender)
+            u.described = True
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -316,7 +320,8 @@ def _decode_conv(
         if later:
             # A description stands for someone not named yet: the next new name of that gender, soon after.
             newcomers[t] = min(later)[1]
-            weight[newcomers[t]] = weight.get(newcomers[t], 0) + _NEWCOMER_WEIGHT
+            if not u.described:
+                weight[newcomers[t]] = weight.get(newcomers[t], 0) + _NEWCOMER_WEIGHT
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
@@ -329,6 +334,7 @@ def _decode_conv(
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
+    cands += [pid for t, pid in newcomers.items() if units[t].described and pid not in cands]
     # A "she said" with no woman among the candidates: the book's most often tagged woman is the likeliest.
     # A "she" beat with no woman among them: whoever the narration just before named with that gender.
     for g in {u.beat or u.gender for u in units if (u.beat or u.gender) and not u.anchored}:
@@ -403,7 +409,7 @@ def _decode_conv(
                 if pid == u.greedy:
                     s += _GREEDY
                 if newcomers.get(t) == pid:
-                    s += _NEWCOMER
+                    s += _SOFT_PICK if u.described else _NEWCOMER
                 if pid in u.names:
                     s += _IN_PARAGRAPH
                 if t in window and pid in remote_set:
@@ -419,7 +425,6 @@ def _decode_conv(
                     s += _OPENING_FRESH
             row[i] = s
         unary.append(row)
-        if _DBG and window: print("U", u.quotes[0].para, [(cast.name(c) if c >= 0 else c, round(x, 2)) for c, x in zip(cands, row)])
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
