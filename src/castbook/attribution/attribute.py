@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from castbook.attribution.decode import decode
+from castbook.attribution.decode import DEVICES, decode
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _SENTENCES, Tag, last_actor, tag_after, tag_before
@@ -327,6 +327,11 @@ def _antecedent(
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
+        described = _DESCRIBED.match(_OPENING.sub("", sent.lstrip()))
+        if described and (not items or items[0][0] > described.end()) and _DESCRIBED_GENDER.get(
+                described.group(1).lower(), gender) == gender and not _OBJECT_PRON[gender].search(sent):
+            # (`The man glances up at him`: two of that gender, and the pronoun may be either.)
+            return STRANGER  # "The man who stepped out ... 'Sorry,' he said": someone not named yet
         if not items:
             continue
         fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
@@ -390,6 +395,18 @@ def _objects(cast: Cast, text: str) -> set[int]:
 
 
 _PRON_WORDS_G = {"he": "male", "she": "female"}
+STRANGER = -3
+"""A pronoun whose antecedent is someone described but not named (`The new girl ... she says`)."""
+_DESCRIBED = re.compile(
+    r"(?:[Tt]he|[Aa]n?)\s+(?:[a-z][\w\-]*\s+){0,3}?(man|woman|girl|boy|lady|gentleman|guy|kid|child|stranger|newcomer|"
+    r"figure|youth|lad|lass|teenager|teen|voice)\b(?!['\u2019])")
+"""A sentence whose subject is a person described, not named (`A very large man in a wet coat filled the hall`)."""
+_DESCRIBED_GENDER = {"man": "male", "boy": "male", "gentleman": "male", "guy": "male", "lad": "male",
+                     "woman": "female", "girl": "female", "lady": "female", "lass": "female"}
+_OBJECT_PRON = {"male": re.compile(r"\bhim(?:self)?\b"),
+                "female": re.compile(r"\bher(?:self)?\b(?=\s*[.,;:!?]|\s+(?:and|with|to|in|on|at|from|for|as|like)\b)")}
+"""Someone else of the pronoun's gender in the sentence (`The man glances up at him`): the pronoun may be either."""
+_OPENING = re.compile(r"^(?:(?:then|and|but|so|now|here|there|suddenly|at\s+last)\s*,?\s+)+", re.I)
 
 
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:
@@ -429,6 +446,9 @@ def _decide(
     if same_para is not None and (tag is None or tag.strength < 0.9):
         _set(q, same_para, "implicit", 0.8, "same_para")
         return
+    if tag and tag.kind == "descriptor" and tag.text.lower().split()[-1] in DEVICES:
+        _set(q, None, None, 0.0, "remote")  # "says the phone": whoever is on the other end (found by decoding)
+        return
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
         pid = _role(cast, tag.text, conv)
         if pid is not None and pid not in q.vocatives:
@@ -459,6 +479,9 @@ def _decide(
         pid = None
         if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
             pid = _antecedent(cast, conv.recent, pieces, q, g, known)
+            if pid == STRANGER:
+                _set(q, None, None, 0.0, "described")
+                return
             if pid is not None and (pid in q.vocatives or (tag.strength < 0.9 and pid == last)):
                 pid = None
         if pid is None:

@@ -68,6 +68,13 @@ _LEAD_PRIOR = 0.3
 _FOCAL_PRIOR = 0.4
 """A gendered tag (`she said`) leans towards the book's most often tagged speaker of that gender."""
 _UNKNOWN_COST = -2.5
+_REMOTE_WEIGHT = 3.0
+_REMOTE_PICK = 4.0
+"""A voice from the phone (`says the phone`, `a voice crackled down the line`) is the one on the other end."""
+_CALLS_HOLDER = 1.0
+_HOLDER = 1.0
+"""Who speaks to the one on the phone by name is likeliest the one holding the phone."""
+"""A line of the call naming someone other than the one on the other end: often that one, calling the holder."""
 _FIRST_PERSON_MIN = 3
 _FIRST_PERSON_SHARE = 0.03
 """A book with this many `I said` tags (and this share of its lines) is told by a narrator who takes part in its
@@ -81,6 +88,22 @@ _TO_WHOM = re.compile(
     r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing)\s+$"
 )
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`)."""
+
+
+_PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video)\b", re.I)
+_CALL = re.compile(
+    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
+    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+)", re.I)
+"""Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone."""
+_HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
+                      r"\bend(?:s|ed)\s+the\s+call\b", re.I)
+_REMOTE_VOICE = re.compile(
+    r"\bvoices?\b[^.!?]{0,50}?\b(?:crackl\w+|came\s+(?:out|through|over|down)|comes\s+(?:out|through|over|down)|"
+    r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
+    r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
+"""A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
+DEVICES = frozenset("phone telephone line speaker speakerphone screen receiver radio intercom handset".split())
+"""`says the phone`: the voice of whoever is on the other end."""
 
 
 @dataclass(slots=True)
@@ -107,6 +130,16 @@ class _Unit:
     """The gender of an action beat's pronoun or epithet in the paragraph (`She set the cup down.`)."""
     greedy: int | None = None
     not_me: bool = False
+    remote: bool = False
+    """Spoken through a phone (`says the phone`, `a voice crackled down the line`): the one on the other end."""
+    hang_up: bool = False
+    """Its narration ends the call (`and hung up`)."""
+    call: bool = False
+    """Its paragraph's narration opens a phone call."""
+    holders: set[int] = field(default_factory=set)
+    described: bool = False
+    """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
+    """Who takes the call in the room (`Ines put it on speaker`)."""
     """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
 
 
@@ -153,9 +186,15 @@ def decode(
         if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
             carry = []
         conv = quotes[start : end + 1]
+        lo = max(last_para + 1, quotes[start].para - 3)
+        for p in range(quotes[start].para, lo, -1):
+            if resets[p]:
+                lo = p
+                break
+        before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads, places, first_seen,
+            told, leads, places, first_seen, before,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
@@ -179,7 +218,9 @@ def _units(
     para = -1
     for q in conv:
         hard = q.why in _HARD and q.speaker is not None
-        unknown = q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
+        device = q.tag is not None and q.tag.kind == "descriptor" and q.tag.text.lower().split()[-1] in DEVICES
+        unknown = (q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
+                   and not device)
         new_para = q.para != para
         u = units[-1] if units else None
         if new_para and u is not None and q.why in _STAY and q.speaker == u.quotes[-1].speaker:
@@ -199,6 +240,12 @@ def _units(
                 }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
+                said = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
+                u.call = bool(_CALL.search(said))
+                if u.call:
+                    u.holders = _holders(cast, said)
+                u.hang_up = bool(_HANG_UP.search(said))
+                u.remote = bool(_REMOTE_VOICE.search(said))
         para = q.para
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
@@ -209,6 +256,8 @@ def _units(
             u.anchored, u.anchor = True, canon(q.speaker)
         elif unknown and not u.anchored:
             u.anchored, u.anchor = True, _UNKNOWN
+        if device:
+            u.remote = True
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
         tag = q.tag
@@ -224,6 +273,9 @@ def _units(
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
                 and u.newcomer is None and not u.anchored):
             u.newcomer = (q.para, tag.gender)
+        elif q.why == "described" and u.newcomer is None and not u.anchored:
+            u.newcomer = (q.para, tag.gender)
+            u.described = True
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
     return units
@@ -233,11 +285,12 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
-    first_seen: dict[int, int] | None = None,
+    first_seen: dict[int, int] | None = None, before: str = "",
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         return
+    remote_set, window, holders = _call(cast, units, before)
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -267,7 +320,8 @@ def _decode_conv(
         if later:
             # A description stands for someone not named yet: the next new name of that gender, soon after.
             newcomers[t] = min(later)[1]
-            weight[newcomers[t]] = weight.get(newcomers[t], 0) + _NEWCOMER_WEIGHT
+            if not u.described:
+                weight[newcomers[t]] = weight.get(newcomers[t], 0) + _NEWCOMER_WEIGHT
     for k, pid in enumerate(reversed(fresh[-4:])):
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1.0 / (k + 1)
@@ -275,8 +329,12 @@ def _decode_conv(
         weight[narrator] = weight.get(narrator, 0) + _TOLD_WEIGHT
     for k, pid in enumerate(reversed(carry)):
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
+    for pid in remote_set:
+        weight[pid] = weight.get(pid, 0) + _REMOTE_WEIGHT
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
+    cands += [pid for pid in remote_set if pid not in cands]
+    cands += [pid for t, pid in newcomers.items() if units[t].described and pid not in cands]
     # A "she said" or a "she" beat with no woman among the candidates: whoever the narration just before named with
     # that gender, else the book's most often tagged woman (`She set the book down.` by someone not named yet).
     for g in {u.beat or u.gender for u in units if (u.beat or u.gender) and not u.anchored}:
@@ -351,9 +409,16 @@ def _decode_conv(
                 if pid == u.greedy:
                     s += _GREEDY
                 if newcomers.get(t) == pid:
-                    s += _NEWCOMER
+                    s += _SOFT_PICK if u.described else _NEWCOMER
                 if pid in u.names:
                     s += _IN_PARAGRAPH
+                if t in window and pid in remote_set:
+                    if u.remote or u.hang_up:
+                        s += _REMOTE_PICK
+                    elif u.vocatives and not u.vocatives & set(remote_set):
+                        s += _CALLS_HOLDER
+                if t in window and pid in holders and u.vocatives & set(remote_set) and not (u.remote or u.hang_up):
+                    s += _HOLDER
                 if t == 0 and carry and pid == carry[-1]:
                     s += _GAP_SAME
                 if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
@@ -411,6 +476,40 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+def _holders(cast: Cast, text: str) -> set[int]:
+    """Who takes the call: those named in the sentence before the words that open it (`Ines put it on speaker`)."""
+    m = _CALL.search(text)
+    if m is None:
+        return set()
+    start = max(text.rfind(c, 0, m.start()) for c in ".!?") + 1
+    return {pid for _, _, pid in cast.find(text[start : m.start()])}
+
+
+def _call(cast: Cast, units: list[_Unit], before: str) -> tuple[list[int], set[int], set[int]]:
+    """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
+
+    The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
+    on the other end is whoever hangs up or speaks from the phone under a name (`said Doc, and was gone`), else whom
+    the lines of the call address by name (`Teta, I'm working`), other than those tagged speaking in the room.
+    """
+    start = 0 if _CALL.search(before) and _PHONE.search(before) else None
+    holders = _holders(cast, before) if start is not None else set()
+    if start is None:
+        start = next((t for t, u in enumerate(units) if u.call), None)
+    if start is None:
+        return [], set(), set()
+    holders |= units[start].holders
+    end = next((t for t in range(start, len(units)) if units[t].hang_up), len(units) - 1)
+    window = set(range(start, end + 1))
+    far = [units[t].anchor for t in window if units[t].anchored and units[t].anchor >= 0 and (
+        units[t].hang_up or units[t].remote)]
+    if far:
+        return list(dict.fromkeys(far)), window, holders - set(far)
+    here = {units[t].anchor for t in window if units[t].anchored} | holders
+    called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
+    return list(dict.fromkeys(called))[:2], window, holders
 
 
 def _fits(want: str, gender: str | None, not_a_character: bool, ok: float, clash: float) -> float:
