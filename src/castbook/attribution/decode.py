@@ -72,9 +72,9 @@ _REMOTE_WEIGHT = 3.0
 _REMOTE_PICK = 4.0
 """A voice from the phone (`says the phone`, `a voice crackled down the line`) is the one on the other end."""
 _CALLS_HOLDER = 1.0
+"""A line of the call naming someone other than the one on the other end: often that one, calling the holder."""
 _HOLDER = 1.0
 """Who speaks to the one on the phone by name is likeliest the one holding the phone."""
-"""A line of the call naming someone other than the one on the other end: often that one, calling the holder."""
 _FIRST_PERSON_MIN = 3
 _FIRST_PERSON_SHARE = 0.03
 """A book with this many `I said` tags (and this share of its lines) is told by a narrator who takes part in its
@@ -130,6 +130,7 @@ class _Unit:
     """The gender of an action beat's pronoun or epithet in the paragraph (`She set the cup down.`)."""
     greedy: int | None = None
     not_me: bool = False
+    """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
     remote: bool = False
     """Spoken through a phone (`says the phone`, `a voice crackled down the line`): the one on the other end."""
     hang_up: bool = False
@@ -137,10 +138,9 @@ class _Unit:
     call: bool = False
     """Its paragraph's narration opens a phone call."""
     holders: set[int] = field(default_factory=set)
+    """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
     """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
-    """Who takes the call in the room (`Ines put it on speaker`)."""
-    """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
 
 
 def decode(
