@@ -10,7 +10,7 @@ from typing import Sequence
 from castbook.attribution.decode import DEVICES, decode
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _SENTENCES, Tag, last_actor, tag_after, tag_before
+from castbook.attribution.tags import _OPENERS, _SENTENCES, Tag, last_actor, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -327,7 +327,7 @@ def _antecedent(
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
-        described = _DESCRIBED.match(_OPENING.sub("", sent.lstrip()))
+        described = _DESCRIBED.match(_OPENERS.sub("", sent.lstrip()))
         if described and (not items or items[0][0] > described.end()) and _DESCRIBED_GENDER.get(
                 described.group(1).lower(), gender) == gender and not _OBJECT_PRON[gender].search(sent):
             # (`The man glances up at him`: two of that gender, and the pronoun may be either.)
@@ -406,7 +406,6 @@ _DESCRIBED_GENDER = {"man": "male", "boy": "male", "gentleman": "male", "guy": "
 _OBJECT_PRON = {"male": re.compile(r"\bhim(?:self)?\b"),
                 "female": re.compile(r"\bher(?:self)?\b(?=\s*[.,;:!?]|\s+(?:and|with|to|in|on|at|from|for|as|like)\b)")}
 """Someone else of the pronoun's gender in the sentence (`The man glances up at him`): the pronoun may be either."""
-_OPENING = re.compile(r"^(?:(?:then|and|but|so|now|here|there|suddenly|at\s+last)\s*,?\s+)+", re.I)
 
 
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:

@@ -60,8 +60,6 @@ _END_TAG = re.compile(
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
-_ALL_SAYS = re.compile(rf"(?:is|was)\s+all\s+{_SUBJ}\s+(?:says|said|manages|managed|can\s+say|could\s+say|gets\s+out|got\s+out)\b")
-"""`“Fine,” is all Seokjin says.`"""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
 _NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unless|less)\b)"
 """Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
@@ -163,8 +161,8 @@ def _can_be_name(subj: str) -> bool:
     return first in TITLES or first not in _NOT_NAMES
 
 
-_ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|[A-Z])\w*\s+\w+)")
-"""`"Hm," is all he says.` / `was what Mara said`: the tag follows."""
+_ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his|her|[A-Z])\w*\s+\w+)")
+"""`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said`: the tag follows."""
 
 
 def tag_after(cast: Cast, text: str) -> Tag | None:
@@ -193,11 +191,6 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
             tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
-    m = _ALL_SAYS.match(text, lead)
-    if m:
-        tag = _subject(cast, m.group("subj"), m.start("subj"), 1.0, False)
-        if tag:
-            return tag
     m = _POSS.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
