@@ -176,6 +176,13 @@ def decode(
                         first_seen.setdefault(pid, pi)
     mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
     told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
+    if told:
+        # A story told by "I": the "he" or "she" of its tags is most often the narrator's partner, the one the
+        # narration names most, not whoever happens to be tagged by name most.
+        for g in ("male", "female"):
+            named = [p for p in range(len(cast.people)) if p != narrator and cast.gender(p) == g]
+            if named:
+                leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()))
     start = 0
     carry: list[int] = []
     last_para = -1
