@@ -34,11 +34,12 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
             resets.append(reset)
             where.append((chapter, pi))
             reset = False
+    cast.second_person = _second_person(pieces)
     quotes = attribute(cast, pieces, resets)
     narrator = name_narrator(cast, quotes)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
-    reader = _reader(pieces) if narrator is None else None
+    reader = _reader(pieces) if narrator is None and cast.second_person else None
     if reader:
         narrator, names[NARRATOR] = NARRATOR, reader
     speaker_of = {}
@@ -83,16 +84,17 @@ _YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
 
 
-def _reader(pieces: list[list[Piece]]) -> str | None:
-    """The name for the "you" of a second-person story (a reader insert): `Y/N` when the text uses it, else `You`.
-
-    A story is in the second person when its narration says "you" often (1 word in 100) and far more often
-    than "I"."""
+def _second_person(pieces: list[list[Piece]]) -> bool:
+    """A story is told to "you" (a reader insert) when its narration says "you" often (1 word in 100) and far more
+    often than "I"."""
     narration = [p.text for para in pieces for p in para if p.kind == "narration"]
     you = sum(len(_YOU.findall(t)) for t in narration)
     words = sum(t.count(" ") + 1 for t in narration)
-    if you < 5 or you * 100 < words or you < 3 * sum(len(_ME.findall(t)) for t in narration):
-        return None
+    return you >= 5 and you * 100 >= words and you >= 3 * sum(len(_ME.findall(t)) for t in narration)
+
+
+def _reader(pieces: list[list[Piece]]) -> str:
+    """The name for the "you" of a second-person story: `Y/N` when the text uses it, else `You`."""
     return "Y/N" if any("Y/N" in p.text for para in pieces for p in para) else "You"
 
 

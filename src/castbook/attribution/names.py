@@ -250,6 +250,8 @@ class Cast:
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
+        self.second_person = False
+        """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
 
     def tag_form(self, pid: int, surface: str) -> None:
         """Record the form a speech tag used for a character."""

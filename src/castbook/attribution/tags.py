@@ -77,6 +77,8 @@ _BEAT_AUX = re.compile(rf"(?!I\b)(?P<subj>{MENTION.pattern}){_ADV}\s+(?P<verb>{_
 silent no longer.`"""
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
+_BEAT_YOU = re.compile(_BEAT_I.pattern.replace("(?P<subj>I)", "(?P<subj>[Yy]ou)", 1))
+"""The same in a story told to "you": `You roll your eyes.`"""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
 _OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while))\s*,?\s+)+", re.I)
 _PRON_WORDS = {"he": "male", "she": "female", "i": "first", "you": "first", "they": None, "we": None}
@@ -396,7 +398,8 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
     cleft = _CLEFT.match(body)
     if cleft:
         return _subject(cast, cleft.group("subj"), offset + cleft.start("subj"), max(strength, 0.75), False)
-    m = _BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_AUX.match(body) if aux else None)
+    m = (_BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_YOU.match(body) if cast.second_person else None)
+         or (_BEAT_AUX.match(body) if aux else None))
     if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
         part = _POSS_BEAT.match(body) if parts else None
         if part:
