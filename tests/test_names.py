@@ -74,3 +74,20 @@ def test_clusters_do_not_depend_on_string_hashing():
         env = dict(os.environ, PYTHONHASHSEED=seed)
         outs.add(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout)
     assert len(outs) == 1
+
+
+def test_a_slip_of_the_keyboard_is_the_same_character():
+    """`Imgoen breathed` among many Imogens is Imogen (two letters swapped), and so is a doubled letter;
+    a different name one letter away (`Marta` beside `Marti`) stays someone else."""
+    from castbook.attribution.names import _slip, discover
+
+    paras = [
+        "Imogen opened the shop at nine.", "Imogen counted the till twice.", "Marti swept the step.",
+        "Imogen put the kettle on.", "Marti came in.", "Marta came in after her.", "Marta sat down.",
+        "‘Oh my God,’ Imgoen breathed.", "‘Sit,’ Immogen said.",
+    ]
+    cast = discover(paras)
+    imogen = cast.resolve("Imogen")
+    assert imogen is not None and cast.resolve("Imgoen") == imogen and cast.resolve("Immogen") == imogen
+    assert cast.resolve("Marta") not in (None, cast.resolve("Marti"))
+    assert not _slip("Christina", "Christine") and _slip("Cassuis", "Cassius")

@@ -259,6 +259,9 @@ class Cast:
         toks = [_clean_token(t) for t in toks]
         if not toks or not all(t[:1].isupper() for t in toks):
             return
+        forms = self.people[pid].forms
+        if len(toks) == 1 and any(n > forms[toks[0]] and _slip(toks[0], f) for f, n in forms.items()):
+            return  # a slip of the keyboard (`Cassuis says`) is no name to show
         self.tagged[pid][" ".join(([title] if title else []) + toks)] += 1
 
     def resolve(self, surface: str) -> int | None:
@@ -280,6 +283,19 @@ class Cast:
                 best[2 if gender == "male" else 1].add(pid)
         top = best[max(best)] if best else set()
         return next(iter(top)) if len(top) == 1 else None
+
+    def misspelt(self, word: str, least: int = 1) -> int | None:
+        """The one character whose name `word` is a slip of the keyboard for: two letters swapped (`Cassuis` for
+        Cassius, `Imgoen` for Imogen) or a letter doubled or undoubled (`Immogen`), in names of five letters or more
+        written at least `least` times."""
+        if len(word) < 5 or not word[:1].isupper():
+            return None
+        owners: set[int] = set()
+        for pid, person in enumerate(self.people):
+            for f, n in person.forms.items():
+                if n >= least and any(_slip(word, t) for t in split_title(f)[1]):
+                    owners.add(pid)
+        return owners.pop() if len(owners) == 1 else None
 
     def add(self, surface: str) -> int:
         """A new character named only in a speech tag (`said Tom`), or the existing one with that form."""
@@ -385,6 +401,20 @@ class Cast:
                         break
                 i += 1
         return out
+
+
+def _slip(a: str, b: str) -> bool:
+    """`a` is `b` with two neighbouring letters swapped, or one letter doubled or undoubled."""
+    if a == b or len(b) < 5:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(long) != len(short) + 1:
+        return False
+    i = next((k for k in range(len(short)) if short[k] != long[k]), len(short))
+    return i > 0 and long[i] == long[i - 1] and short == long[:i] + long[i + 1:]
 
 
 def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None) -> Cast:
@@ -558,7 +588,22 @@ def _cluster(
     _merge_bare_titles(cast)
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
+    _merge_misspellings(cast)
     return cast
+
+
+def _merge_misspellings(cast: Cast) -> None:
+    """A name written once or twice that is a slip for a name written three times or more (`Cassuis says`
+    among a dozen Cassius) is that character."""
+    for pid, person in enumerate(cast.people):
+        if person.hinted or len(person.forms) != 1:
+            continue
+        ((form, n),) = person.forms.items()
+        title, toks = split_title(form)
+        if n <= 2 and not title and len(toks) == 1:
+            tgt = cast.misspelt(toks[0], least=max(3, 2 * n))
+            if tgt is not None and tgt != pid:
+                _merge_into(cast, pid, tgt)
 
 
 def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
