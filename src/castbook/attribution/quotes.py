@@ -63,7 +63,11 @@ def detect_style(paragraphs: Iterable[str]) -> frozenset[str]:
 def _single_can_open(p: str, i: int) -> bool:
     prev = p[i - 1] if i else " "
     nxt = p[i + 1] if i + 1 < len(p) else " "
-    if not (prev.isspace() or prev in _BEFORE_OPEN or prev in _DOUBLE) or not (nxt.isalnum() or nxt in "\u2026."):
+    after = p[i + 2] if i + 2 < len(p) else " "
+    # A quotation may open on a dash (‘—till we’ve looked.’), on a quotation of its own (‘“KEEP OUT,” it says.’)
+    # or on an elision (‘’Course I do.’).
+    if not (prev.isspace() or prev in _BEFORE_OPEN or prev in _DOUBLE) or not (
+            nxt.isalnum() or nxt in "\u2026.\u2014\u2013" or nxt in _DOUBLE or (nxt in _SINGLE and after.isalpha())):
         return False
     m = _WORD.match(p, i + 1)
     word = m.group().lower() if m else ""
@@ -141,8 +145,8 @@ def split_paragraph(p: str, marks: frozenset[str]) -> tuple[list[Piece], bool]:
     for a, b in spans:
         end = len(p) if b < 0 else b
         inner = p[a + 1 : end]
-        while inner[:1] in marks and inner:
-            inner = inner[1:]
+        while inner[:1] in marks and inner and not (inner[:1] in "'\u2019" and inner[1:2].isalpha()):
+            inner = inner[1:]  # a doubled opening mark, but not the elision of ‘’Course
         if _is_term(p, a, end, inner):
             continue
         _add(pieces, "narration", p[cursor:a], cursor, marks)
