@@ -203,9 +203,24 @@ def split_paragraphs(paragraphs: Sequence[str], marks: frozenset[str]) -> list[l
     open_before = False
     for p in paragraphs:
         pieces, still_open = split_paragraph(p, marks)
+        if not open_before and not any(x.kind == "dialogue" for x in pieces):
+            pieces, still_open = _other_marks(p, marks, pieces, still_open)
         if open_before and pieces and pieces[0].kind == "dialogue" and p.lstrip()[:1] in marks:
             first = pieces[0]
             pieces[0] = Piece("dialogue", first.text, first.start, continued=True)
         out.append(pieces)
         open_before = still_open
     return out
+
+
+def _other_marks(p: str, marks: frozenset[str], pieces: list[Piece], still_open: bool) -> tuple[list[Piece], bool]:
+    """A paragraph with no speech in the work's quote marks may use the other kind (a line typed with straight
+    double quotes in a story of single ones, or the reverse): taken when it opens the paragraph with speech."""
+    other = _DOUBLE if marks is _SINGLE else _SINGLE
+    first = p.lstrip()[:1]
+    if first not in other or (other is _SINGLE and first not in "\u2018'"):
+        return pieces, still_open
+    alt, alt_open = split_paragraph(p, other)
+    if alt and alt[0].kind == "dialogue" and not alt_open:
+        return alt, alt_open
+    return pieces, still_open
