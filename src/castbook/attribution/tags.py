@@ -273,7 +273,7 @@ _TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himsel
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
@@ -350,7 +350,11 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
         if _SUBORDINATE.match(clause):
-            first_name = names[-1] if names else None
+            # "When the affair was over, Ronny, who ..., approached Fielding and said": the main clause begins after
+            # the subordinate one's comma, and its first name is the subject.
+            comma = clause.find(",")
+            main = [(s, pid) for s, pid in names if comma >= 0 and s > comma]
+            first_name = main[0] if main else names[-1] if names else None
             first_pron = prons[-1] if prons else None
             if first_name and first_pron and first_pron[0] > first_name[0]:
                 first_name = None
