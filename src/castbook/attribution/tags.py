@@ -165,6 +165,10 @@ _ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his
 """`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said`: the tag follows."""
 
 
+_FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u2014]|--|$|\s+(?:and|but|as|who|while)\b))")
+"""`"Morning!" from Captain Harville, but ...`: a quotation followed by whom it came from."""
+
+
 def tag_after(cast: Cast, text: str) -> Tag | None:
     """A tag at the start of narration that follows a quotation: `said Mara`, `Mara said`, `he murmured`."""
     lead = _LEAD.match(text).end()
@@ -194,6 +198,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     m = _POSS.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
+        if tag:
+            return tag
+    m = _FROM_AFTER.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
         if tag:
             return tag
     m = _NAME_ONLY.match(text, lead)
