@@ -169,6 +169,10 @@ _ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his
 """`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said`: the tag follows."""
 
 
+_FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u2014]|--|$|\s+(?:and|but|as|who|while)\b))")
+"""`"Morning!" from Captain Harville, but ...`: a quotation followed by whom it came from."""
+
+
 def tag_after(cast: Cast, text: str) -> Tag | None:
     """A tag at the start of narration that follows a quotation: `said Mara`, `Mara said`, `he murmured`."""
     lead = _LEAD.match(text).end()
@@ -198,6 +202,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     m = _POSS.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
+        if tag:
+            return tag
+    m = _FROM_AFTER.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
         if tag:
             return tag
     m = _NAME_ONLY.match(text, lead)
@@ -264,20 +273,22 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     return _beat(cast, body, offset, strength, parts=near, aux=near)
 
 
+_ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs)\.\s+)?"
+"""A title's abbreviation before a name in a tag's tail: `said to Mrs. Orme,`."""
 _FORMS = """saying exclaiming replying answering adding crying calling whispering announcing observing remarking
 asking beginning continuing muttering murmuring shouting returning rejoining interrupting inquiring enquiring
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
 _CLOSING = re.compile(
     rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS) | {'begun'}, key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
-    rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
+    rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
-_TAIL_OK = re.compile(r"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
+_TAIL_OK = re.compile(rf"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:a|an|the|his|her)\s+[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
 
 
@@ -354,7 +365,11 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
         if _SUBORDINATE.match(clause):
-            first_name = names[-1] if names else None
+            # "When the affair was over, Ronny, who ..., approached Fielding and said": the main clause begins after
+            # the subordinate one's comma, and its first name is the subject.
+            comma = clause.find(",")
+            main = [(s, pid) for s, pid in names if comma >= 0 and s > comma]
+            first_name = main[0] if main else names[-1] if names else None
             first_pron = prons[-1] if prons else None
             if first_name and first_pron and first_pron[0] > first_name[0]:
                 first_name = None
