@@ -306,6 +306,8 @@ _RECENT = 3
 _SENTENCES_BACK = 12
 """Sentences read back from a pronoun's tag for its antecedent."""
 _PRONOUN_SUBJ = re.compile(r"\b(?:he|she|He|She)\b")
+_POSSESSIVE_SUBJ = re.compile(r"\W*(His|Her)\s+[a-z]")
+"""A sentence opening on a possessive (`His voice was rough.`), whose subject belongs to the one already followed."""
 
 
 def _antecedent(
@@ -326,6 +328,10 @@ def _antecedent(
     for sent in reversed(sentences[-_SENTENCES_BACK:]):
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
+        owner = _POSSESSIVE_SUBJ.match(sent)
+        if owner:
+            # `His hands come up to frame Cas's face.`: the sentence is about the pronoun's antecedent too.
+            prons.append((owner.start(1), "he" if owner.group(1) == "His" else "she"))
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
         described = _DESCRIBED.match(_OPENERS.sub("", sent.lstrip()))
         if described and (not items or items[0][0] > described.end()) and _DESCRIBED_GENDER.get(
