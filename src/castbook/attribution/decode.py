@@ -47,6 +47,8 @@ _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
 """An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
 _NEWCOMER = 1.0
+_VOICE_ON_STAGE = -1.5
+"""`said a voice`: not one of the two who spoke just before."""
 _NEWCOMER_WEIGHT = 2.0
 _NEWCOMER_SPAN = 20
 """A turn tagged by a description leans towards the next character named for the first time within this many
@@ -141,6 +143,8 @@ class _Unit:
     """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
     """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
+    voice: bool = False
+    """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
 
 
 def decode(
@@ -219,8 +223,8 @@ def _units(
     for q in conv:
         hard = q.why in _HARD and q.speaker is not None
         device = q.tag is not None and q.tag.kind == "descriptor" and q.tag.text.lower().split()[-1] in DEVICES
-        unknown = (q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
-                   and not device)
+        voice = (q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
+                 and not device and q.tag.text.lower().startswith(("a ", "an ", "some")))
         new_para = q.para != para
         u = units[-1] if units else None
         if new_para and u is not None and q.why in _STAY and q.speaker == u.quotes[-1].speaker:
@@ -254,8 +258,8 @@ def _units(
         u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
-        elif unknown and not u.anchored:
-            u.anchored, u.anchor = True, _UNKNOWN
+        elif voice and not u.anchored:
+            u.voice = True
         if device:
             u.remote = True
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
@@ -445,7 +449,9 @@ def _decode_conv(
                     if row[c] <= -1e8:
                         continue
                     s = prev + row[c]
-                    if c == b and c != unk:
+                    if units[t].voice and c != unk and c in (a, b):
+                        s += _VOICE_ON_STAGE
+                    elif c == b and c != unk:
                         s += _SAME_AS_LAST
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
