@@ -49,6 +49,8 @@ _BEAT_CLASH = -1.0
 _NEWCOMER = 1.0
 _VOICE_ON_STAGE = -1.5
 """`said a voice`: not one of the two who spoke just before."""
+_VOICE_TAGGED_NEAR = -3.0
+"""...and surely not whoever the lines just before or after it name as their speaker."""
 _NEWCOMER_WEIGHT = 2.0
 _NEWCOMER_SPAN = 20
 """A turn tagged by a description leans towards the next character named for the first time within this many
@@ -399,6 +401,8 @@ def _decode_conv(
                     s += _SPOKEN_TO_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED
+                if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
+                    s += _VOICE_TAGGED_NEAR
                 if u.gender:
                     s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
                 elif u.beat:
