@@ -268,7 +268,8 @@ def _units(
             u.soft = canon(q.speaker)
         tag = q.tag
         if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
-                and not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")):
+                and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
+                     or _she_leads(paragraphs[q.para], q))):
             u.not_me = True
         if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
@@ -486,6 +487,15 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+def _she_leads(pieces: Sequence[Piece], q) -> bool:
+    """The paragraph's narration opens on the tag's `she`/`he` (`She held out a hand, and I shook it.`): the beat
+    is someone else's, though "I" comes up later in it."""
+    if q.tag_at is None or q.tag.pos != 0:
+        return False
+    first = next((k for k, p in enumerate(pieces) if p.kind == "narration"), None)
+    return first == q.tag_at[0]
 
 
 def _holders(cast: Cast, text: str) -> set[int]:
