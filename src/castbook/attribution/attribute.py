@@ -17,6 +17,10 @@ NARRATOR = -1
 _CONTINUING = re.compile(
     r"^\W*(?:(?:he|she|they|I)\s+(?:\w+ly\s+)?(?:continued|resumed|went\s+on|added|pursued|proceeded|persisted)"
     r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
+_WAITS = re.compile(
+    r"[\w'\u2019.\- ]{1,30}?\s+(?:waits|waited|(?:is|was)\s+silent|says\s+nothing|said\s+nothing|"
+    r"(?:doesn|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did)\s+not\s+(?:answer|reply))\b")
+"""A beat of waiting or silence: its subject is the one listening, not the one who speaks next."""
 _INTRODUCES = (",", ":", "--", "\u2014")
 """Narration ending like this leads into the quotation that follows it."""
 _UNNAMED = -1000
@@ -165,7 +169,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):
             # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
-        elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para):
+        elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
+                t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)):
+            # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
             later = last_actor(cast, prev_para[-1].text)
             if later is not None and later.kind == "name" and later.pid is not None and later.pid not in qs[0].vocatives:
@@ -262,9 +268,12 @@ def _resolve(
             conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
             gap += sum(len(p.text) for p in narration)
             for p in narration:
-                for _, _, pid in cast.find(p.text):
+                for s, _, pid in cast.find(p.text):
                     if pid in known:
                         conv.mention(pid)
+                    if _WAITS.match(p.text, s):
+                        conv.fresh = [x for x in conv.fresh if x != pid]
+                        continue  # `Cas waits.`: the one waiting is not who speaks next
                     conv.fresh.append(pid)
                     conv.seen.append(pid)
             if gap > _GAP_CHARS:
@@ -306,6 +315,8 @@ _RECENT = 3
 _SENTENCES_BACK = 12
 """Sentences read back from a pronoun's tag for its antecedent."""
 _PRONOUN_SUBJ = re.compile(r"\b(?:he|she|He|She)\b")
+_POSSESSIVE_SUBJ = re.compile(r"\W*(His|Her)\s+[a-z]")
+"""A sentence opening on a possessive (`His voice was rough.`), whose subject belongs to the one already followed."""
 
 
 def _antecedent(
@@ -326,6 +337,10 @@ def _antecedent(
     for sent in reversed(sentences[-_SENTENCES_BACK:]):
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
+        owner = _POSSESSIVE_SUBJ.match(sent)
+        if owner:
+            # `His hands come up to frame Cas's face.`: the sentence is about the pronoun's antecedent too.
+            prons.append((owner.start(1), "he" if owner.group(1) == "His" else "she"))
         items = sorted([(s, "name", pid) for s, pid in found] + [(s, "pron", w) for s, w in prons], key=lambda x: x[0])
         described = _DESCRIBED.match(_OPENERS.sub("", sent.lstrip()))
         if described and (not items or items[0][0] > described.end()) and _DESCRIBED_GENDER.get(

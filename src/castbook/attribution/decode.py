@@ -47,6 +47,10 @@ _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
 """An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
 _NEWCOMER = 1.0
+_VOICE_ON_STAGE = -1.5
+"""`said a voice`: not one of the two who spoke just before."""
+_VOICE_TAGGED_NEAR = -3.0
+"""...and surely not whoever the lines just before or after it name as their speaker."""
 _NEWCOMER_WEIGHT = 2.0
 _NEWCOMER_SPAN = 20
 """A turn tagged by a description leans towards the next character named for the first time within this many
@@ -141,6 +145,8 @@ class _Unit:
     """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
     """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
+    voice: bool = False
+    """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
 
 
 def decode(
@@ -226,8 +232,8 @@ def _units(
     for q in conv:
         hard = q.why in _HARD and q.speaker is not None
         device = q.tag is not None and q.tag.kind == "descriptor" and q.tag.text.lower().split()[-1] in DEVICES
-        unknown = (q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
-                   and not device)
+        voice = (q.speaker is None and q.tag is not None and q.tag.kind == "descriptor" and q.tag.strength >= 0.9
+                 and not device and q.tag.text.lower().startswith(("a ", "an ", "some")))
         new_para = q.para != para
         u = units[-1] if units else None
         if new_para and u is not None and q.why in _STAY and q.speaker == u.quotes[-1].speaker:
@@ -261,15 +267,16 @@ def _units(
         u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
-        elif unknown and not u.anchored:
-            u.anchored, u.anchor = True, _UNKNOWN
+        elif voice and not u.anchored:
+            u.voice = True
         if device:
             u.remote = True
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
         tag = q.tag
         if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
-                and not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")):
+                and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
+                     or _she_leads(paragraphs[q.para], q))):
             u.not_me = True
         if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
@@ -402,6 +409,8 @@ def _decode_conv(
                     s += _SPOKEN_TO_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED
+                if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
+                    s += _VOICE_TAGGED_NEAR
                 if u.gender:
                     s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
                 elif u.beat:
@@ -452,7 +461,9 @@ def _decode_conv(
                     if row[c] <= -1e8:
                         continue
                     s = prev + row[c]
-                    if c == b and c != unk:
+                    if units[t].voice and c != unk and c in (a, b):
+                        s += _VOICE_ON_STAGE
+                    elif c == b and c != unk:
                         s += _SAME_AS_LAST
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
@@ -483,6 +494,15 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+def _she_leads(pieces: Sequence[Piece], q) -> bool:
+    """The paragraph's narration opens on the tag's `she`/`he` (`She held out a hand, and I shook it.`): the beat
+    is someone else's, though "I" comes up later in it."""
+    if q.tag_at is None or q.tag.pos != 0:
+        return False
+    first = next((k for k, p in enumerate(pieces) if p.kind == "narration"), None)
+    return first == q.tag_at[0]
 
 
 def _holders(cast: Cast, text: str) -> set[int]:
