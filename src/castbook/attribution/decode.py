@@ -34,6 +34,15 @@ _ADDRESSED = 1.5
 """The previous turn named this character as the one spoken to."""
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
+_CROWD = 3
+_CROWD_BACK = 20
+_CROWD_AHEAD = 5
+"""A scene where this many people are heard by name (tagged within these many paragraphs before or after an
+exchange) is a group: no longer two people taking turns."""
+_GROUP_ADDRESSED = 2.0
+_GROUP_ANSWERED = 1.5
+"""In a group, a line calling someone by name (`Bo, you're on.`) hands them the next turn, and a reply that names
+someone (`Copy, Priya.`) answers whoever spoke just before, more surely than A, B, A alternation."""
 _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
 _NOT_ME = -5.0
@@ -192,9 +201,10 @@ def decode(
                 lo = p
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
+        crowd = _crowd(quotes, resets, start, end)
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads, places, first_seen, before,
+            told, leads, places, first_seen, before, crowd,
         )
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
@@ -205,6 +215,24 @@ def decode(
         carry = carry[-_CARRY:]
         last_para = quotes[end].para
         start = end + 1
+
+
+def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
+    """How many people are heard speaking by name around an exchange (`quotes[start:end + 1]`), in its scene."""
+    first, last = quotes[start].para, quotes[end].para
+    lo = next((p for p in range(first, first - _CROWD_BACK - 1, -1) if p <= 0 or resets[p]), first - _CROWD_BACK)
+    hi = next((p - 1 for p in range(last + 1, min(last + _CROWD_AHEAD + 1, len(resets))) if resets[p]),
+              last + _CROWD_AHEAD)
+    who = set()
+    k = start
+    while k > 0 and quotes[k - 1].para >= lo:
+        k -= 1
+    while k < len(quotes) and quotes[k].para <= hi:
+        q = quotes[k]
+        if q.why in _HARD and q.speaker is not None:
+            who.add(q.speaker)
+        k += 1
+    return len(who)
 
 
 def _units(
@@ -285,7 +313,7 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
-    first_seen: dict[int, int] | None = None, before: str = "",
+    first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0,
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -388,13 +416,13 @@ def _decode_conv(
                 elif pid in u.mentions:
                     s += _MENTION_SELF
                 if t and pid in units[t - 1].vocatives:
-                    s += _ADDRESSED
+                    s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                 elif t and pid in units[t - 1].spoken_to:
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
                     s += _SPOKEN_TO_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
-                    s += _ANSWERED
+                    s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.gender:
                     s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
                 elif u.beat:
