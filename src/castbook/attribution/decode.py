@@ -43,6 +43,9 @@ _GROUP_ADDRESSED = 2.0
 _GROUP_ANSWERED = 1.5
 """In a group, a line calling someone by name (`Bo, you're on.`) hands them the next turn, and a reply that names
 someone (`Copy, Priya.`) answers whoever spoke just before, more surely than A, B, A alternation."""
+_CALLED_GAP = 3
+"""A line calling someone by name, then up to two paragraphs of narration (`There was a pause.`): they still answer
+next."""
 _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
 _NOT_ME = -5.0
@@ -187,6 +190,7 @@ def decode(
     told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
     start = 0
     carry: list[int] = []
+    called: set[int] = set()
     last_para = -1
     while start < len(quotes):
         end = start
@@ -194,6 +198,7 @@ def decode(
             end += 1
         if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
             carry = []
+            called = set()
         conv = quotes[start : end + 1]
         lo = max(last_para + 1, quotes[start].para - 3)
         for p in range(quotes[start].para, lo, -1):
@@ -205,7 +210,10 @@ def decode(
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
+            called if quotes[start].para - last_para <= _CALLED_GAP else set(),
         )
+        # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
+        called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
             if q.speaker is not None and (q.speaker >= 0 or q.speaker == narrator):
@@ -313,7 +321,7 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
-    first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0,
+    first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] = frozenset(),
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -359,6 +367,9 @@ def _decode_conv(
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     for pid in remote_set:
         weight[pid] = weight.get(pid, 0) + _REMOTE_WEIGHT
+    for pid in called:
+        if pid in known:
+            weight[pid] = weight.get(pid, 0) + 1
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
@@ -415,7 +426,7 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
-                if t and pid in units[t - 1].vocatives:
+                if t and pid in units[t - 1].vocatives or not t and pid in called:
                     s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                 elif t and pid in units[t - 1].spoken_to:
                     s += _SPOKEN_TO
