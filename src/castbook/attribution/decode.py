@@ -34,6 +34,18 @@ _ADDRESSED = 1.5
 """The previous turn named this character as the one spoken to."""
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
+_CROWD = 3
+_CROWD_BACK = 20
+_CROWD_AHEAD = 5
+"""A scene where this many people are heard by name (tagged within these many paragraphs before or after an
+exchange) is a group: no longer two people taking turns."""
+_GROUP_ADDRESSED = 2.0
+_GROUP_ANSWERED = 1.5
+"""In a group, a line calling someone by name (`Bo, you're on.`) hands them the next turn, and a reply that names
+someone (`Copy, Priya.`) answers whoever spoke just before, more surely than A, B, A alternation."""
+_CALLED_GAP = 3
+"""A line calling someone by name, then up to two paragraphs of narration (`There was a pause.`): they still answer
+next."""
 _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
 _NOT_ME = -5.0
@@ -191,6 +203,7 @@ def decode(
                 leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()))
     start = 0
     carry: list[int] = []
+    called: set[int] = set()
     last_para = -1
     while start < len(quotes):
         end = start
@@ -198,6 +211,7 @@ def decode(
             end += 1
         if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
             carry = []
+            called = set()
         conv = quotes[start : end + 1]
         lo = max(last_para + 1, quotes[start].para - 3)
         for p in range(quotes[start].para, lo, -1):
@@ -205,10 +219,14 @@ def decode(
                 lo = p
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
+        crowd = _crowd(quotes, resets, start, end)
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads, places, first_seen, before,
+            told, leads, places, first_seen, before, crowd,
+            called if quotes[start].para - last_para <= _CALLED_GAP else set(),
         )
+        # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
+        called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
             if q.speaker is not None and (q.speaker >= 0 or q.speaker == narrator):
@@ -218,6 +236,24 @@ def decode(
         carry = carry[-_CARRY:]
         last_para = quotes[end].para
         start = end + 1
+
+
+def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
+    """How many people are heard speaking by name around an exchange (`quotes[start:end + 1]`), in its scene."""
+    first, last = quotes[start].para, quotes[end].para
+    lo = next((p for p in range(first, first - _CROWD_BACK - 1, -1) if p <= 0 or resets[p]), first - _CROWD_BACK)
+    hi = next((p - 1 for p in range(last + 1, min(last + _CROWD_AHEAD + 1, len(resets))) if resets[p]),
+              last + _CROWD_AHEAD)
+    who = set()
+    k = start
+    while k > 0 and quotes[k - 1].para >= lo:
+        k -= 1
+    while k < len(quotes) and quotes[k].para <= hi:
+        q = quotes[k]
+        if q.why in _HARD and q.speaker is not None:
+            who.add(q.speaker)
+        k += 1
+    return len(who)
 
 
 def _units(
@@ -299,7 +335,7 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
-    first_seen: dict[int, int] | None = None, before: str = "",
+    first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] = frozenset(),
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -345,6 +381,9 @@ def _decode_conv(
         weight[pid] = weight.get(pid, 0) + _CARRY_WEIGHT / (k + 1)
     for pid in remote_set:
         weight[pid] = weight.get(pid, 0) + _REMOTE_WEIGHT
+    for pid in called:
+        if pid in known:
+            weight[pid] = weight.get(pid, 0) + 1
     weight.pop(_UNKNOWN, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
@@ -401,14 +440,14 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
-                if t and pid in units[t - 1].vocatives:
-                    s += _ADDRESSED
+                if t and pid in units[t - 1].vocatives or not t and pid in called:
+                    s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                 elif t and pid in units[t - 1].spoken_to:
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
                     s += _SPOKEN_TO_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
-                    s += _ANSWERED
+                    s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
                 if u.gender:
