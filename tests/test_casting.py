@@ -23,6 +23,17 @@ def test_narration_narrator_dialogue_character_unknown_default(tmp_path):
     assert lines[1].speaker == "Mara" and lines[0].speaker is None
 
 
+def test_unnamed_first_person_narrator_speaks_in_the_narrator_voice(tmp_path):
+    """An unnamed "I" (speaker `Narrator`) is read by the narrator, gets no voice of its own, and a cast entry
+    of that name still wins."""
+    chars = [Character("Narrator", (), 5, None), Character("Marek", (), 4, "male")]
+    lines = cast([seg("Neither,", speaker="Narrator"), seg("Then what?", speaker="Marek")], chars, load_config())
+    assert [ln.role for ln in lines] == ["narrator", "Marek"] and lines[0].voice == load_config().narrator
+    assert set(auto_voices(chars, load_config())) == {"Marek"}
+    cfg = load_config(write(tmp_path / "v.yaml", "characters:\n  Narrator: {voice: en-us+f2}\n"))
+    assert cast([seg("Neither,", speaker="Narrator")], chars, cfg)[0].voice.voice == "en-us+f2"
+
+
 def test_auto_voices_are_distinct_and_unlike_narrator():
     cfg = load_config()
     chars = [Character(n, (), lines, g) for n, lines, g in

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from .config import Config, Override
-from .model import Break, Character, Segment, Voice
+from .model import NARRATOR_SPEAKER, Break, Character, Segment, Voice
 from .normalize import speakable
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def auto_voices(characters: Sequence[Character], cfg: Config) -> dict[str, Voice
     out: dict[str, Voice] = {}
     turn = 0
     for ch in sorted(characters, key=lambda c: -c.lines):
-        if cfg.find_character(ch.name) or any(cfg.find_character(a) for a in ch.aliases):
+        if cfg.find_character(ch.name) or any(cfg.find_character(a) for a in ch.aliases) or ch.name == NARRATOR_SPEAKER:
             continue
         gender = ch.gender
         if gender is None:  # no hint: alternate, so neighbours in rank differ
@@ -119,6 +119,8 @@ def _voice_for(kind: str, speaker: str | None, cfg: Config, voices: dict[str, Vo
         entry = cfg.find_character(canonical) if canonical else None
     if entry is not None:
         return entry.name, entry.voice
+    if speaker == NARRATOR_SPEAKER:
+        return "narrator", cfg.narrator  # an unnamed "I" speaks in the voice that tells the story
     canonical = alias_of.get(speaker.casefold(), speaker)
     if canonical in voices:
         return canonical, voices[canonical]

@@ -9,6 +9,9 @@ from typing import Final, Literal
 
 SCENE_BREAK: Final = ""
 """A paragraph equal to this marks a scene break inside a chapter (a pause, never speech)."""
+NARRATOR_SPEAKER: Final = "Narrator"
+"""The speaker of a first-person narrator's own lines (`I said`) when the story never names them: read in the
+narrator's voice unless voices.yaml casts a character of that name."""
 
 Kind = Literal["narration", "dialogue"]
 Gender = Literal["male", "female"]

@@ -10,7 +10,7 @@ from typing import Mapping, Sequence
 from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases
 from castbook.attribution.names import discover
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
-from castbook.model import SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
+from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,10 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     narrator = name_narrator(cast, quotes)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
-    reader = _reader(pieces) if narrator is None and cast.second_person else None
-    if reader:
+    reader = None
+    if narrator is None and any(q.speaker == NARRATOR for q in quotes):
+        # "I" or "you" with no name: their lines still have a speaker, whom casting reads as such.
+        reader = _reader(pieces) if cast.second_person else NARRATOR_SPEAKER
         narrator, names[NARRATOR] = NARRATOR, reader
     speaker_of = {}
     lines: Counter[int] = Counter()
