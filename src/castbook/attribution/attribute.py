@@ -103,6 +103,8 @@ _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
 )
+_GAVE_NAME = re.compile(r"\b(?:I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me)\s+([A-Z][\w'\u2019-]+)")
+""""I'm Luka." -- "Ellis.": a name given in reply to someone giving theirs is the replier's own."""
 
 
 def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
@@ -111,6 +113,9 @@ def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
     for s, e, pid in cast.find(text):
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
+            out.add(pid)
+        elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
+                p for _, _, p in cast.find(gave.group(1))}:
             out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "." and not asked.rstrip().endswith("?")
