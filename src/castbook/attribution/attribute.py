@@ -103,6 +103,8 @@ _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho\s+(?:are\s+you|is\s+(?:it|this|that)|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
 )
+_GAVE_NAME = re.compile(r"\b(?:I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me)\s+([A-Z][\w'\u2019-]+)")
+""""I'm Luka." -- "Ellis.": a name given in reply to someone giving theirs is the replier's own."""
 
 
 def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
@@ -111,6 +113,9 @@ def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
     for s, e, pid in cast.find(text):
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
+            out.add(pid)
+        elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
+                p for _, _, p in cast.find(gave.group(1))}:
             out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "." and not asked.rstrip().endswith("?")
@@ -194,7 +199,53 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _fill_backwards(quotes)
     _realign_turns(quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
+    _declared_roles(cast, paragraphs, quotes)
     return quotes
+
+
+_DECLARES = re.compile(
+    r"\b(?:[Ii](?:['\u2019]m| am)|[Tt]his is) (?:only |just |still |also )?(?:the|a|an|your) ([a-z]+(?: [a-z]+)?)(?= speaking\b|[.,!?;:\u2014]|--|$)")
+"""`I'm the caretaker.`, `I am a pastry chef.`, `This is your captain speaking`: the speaker names their role."""
+_CHAT_LINE = re.compile(r"[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*)?: ")
+
+
+def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """A role that speaks on its own (`says the pastry chef`, a character `the chef`) is whoever declares it theirs
+    somewhere in the work ("I am a pastry chef", said by Bea): one voice for the person, not a second one."""
+    said = [(q.speaker, q.text) for q in quotes]
+    for pieces in paragraphs:
+        # A group-chat line, `Minho: i am the leader`, is said by the name before the colon.
+        m = _CHAT_LINE.match(pieces[0].text) if len(pieces) == 1 and pieces[0].kind == "narration" else None
+        found = cast.find(m.group(0)) if m else []
+        if found and found[0][0] == 0:
+            said.append((found[0][2], pieces[0].text[m.end() :]))
+    declared: dict[str, Counter[int]] = {}
+    for who, text in said:
+        if who is None or who < 0 or cast.name(who).lower().startswith("the "):
+            continue
+        for m in _DECLARES.finditer(text.replace("*", "").replace("_", "")):
+            words = m.group(1).split()
+            if words[-1] in _GENERIC or words[-1] in _NOT_NAMES or words[-1] in _KIN or words[-1] in _STRANGER_HEADS:
+                continue
+            declared.setdefault(words[-1], Counter())[who] += 1
+    if not declared:
+        return
+    talks: set[tuple[int | None, int | None]] = set()
+    for a, b in zip(quotes, quotes[1:]):
+        if a.conv == b.conv:
+            talks |= {(a.speaker, b.speaker), (b.speaker, a.speaker)}
+    moved: dict[int, int | None] = {}
+    for q in quotes:
+        if q.speaker is None or q.speaker < 0:
+            continue
+        if q.speaker not in moved:
+            name = cast.name(q.speaker).lower().split()
+            top = declared.get(name[-1], Counter()).most_common(2) if len(name) == 2 and name[0] == "the" else []
+            moved[q.speaker] = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+            if (q.speaker, moved[q.speaker]) in talks:
+                moved[q.speaker] = None  # "I am a policeman," says Syme to the policeman: two people
+        if moved[q.speaker] is not None:
+            q.speaker = moved[q.speaker]
 
 
 _PLACE_BEFORE = re.compile(
