@@ -323,6 +323,8 @@ def _units(
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
                 and u.newcomer is None and not u.anchored):
             u.newcomer = (q.para, tag.gender)
+        elif voice and u.newcomer is None and not u.anchored:
+            u.newcomer = (q.para, tag.gender)  # `a voice called through the door`: whoever turns up named soon after
         elif q.why == "described" and u.newcomer is None and not u.anchored:
             u.newcomer = (q.para, tag.gender)
             u.described = True
