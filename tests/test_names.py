@@ -91,3 +91,17 @@ def test_a_slip_of_the_keyboard_is_the_same_character():
     assert imogen is not None and cast.resolve("Imgoen") == imogen and cast.resolve("Immogen") == imogen
     assert cast.resolve("Marta") not in (None, cast.resolve("Marti"))
     assert not _slip("Christina", "Christine") and _slip("Cassuis", "Cassius")
+
+
+def test_a_bare_title_is_the_one_character_who_holds_it():
+    """`Coach Varga` named once, then `Coach` all along (in narration or in a tag): one character, however seldom
+    the full form comes up, when nobody else holds that title."""
+    from castbook.attribution.names import discover
+
+    paras = ["Coach Varga blew the whistle.", "Coach wanted ten more laps.", "Nobody argued with Coach.",
+             "Coach folded her arms.", "Pell and Ruiz ran."]
+    cast = discover(paras)
+    assert cast.resolve("Coach") == cast.resolve("Coach Varga")
+    assert cast.add("Coach") == cast.resolve("Coach Varga")
+    cast = discover(["Coach Varga blew the whistle.", "Pell ran.", "Ruiz ran."])
+    assert cast.add("Coach") == cast.resolve("Coach Varga")

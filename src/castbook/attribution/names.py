@@ -312,6 +312,16 @@ class Cast:
             self.alias[key] = bare
             self._owners = None
             return bare
+        if not title and len(tokens) == 1 and tokens[0].lower() in TITLES and tokens[0].lower() != "the":
+            holders = {pid for pid, person in enumerate(self.people) for f in person.forms
+                       if (split_title(f)[0] or "").rstrip(".").lower() == tokens[0].lower()}
+            if len(holders) == 1:
+                # "said Coach", and the only one titled so is "Coach Brannigan".
+                pid = holders.pop()
+                self.people[pid].forms[surface] += 1
+                self.alias[key] = pid
+                self._owners = None
+                return pid
         pid = len(self.people)
         person = Person(forms=Counter({surface: 1}))
         if title_gender(title):
@@ -765,7 +775,7 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         word = words.pop()
         holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
-        if not holders or word == "the" or holders[0][0] < 3 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+        if not holders or word == "the" or holders[0][0] < (3 if len(holders) > 1 else 1) or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
         g1, g2 = person.gender, cast.people[tgt].gender
