@@ -85,6 +85,11 @@ _PRON_WORDS = {"he": "male", "she": "female", "i": "first", "you": "first", "the
 """`you say` in a second-person story is its point-of-view character, like `I say` in a first-person one."""
 _MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
 _FEMALE_NOUNS = frozenset("woman women girl lady mother daughter sister aunt wife queen princess maid widow".split())
+_MALE_KIN = frozenset("papa pa dad daddy uncle nephew grandfather grandpa boyfriend fiance".split())
+_FEMALE_KIN = frozenset("mamma mama ma mom mum mommy mummy niece grandmother grandma girlfriend fiancee".split())
+_OWNED = re.compile(r"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
+                    r"(?!voice\b)([a-z]{3,}(?<!ly))\b(?=\s*[,.;:!?\u2014\-]|\s+(?:and|with|in|as|who|to|from|at|after|before|again|\w+ly)\b|$)")
+"""`said Daisy's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +201,14 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     tag = _subject(cast, owner.group("subj"), owner.start("subj"), 1.0, True)
                     if tag:
                         return tag
+            owned = _OWNED.match(text, m.end("subj")) if rx is _AFTER_INV else None
+            if owned:
+                # "answered Daisy's mamma": Daisy's mother speaks, not Daisy.
+                owner = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
+                if cast.resolve(owner) is not None:
+                    head = owned.group(1)
+                    gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
+                    return Tag("descriptor", None, gender, 1.0, m.start("subj"), f"{owner}'s {head}")
             tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
