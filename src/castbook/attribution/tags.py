@@ -58,6 +58,10 @@ _END_TAG = re.compile(
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_POSS_END = re.compile(
+    _POSS.pattern.replace("(?:(?:was|came|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
+    + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly)?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
@@ -248,6 +252,11 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
+    m = _POSS_END.search(body)
+    if m and m.start() > 0:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _AFTER_NORM.match(body)
     if m:
         if len(body) - m.end() > 30 and body.rstrip().endswith((",", ":", "\u2014", "--")):
