@@ -62,6 +62,16 @@ _POSS_END = re.compile(
     _POSS.pattern.replace("(?:(?:was|came|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
     + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly)?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
+_INTERRUPTED = re.compile(
+    rf"^{_SUBJ}(?<!['\u2019]s)\s*(?P<open>,|\(|\u2014|--)(?!\s*(?:and|but|then|so|yet|or)\b)(?P<mid>(?:[^;:!?,()]|\([^()]{{0,200}}\)){{1,250}}?)(?:,|\)|\u2014|--)\s*(?:then\s+|at\s+last\s+|at\s+length\s+)?"
+    rf"(?:{_VERB_RX}){_PARTICLE}{_ADV}(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`Mara, after a pause in which she looked at each of them, said slowly,`: the subject before an interrupting
+clause speaks, not whoever the clause names (`The tall one, called Lett, said:` names the subject itself)."""
+_CALLED = re.compile(rf"\s*(?:called|named|known\s+as|whose\s+name\s+was)\s+(?P<subj>{MENTION.pattern})\s*$")
+_OF_POSS = re.compile(
+    rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
+    rf"complaint|observation|comment)s?\s+of\s+(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)?\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`Then came an exclamation of Tobin's:`."""
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
@@ -252,6 +262,20 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
+    m = _INTERRUPTED.match(body)
+    if m:
+        called = _CALLED.match(m.group("mid"))
+        subj, at = (called.group("subj"), m.start("mid") + called.start("subj")) if called else (m.group("subj"), m.start("subj"))
+        tag = _subject(cast, subj, offset + at, 1.0, bool(called))
+        if tag:
+            return tag
+    m = _OF_POSS.search(body)
+    if m:
+        subj = m.group("subj")
+        subj = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
+        tag = _subject(cast, subj, offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _POSS_END.search(body)
     if m and m.start() > 0:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
