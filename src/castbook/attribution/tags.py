@@ -72,6 +72,22 @@ _OF_POSS = re.compile(
     rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
     rf"complaint|observation|comment)s?\s+of\s+(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)?\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`Then came an exclamation of Tobin's:`."""
+_OWNED_SAID = re.compile(
+    rf"(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
+    rf"(?!voice\b)(?P<head>[a-z]{{3,}}(?<!ly)){_ADV}\s+(?:{_VERB_RX})\b")
+"""`Mara's mother said`: the one Mara's mother is speaks, not Mara."""
+
+
+def _owned(cast: Cast, m: re.Match[str], pos: int) -> Tag | None:
+    owner = m.group("subj")
+    owner = owner[:-2] if owner.endswith(("'s", "\u2019s")) else owner
+    if cast.resolve(owner) is None:
+        return None
+    head = m.group("head")
+    gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
+    return Tag("descriptor", None, gender, 1.0, pos, f"{owner}'s {head}")
+
+
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
@@ -203,6 +219,9 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     word = re.match(r"[A-Z][a-z]+\b", text[lead:])
     if word and word.group().lower() in VERBS:
         text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Hamidullah": a tag all the same
+    m = _OWNED_SAID.match(text, lead)
+    if m and (tag := _owned(cast, m, m.start("subj"))):
+        return tag
     for rx in (_AFTER_INV, _AFTER_NORM):
         m = rx.match(text, lead)
         if m:
@@ -262,6 +281,9 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
+    m = _OWNED_SAID.match(body)
+    if m and (tag := _owned(cast, m, offset + m.start("subj"))):
+        return tag
     m = _INTERRUPTED.match(body)
     if m:
         called = _CALLED.match(m.group("mid"))
