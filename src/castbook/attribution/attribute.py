@@ -523,7 +523,9 @@ def _decide(
             if p.kind == "narration" and q.tag_at is not None and k <= q.tag_at[0]:
                 text = p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text
                 near.extend(pid for _, _, pid in cast.find(text))
-        pid = _kin(cast, tag.text, near[::-1], conv, q.vocatives)
+        owner = _owner(cast, tag.text)
+        skip = q.vocatives if owner is None else q.vocatives | {owner}
+        pid = _kin(cast, tag.text, near[::-1], conv, skip)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "desc_kin")
             return
@@ -781,6 +783,14 @@ def _family(cast: Cast, pid: int) -> list[tuple[str, str | None]]:
     return out
 
 
+def _owner(cast: Cast, text: str) -> int | None:
+    """Whose the described speaker is, when a name says so (`Daisy's mamma`: Daisy)."""
+    first = text.split()[0]
+    if len(text.split()) < 2 or not first.endswith(("'s", "\u2019s")):
+        return None
+    return cast.resolve(first[:-2])
+
+
 def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[int]) -> int | None:
     """`said her mother`: the character of that gender sharing the family name of the one it belongs to.
 
@@ -788,13 +798,14 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
     named with a married title (`Mrs. Dashwood`, not `Miss Dashwood`), a brother or sister never is.
     """
     words = text.lower().split()
-    if len(words) != 2 or words[0] not in _POSSESSIVE or words[1] not in _KIN:
+    named = _owner(cast, text)
+    if len(words) != 2 or (words[0] not in _POSSESSIVE and named is None) or words[1] not in _KIN:
         return None
-    owner_g, kin = _POSSESSIVE[words[0]], words[1]
+    owner_g, kin = _POSSESSIVE.get(words[0]), words[1]
     gender = _KIN[kin]
     on_stage = list(dict.fromkeys(
         near + [p for p in reversed(conv.speakers) if p >= 0] + [p for p in reversed(conv.mentions) if p >= 0]))
-    owners = [p for p in on_stage if owner_g is None or cast.gender(p) in (owner_g, None)][:2]
+    owners = [named] if named is not None else [p for p in on_stage if owner_g is None or cast.gender(p) in (owner_g, None)][:2]
     for owner in owners:
         names = {fam for fam, _ in _family(cast, owner)}
         if not names:

@@ -58,6 +58,36 @@ _END_TAG = re.compile(
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
 _POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_POSS_END = re.compile(
+    _POSS.pattern.replace("(?:(?:was|came|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
+    + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly)?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
+_INTERRUPTED = re.compile(
+    rf"^{_SUBJ}(?<!['\u2019]s)\s*(?P<open>,|\(|\u2014|--)(?!\s*(?:and|but|then|so|yet|or)\b)(?P<mid>(?:[^;:!?,()]|\([^()]{{0,200}}\)){{1,250}}?)(?:,|\)|\u2014|--)\s*(?:then\s+|at\s+last\s+|at\s+length\s+)?"
+    rf"(?:{_VERB_RX}){_PARTICLE}{_ADV}(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`Mara, after a pause in which she looked at each of them, said slowly,`: the subject before an interrupting
+clause speaks, not whoever the clause names (`The tall one, called Lett, said:` names the subject itself)."""
+_CALLED = re.compile(rf"\s*(?:called|named|known\s+as|whose\s+name\s+was)\s+(?P<subj>{MENTION.pattern})\s*$")
+_OF_POSS = re.compile(
+    rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
+    rf"complaint|observation|comment)s?\s+of\s+(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)?\s*[,:]?\s*(?:\u2014|--)?\s*$")
+"""`Then came an exclamation of Tobin's:`."""
+_OWNED_SAID = re.compile(
+    rf"(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
+    rf"(?!voice\b)(?P<head>[a-z]{{3,}}(?<!ly)){_ADV}\s+(?:{_VERB_RX})\b")
+"""`Mara's mother said`: the one Mara's mother is speaks, not Mara."""
+
+
+def _owned(cast: Cast, m: re.Match[str], pos: int) -> Tag | None:
+    owner = m.group("subj")
+    owner = owner[:-2] if owner.endswith(("'s", "\u2019s")) else owner
+    if cast.resolve(owner) is None:
+        return None
+    head = m.group("head")
+    gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
+    return Tag("descriptor", None, gender, 1.0, pos, f"{owner}'s {head}")
+
+
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
 _NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
@@ -85,6 +115,11 @@ _PRON_WORDS = {"he": "male", "she": "female", "i": "first", "you": "first", "the
 """`you say` in a second-person story is its point-of-view character, like `I say` in a first-person one."""
 _MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
 _FEMALE_NOUNS = frozenset("woman women girl lady mother daughter sister aunt wife queen princess maid widow".split())
+_MALE_KIN = frozenset("papa pa dad daddy uncle nephew grandfather grandpa boyfriend fiance".split())
+_FEMALE_KIN = frozenset("mamma mama ma mom mum mommy mummy niece grandmother grandma girlfriend fiancee".split())
+_OWNED = re.compile(r"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
+                    r"(?!voice\b)([a-z]{3,}(?<!ly))\b(?=\s*[,.;:!?\u2014\-]|\s+(?:and|with|in|as|who|to|from|at|after|before|again|\w+ly)\b|$)")
+"""`said Daisy's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +219,9 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     word = re.match(r"[A-Z][a-z]+\b", text[lead:])
     if word and word.group().lower() in VERBS:
         text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Hamidullah": a tag all the same
+    m = _OWNED_SAID.match(text, lead)
+    if m and (tag := _owned(cast, m, m.start("subj"))):
+        return tag
     for rx in (_AFTER_INV, _AFTER_NORM):
         m = rx.match(text, lead)
         if m:
@@ -196,6 +234,14 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     tag = _subject(cast, owner.group("subj"), owner.start("subj"), 1.0, True)
                     if tag:
                         return tag
+            owned = _OWNED.match(text, m.end("subj")) if rx is _AFTER_INV else None
+            if owned:
+                # "answered Daisy's mamma": Daisy's mother speaks, not Daisy.
+                owner = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
+                if cast.resolve(owner) is not None:
+                    head = owned.group(1)
+                    gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
+                    return Tag("descriptor", None, gender, 1.0, m.start("subj"), f"{owner}'s {head}")
             tag = _subject(cast, subj, m.start("subj"), 1.0, True)
             if tag:
                 return tag
@@ -235,6 +281,28 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
+    m = _OWNED_SAID.match(body)
+    if m and (tag := _owned(cast, m, offset + m.start("subj"))):
+        return tag
+    m = _INTERRUPTED.match(body)
+    if m:
+        called = _CALLED.match(m.group("mid"))
+        subj, at = (called.group("subj"), m.start("mid") + called.start("subj")) if called else (m.group("subj"), m.start("subj"))
+        tag = _subject(cast, subj, offset + at, 1.0, bool(called))
+        if tag:
+            return tag
+    m = _OF_POSS.search(body)
+    if m:
+        subj = m.group("subj")
+        subj = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
+        tag = _subject(cast, subj, offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
+    m = _POSS_END.search(body)
+    if m and m.start() > 0:
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _AFTER_NORM.match(body)
     if m:
         if len(body) - m.end() > 30 and body.rstrip().endswith((",", ":", "\u2014", "--")):
