@@ -655,6 +655,8 @@ _LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r
 _LOOKS_OWN = re.compile(r"\b(?:his|her)\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
 """`Kaito had fallen asleep with his hood over his face`: the same, worn by the sentence's named subject."""
 _LOOKS_ANY = re.compile(r"\b" + _LOOKS + r"\b")
+_FANDOM_ROLE = re.compile(r"\b([a-z]{3,})!(?=[A-Z])")
+"""`alpha!Cassius/omega!Ellis` in a fan-fiction header: the role (alpha) a named character plays in this story."""
 _SENT_END = re.compile(r"[.!?](?:\s|$)")
 
 
@@ -664,9 +666,13 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
     roles: dict[str, Counter[int]] = {}
     for pieces in paragraphs:
         for p in pieces:
-            if "," not in p.text and not _LOOKS_ANY.search(p.text):
-                continue
             text = p.text
+            for m in _FANDOM_ROLE.finditer(text):
+                found = cast.find(text[m.end() : m.end() + 40])
+                if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
+                    roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
+            if "," not in text and not _LOOKS_ANY.search(text):
+                continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
                     continue
