@@ -91,3 +91,19 @@ def test_a_slip_of_the_keyboard_is_the_same_character():
     assert imogen is not None and cast.resolve("Imgoen") == imogen and cast.resolve("Immogen") == imogen
     assert cast.resolve("Marta") not in (None, cast.resolve("Marti"))
     assert not _slip("Christina", "Christine") and _slip("Cassuis", "Cassius")
+
+
+def test_pet_names_join_the_full_name():
+    """`Aggie` is Agnes (a pet name doubles the consonant), and `Kes` is Kestrel even when a slip of the keyboard
+    (`Kesterl`) made a second spelling of the full name; `Bobbie` stays apart with no Bo... name to join."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Agnes Wolk laced her boots.", "Agnes ran the drill again.", "Kestrel watched from the bench.",
+        "Kestrel shook her head.", "Kestrel stood up.", "Kesterl sighed.", "Aggie dropped the ball.", "Aggie swore.",
+        "Kes laughed.", "Kes threw it back.", "Bobbie kicked the post.", "Bobbie kicked it again.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Aggie") == cast.resolve("Agnes") is not None
+    assert cast.resolve("Kes") == cast.resolve("Kestrel") == cast.resolve("Kesterl") is not None
+    assert cast.resolve("Bobbie") not in (None, cast.resolve("Agnes"), cast.resolve("Kestrel"))
