@@ -227,6 +227,14 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             if words[-1] in _GENERIC or words[-1] in _NOT_NAMES or words[-1] in _KIN or words[-1] in _STRANGER_HEADS:
                 continue
             declared.setdefault(words[-1], Counter())[who] += 1
+    for q in quotes:
+        # "Why do you care?" The blond's jaw is tight. -- a beat's epithet on a line given to a named character.
+        t = q.tag
+        if (t is not None and t.kind == "descriptor" and t.text.lower().startswith("the ") and q.speaker is not None
+                and q.speaker >= 0 and not cast.name(q.speaker).lower().startswith("the ")):
+            head = t.text.lower().split()[-1]
+            if head.isalpha() and not (head in _GENERIC or head in _NOT_NAMES or head in DEVICES or head in _STRANGER_HEADS):
+                declared.setdefault(head, Counter())[q.speaker] += 1
     if not declared:
         return
     talks: set[tuple[int | None, int | None]] = set()
