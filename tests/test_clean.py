@@ -22,6 +22,9 @@ from castbook.sources.clean import (clean_paragraph, drop_emoji, fix_text, is_sc
     ('It held anyway."Coil two is up," Rook said.', 'It held anyway. "Coil two is up," Rook said.'),
     ('"Wrench.""In your hand."', '"Wrench." "In your hand."'),
     ('"Go," he said."Now."', '"Go," he said. "Now."'),
+    ("pairing: alpha!Cassius/omega!Ellis, slow burn", "pairing: alpha!Cassius/omega!Ellis, slow burn"),
+    ("human!Dean x vampire!Cas", "human!Dean x vampire! Cas"),
+    ("she yelled run!Then he ran", "she yelled run! Then he ran"),
 ])
 def test_unglue(raw: str, fixed: str) -> None:
     assert unglue(raw) == fixed

@@ -105,3 +105,19 @@ def test_a_bare_title_is_the_one_character_who_holds_it():
     assert cast.add("Coach") == cast.resolve("Coach Varga")
     cast = discover(["Coach Varga blew the whistle.", "Pell ran.", "Ruiz ran."])
     assert cast.add("Coach") == cast.resolve("Coach Varga")
+
+
+def test_pet_names_join_the_full_name():
+    """`Aggie` is Agnes (a pet name doubles the consonant), and `Kes` is Kestrel even when a slip of the keyboard
+    (`Kesterl`) made a second spelling of the full name; `Bobbie` stays apart with no Bo... name to join."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Agnes Wolk laced her boots.", "Agnes ran the drill again.", "Kestrel watched from the bench.",
+        "Kestrel shook her head.", "Kestrel stood up.", "Kesterl sighed.", "Aggie dropped the ball.", "Aggie swore.",
+        "Kes laughed.", "Kes threw it back.", "Bobbie kicked the post.", "Bobbie kicked it again.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Aggie") == cast.resolve("Agnes") is not None
+    assert cast.resolve("Kes") == cast.resolve("Kestrel") == cast.resolve("Kesterl") is not None
+    assert cast.resolve("Bobbie") not in (None, cast.resolve("Agnes"), cast.resolve("Kestrel"))

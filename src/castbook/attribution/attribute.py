@@ -227,6 +227,14 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             if words[-1] in _GENERIC or words[-1] in _NOT_NAMES or words[-1] in _KIN or words[-1] in _STRANGER_HEADS:
                 continue
             declared.setdefault(words[-1], Counter())[who] += 1
+    for q in quotes:
+        # "Why do you care?" The blond's jaw is tight. -- a beat's epithet on a line given to a named character.
+        t = q.tag
+        if (t is not None and t.kind == "descriptor" and t.text.lower().startswith("the ") and q.speaker is not None
+                and q.speaker >= 0 and not cast.name(q.speaker).lower().startswith("the ")):
+            head = t.text.lower().split()[-1]
+            if head.isalpha() and not (head in _GENERIC or head in _NOT_NAMES or head in DEVICES or head in _STRANGER_HEADS):
+                declared.setdefault(head, Counter())[q.speaker] += 1
     if not declared:
         return
     talks: set[tuple[int | None, int | None]] = set()
@@ -657,6 +665,8 @@ _LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r
 _LOOKS_OWN = re.compile(r"\b(?:his|her)\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
 """`Kaito had fallen asleep with his hood over his face`: the same, worn by the sentence's named subject."""
 _LOOKS_ANY = re.compile(r"\b" + _LOOKS + r"\b")
+_FANDOM_ROLE = re.compile(r"\b([a-z]{3,})!(?=[A-Z])")
+"""`alpha!Cassius/omega!Ellis` in a fan-fiction header: the role (alpha) a named character plays in this story."""
 _SENT_END = re.compile(r"[.!?](?:\s|$)")
 
 
@@ -666,9 +676,13 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
     roles: dict[str, Counter[int]] = {}
     for pieces in paragraphs:
         for p in pieces:
-            if "," not in p.text and not _LOOKS_ANY.search(p.text):
-                continue
             text = p.text
+            for m in _FANDOM_ROLE.finditer(text):
+                found = cast.find(text[m.end() : m.end() + 40])
+                if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
+                    roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
+            if "," not in text and not _LOOKS_ANY.search(text):
+                continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
                     continue

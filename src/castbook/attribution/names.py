@@ -596,9 +596,9 @@ def _cluster(
     _vote_gender(cast, paragraphs)
     _merge_titled(cast)
     _merge_bare_titles(cast)
+    _merge_misspellings(cast)
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
-    _merge_misspellings(cast)
     return cast
 
 
@@ -629,7 +629,8 @@ def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
 
 def _merge_short_forms(cast: Cast) -> None:
     """`Cas` is Caspian and `Toby` is Tobias: a lone short name that begins the first name of exactly one
-    other character (`Toby` by its first three letters and a pet-name ending) joins that character."""
+    other character (`Toby` by its first three letters and a pet-name ending, `Aggie` by `Ag` and a doubled
+    consonant) joins that character."""
     firsts = _name_words(cast, last=False)
     for pid, person in enumerate(cast.people):
         if person.hinted or len(person.forms) != 1:
@@ -639,7 +640,10 @@ def _merge_short_forms(cast: Cast) -> None:
         if title or len(toks) != 1 or len(form) < 2:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
-        owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.startswith(stem) for o in ps} - {pid}
+        if stem != form and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
+            stem = stem[:-1]  # `Aggie` is Agnes and `Robbie` Robert: a pet name doubles the consonant
+        shortest = len(form) if len(stem) >= len(form) - 2 else len(stem) + 1
+        owners = {o for first, ps in firsts.items() if len(first) > shortest and first.startswith(stem) for o in ps} - {pid}
         _merge_if_one(cast, pid, owners)
 
 

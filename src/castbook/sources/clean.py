@@ -76,6 +76,8 @@ _GLUE = re.compile(r"(?<=[A-Za-z0-9\u00C0-\u024F])([.!?…]+[”’\")\]]*)(?=[A
                    r"|(?<=[.!?,…—–\-])([”])(?=[A-Za-z\u00C0-\u024F“])")
 _GLUE_HINT = re.compile(r"[.!?…”][”’\")\]]*[A-Za-z\u00C0-\u024F“‘]")
 """What every `_GLUE` match has (a cheap test that skips most paragraphs; `_GLUE` starts with a lookbehind)."""
+_FANDOM_TAG = re.compile(r"(?<![\w!])[a-z]{2,}!(?=[A-Z][\w'\u2019\-]*(?:[/,;)&]|\s+[x&/]\s))")
+"""`alpha!Cassius/omega!Ellis`, `human!Dean,`: fan fiction's role-of-a-character notation, not two sentences."""
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:com|org|net|io|html?)\b\S*", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 
@@ -95,6 +97,10 @@ def _glue_points(text: str) -> list[int]:
             w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
             if w and (w.group(1).lower() in _ABBREVIATIONS or len(w.group(1)) == 1):
                 continue  # `Mr.Smith`, `U.S.A` and initials are not two sentences
+        if m.group(1) == "!":
+            w = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
+            if w and _FANDOM_TAG.match(text, w.start()):
+                continue  # `alpha!Cassius/omega!Ellis`
         if end - 1 in opening:
             end -= 1  # `anyway."Coil two`: the straight quote opens the next sentence
         points.append(end)
