@@ -537,6 +537,11 @@ def _decide(
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "desc_kin")
             return
+    if tag and tag.kind == "descriptor":
+        pid = _contrast(cast, pieces, q, conv, last, known)
+        if pid is not None:
+            _set(q, pid, "anaphoric", 0.7, "desc_contrast")
+            return
     expected = _turn(conv, q, prev, last)
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
         return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
@@ -605,6 +610,57 @@ def _decide(
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
         if others:
             _set(q, others[0], "implicit", 0.4, "vocative_other")
+
+
+_CONTRASTS = {
+    "older": ("young", "younger", "youngest", "youth", "kid"), "elder": ("young", "younger", "youngest", "youth", "kid"),
+    "younger": ("old", "older", "elder", "eldest", "oldest"), "taller": ("short", "shorter", "small", "smaller"),
+    "shorter": ("tall", "taller"), "bigger": ("small", "smaller", "slight", "slighter", "little"),
+    "larger": ("small", "smaller", "slight", "slighter", "little"), "smaller": ("big", "bigger", "large", "larger", "huge"),
+}
+"""A comparative epithet (`the older man`) and the words that describe the other one of the pair (`he's young`)."""
+_CONTRAST_HEADS = frozenset("man woman boy girl guy kid lad lass one gentleman lady fellow".split())
+_CONTRAST_TAG = re.compile(r"the (other|older|elder|younger|taller|shorter|bigger|larger|smaller)(?: (\w+)| of the two)?$")
+
+
+def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, last: int | None, known: set[int]) -> int | None:
+    """`the other man`, `the older man`, `the taller of the two`: one of two people of a kind on stage. `The other`
+    is the one who did not just act or speak; a comparative is the one who was not just described by its contrast
+    (`Marek was young.` ... `the older man`), or the one it was said of (`Dario, older by ten years`)."""
+    m = _CONTRAST_TAG.fullmatch(q.tag.text.lower().strip())
+    if m is None or (m.group(2) is not None and m.group(2) not in _CONTRAST_HEADS):
+        return None
+    g = q.tag.gender if q.tag.gender in ("male", "female") else None
+    here = [p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text
+            for k, p in enumerate(pieces) if p.kind == "narration" and q.tag_at is not None and k <= q.tag_at[0]]
+    named_here = [pid for text in here for _, _, pid in cast.find(text) if pid >= 0]
+    stage = [pid for pid in dict.fromkeys(conv.speakers + conv.mentions + conv.seen + named_here)
+             if pid >= 0 and pid in known and not cast.name(pid).startswith("The ") and _compatible(cast, pid, g)
+             and pid not in q.vocatives]
+    if g is None:
+        stage = [pid for pid in stage if last is None or cast.gender(pid) == cast.gender(last)]
+    word = m.group(1)
+    if word == "other":
+        acted = list(dict.fromkeys(named_here)) or conv.fresh[-1:] or ([last] if last is not None else [])
+        if len(acted) != 1:
+            return None
+        rest = [pid for pid in stage if pid != acted[0]]
+        return rest[0] if len(rest) == 1 and acted[0] in stage else None
+    # The latest narration that describes one of the pair: `Marek ... he was young`, `Dario, the older one`.
+    said_of = re.compile(r"\b(" + "|".join((word,) + _CONTRASTS[word]) + r")\b", re.I)
+    for text in (here[::-1] + conv.recent[::-1])[:3]:
+        hits = list(said_of.finditer(text))
+        if not hits:
+            continue
+        h = hits[-1]
+        before = [pid for _, _, pid in cast.find(text[: h.start()]) if pid in stage]
+        if not before:
+            return None
+        if h.group(1).lower() == word:
+            return before[-1]
+        rest = [pid for pid in stage if pid != before[-1]]
+        return rest[0] if len(rest) == 1 else None
+    return None
 
 
 _GENERIC = frozenset(
