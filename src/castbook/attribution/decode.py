@@ -53,6 +53,8 @@ _NOT_ME = -5.0
 _SPOKEN_TO = 2.0
 """The previous turn's narration said it was spoken to this character (`Tom said to Sam`)."""
 _SPOKEN_TO_SELF = -2.0
+_HEARD_BY_SELF = -5.0
+"""`Mara heard a voice whisper,`: Mara is not the one whispering."""
 _GENDER_OK = 0.8
 _GENDER_CLASH = -5.0
 _BEAT_OK = 0.5
@@ -167,6 +169,8 @@ class _Unit:
     the back:`, `Linh, who was tiny, leaned round the lockers.`): the one about to speak."""
     voice: bool = False
     """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
+    heard_by: set[int] = field(default_factory=set)
+    """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
 
 def decode(
@@ -319,6 +323,8 @@ def _units(
             u.voice = True
         if device:
             u.remote = True
+        if q.tag is not None and q.tag.hearer is not None:
+            u.heard_by.add(canon(q.tag.hearer))
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
         tag = q.tag
@@ -462,6 +468,8 @@ def _decode_conv(
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
                     s += _SPOKEN_TO_SELF
+                if pid in u.heard_by:
+                    s += _HEARD_BY_SELF
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):

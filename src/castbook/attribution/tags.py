@@ -140,6 +140,8 @@ class Tag:
     """The subject as written, for descriptors (`the general`)."""
     ends: bool = False
     """The narration ends by introducing the speech (`..., and Fanny said, in a low voice,`)."""
+    hearer: int | None = None
+    """Who heard the speech (`Mara heard a voice whisper,`): the one the narration names, yet not the speaker."""
 
 
 def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) -> Tag | None:
@@ -368,11 +370,16 @@ _OBJ_BEFORE = re.compile(
 _AGENT_OF = re.compile(r"\s+to\s+[a-z]")
 """`it was absurd of John to go shouting out`: a name after "of" followed by "to" + verb is the one acting."""
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
+_HEAR_VERB = r"(?:(?:over)?(?:heard|hear|hears|hearing)|(?:listened|listen|listens|listening)\s+to)"
 _PERCEIVED = re.compile(
-    rf"\b(?:heard|hear|hears|hearing|saw|see|sees|watched|watch|watches)\s+(?P<subj>{MENTION.pattern}|him|her|{_DESC_LONG})"
+    rf"\b(?:{_HEAR_VERB}|saw|see|sees|watched|watch|watches)\s+(?P<subj>{MENTION.pattern}|him|her|{_DESC_LONG})"
     r"(?:\s+\w+ly)?\s+$"
 )
 """`Elinor heard Willoughby say,`: the one heard (or seen) saying it is the speaker."""
+_HEARD_UNNAMED = re.compile(
+    rf"\b{_HEAR_VERB}\s+(?P<subj>it|someone|somebody|some\s+one|one\s+of\s+(?:them|us|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)|"
+    r"(?:a|an|another|some)\s+(?:\w+\s+){0,2}?(?:voice|voices|man|woman|boy|girl|person|stranger|someone))(?:\s+\w+ly)?\s+$")
+"""`Alice heard it say,`, `she heard one of them whisper,`: someone unnamed speaks, never the one who heard it."""
 _SUBORDINATE = re.compile(r"^\W*(?:When|While|As|After|Before|Though|Although|If|Since|Until|Till|Once|Because|Whilst)\b")
 """A clause opened by a subordinator (`When Rachael was gone, Mr. Gradgrind said`): its main subject comes last."""
 _TO_BARE = re.compile(r"\b(?:to|and|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
@@ -382,7 +389,7 @@ def _is_verb(body: str, m: re.Match[str]) -> bool:
     """A bare form is a verb after `to`, a modal or a plural subject (`began to reply`, `I whisper`), not a noun
     (`a gracious reply`)."""
     return (m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
-            or bool(_PERCEIVED.search(body, 0, m.start())))
+            or bool(_PERCEIVED.search(body, 0, m.start())) or bool(_HEARD_UNNAMED.search(body, 0, m.start())))
 
 
 def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
@@ -396,6 +403,18 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         return None
     head = body[: m.start()]
     if m.group("verb") in _BARE:
+        unnamed = _HEARD_UNNAMED.search(head)
+        if unnamed:
+            # "Corbin heard a voice whisper,": someone not named speaks; the hearer is the one it is not.
+            before = head[: unnamed.start()]
+            found = [(s, pid) for s, e, pid in cast.find(before) if not _OBJ_BEFORE.search(before, 0, s)]
+            hearer = found[-1][1] if found and not _SUBJ_WORD.search(before, found[-1][0]) else None
+            text = unnamed.group("subj").lower()
+            if not text.startswith(("a ", "an ", "some")):
+                text = "a voice"  # "it", "one of them": the same as a voice not named
+            head_word = text.split()[-1]
+            gender = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+            return Tag("descriptor", None, gender, 0.95, offset + unnamed.start("subj"), text, ends=True, hearer=hearer)
         seen = _PERCEIVED.search(head)
         if seen:
             subj = seen.group("subj")
