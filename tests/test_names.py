@@ -91,3 +91,22 @@ def test_a_slip_of_the_keyboard_is_the_same_character():
     assert imogen is not None and cast.resolve("Imgoen") == imogen and cast.resolve("Immogen") == imogen
     assert cast.resolve("Marta") not in (None, cast.resolve("Marti"))
     assert not _slip("Christina", "Christine") and _slip("Cassuis", "Cassius")
+
+
+def test_a_word_only_ever_opening_a_sentence_is_no_name():
+    """`Passable.` and `Whoa,` open sentences twice and are never written lowercase, yet name nobody; a name
+    that only opens sentences still shows itself as a subject (`Tamsin knelt`), an owner (`Oriel's cup`),
+    with a family name (`Wren Ashdown`) or as a vocative (`Ines, hold this`)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "“Passable,” said the cook. “Whoa, look at that.”",
+        "“Passable?” Tamsin knelt by the oven. “Whoa.”",
+        "Oriel's cup was empty. Oriel's hands shook.",
+        "Wren Ashdown came in. Wren Ashdown sat.",
+        "“Ines, hold this.” “Ines, not now.”",
+        "The kettle sang. Tamsin laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Passable") is None and cast.resolve("Whoa") is None
+    assert all(cast.resolve(n) is not None for n in ("Tamsin", "Oriel", "Wren Ashdown", "Ines"))

@@ -99,6 +99,8 @@ _ACTOR = re.compile(
     _RUN_START + r"(?<! [Aa] )(?<! [Aa][Nn] )(?<![Tt][Hh][Ee] )([A-Z][\w'\u2019\-]*+) ([a-z]+)\b"
 )
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
+_CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
+"""A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -433,6 +435,11 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
+    possessive: Counter[str] = Counter()
+    for w, n in words.items():
+        if w[0].isupper() and w.endswith(("'s", "\u2019s")):
+            possessive[clean(w)] += n
+    called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
     actor: Counter[str] = Counter()
     for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
         if nxt.endswith("ed") or nxt in _PAST:
@@ -451,6 +458,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         low = lower[t.lower()]
+        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2:
+            # Only ever capitalised where any word is ("Passable." "Mostly." "Whoa," "Readings are flat"):
+            # a name shows itself elsewhere too, mid-sentence, as a subject, or owning something.
+            return False
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
@@ -462,6 +473,13 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if _place_or_group(title, [clean(t) for t in tokens]):
             for t in tokens:
                 place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
+
+    in_run: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        title, tokens = split_title(mention)
+        if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
+            for t in tokens:
+                in_run[clean(t)] += n
 
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
