@@ -110,3 +110,21 @@ def test_a_word_only_ever_opening_a_sentence_is_no_name():
     cast = discover(paras)
     assert cast.resolve("Passable") is None and cast.resolve("Whoa") is None
     assert all(cast.resolve(n) is not None for n in ("Tamsin", "Oriel", "Wren Ashdown", "Ines"))
+
+
+def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
+    """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
+    in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not
+    a Doctor Crane named once in passing."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Warden Ostrova read the list. Ostrova frowned.", "Ostrova looked up.", "The Warden sighed.",
+        "The Warden sat down.", "Mrs. Pilcher knocked twice.", "Mrs. Pilcher waited.",
+        "Doctor Crane had built the wall.",
+    ] + ["The Doctor prayed."] * 10
+    cast = discover(paras)
+    assert cast.resolve("the Warden") == cast.resolve("Ostrova") is not None
+    assert cast.resolve("the Doctor") != cast.resolve("Doctor Crane")
+    assert cast.add("Mrs. P") == cast.resolve("Mrs. Pilcher") is not None
+    assert cast.name(cast.resolve("Mrs. Pilcher")) == "Mrs. Pilcher"

@@ -314,6 +314,17 @@ class Cast:
             self.alias[key] = bare
             self._owners = None
             return bare
+        if title and title != "The" and len(tokens) == 1 and re.fullmatch(r"[A-Z]\.?", tokens[0]):
+            # "Mrs. K" for Mrs. Kowalczyk: the one character with that title and a family name of that initial.
+            owners = {
+                p for p, person in enumerate(self.people) for f in person.forms
+                if (t := split_title(f))[0] not in (None, "The") and _same_title(t[0]) == _same_title(title)
+                and len(t[1][-1]) > 1 and t[1][-1].startswith(tokens[0][0])
+            }
+            if len(owners) == 1:
+                (pid,) = owners
+                self.alias[key] = pid
+                return pid
         pid = len(self.people)
         person = Person(forms=Counter({surface: 1}))
         if title_gender(title):
@@ -337,8 +348,8 @@ class Cast:
         # The tag's form, completed to the full name it abbreviates: "said Poirot" -> "Hercule Poirot".
         # Only a bare surname is completed; a first name ("Marianne") is already how the book names her.
         title, words = split_title(form)
-        if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES:
-            return person.name  # "said the Major" -> "Major Callendar"
+        if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES or len(words[-1]) == 1:
+            return person.name  # "said the Major" -> "Major Callendar"; "said Mrs. K" -> "Mrs. Kowalczyk"
         full = [] if title or len(words) != 1 else [
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
@@ -783,9 +794,12 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         word = words.pop()
         holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
-        if not holders or word == "the" or holders[0][0] < 3 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written.
+        if not holders or word == "the" or holders[0][0] < 3 and len(holders) > 1 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
+        if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
+            continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
