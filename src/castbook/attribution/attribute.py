@@ -10,7 +10,7 @@ from typing import Sequence
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _OPENERS, _SENTENCES, Tag, last_actor, tag_after, tag_before
+from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -177,6 +177,14 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             lead = before.text.rstrip() if before else ""
             if t_before is not None and t_before.strength >= 0.9 and (lead.endswith(_INTRODUCES) or lead[-1:].isalpha()):
                 q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
+            prior = next((o for o in reversed(qs[: qs.index(q)]) if o.piece == k - 2), None)
+            if (t_before is not None and q.tag is t_before and t_before.strength < 0.9 and prior is not None and prior.tag is not None
+                    and prior.tag.strength >= 0.9 and prior.tag.kind == "name" and prior.tag_at is not None
+                    and prior.tag_at[0] == k - 1 and prior.tag.pos < t_before.pos and t_before.pid != prior.tag.pid
+                    and _POSS_BEAT.match(before.text, t_before.pos)):
+                # "“Wait,” Vesper says, and goes red. Ka'lin's head turns. “Sorry.”": someone's look at the
+                # speaker while he talks is no turn of theirs; he goes on.
+                q.tag = prior.tag
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
             q.vocatives = _vocatives(cast, q.text)
