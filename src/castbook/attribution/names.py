@@ -451,6 +451,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
             possessive[clean(w)] += n
     called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
+    honorific: Counter[str] = Counter({
+        clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
+    """`Yeon-ah`, `Touya-kun`: an address suffix marks a name wherever it stands."""
     actor: Counter[str] = Counter()
     for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
         if nxt.endswith("ed") or nxt in _PAST:
@@ -469,7 +472,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         low = lower[t.lower()]
-        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2:
+        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]:
             # Only ever capitalised where any word is ("Passable." "Mostly." "Whoa," "Readings are flat"):
             # a name shows itself elsewhere too, mid-sentence, as a subject, or owning something.
             return False
