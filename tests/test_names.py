@@ -121,3 +121,40 @@ def test_pet_names_join_the_full_name():
     assert cast.resolve("Aggie") == cast.resolve("Agnes") is not None
     assert cast.resolve("Kes") == cast.resolve("Kestrel") == cast.resolve("Kesterl") is not None
     assert cast.resolve("Bobbie") not in (None, cast.resolve("Agnes"), cast.resolve("Kestrel"))
+
+
+def test_a_word_only_ever_opening_a_sentence_is_no_name():
+    """`Passable.` and `Whoa,` open sentences twice and are never written lowercase, yet name nobody; a name
+    that only opens sentences still shows itself as a subject (`Tamsin knelt`), an owner (`Oriel's cup`),
+    with a family name (`Wren Ashdown`) or as a vocative (`Ines, hold this`)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "“Passable,” said the cook. “Whoa, look at that.”",
+        "“Passable?” Tamsin knelt by the oven. “Whoa.”",
+        "Oriel's cup was empty. Oriel's hands shook.",
+        "Wren Ashdown came in. Wren Ashdown sat.",
+        "“Ines, hold this.” “Ines, not now.”",
+        "The kettle sang. Tamsin laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Passable") is None and cast.resolve("Whoa") is None
+    assert all(cast.resolve(n) is not None for n in ("Tamsin", "Oriel", "Wren Ashdown", "Ines"))
+
+
+def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
+    """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
+    in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not
+    a Doctor Crane named once in passing."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Warden Ostrova read the list. Ostrova frowned.", "Ostrova looked up.", "The Warden sighed.",
+        "The Warden sat down.", "Mrs. Pilcher knocked twice.", "Mrs. Pilcher waited.",
+        "Doctor Crane had built the wall.",
+    ] + ["The Doctor prayed."] * 10
+    cast = discover(paras)
+    assert cast.resolve("the Warden") == cast.resolve("Ostrova") is not None
+    assert cast.resolve("the Doctor") != cast.resolve("Doctor Crane")
+    assert cast.add("Mrs. P") == cast.resolve("Mrs. Pilcher") is not None
+    assert cast.name(cast.resolve("Mrs. Pilcher")) == "Mrs. Pilcher"

@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from castbook.attribution.decode import DEVICES, decode
+from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _OPENERS, _SENTENCES, Tag, last_actor, tag_after, tag_before
+from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -51,6 +51,8 @@ class Quote:
     """Which rule chose the speaker (for tuning and debugging)."""
     shares: bool = False
     """Split by its tag from the previous quotation (`"I know," he said, "but not now."`): the same speaker."""
+    checks_in: bool = False
+    """It opens by giving its speaker's name on a radio check or a call (`Kestrel, up top.`, `Rennick here.`)."""
 
 
 @dataclass(slots=True)
@@ -106,12 +108,21 @@ _GAVE_NAME = re.compile(rf"\b(?:{_GIVES_NAME})\s+([A-Z][\w'\u2019-]+)")
 """"I'm Luka." -- "Ellis.": a name given in reply to someone giving theirs is the replier's own."""
 
 
-def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
-    """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?"."""
+def _listed(cast: Cast, text: str, e: int) -> bool:
+    """`Miss Howard here. Mr. Lawrence.`: those present, named one after another, not a speaker giving a name."""
+    rest = text[_HERE.match(text, e).end():].lstrip(" .,;!\u2014-")
+    return any(s == 0 for s, _, _ in cast.find(rest[:60]))
+
+
+def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set[int]:
+    """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?";
+    opening a line with `X here`, or, in a radio check (`roll`), with a name and a place (`Kestrel, up top.`)."""
     out = set()
     for s, e, pid in cast.find(text):
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
+            out.add(pid)
+        elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (st := _STATION.match(text, e)) and not _ORDERS.search(st.group())):
             out.add(pid)
         elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
                 p for _, _, p in cast.find(gave.group(1))}:
@@ -126,6 +137,16 @@ def _introductions(cast: Cast, text: str, asked: str) -> set[int]:
 
 
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
+_HERE = re.compile(r"\s+here(?=\s*[.,!;:\u2014-]|\s*$)(?!\s*,?\s*(?:now|please)\b)")
+"""`Kestrel here.`: a name and `here` with no comma between (and nothing after: not `Hamidullah here is dead`)
+opens a call or a radio check by giving one's name."""
+_OPENS_HERE = re.compile(r"\W*[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?" + _HERE.pattern)
+_ROLL_CALL = re.compile(r"\b(?:check(?:ing)?[- ]in|sound\s+off|report\s+in|status\s+(?:check|report)|come\s+in|roll\s+call)\b", re.I)
+"""A line asking those on a radio or a call to give their names and places (`Switchboard to team, check in.`)."""
+_STATION = re.compile(r"\s*[,.]\s+(?:[Uu]m\.\s+)?(?:[a-z][\w'\u2019-]*|Here|Ready|Clear|Copy|Standing|In|On|At|Up|Front|North|South|East|West|Back|Rear)(?:\s+[a-z][\w'\u2019-]*){0,3}\s*[.!]")
+"""After one's name in a radio check, where or how one is, in a few words with no verb for anyone else to do:
+`Kestrel, up top.`, `Bulwark, front gate.`, `Vesper. Um. Here.`"""
+_ORDERS = re.compile(r"\b(?:you|your|come|go|get|stop|wait|look|listen|hold|take|give|stay|move|help|let|don['\u2019]t|please)\b", re.I)
 
 
 def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:
@@ -156,10 +177,22 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             lead = before.text.rstrip() if before else ""
             if t_before is not None and t_before.strength >= 0.9 and (lead.endswith(_INTRODUCES) or lead[-1:].isalpha()):
                 q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
+            prior = next((o for o in reversed(qs[: qs.index(q)]) if o.piece == k - 2), None)
+            if (t_before is not None and q.tag is t_before and t_before.strength < 0.9 and prior is not None and prior.tag is not None
+                    and prior.tag.strength >= 0.9 and prior.tag.kind == "name" and prior.tag_at is not None
+                    and prior.tag_at[0] == k - 1 and prior.tag.pos < t_before.pos and t_before.pid != prior.tag.pid
+                    and _POSS_BEAT.match(before.text, t_before.pos)):
+                # "“Wait,” Vesper says, and goes red. Ka'lin's head turns. “Sorry.”": someone's look at the
+                # speaker while he talks is no turn of theirs; he goes on.
+                q.tag = prior.tag
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
             q.vocatives = _vocatives(cast, q.text)
-            q.intro = _introductions(cast, q.text, quotes[-1].text if quotes and quotes[-1].para >= pi - 2 else "")
+            near = quotes[-1] if quotes and quotes[-1].para >= pi - 2 else None
+            # A radio check: asked for, or the line before was one (each gives a name and a place in turn).
+            roll = near is not None and (bool(_ROLL_CALL.search(near.text)) or near.checks_in)
+            q.intro = _introductions(cast, q.text, near.text if near else "", roll)
+            q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
             b.shares = b.piece == a.piece + 2 and a.tag_at is not None and a.tag_at == b.tag_at
@@ -174,7 +207,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
-                t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)):
+                t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
+                qs[0].checks_in and t.pid not in qs[0].intro):
+            # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
             later = last_actor(cast, prev_para[-1].text)

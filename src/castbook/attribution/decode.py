@@ -28,6 +28,8 @@ _CARRY_WEIGHT = 0.5
 # Scores (log-odds-like, added up along a path).
 _SAME_AS_LAST = -0.5
 """Two turns in a row by the same speaker: rare without a tag saying so."""
+_REPLY_SAME = -4.0
+"""A turn the narration calls a reply (`came the answer`) by whoever spoke the turn before."""
 _ALTERNATE = 1.2
 """A, B, A: the speaker before the last one speaks again."""
 _ADDRESSED = 1.5
@@ -48,6 +50,8 @@ _CALLED_GAP = 3
 next."""
 _VOCATIVE_SELF = -4.0
 _INTRODUCES_SELF = 3.0
+_CHECKS_IN = 3.0
+"""...and surely on a radio check, where each line opens with its speaker's name (`Kestrel, up top.`)."""
 _NOT_ME = -5.0
 """Nobody calls themself by name."""
 _SPOKEN_TO = 2.0
@@ -125,6 +129,22 @@ _REMOTE_VOICE = re.compile(
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
+_REPLY = r"(?:reply|replies|answer|answers|response|responses|retort|rejoinder)"
+_REPLY_AFTER = re.compile(rf"^\W*(?:(?:then|and)\s+)?(?:comes|came|come)\s+(?:the|an?|his|her|their)\s+(?:\w+\s+)?{_REPLY}\b", re.I)
+_REPLY_BEFORE = re.compile(
+    rf"(?:^|[.!?]\s+)(?:the|an?|his|her|their)\s+(?:\w+\s+)?{_REPLY}\s+(?:comes|came|was|is|follows|followed)"
+    rf"(?:\s+\w+ly)?(?:\s+(?:back|at\s+once|at\s+last|quickly|promptly|instantly))?\s*[:,\u2014-]*\s*$", re.I)
+"""`"Ankle," came the reply.` / `The answer was: "..."`: said by someone other than whoever spoke last."""
+
+
+def replied(pieces: Sequence[Piece], k: int) -> bool:
+    """The narration around quotation `pieces[k]` calls it a reply (`came the answer`, `The reply was:`)."""
+    after = pieces[k + 1] if k + 1 < len(pieces) else None
+    ahead = pieces[k - 1] if k > 0 else None
+    return bool(after is not None and after.kind == "narration" and _REPLY_AFTER.match(after.text)
+                or ahead is not None and ahead.kind == "narration" and _REPLY_BEFORE.search(ahead.text))
+
+
 DEVICES = frozenset("phone telephone line speaker speakerphone screen receiver radio intercom handset".split())
 """`says the phone`: the voice of whoever is on the other end."""
 
@@ -167,6 +187,10 @@ class _Unit:
     lead: int | None = None
     """The character who opens the last sentence of narration before the turn's first quotation (`Then Aggie, from
     the back:`, `Linh, who was tiny, leaned round the lockers.`): the one about to speak."""
+    checks_in: bool = False
+    """Answers a radio check with its speaker's name."""
+    reply: bool = False
+    """Its narration calls it a reply (`came the answer`): not the one who spoke just before."""
     voice: bool = False
     """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
     heard_by: set[int] = field(default_factory=set)
@@ -312,10 +336,13 @@ def _units(
                     if u.lead is not None:
                         u.lead = canon(u.lead)
         para = q.para
+        if not u.quotes:
+            u.reply = replied(paragraphs[q.para], q.piece)
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
+        u.checks_in |= q.checks_in
         u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
@@ -430,6 +457,10 @@ def _decode_conv(
             if pid not in cands and pid in known and not nxt.anchored and (
                     pid in carry or pid in fresh or any(pid in v.names for v in units)):
                 cands.append(pid)
+    # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
+    for t, u in enumerate(units):
+        if u.reply and not u.anchored:
+            cands += [pid for pid in sorted(units[t - 1].vocatives if t else called) if pid >= 0 and pid not in cands]
     if len(cands) < 2:
         # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other.
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
@@ -457,7 +488,7 @@ def _decode_conv(
                 if pid == narrator and u.not_me:
                     s += _NOT_ME
                 if pid in u.intro:
-                    s += _INTRODUCES_SELF
+                    s += _INTRODUCES_SELF + (_CHECKS_IN if u.checks_in else 0.0)
                 elif pid in u.vocatives:
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
@@ -501,7 +532,7 @@ def _decode_conv(
                 if t in window and pid in holders and u.vocatives & set(remote_set) and not (u.remote or u.hang_up):
                     s += _HOLDER
                 if t == 0 and carry and pid == carry[-1]:
-                    s += _GAP_SAME
+                    s += _REPLY_SAME if u.reply else _GAP_SAME
                 if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
             row[i] = s
@@ -528,6 +559,8 @@ def _decode_conv(
                     s = prev + row[c]
                     if units[t].voice and c != unk and c in (a, b):
                         s += _VOICE_ON_STAGE
+                    elif units[t].reply and c == b and c != unk:
+                        s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += _SAME_AS_LAST
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)

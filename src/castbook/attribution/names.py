@@ -99,6 +99,8 @@ _ACTOR = re.compile(
     _RUN_START + r"(?<! [Aa] )(?<! [Aa][Nn] )(?<![Tt][Hh][Ee] )([A-Z][\w'\u2019\-]*+) ([a-z]+)\b"
 )
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
+_CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
+"""A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -322,6 +324,17 @@ class Cast:
                 self.alias[key] = pid
                 self._owners = None
                 return pid
+        if title and title != "The" and len(tokens) == 1 and re.fullmatch(r"[A-Z]\.?", tokens[0]):
+            # "Mrs. K" for Mrs. Kowalczyk: the one character with that title and a family name of that initial.
+            owners = {
+                p for p, person in enumerate(self.people) for f in person.forms
+                if (t := split_title(f))[0] not in (None, "The") and _same_title(t[0]) == _same_title(title)
+                and len(t[1][-1]) > 1 and t[1][-1].startswith(tokens[0][0])
+            }
+            if len(owners) == 1:
+                (pid,) = owners
+                self.alias[key] = pid
+                return pid
         pid = len(self.people)
         person = Person(forms=Counter({surface: 1}))
         if title_gender(title):
@@ -345,8 +358,8 @@ class Cast:
         # The tag's form, completed to the full name it abbreviates: "said Poirot" -> "Hercule Poirot".
         # Only a bare surname is completed; a first name ("Marianne") is already how the book names her.
         title, words = split_title(form)
-        if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES:
-            return person.name  # "said the Major" -> "Major Callendar"
+        if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES or len(words[-1]) == 1:
+            return person.name  # "said the Major" -> "Major Callendar"; "said Mrs. K" -> "Mrs. Kowalczyk"
         full = [] if title or len(words) != 1 else [
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
@@ -443,6 +456,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
+    possessive: Counter[str] = Counter()
+    for w, n in words.items():
+        if w[0].isupper() and w.endswith(("'s", "\u2019s")):
+            possessive[clean(w)] += n
+    called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
+    honorific: Counter[str] = Counter({
+        clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
+    """`Yeon-ah`, `Touya-kun`: an address suffix marks a name wherever it stands."""
     actor: Counter[str] = Counter()
     for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
         if nxt.endswith("ed") or nxt in _PAST:
@@ -461,6 +482,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         low = lower[t.lower()]
+        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]:
+            # Only ever capitalised where any word is ("Passable." "Mostly." "Whoa," "Readings are flat"):
+            # a name shows itself elsewhere too, mid-sentence, as a subject, or owning something.
+            return False
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
@@ -472,6 +497,13 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if _place_or_group(title, [clean(t) for t in tokens]):
             for t in tokens:
                 place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
+
+    in_run: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        title, tokens = split_title(mention)
+        if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
+            for t in tokens:
+                in_run[clean(t)] += n
 
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
@@ -779,9 +811,12 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         word = words.pop()
         holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
-        if not holders or word == "the" or holders[0][0] < (3 if len(holders) > 1 else 1) or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written.
+        if not holders or word == "the" or holders[0][0] < 3 and len(holders) > 1 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
+        if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
+            continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
