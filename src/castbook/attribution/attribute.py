@@ -708,12 +708,19 @@ _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "col
                 "professor": ("professor", "prof")}
 
 
+_RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
+                   "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",)}
+"""A rank worn as a name: the character everyone calls `Cap` is `the captain`, `Lieu` is `the lieutenant`."""
+
+
 def _title_holders(cast: Cast, head: str) -> list[int]:
-    """The characters named with the title a role noun stands for (`the count` -> `Count Orlov`)."""
+    """The characters named with the title a role noun stands for (`the count` -> `Count Orlov`), or called by
+    the rank itself (`Cap` -> `the captain`)."""
     titles = _TITLE_NOUNS.get(head, (head,))
+    ranks = _RANK_NICKNAMES.get(head, ()) + ((head,) if head in _RANK_NICKNAMES or head in ("probie", "chief", "coach") else ())
     return [
         pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles for f in person.forms)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks for f in person.forms)
     ]
 
 

@@ -210,8 +210,28 @@ _FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u
 """`"Morning!" from Captain Harville, but ...`: a quotation followed by whom it came from."""
 
 
+_LOWER_NAME = re.compile(r"(?<![\w'\u2019-])(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\bmy )([a-z][a-z]{2,})\s+([a-z]+)\b")
+
+
+def _recase(cast: Cast, text: str) -> str:
+    """`jonah mumbles`, `and emil says`: a name typed in lowercase before a speech verb, written as the name it is
+    (only a word the cast knows as a name, never a pronoun, a verb or a word kept out of names)."""
+    if " " not in text:
+        return text
+
+    def fix(m: re.Match) -> str:
+        word, verb = m.group(1), m.group(2)
+        if (verb not in VERBS or word in VERBS or word in _PRON_WORDS or word in _NOT_NAMES
+                or cast.resolve(word.capitalize()) is None):
+            return m.group(0)
+        return word.capitalize() + m.group(0)[len(word):]
+
+    return _LOWER_NAME.sub(fix, text)
+
+
 def tag_after(cast: Cast, text: str) -> Tag | None:
     """A tag at the start of narration that follows a quotation: `said Mara`, `Mara said`, `he murmured`."""
+    text = _recase(cast, text)
     lead = _LEAD.match(text).end()
     if lead >= len(text):
         return None
@@ -279,7 +299,7 @@ def _last_sentence(text: str) -> str:
 
 def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
-    last = _last_sentence(text.rstrip())
+    last = _recase(cast, _last_sentence(text.rstrip()))
     offset = len(text.rstrip()) - len(last)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
@@ -496,9 +516,21 @@ _CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern
 """`It’s Seokjin who finally speaks.`: the one the sentence is about."""
 
 
+_PREPS = (r"(?:[Ii]n|[Oo]n|[Aa]t|[Ff]rom|[Aa]cross|[Bb]ehind|[Bb]eside|[Bb]eneath|[Uu]nder|[Oo]ver|[Tt]hrough|[Ii]nside|"
+          r"[Oo]utside|[Bb]y|[Nn]ear|[Aa]round|[Aa]long|[Aa]gainst|[Bb]elow|[Aa]bove|[Uu]p|[Dd]own|[Oo]ut\s+of|[Nn]ext\s+to|"
+          r"[Oo]pposite|[Ii]nto|[Oo]nto|[Tt]oward|[Tt]owards|[Bb]etween|[Aa]mong|[Bb]eyond|[Pp]ast)")
+_FRONTED = re.compile(rf"^(?:{_PREPS}\s+(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it)"
+                      rf"|(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Aa]\s+few|[Ss]ome)\s+(?:[a-z]+\s+)?(?:later|after))(?:\s*,\s+|\s+(?=[A-Z]))")
+"""A place or time put before the subject of a beat: `Across the kitchen, Doc yawned.`, `From the couch Dee groans.`,
+`A moment later, Eli sat up.` (without its comma, only before a capitalised name)."""
+
+
 def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
           aux: bool = False) -> Tag | None:
     body = _OPENERS.sub("", sentence)
+    fronted = _FRONTED.match(body)
+    if fronted:
+        body = body[fronted.end():]
     offset += len(sentence) - len(body)
     cleft = _CLEFT.match(body)
     if cleft:
