@@ -121,3 +121,17 @@ def test_pet_names_join_the_full_name():
     assert cast.resolve("Aggie") == cast.resolve("Agnes") is not None
     assert cast.resolve("Kes") == cast.resolve("Kestrel") == cast.resolve("Kesterl") is not None
     assert cast.resolve("Bobbie") not in (None, cast.resolve("Agnes"), cast.resolve("Kestrel"))
+
+
+def test_group_epithets_but_not_the_named_creatures():
+    """`the Corvane` beside named people is an epithet for one of them; in a tale whose people are mostly called
+    `the Heron`, `the Otter`, every `The` form stays a character."""
+    from castbook.attribution.names import discover
+
+    named = ["Tamsin waited by the water. Pell came late.", '"Late," the Corvane said.', "Pell sat down. Pell sighed.",
+             '"Sorry," Pell said.', '"Fine," the Corvane said.', "Tamsin laughed, and Pell and Tamsin rowed out.", "Pell rowed."]
+    assert discover(named).epithets == {"corvane"}
+    creatures = ['"Late," the Heron said.', '"Sorry," the Otter said.', "The Heron sniffed. The Otter sighed.",
+                 '"Fine," the Heron said.', "Then Tamsin came by, and the Otter waved."]
+    cast = discover(creatures)
+    assert not cast.epithets and cast.resolve("the Heron") is not None

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode
-from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
+from castbook.attribution.names import (
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _SENTENCES, Tag, last_actor, tag_after, tag_before
 
@@ -140,6 +141,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     quotes: list[Quote] = []
     named: set[int] = set()
     by_para: dict[int, list[Quote]] = {}
+    if cast.epithets:
+        _link_epithets(cast, paragraphs, resets)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if not qs:
@@ -200,6 +203,62 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
     _declared_roles(cast, paragraphs, quotes)
     return quotes
+
+
+_EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
+_OBJECT_PRONOUN = re.compile(r"\b(?:him|her|them)\b")
+_EPITHET_BACK = 3
+"""How many paragraphs back the topic of an epithet's sentence is looked for."""
+
+
+def _topic(cast: Cast, text: str, skip: set[int]) -> int | None:
+    """The character the last sentence opening on a name is about (`Voss was already there. He looked up.`)."""
+    for sent in reversed(_SENTENCES.split(text)):
+        sent = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
+        found = cast.find(sent)
+        if found and found[0][0] == 0 and found[0][2] >= 0 and found[0][2] not in skip:
+            return found[0][2]
+    return None
+
+
+def _link_epithets(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> None:
+    """`Voss was already there ... "Oh, wonderful," the Slytherin drawled.`: a group epithet the subject of a
+    sentence right after sentences about one named character (`Hollis looked ... The Hufflepuff pressed the parcel
+    into Rowan's hands`) means that character; when most such uses agree, the epithet becomes their alias. An
+    epithet linked to nobody stays a character of its own (`the Eurasian` who is named only later)."""
+    votes: dict[str, Counter[int]] = {}
+    own = {word: cast.resolve("the " + word) for word in cast.epithets}
+    skip = {pid for pid in own.values() if pid is not None}
+    for pi, pieces in enumerate(paragraphs):
+        for k, p in enumerate(pieces):
+            if p.kind != "narration" or "he " not in p.text:
+                continue
+            for m in _EPITHET_SUBJECT.finditer(p.text):
+                word = m.group(1).casefold()
+                if word not in cast.epithets:
+                    continue
+                starts = [0] + [x.end() for x in _SENTENCES.finditer(p.text, 0, m.start())]
+                lead = p.text[starts[-1] : m.start()]
+                if _OPENERS.sub("", lead.strip("\"'\u201c\u2018*_ ,")):
+                    continue  # not the subject of its sentence (`at the Slytherin table`)
+                end = _SENTENCES.search(p.text, m.end())
+                sent = p.text[m.end() : end.start() if end else len(p.text)]
+                if _OBJECT_PRONOUN.search(sent):
+                    continue  # `The Slytherin turned and glared at him`: him, the one just named, is someone else
+                # The topic: earlier in this narration, in this paragraph's narration before it, or just before.
+                texts = [p.text[: starts[-1]]] + [q.text for q in pieces[:k][::-1] if q.kind == "narration"]
+                for back in range(1, _EPITHET_BACK + 1):
+                    if pi - back < 0 or resets[pi - back + 1]:
+                        break
+                    texts += [q.text for q in paragraphs[pi - back][::-1] if q.kind == "narration"]
+                who = next((t for t in (_topic(cast, x, skip) for x in texts if x.strip()) if t is not None), None)
+                if who is None or any(pid == who for _, _, pid in cast.find(sent)):
+                    continue
+                votes.setdefault(word, Counter())[who] += 1
+    for word, counter in votes.items():
+        top = counter.most_common(2)
+        if (len(top) == 1 or top[0][1] > top[1][1]) and own[word] is not None:
+            _merge_into(cast, own[word], top[0][0])
 
 
 _DECLARES = re.compile(
