@@ -195,14 +195,34 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
     cast.roles = _appositives(cast, paragraphs)
-    _epithets(cast, resets, quotes)
+    cast.named_later = {}
+    _epithets(cast, resets, quotes, paragraphs)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
     _declared_roles(cast, paragraphs, quotes)
+    _rename_strangers(cast, resets, quotes)
     return quotes
+
+
+def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """`"Hi," the stranger says.` ... `"You got a name?" "Jonah."`: the stranger's lines are Jonah's."""
+    if not cast.named_later:
+        return
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+    for q in quotes:
+        if q.speaker is None or q.speaker < 0:
+            continue
+        words = cast.name(q.speaker).lower().split()
+        if len(words) == 2 and words[0] == "the":
+            pid = cast.named_later.get((scene[q.para], words[1]))
+            if pid is not None:
+                q.speaker = pid
 
 
 _EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
@@ -829,7 +849,7 @@ _STRANGER_SPAN = 15
 """How many paragraphs back a self-introduction names the stranger who spoke before it."""
 
 
-def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> None:
     """An epithet tag (`the healer`, `the girl`) whose speaker introduces themselves ("Maelis.", "I'm Kit") names
     that epithet: the same epithet means them again, and the scene's earlier strangers' epithets were them too."""
     scene, k = [], 0
@@ -866,6 +886,8 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
             eh = head(e)
             if eh is not None and (eh == h or eh in _STRANGER_HEADS and e.tag.gender is not None and e.tag.gender == g):
                 back.setdefault(j, pid)
+    if paragraphs:
+        _named_later(cast, scene, quotes, paragraphs, head, links, cast.named_later)
     for i, q in enumerate(quotes):
         h = head(q)
         if h is None:
@@ -876,6 +898,52 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
         if pid is not None and pid not in q.vocatives:
             t = q.tag
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder".split())
+"""Epithets that say the point-of-view character does not know who this is yet (unlike `the girl`, `the child`)."""
+_ARRIVAL_SPAN = 3
+"""How many paragraphs after a stranger's line the narration may first name them (`Hollis edged inside`)."""
+
+
+def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: Sequence[list[Piece]], head,
+                 links: dict[tuple[int | None, str], int], later: dict[tuple[int, str], int]) -> None:
+    """`"Ro?" the newcomer whispered.` ... `"Brought you a pasty." Hollis edged inside`: a stranger's epithet
+    (`the newcomer`, `the stranger`) is the one character the scene names for the first time right after the
+    stranger spoke -- tagged on a line of their own within a few paragraphs, or introducing themselves later
+    (`"Jonah."` to `"You got a name?"`) -- when nobody introduced themselves in the stranger's own line."""
+    first: dict[tuple[int, int], int] = {}
+    for pi, pieces in enumerate(paragraphs):
+        for p in pieces:
+            for _, _, pid in cast.find(p.text):
+                first.setdefault((scene[pi], pid), pi)
+    for i, q in enumerate(quotes):
+        h = head(q)
+        if h is None or h not in _STRANGER_HEADS or (scene[q.para], h) in links or len(q.tag.text.split()) != 2:
+            continue  # (`the older man`: one of a pair on stage, not someone new)
+        g = q.tag.gender
+        told = {e.tag.pid for e in quotes[:i] if e.tag is not None and e.tag.pid is not None and scene[e.para] == scene[q.para]}
+
+        def new(pid: int | None) -> bool:
+            return (pid is not None and pid >= 0 and first.get((scene[q.para], pid), q.para) >= q.para
+                    and pid not in told and pid not in q.vocatives and (g is None or cast.gender(pid) in (g, None)))
+
+        found = None
+        for e in quotes[i + 1 :]:
+            if scene[e.para] != scene[q.para] or e.para > q.para + _STRANGER_SPAN:
+                break
+            if head(e) == h:
+                continue
+            if (h in _UNKNOWN_HEADS and q.para < e.para <= q.para + _ARRIVAL_SPAN and e.tag is not None
+                    and e.tag.kind == "name" and new(e.tag.pid)):
+                found = e.tag.pid
+                break
+            if len(e.intro) == 1 and new(next(iter(e.intro))):
+                # Named only by their own answer: their epithet's lines are theirs once decoding is done.
+                later.setdefault((scene[q.para], h), next(iter(e.intro)))
+                break
+        if found is not None:
+            links[(scene[q.para], h)] = found
 
 
 def _known_role(cast: Cast, head: str) -> int | None:

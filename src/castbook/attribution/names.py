@@ -251,6 +251,8 @@ class Cast:
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
         self.second_person = False
+        self.named_later: dict[tuple[int, str], int] = {}
+        """(scene, stranger epithet) -> the character who later gave their name (`the stranger` ... "Jonah.")."""
         self.epithets: frozenset[str] = frozenset()
         """Capitalised group words used as epithets (`the Slytherin`, `the Auror`), casefolded: a descriptor of a
         named character, not a character of their own."""
