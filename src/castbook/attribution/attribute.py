@@ -912,6 +912,8 @@ def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: 
     (`the newcomer`, `the stranger`) is the one character the scene names for the first time right after the
     stranger spoke -- tagged on a line of their own within a few paragraphs, or introducing themselves later
     (`"Jonah."` to `"You got a name?"`) -- when nobody introduced themselves in the stranger's own line."""
+    if not any(head(q) in _STRANGER_HEADS for q in quotes):
+        return
     first: dict[tuple[int, int], int] = {}
     for pi, pieces in enumerate(paragraphs):
         for p in pieces:
