@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
-from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
+from castbook.attribution.names import (
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before
 
@@ -161,6 +162,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     quotes: list[Quote] = []
     named: set[int] = set()
     by_para: dict[int, list[Quote]] = {}
+    if cast.epithets:
+        _link_epithets(cast, paragraphs, resets)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if not qs:
@@ -227,14 +230,90 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
     cast.roles = _appositives(cast, paragraphs)
-    _epithets(cast, resets, quotes)
+    cast.named_later = {}
+    _epithets(cast, resets, quotes, paragraphs)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
     _declared_roles(cast, paragraphs, quotes)
+    _rename_strangers(cast, resets, quotes)
     return quotes
+
+
+def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """`"Hi," the stranger says.` ... `"You got a name?" "Jonah."`: the stranger's lines are Jonah's."""
+    if not cast.named_later:
+        return
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+    for q in quotes:
+        if q.speaker is None or q.speaker < 0:
+            continue
+        words = cast.name(q.speaker).lower().split()
+        if len(words) == 2 and words[0] == "the":
+            pid = cast.named_later.get((scene[q.para], words[1]))
+            if pid is not None:
+                q.speaker = pid
+
+
+_EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
+_OBJECT_PRONOUN = re.compile(r"\b(?:him|her|them)\b")
+_EPITHET_BACK = 3
+"""How many paragraphs back the topic of an epithet's sentence is looked for."""
+
+
+def _topic(cast: Cast, text: str, skip: set[int]) -> int | None:
+    """The character the last sentence opening on a name is about (`Voss was already there. He looked up.`)."""
+    for sent in reversed(_SENTENCES.split(text)):
+        sent = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
+        found = cast.find(sent)
+        if found and found[0][0] == 0 and found[0][2] >= 0 and found[0][2] not in skip:
+            return found[0][2]
+    return None
+
+
+def _link_epithets(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> None:
+    """`Voss was already there ... "Oh, wonderful," the Slytherin drawled.`: a group epithet the subject of a
+    sentence right after sentences about one named character (`Hollis looked ... The Hufflepuff pressed the parcel
+    into Rowan's hands`) means that character; when most such uses agree, the epithet becomes their alias. An
+    epithet linked to nobody stays a character of its own (`the Eurasian` who is named only later)."""
+    votes: dict[str, Counter[int]] = {}
+    own = {word: cast.resolve("the " + word) for word in cast.epithets}
+    skip = {pid for pid in own.values() if pid is not None}
+    for pi, pieces in enumerate(paragraphs):
+        for k, p in enumerate(pieces):
+            if p.kind != "narration" or "he " not in p.text:
+                continue
+            for m in _EPITHET_SUBJECT.finditer(p.text):
+                word = m.group(1).casefold()
+                if word not in cast.epithets:
+                    continue
+                starts = [0] + [x.end() for x in _SENTENCES.finditer(p.text, 0, m.start())]
+                lead = p.text[starts[-1] : m.start()]
+                if _OPENERS.sub("", lead.strip("\"'\u201c\u2018*_ ,")):
+                    continue  # not the subject of its sentence (`at the Slytherin table`)
+                end = _SENTENCES.search(p.text, m.end())
+                sent = p.text[m.end() : end.start() if end else len(p.text)]
+                if _OBJECT_PRONOUN.search(sent):
+                    continue  # `The Slytherin turned and glared at him`: him, the one just named, is someone else
+                # The topic: earlier in this narration, in this paragraph's narration before it, or just before.
+                texts = [p.text[: starts[-1]]] + [q.text for q in pieces[:k][::-1] if q.kind == "narration"]
+                for back in range(1, _EPITHET_BACK + 1):
+                    if pi - back < 0 or resets[pi - back + 1]:
+                        break
+                    texts += [q.text for q in paragraphs[pi - back][::-1] if q.kind == "narration"]
+                who = next((t for t in (_topic(cast, x, skip) for x in texts if x.strip()) if t is not None), None)
+                if who is None or any(pid == who for _, _, pid in cast.find(sent)):
+                    continue
+                votes.setdefault(word, Counter())[who] += 1
+    for word, counter in votes.items():
+        top = counter.most_common(2)
+        if (len(top) == 1 or top[0][1] > top[1][1]) and own[word] is not None:
+            _merge_into(cast, own[word], top[0][0])
 
 
 _DECLARES = re.compile(
@@ -812,7 +891,7 @@ _STRANGER_SPAN = 15
 """How many paragraphs back a self-introduction names the stranger who spoke before it."""
 
 
-def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> None:
     """An epithet tag (`the healer`, `the girl`) whose speaker introduces themselves ("Maelis.", "I'm Kit") names
     that epithet: the same epithet means them again, and the scene's earlier strangers' epithets were them too."""
     scene, k = [], 0
@@ -849,6 +928,8 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
             eh = head(e)
             if eh is not None and (eh == h or eh in _STRANGER_HEADS and e.tag.gender is not None and e.tag.gender == g):
                 back.setdefault(j, pid)
+    if paragraphs:
+        _named_later(cast, scene, quotes, paragraphs, head, links, cast.named_later)
     for i, q in enumerate(quotes):
         h = head(q)
         if h is None:
@@ -859,6 +940,54 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
         if pid is not None and pid not in q.vocatives:
             t = q.tag
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder".split())
+"""Epithets that say the point-of-view character does not know who this is yet (unlike `the girl`, `the child`)."""
+_ARRIVAL_SPAN = 3
+"""How many paragraphs after a stranger's line the narration may first name them (`Hollis edged inside`)."""
+
+
+def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: Sequence[list[Piece]], head,
+                 links: dict[tuple[int | None, str], int], later: dict[tuple[int, str], int]) -> None:
+    """`"Ro?" the newcomer whispered.` ... `"Brought you a pasty." Hollis edged inside`: a stranger's epithet
+    (`the newcomer`, `the stranger`) is the one character the scene names for the first time right after the
+    stranger spoke -- tagged on a line of their own within a few paragraphs, or introducing themselves later
+    (`"Jonah."` to `"You got a name?"`) -- when nobody introduced themselves in the stranger's own line."""
+    if not any(head(q) in _STRANGER_HEADS for q in quotes):
+        return
+    first: dict[tuple[int, int], int] = {}
+    for pi, pieces in enumerate(paragraphs):
+        for p in pieces:
+            for _, _, pid in cast.find(p.text):
+                first.setdefault((scene[pi], pid), pi)
+    for i, q in enumerate(quotes):
+        h = head(q)
+        if h is None or h not in _STRANGER_HEADS or (scene[q.para], h) in links or len(q.tag.text.split()) != 2:
+            continue  # (`the older man`: one of a pair on stage, not someone new)
+        g = q.tag.gender
+        told = {e.tag.pid for e in quotes[:i] if e.tag is not None and e.tag.pid is not None and scene[e.para] == scene[q.para]}
+
+        def new(pid: int | None) -> bool:
+            return (pid is not None and pid >= 0 and first.get((scene[q.para], pid), q.para) >= q.para
+                    and pid not in told and pid not in q.vocatives and (g is None or cast.gender(pid) in (g, None)))
+
+        found = None
+        for e in quotes[i + 1 :]:
+            if scene[e.para] != scene[q.para] or e.para > q.para + _STRANGER_SPAN:
+                break
+            if head(e) == h:
+                continue
+            if (h in _UNKNOWN_HEADS and q.para < e.para <= q.para + _ARRIVAL_SPAN and e.tag is not None
+                    and e.tag.kind == "name" and new(e.tag.pid)):
+                found = e.tag.pid
+                break
+            if len(e.intro) == 1 and new(next(iter(e.intro))):
+                # Named only by their own answer: their epithet's lines are theirs once decoding is done.
+                later.setdefault((scene[q.para], h), next(iter(e.intro)))
+                break
+        if found is not None:
+            links[(scene[q.para], h)] = found
 
 
 def _known_role(cast: Cast, head: str) -> int | None:

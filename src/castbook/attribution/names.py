@@ -253,6 +253,11 @@ class Cast:
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
         self.second_person = False
+        self.named_later: dict[tuple[int, str], int] = {}
+        """(scene, stranger epithet) -> the character who later gave their name (`the stranger` ... "Jonah.")."""
+        self.epithets: frozenset[str] = frozenset()
+        """Capitalised group words used as epithets (`the Slytherin`, `the Auror`), casefolded: a descriptor of a
+        named character, not a character of their own."""
         """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
 
     def tag_form(self, pid: int, surface: str) -> None:
@@ -535,11 +540,51 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for mention, n in mentions.items():
         for f in forms_of(mention):
             forms[f] += n
+    from castbook.attribution.tags import VERBS  # (tags builds on this module)
+
+    acts: set[str] = {w for w, nxt in _THE_ACTOR.findall(text) if nxt in VERBS}
+    acts |= {w for verb, w in _THE_SPEAKER.findall(text) if verb in VERBS}
+    epithets = [f for f in _group_epithets(forms, lower) if f.split()[1] in acts]
     # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
     suffixed = {
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
-    return _cluster(forms, paragraphs, hints or {}, suffixed)
+    cast = _cluster(forms, paragraphs, hints or {}, suffixed)
+    cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
+    return cast
+
+
+_THE_ACTOR = re.compile(r"\b[Tt]he ([A-Z][\w\-]*) ([a-z]+)\b")
+_THE_SPEAKER = re.compile(r"\b([a-z]+) the ([A-Z][\w\-]*)(?=[,.;:!?\u2014]| [a-z]+ly\b)")
+"""`the Slytherin drawled`, `drawled the Slytherin`: a capitalised word after `the` as the one who speaks."""
+_EPITHET_MOST = 12
+_EPITHET_SHARE = 3
+_THE_NAMED = 0.25
+
+
+def _group_epithets(forms: Counter[str], lower: Counter[str]) -> list[str]:
+    """`The Slytherin`, `The Auror`, `The Vaari`: a capitalised group word after `the` in a work whose people have
+    names is an epithet for one of them, not a character. Kept as characters: titles (`The Major`), words also
+    written in lowercase (`The Queen` beside `a queen`) or in other names (`The Nawab Bahadur`), forms as frequent
+    as the names, and every `The` form
+    in a work whose characters are mostly called so (`The Caterpillar`, `The Hatter`)."""
+    top = forms.most_common(10)
+    total = sum(n for _, n in top)
+    if not total or sum(n for f, n in top if f.startswith("The ")) > _THE_NAMED * total:
+        return []
+    named = max((n for f, n in forms.items() if not f.startswith("The ")), default=0)
+    parts = Counter(w for f in forms for w in f.split())
+    out = []
+    for f, n in forms.items():
+        words = f.split()
+        if len(words) != 2 or words[0] != "The" or n > _EPITHET_MOST or n * _EPITHET_SHARE > named:
+            continue
+        w = words[1]
+        low = w.casefold()
+        if low in TITLES or lower[low] or parts[w] > 1 or not w[1:].islower():
+            continue
+        out.append(f)
+    return out
 
 
 def _joined(paragraphs: Sequence[str]) -> str:
