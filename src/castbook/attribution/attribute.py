@@ -523,6 +523,14 @@ def _antecedent(
             continue
         fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
             cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
+        # Someone coming on stage (`She was soon joined by Bryony.`, `in walked Arlo`), of that gender or not known
+        # to be otherwise: the newcomer speaks first to the one already there.
+        comers = [(s, pid) for s, kind, pid in items if kind == "name" and cast.gender(pid) in (None, gender) and (
+            _JOINED_BY.search(sent, 0, s) or _ENTERS.search(sent, 0, s))]
+        joined = next((pid for s, pid in comers if _JOINED_BY.search(sent, 0, s)), None)
+        if joined is not None:
+            return joined
+        fits = sorted(set(fits) | set(comers))
         first = items[0]
         chained = first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender
         if fits and (chained or len({pid for _, pid in fits}) > 1):
@@ -542,6 +550,15 @@ def _antecedent(
     return None
 
 
+_JOINED_BY = re.compile(
+    r"\b(?:was|were|is|are|had\s+been|has\s+been|gets|got)\s+(?:\w+ly\s+|soon\s+|presently\s+|then\s+|now\s+)?"
+    r"(?:joined|approached|accosted|addressed|greeted|hailed|interrupted)\s+by\s+(?:the\s+)?$")
+"""Someone coming up to a character, told from that character's side (`she was joined by Bryony`): the newcomer."""
+_ENTERS = re.compile(
+    r"\b(?:[Ii]n|[Uu]p|[Oo]ut|[Bb]ack|[Dd]own|[Oo]ver|[Tt]hrough|[Tt]here|[Hh]ere)\s+(?:\w+ly\s+)?(?:came|walked|stepped|strode|"
+    r"stamped|stalked|burst|rushed|ran|marched|wandered|strolled|hurried|bustled|sauntered|trooped|limped|swept|breezed|"
+    r"popped|crept|slipped|stumbled|shuffled|lumbered|padded|swaggered|tramped|trudged|staggered|danced|skipped|raced)\s*$")
+"""An entrance told with the subject after its verb (`in walked Arlo`, `up came Mara`)."""
 _CLAUSE_LINKS = frozenset("and but yet then so".split())
 _NOT_A_VERB = frozenset("and or nor who whom whose which that were are".split())
 """Not the verb of one character (`Indians were`: a group)."""
@@ -559,13 +576,16 @@ def _clause_subjects(cast: Cast, sent: str, among: set[int]) -> list[int]:
         if pid not in among:
             continue
         before = sent[:s].rstrip()
+        inverted = _ENTERS.search(before)
+        if inverted:
+            before = before[: inverted.start()].rstrip()  # `..., and then in stamped Arlo`: Arlo is the subject
         word = _LAST_WORD.search(before)
         w = word.group(1).lower() if word else ""
         if before and not before.endswith((",", ";", ":", "\u2014")):
             if w not in _CLAUSE_LINKS or not before[: word.start()].rstrip().endswith((",", ";")):
                 continue
         verb = _NEXT_WORD.match(sent, e)
-        if verb and verb.group(1) not in _NOT_A_VERB:
+        if inverted or verb and verb.group(1) not in _NOT_A_VERB:
             out.append(pid)
     return out
 
