@@ -236,7 +236,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     return quotes
@@ -1171,9 +1171,10 @@ def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
             _set(q, who, "implicit", 0.5, "realign")
 
 
-def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
+def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> int | None:
     """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
-    used to address them in the lines around theirs (three times, or twice when nobody else speaks as them)."""
+    used to address them in the lines around theirs (three times, or twice when nobody else speaks as them);
+    failing that, a name given once in a way that leaves no doubt (see `_named_once`)."""
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
@@ -1184,13 +1185,109 @@ def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
             if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
                 for v in quotes[j].vocatives:
                     votes[v] = votes.get(v, 0) + 1
-    if not votes:
+    if votes:
+        best = max(votes, key=votes.get)
+        if votes[best] >= 3:
+            return best
+        # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
+        if votes[best] == 2 and all(q.speaker != best for q in quotes):
+            return best
+    return _named_once(cast, quotes, paragraphs)
+
+
+_NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
+_CALLS_ME = re.compile(
+    r"\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
+    + r"(?![\w'\u2019-])")
+"""Narration or the narrator's own line giving the narrator's name: `my name is Ollie`, `they call me Ollie`."""
+_I_AM = re.compile(r"(?:^|[.!?,]\s+)I['\u2019]m\s+" + _NAME_WORD + r"\s*[.!,]")
+"""The narrator's own line `I'm Ollie.`: a name alone after `I'm`, not `I'm Fine with it`."""
+_MY_NAME = re.compile(r"\bmy\s+(?:own\s+|first\s+|real\s+)?name\b(?!\s*(?:tag|badge|card|plate))")
+"""Narration about the narrator's name being said (`the first time he'd used my name`): the line before named them."""
+_NOT_MY_NAME = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b|\bwrong\b|\bforg[oe]t|\bmis")
+_ADDRESS_WORDS = frozenset(
+    """mum mom mam dad da ma pa mate love luv babe baby honey hon sweetheart sweetie darling dear boss buddy pal kid
+    man dude bro sis chief son girl boy lad lass gran grandad granddad grandpa grandma granny nan nana sweetpea
+    officer doc captain sarge detective doctor professor coach team guys folks everyone everybody""".split())
+"""Words people are addressed by that are no one's name."""
+_EDGE_WORD = re.compile(r"(?:^|[,!?.;\u2014-]\s*)" + _NAME_WORD + r"(?=\s*(?:[,!?.;\u2014-]|$))")
+
+
+def _addressed(cast: Cast, q: Quote) -> tuple[set[int], list[str]]:
+    """Whom a line calls by name: characters, and capitalised words set off at its edges or by commas that
+    name nobody yet (`Thanks for the tea, Ollie.`); a line's first word only when nothing else is."""
+    edge = [(e.start(1), e.group(1)) for e in _EDGE_WORD.finditer(q.text) if e.group(1).lower() not in _NOT_NAMES]
+    named = set(q.vocatives) | {p for _, w in edge if (p := cast.resolve(w)) is not None}
+    loose = [w for at, w in edge if cast.resolve(w) is None and at > 0] or [w for at, w in edge if cast.resolve(w) is None]
+    return named, loose
+
+
+def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]]) -> int | None:
+    """A narrator named once, plainly: by themselves (`My name's Ollie.`, `I'm Ollie.`), by their narration
+    (`they call me Ollie`; `the first time he'd used my name` after a line addressing someone), or by the one
+    name in a line said to them in an exchange of two. Never a name that speaks in a tag or that the
+    narrator calls someone else; a name met only once joins the cast."""
+    mine = [q for q in quotes if q.speaker == NARRATOR]
+    if not mine:
         return None
-    best = max(votes, key=votes.get)
-    if votes[best] >= 3:
-        return best
-    # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
-    return best if votes[best] == 2 and all(q.speaker != best for q in quotes) else None
+    tagged = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.pid is not None}
+    addressed = {v for q in mine for v in q.vocatives}
+    lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+
+    def word_or_pid(word: str) -> int | str | None:
+        pid = cast.resolve(word)
+        if pid is not None:
+            return pid
+        low = word.lower()
+        return None if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in lower else word
+
+    found: list[int | str | None] = []
+    said: list[Quote] = []  # lines whose name is the narrator's
+    for q in mine:
+        for m in list(_CALLS_ME.finditer(q.text)) + list(_I_AM.finditer(q.text)):
+            found.append(word_or_pid(m.group(1)))
+    at = {(q.para, q.piece): q for q in quotes}
+    for pi, pieces in enumerate(paragraphs):
+        for k, piece in enumerate(pieces):
+            if piece.kind != "narration":
+                continue
+            for m in _CALLS_ME.finditer(piece.text):
+                found.append(word_or_pid(m.group(1)))
+            for m in _MY_NAME.finditer(piece.text):
+                start = max(piece.text.rfind(c, 0, m.start()) for c in ".!?") + 1
+                if _NOT_MY_NAME.search(piece.text, start, m.start()) or _CALLS_ME.match(piece.text, m.start()):
+                    continue
+                # The line said just before: earlier in this paragraph, or the last of the one before.
+                prior = [at[(pi, j)] for j in range(k - 1, -1, -1) if (pi, j) in at]
+                if not prior and k == 0 and pi:
+                    prior = [at[(pi - 1, j)] for j in range(len(paragraphs[pi - 1]) - 1, -1, -1) if (pi - 1, j) in at]
+                if not prior or prior[0].speaker == NARRATOR:
+                    continue
+                line = prior[0]
+                named, loose = _addressed(cast, line)
+                if len(named) + len(set(loose)) == 1:
+                    found.append(next(iter(named)) if named else word_or_pid(loose[0]))
+                    said.append(line)
+    for i, q in enumerate(quotes):
+        # "Thanks, Ollie." said to "I" by the one other person in the exchange.
+        # A name met nowhere else is not enough here: pet names and third parties are called out too.
+        if q.speaker is None or q.speaker < 0 or len(q.vocatives) != 1:
+            continue
+        talk = {o.speaker for o in quotes if o.conv == q.conv and o.speaker is not None}
+        near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
+        (v,) = q.vocatives
+        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and all(o.speaker != v for o in quotes):
+            found.append(v)
+    names = {f for f in found if f is not None}
+    if len(names) != 1:
+        return None
+    (name,) = names
+    pid = cast.add(name) if isinstance(name, str) else name
+    if pid in tagged or pid in addressed:
+        return None
+    for line in said:
+        line.vocatives.add(pid)
+    return pid
 
 
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:
