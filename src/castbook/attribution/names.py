@@ -542,9 +542,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             forms[f] += n
     from castbook.attribution.tags import VERBS  # (tags builds on this module)
 
-    acts: set[str] = {w for w, nxt in _THE_ACTOR.findall(text) if nxt in VERBS}
-    acts |= {w for verb, w in _THE_SPEAKER.findall(text) if verb in VERBS}
-    epithets = [f for f in _group_epithets(forms, lower) if f.split()[1] in acts]
+    epithets = _group_epithets(forms, lower)
+    if epithets:  # only those that speak or act: `the Slytherin drawled`, `drawled the Slytherin`
+        acts = _the_actors(text, {f.split()[1] for f in epithets}, VERBS)
+        epithets = [f for f in epithets if f.split()[1] in acts]
     # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
     suffixed = {
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
@@ -554,9 +555,22 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     return cast
 
 
-_THE_ACTOR = re.compile(r"\b[Tt]he ([A-Z][\w\-]*) ([a-z]+)\b")
-_THE_SPEAKER = re.compile(r"\b([a-z]+) the ([A-Z][\w\-]*)(?=[,.;:!?\u2014]| [a-z]+ly\b)")
-"""`the Slytherin drawled`, `drawled the Slytherin`: a capitalised word after `the` as the one who speaks."""
+def _the_actors(text: str, heads: set[str], verbs: frozenset[str] | set[str]) -> set[str]:
+    """The heads (`Slytherin`) that speak or act after `the`: `the Slytherin drawled`, `drawled the Slytherin,`."""
+    found = set()
+    for m in re.finditer(r"\b([Tt])he (" + "|".join(map(re.escape, sorted(heads))) + r")\b", text):
+        nxt = _NEXT_WORD.match(text, m.end())
+        if nxt and nxt[1] in verbs:
+            found.add(m[2])
+        elif m[1] == "t" and _SPEAKER_END.match(text, m.end()):
+            prev = _PREV_WORD_END.search(text, max(0, m.start() - 40), m.start())
+            if prev and prev[1] in verbs:
+                found.add(m[2])
+    return found
+
+
+_SPEAKER_END = re.compile(r"[,.;:!?\u2014]| [a-z]+ly\b")
+_PREV_WORD_END = re.compile(r"\b([a-z]+) \Z")
 _EPITHET_MOST = 12
 _EPITHET_SHARE = 3
 _THE_NAMED = 0.25
