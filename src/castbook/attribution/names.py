@@ -870,8 +870,9 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         word = words.pop()
         holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
-        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written.
-        if not holders or word == "the" or holders[0][0] < 3 and len(holders) > 1 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written;
+        # held by several, it is the one who holds it three times as often as the next.
+        if not holders or word == "the" or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
         if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
