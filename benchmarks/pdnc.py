@@ -58,6 +58,11 @@ def fallback_chapters(text: str) -> list[Chapter]:
 
 
 def load_chapters(path: Path, loader: str) -> list[Chapter]:
+    return load_source(path, loader)[0]
+
+
+def load_source(path: Path, loader: str) -> tuple[list[Chapter], tuple[str, ...]]:
+    """The chapters, and the people the work's tags name (`Work.characters`), as a user's render reads them."""
     if loader in ("auto", "sources"):
         try:
             from castbook.sources import load_work  # type: ignore[attr-defined]
@@ -66,18 +71,19 @@ def load_chapters(path: Path, loader: str) -> list[Chapter]:
                 raise
         else:
             try:
-                return list(load_work(path).chapters)
+                work = load_work(path)
+                return list(work.chapters), tuple(getattr(work, "characters", ()))
             except Exception:  # noqa: BLE001 - a loader bug must not stop the benchmark in auto mode
                 if loader == "sources":
                     raise
 
-    return fallback_chapters(path.read_text(encoding="utf-8"))
+    return fallback_chapters(path.read_text(encoding="utf-8")), ()
 
 
 def write_segments(novel: str, out_dir: Path, loader: str) -> tuple[Path, float]:
-    chapters = load_chapters(PDNC / f"{novel}.txt", loader)
+    chapters, characters = load_source(PDNC / f"{novel}.txt", loader)
     t0 = time.process_time()
-    result = segment_work(chapters)
+    result = segment_work(chapters, characters=characters)
     elapsed = time.process_time() - t0
     titles = {c.index: c.title for c in chapters}
     path = out_dir / f"{novel}.segments.jsonl"

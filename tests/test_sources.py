@@ -135,6 +135,7 @@ def test_ao3_html_download() -> None:
     work = load_work(WORKS / "ao3_download.html")
     assert (work.title, work.author, work.format) == ("The Salt Road", "fernhollow", "ao3-html")
     assert work.fandom == ("Original Work",) and "Road Trip" in work.tags
+    assert work.characters == ("Ada", "Tomas")  # the people of the `Ada/Tomas` relationship tag
     assert work.summary == "Two couriers, one cart, and a road made of salt."
     assert (work.language, work.published) == ("English", "2021-06-14")
     one, two = work.chapters

@@ -91,6 +91,10 @@ class Work:
     """The work's own cover image (EPUB), encoded as in the file."""
     skipped: tuple[Skipped, ...] = ()
     """What the loader left out of the reading, and why."""
+    characters: tuple[str, ...] = ()
+    """The people the work's tags name (AO3 `Characters:` and the people of `Relationship:` pairings), as tagged
+    ("Sam Whitlock"), without fandom disambiguation or generic tags ("Original Female Character", "Reader"):
+    full-name hints for character discovery."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,7 +129,7 @@ class _Silent:
 def read(source: Path, cfg: Config) -> tuple[Work, Segmented]:
     """Load a work and attribute its dialogue (the views `segment` and `inspect` show)."""
     work = load_work(source)
-    return work, segment_work(work.chapters, hints=cfg.hints() or None)
+    return work, segment_work(work.chapters, hints=cfg.hints() or None, characters=work.characters)
 
 
 def plan(work: Work, segmented: Segmented, cfg: Config, out_dir: Path, fmt: str) -> list[ChapterPlan]:

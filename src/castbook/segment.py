@@ -15,11 +15,15 @@ from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Charac
 log = logging.getLogger(__name__)
 
 
-def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]] | None = None) -> Segmented:
-    """Split every chapter into narration and dialogue segments and attribute each line of dialogue."""
+def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]] | None = None,
+                 characters: Sequence[str] = ()) -> Segmented:
+    """Split every chapter into narration and dialogue segments and attribute each line of dialogue.
+
+    `hints` are the known characters of voices.yaml (name -> aliases); `characters` the full names the work's tags
+    give (`Work.characters`), which the names the text writes join ("Sam", "Whitlock" -> "Sam Whitlock")."""
     all_paragraphs = [p for c in chapters for p in c.paragraphs if p != SCENE_BREAK]
     marks = detect_style(all_paragraphs)
-    cast = discover(all_paragraphs, hints)
+    cast = discover(all_paragraphs, hints, characters)
     pieces: list[list[Piece]] = []
     resets: list[bool] = []
     where: list[tuple[Chapter, int]] = []

@@ -132,11 +132,15 @@ class Person:
     forms: Counter[str] = field(default_factory=Counter)
     gender_votes: Counter[str] = field(default_factory=Counter)
     hinted: str | None = None
+    full: str | None = None
+    """The full name a work's character tags give this character ("Sam Whitlock" for a "Sam" and a "Whitlock")."""
 
     @property
     def name(self) -> str:
         if self.hinted:
             return self.hinted
+        if self.full:
+            return self.full
         if not self.forms:
             return "?"
 
@@ -355,7 +359,7 @@ class Cast:
     def name(self, pid: int) -> str:
         person = self.people[pid]
         tagged = self.tagged.get(pid)
-        if person.hinted or not tagged:
+        if person.hinted or person.full or not tagged:
             return person.name
         form, n = max(tagged.items(), key=lambda kv: (kv[1], len(kv[0])))
         if n < 2:
@@ -445,8 +449,13 @@ def _slip(a: str, b: str) -> bool:
     return i > 0 and long[i] == long[i - 1] and short == long[:i] + long[i + 1:]
 
 
-def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None) -> Cast:
-    """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names."""
+def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None,
+             tagged: Sequence[str] = ()) -> Cast:
+    """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names.
+
+    `hints` are known characters (voices.yaml: canonical name -> aliases), each a character whether the text names
+    them or not. `tagged` are the full names a work's tags give (AO3 `Characters:`): no character of their own, but
+    the names the text does write join them ("Sam" and "Whitlock" are "Sam Whitlock")."""
     text = _joined(paragraphs)
     clean = _clean_token
     words = Counter(_WORD.findall(text))
@@ -550,7 +559,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     suffixed = {
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
-    cast = _cluster(forms, paragraphs, hints or {}, suffixed)
+    cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     return cast
 
@@ -622,7 +631,8 @@ def _resolve_keys(surface: str) -> tuple[str, str]:
 
 
 def _cluster(
-    forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]], suffixed: frozenset[str] | set[str] = frozenset()
+    forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]], suffixed: frozenset[str] | set[str] = frozenset(),
+    tagged: Sequence[str] = (),
 ) -> Cast:
     people: list[Person] = []
     alias: dict[str, int] = {}
@@ -641,6 +651,33 @@ def _cluster(
             by_last[toks[-1]][f] = None
         elif title:
             by_last[toks[0]][f] = None
+    # voices.yaml wins: a tagged name any of whose names it already places is left to it
+    tags = {n: t for n, t in _tag_names(tagged).items() if not any(_key(w) in alias for w in (n, t[0], t[-1]))}
+    firsts = Counter(toks[0] for toks in tags.values())
+    lasts = Counter(toks[-1] for toks in tags.values())
+    for name, toks in tags.items():
+        # A tagged full name stands beside the text's own full names, where its first or last name is its alone.
+        parsed.setdefault(name, (None, toks))
+        if firsts[toks[0]] == 1:
+            by_first[toks[0]].setdefault(name)
+        if lasts[toks[-1]] == 1:
+            by_last[toks[-1]].setdefault(name)
+
+    def owner(f: str) -> int | str | None:
+        """Who a full form belongs to: a character, or a tagged name no form has joined yet."""
+        pid = alias.get(_key(f))
+        return pid if pid is not None or f not in tags else f
+
+    def person_of(who: int | str | None) -> int | None:
+        """A tagged name becomes a character when the first form joins it (one the text never writes stays none)."""
+        if not isinstance(who, str):
+            return who
+        pid = alias.get(_key(who))
+        if pid is None:
+            pid = len(people)
+            people.append(Person(full=who))
+            alias[_key(who)] = pid
+        return pid
     # Full names first, then titled forms ("Mr. John Knightley" joins John Knightley), most frequent first;
     # then single names attach to them.
     def group(f: str) -> int:
@@ -653,13 +690,14 @@ def _cluster(
         title, toks = parsed[f]
         pid = alias.get(k)
         if pid is None and len(toks) >= 2 and not title:
-            pid = None
+            # "Sam Whitlock" as tagged; "Dami Okafor" is the tagged "Damilola Okafor" when no other tag could be.
+            pid = person_of(f if f in tags else _tag_for(toks, tags))
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
             # Mr. Frank Churchill -> Frank Churchill; but "Mrs. John Dashwood" is John Dashwood's wife.
             pid = alias.get(_key(" ".join(toks)))
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
-            owners = {alias.get(_key(g)) for g in by_first.get(tok, ())} - {None}
+            owners = {owner(g) for g in by_first.get(tok, ())} - {None}
             # A word seen far more often after "Mr."/"Mrs." ("Mr. Bounderby") than before another name
             # ("Bounderby Bank") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
             as_first = sum(forms[g] for g in by_first.get(tok, ()))
@@ -668,9 +706,12 @@ def _cluster(
             if as_last > 2 * as_first:
                 owners = set()
             if len(owners) == 1:
-                pid = owners.pop()
+                pid = person_of(owners.pop())
             elif not owners and by_last.get(tok):
-                pid = alias.get(_key(_surname_owner(by_last[tok], forms, parsed)))
+                pid = person_of(owner(_surname_owner(by_last[tok], forms, parsed)))
+            if pid is None and not owners and tags:
+                # "Pim" for the tagged "Tobiah Pimentel": the one tagged name a nickname begins.
+                pid = person_of(_tag_nickname(tok, tags, parsed))
         if pid is None:
             pid = len(people)
             people.append(Person())
@@ -693,11 +734,45 @@ def _cluster(
     return cast
 
 
+def _tag_names(tagged: Sequence[str]) -> dict[str, list[str]]:
+    """The tagged names that are full names (two words or more, each capitalised, no title), with their words."""
+    out: dict[str, list[str]] = {}
+    for name in tagged:
+        name = " ".join(name.split())
+        title, toks = split_title(name)
+        if not title and len(toks) >= 2 and all(t[:1].isupper() and t.replace("-", "").replace("'", "").isalpha()
+                                                for t in toks):
+            out.setdefault(name, toks)
+    return out
+
+
+def _tag_for(toks: Sequence[str], tags: Mapping[str, Sequence[str]]) -> str | None:
+    """The one tagged full name a written full name shortens: same family name, a first name it begins
+    ("Dami Okafor" for "Damilola Okafor")."""
+    found = [n for n, t in tags.items() if len(t) >= 2 and t[-1] == toks[-1] and t[0].startswith(toks[0])]
+    return found[0] if len(found) == 1 else None
+
+
+def _tag_nickname(tok: str, tags: Mapping[str, Sequence[str]], parsed: Mapping[str, tuple[str | None, Sequence[str]]]
+                  ) -> str | None:
+    """The one tagged full name whose first or last name a lone name begins ("Pim" for "Tobiah Pimentel"),
+    when no other name in the work begins so too."""
+    if len(tok) < 2 or any(tok in (t[0], t[-1]) for t in tags.values()):
+        return None  # a name two tags share ("Sam" for Sam Whitlock and Sam Okoro) is neither's
+    found = [n for n, t in tags.items() if any(len(w) > len(tok) and w.startswith(tok) for w in (t[0], t[-1]))]
+    if len(found) != 1:
+        return None
+    mine = set(tags[found[0]])
+    if any(w != tok and w not in mine and w.startswith(tok) for _, t in parsed.values() for w in t):
+        return None
+    return found[0]
+
+
 def _merge_misspellings(cast: Cast) -> None:
     """A name written once or twice that is a slip for a name written three times or more (`Cassuis says`
     among a dozen Cassius) is that character."""
     for pid, person in enumerate(cast.people):
-        if person.hinted or len(person.forms) != 1:
+        if person.hinted or person.full or len(person.forms) != 1:
             continue
         ((form, n),) = person.forms.items()
         title, toks = split_title(form)
@@ -724,7 +799,7 @@ def _merge_short_forms(cast: Cast) -> None:
     consonant) joins that character."""
     firsts = _name_words(cast, last=False)
     for pid, person in enumerate(cast.people):
-        if person.hinted or len(person.forms) != 1:
+        if person.hinted or person.full or len(person.forms) != 1:
             continue
         (form,) = person.forms
         title, toks = split_title(form)
@@ -742,7 +817,7 @@ def _name_words(cast: Cast, last: bool) -> defaultdict[str, set[int]]:
     """Who has each untitled first name (and last name, with `last`)."""
     words: defaultdict[str, set[int]] = defaultdict(set)
     for pid, person in enumerate(cast.people):
-        for f in person.forms:
+        for f in (*person.forms, *((person.full,) if person.full and person.forms else ())):
             title, toks = split_title(f)
             if not title and toks:
                 words[toks[0]].add(pid)
@@ -767,7 +842,7 @@ def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
     firsts = _name_words(cast, last=True)
     for form in suffixed:
         pid = cast.alias.get(_key(form))
-        if pid is None or cast.people[pid].hinted or len(cast.people[pid].forms) != 1 or len(form) < 2:
+        if pid is None or cast.people[pid].hinted or cast.people[pid].full or len(cast.people[pid].forms) != 1 or len(form) < 2:
             continue
         low = form.lower()
         owners = {o for name, ps in firsts.items() if len(name) > len(form) and name.lower().endswith(low) for o in ps} - {pid}
@@ -810,7 +885,7 @@ def _merge_titled(cast: Cast) -> None:
     """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
     for pid, person in enumerate(cast.people):
-        for f in person.forms:
+        for f in (*person.forms, *((person.full,) if person.full and person.forms else ())):
             title, toks = split_title(f)
             if not title and len(toks) >= 2:
                 full_by_last[toks[-1]].add(pid)

@@ -127,6 +127,7 @@ def load_epub(path: Path, data: bytes) -> Work:
     notes_after: tuple[str, ...] = ()
     fandom: tuple[str, ...] = ()
     tags = subjects
+    characters: tuple[str, ...] = ()
     summary = _plain(description)
     if ao3:
         pre = next(s for s in soups.values() if s.find(id="preface") is not None and s.find(class_="byline"))
@@ -136,6 +137,7 @@ def load_epub(path: Path, data: bytes) -> Work:
             meta.end_notes = ao3_metadata(aft).end_notes
         title, author = meta.title or title, meta.author or author
         fandom, tags = meta.fandom or fandom, meta.tags or tags
+        characters = meta.characters
         summary = meta.summary or summary
         notes_before, notes_after = meta.notes, meta.end_notes
         skipped.append(Skipped("AO3 preface", "metadata", (title or "")[:80]))
@@ -143,7 +145,7 @@ def load_epub(path: Path, data: bytes) -> Work:
     chapters = _split_by_toc(spine, docs, toc, title or path.stem, skipped, ao3)
     chapters = attach_work_notes(chapters, notes_before, notes_after)
     return Work(path, title, author, chapters, "epub", summary, fandom, tags, language, published, cover,
-                tuple(skipped))
+                tuple(skipped), characters)
 
 
 def _plain(html_text: str | None) -> str | None:

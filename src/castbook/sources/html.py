@@ -15,7 +15,7 @@ from castbook.chapters import boilerplate_label, split_chapters, tidy_title
 from castbook.errors import SourceError
 from castbook.model import SCENE_BREAK, Chapter, Skipped, Work
 from castbook.sources import clean
-from castbook.sources.meta import Meta, attach_work_notes
+from castbook.sources.meta import Meta, attach_work_notes, tagged_people
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,8 @@ def ao3_metadata(soup: BeautifulSoup) -> Meta:
     meta.fandom = tuple(values.get("fandom", values.get("fandoms", [])))
     meta.tags = tuple(values.get("relationship", []) + values.get("relationships", []) + values.get("character", [])
                       + values.get("characters", []) + values.get("additional tags", []))
+    meta.characters = tagged_people(values.get("character", []) + values.get("characters", []),
+                                    values.get("relationship", []) + values.get("relationships", []))
     meta.language = (values.get("language") or [None])[0]
     stats = " ".join(values.get("stats", []))
     if m := re.search(r"Published:\s*(\d{4}-\d{2}-\d{2})", stats):
@@ -241,7 +243,7 @@ def _load_ao3(path: Path, soup: BeautifulSoup) -> Work:
     if soup.find(id="afterword") is not None:
         skipped.append(Skipped("AO3 afterword", "site boilerplate", "Please drop by the archive ..."))
     return Work(path, meta.title, meta.author, chapters, "ao3-html", meta.summary, meta.fandom, meta.tags,
-                meta.language, meta.published, None, tuple(skipped))
+                meta.language, meta.published, None, tuple(skipped), meta.characters)
 
 
 def ao3_chapters(container: Tag, work_title: str, skipped: list[Skipped]) -> tuple[Chapter, ...]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from castbook.model import Chapter, Skipped
@@ -17,6 +18,8 @@ class Meta:
     summary: str | None = None
     fandom: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    characters: tuple[str, ...] = ()
+    """People named by the character and relationship tags (see `tagged_people`)."""
     language: str | None = None
     published: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -37,4 +40,25 @@ def attach_work_notes(chapters: tuple[Chapter, ...], before: Sequence[str], afte
     out[0] = Chapter(c.index, c.title, c.paragraphs, tuple(before) + c.notes_before, c.notes_after)
     c = out[-1]
     out[-1] = Chapter(c.index, c.title, c.paragraphs, c.notes_before, c.notes_after + tuple(after))
+    return tuple(out)
+
+
+_GENERIC = re.compile(
+    r"(?:original|other|minor|background|unnamed|various|multiple)(?: (?:female|male|non-binary|nonbinary|nb))?"
+    r"(?: (?:original|minor|background))?(?: characters?\(?s?\)?)?s?"
+    r"|(?:the )?reader|you|y/n|oc|ocs|everyone|everybody|ensemble|cast|original character\(s\)"
+    r"|.*\b(?:characters?|friends?|family|team|crew|squad|members?|ensemble)\b.*", re.I)
+"""Tags that name no one in particular: "Original Female Character(s)", "Reader", "You", "Ensemble", "Hockey Team"."""
+
+
+def tagged_people(characters: Iterable[str], relationships: Iterable[str] = ()) -> tuple[str, ...]:
+    """The people of a work's character tags, then those of its relationship tags (`A/B`, `A & B`), once each:
+    AO3's fandom disambiguation dropped (`VESTA (Meridian Drift)` -> `VESTA`), generic tags left out."""
+    out: dict[str, None] = {}
+    names = list(characters) + [p for r in relationships for p in re.split(r"\s*/\s*|\s+&\s+", r)]
+    for name in names:
+        name = re.sub(r"\s*\([^()]*\)", "", name).split(" | ")[0]
+        name = " ".join(name.split()).strip(" ,;")
+        if name and not _GENERIC.fullmatch(name) and any(c.isupper() for c in name[:1]):
+            out.setdefault(name)
     return tuple(out)

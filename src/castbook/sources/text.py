@@ -9,7 +9,7 @@ from pathlib import Path
 from castbook.chapters import boilerplate_label, parse_heading, split_chapters, tidy_title
 from castbook.model import Skipped, Work
 from castbook.sources import clean
-from castbook.sources.meta import Meta, attach_work_notes
+from castbook.sources.meta import Meta, attach_work_notes, tagged_people
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def load_text(path: Path, text: str) -> Work:
         language=meta.language,
         published=meta.published,
         skipped=tuple(meta.skipped) + skipped,
+        characters=meta.characters,
     )
 
 
@@ -242,6 +243,7 @@ def _parse_keys(lines: list[str], meta: Meta) -> None:
     split = lambda k: tuple(t.strip() for v in values.get(k, []) for t in v.split(",") if t.strip())  # noqa: E731
     meta.fandom = split("fandom") or meta.fandom
     meta.tags = split("relationship") + split("character") + split("tags") or meta.tags
+    meta.characters = tagged_people(split("character"), split("relationship")) or meta.characters
     meta.language = (values.get("language") or [meta.language])[0]
     for v in values.get("stats", []) + values.get("published", []):
         m = re.search(r"(?:Published:\s*)?(\d{4}-\d{2}-\d{2})", v)
