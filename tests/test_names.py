@@ -158,3 +158,17 @@ def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
     assert cast.resolve("the Doctor") != cast.resolve("Doctor Crane")
     assert cast.add("Mrs. P") == cast.resolve("Mrs. Pilcher") is not None
     assert cast.name(cast.resolve("Mrs. Pilcher")) == "Mrs. Pilcher"
+
+
+def test_group_epithets_but_not_the_named_creatures():
+    """`the Corvane` beside named people is an epithet for one of them; in a tale whose people are mostly called
+    `the Heron`, `the Otter`, every `The` form stays a character."""
+    from castbook.attribution.names import discover
+
+    named = ["Tamsin waited by the water. Pell came late.", '"Late," the Corvane said.', "Pell sat down. Pell sighed.",
+             '"Sorry," Pell said.', '"Fine," the Corvane said.', "Tamsin laughed, and Pell and Tamsin rowed out.", "Pell rowed."]
+    assert discover(named).epithets == {"corvane"}
+    creatures = ['"Late," the Heron said.', '"Sorry," the Otter said.', "The Heron sniffed. The Otter sighed.",
+                 '"Fine," the Heron said.', "Then Tamsin came by, and the Otter waved."]
+    cast = discover(creatures)
+    assert not cast.epithets and cast.resolve("the Heron") is not None

@@ -36,7 +36,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
             reset = False
     cast.second_person = _second_person(pieces)
     quotes = attribute(cast, pieces, resets)
-    narrator = name_narrator(cast, quotes)
+    narrator = name_narrator(cast, quotes, pieces)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     reader = None

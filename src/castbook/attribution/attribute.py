@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
-from castbook.attribution.names import _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, split_title, title_gender
+from castbook.attribution.names import (
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before, tag_next
 
@@ -161,6 +162,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     quotes: list[Quote] = []
     named: set[int] = set()
     by_para: dict[int, list[Quote]] = {}
+    if cast.epithets:
+        _link_epithets(cast, paragraphs, resets)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if pi > 0 and not resets[pi] and pieces and pieces[0].kind == "narration" and paragraphs[pi - 1] and (
@@ -235,14 +238,90 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
     cast.roles = _appositives(cast, paragraphs)
-    _epithets(cast, resets, quotes)
+    cast.named_later = {}
+    _epithets(cast, resets, quotes, paragraphs)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes), places)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
+    _rename_strangers(cast, resets, quotes)
     return quotes
+
+
+def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """`"Hi," the stranger says.` ... `"You got a name?" "Jonah."`: the stranger's lines are Jonah's."""
+    if not cast.named_later:
+        return
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+    for q in quotes:
+        if q.speaker is None or q.speaker < 0:
+            continue
+        words = cast.name(q.speaker).lower().split()
+        if len(words) == 2 and words[0] == "the":
+            pid = cast.named_later.get((scene[q.para], words[1]))
+            if pid is not None:
+                q.speaker = pid
+
+
+_EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
+_OBJECT_PRONOUN = re.compile(r"\b(?:him|her|them)\b")
+_EPITHET_BACK = 3
+"""How many paragraphs back the topic of an epithet's sentence is looked for."""
+
+
+def _topic(cast: Cast, text: str, skip: set[int]) -> int | None:
+    """The character the last sentence opening on a name is about (`Voss was already there. He looked up.`)."""
+    for sent in reversed(_SENTENCES.split(text)):
+        sent = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
+        found = cast.find(sent)
+        if found and found[0][0] == 0 and found[0][2] >= 0 and found[0][2] not in skip:
+            return found[0][2]
+    return None
+
+
+def _link_epithets(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> None:
+    """`Voss was already there ... "Oh, wonderful," the Slytherin drawled.`: a group epithet the subject of a
+    sentence right after sentences about one named character (`Hollis looked ... The Hufflepuff pressed the parcel
+    into Rowan's hands`) means that character; when most such uses agree, the epithet becomes their alias. An
+    epithet linked to nobody stays a character of its own (`the Eurasian` who is named only later)."""
+    votes: dict[str, Counter[int]] = {}
+    own = {word: cast.resolve("the " + word) for word in cast.epithets}
+    skip = {pid for pid in own.values() if pid is not None}
+    for pi, pieces in enumerate(paragraphs):
+        for k, p in enumerate(pieces):
+            if p.kind != "narration" or "he " not in p.text:
+                continue
+            for m in _EPITHET_SUBJECT.finditer(p.text):
+                word = m.group(1).casefold()
+                if word not in cast.epithets:
+                    continue
+                starts = [0] + [x.end() for x in _SENTENCES.finditer(p.text, 0, m.start())]
+                lead = p.text[starts[-1] : m.start()]
+                if _OPENERS.sub("", lead.strip("\"'\u201c\u2018*_ ,")):
+                    continue  # not the subject of its sentence (`at the Slytherin table`)
+                end = _SENTENCES.search(p.text, m.end())
+                sent = p.text[m.end() : end.start() if end else len(p.text)]
+                if _OBJECT_PRONOUN.search(sent):
+                    continue  # `The Slytherin turned and glared at him`: him, the one just named, is someone else
+                # The topic: earlier in this narration, in this paragraph's narration before it, or just before.
+                texts = [p.text[: starts[-1]]] + [q.text for q in pieces[:k][::-1] if q.kind == "narration"]
+                for back in range(1, _EPITHET_BACK + 1):
+                    if pi - back < 0 or resets[pi - back + 1]:
+                        break
+                    texts += [q.text for q in paragraphs[pi - back][::-1] if q.kind == "narration"]
+                who = next((t for t in (_topic(cast, x, skip) for x in texts if x.strip()) if t is not None), None)
+                if who is None or any(pid == who for _, _, pid in cast.find(sent)):
+                    continue
+                votes.setdefault(word, Counter())[who] += 1
+    for word, counter in votes.items():
+        top = counter.most_common(2)
+        if (len(top) == 1 or top[0][1] > top[1][1]) and own[word] is not None:
+            _merge_into(cast, own[word], top[0][0])
 
 
 _DECLARES = re.compile(
@@ -452,6 +531,14 @@ def _antecedent(
             continue
         fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
             cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
+        # Someone coming on stage (`She was soon joined by Bryony.`, `in walked Arlo`), of that gender or not known
+        # to be otherwise: the newcomer speaks first to the one already there.
+        comers = [(s, pid) for s, kind, pid in items if kind == "name" and cast.gender(pid) in (None, gender) and (
+            _JOINED_BY.search(sent, 0, s) or _ENTERS.search(sent, 0, s))]
+        joined = next((pid for s, pid in comers if _JOINED_BY.search(sent, 0, s)), None)
+        if joined is not None:
+            return joined
+        fits = sorted(set(fits) | set(comers))
         first = items[0]
         chained = first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender
         if fits and (chained or len({pid for _, pid in fits}) > 1):
@@ -471,6 +558,15 @@ def _antecedent(
     return None
 
 
+_JOINED_BY = re.compile(
+    r"\b(?:was|were|is|are|had\s+been|has\s+been|gets|got)\s+(?:\w+ly\s+|soon\s+|presently\s+|then\s+|now\s+)?"
+    r"(?:joined|approached|accosted|addressed|greeted|hailed|interrupted)\s+by\s+(?:the\s+)?$")
+"""Someone coming up to a character, told from that character's side (`she was joined by Bryony`): the newcomer."""
+_ENTERS = re.compile(
+    r"\b(?:[Ii]n|[Uu]p|[Oo]ut|[Bb]ack|[Dd]own|[Oo]ver|[Tt]hrough|[Tt]here|[Hh]ere)\s+(?:\w+ly\s+)?(?:came|walked|stepped|strode|"
+    r"stamped|stalked|burst|rushed|ran|marched|wandered|strolled|hurried|bustled|sauntered|trooped|limped|swept|breezed|"
+    r"popped|crept|slipped|stumbled|shuffled|lumbered|padded|swaggered|tramped|trudged|staggered|danced|skipped|raced)\s*$")
+"""An entrance told with the subject after its verb (`in walked Arlo`, `up came Mara`)."""
 _CLAUSE_LINKS = frozenset("and but yet then so".split())
 _NOT_A_VERB = frozenset("and or nor who whom whose which that were are".split())
 """Not the verb of one character (`Indians were`: a group)."""
@@ -488,13 +584,16 @@ def _clause_subjects(cast: Cast, sent: str, among: set[int]) -> list[int]:
         if pid not in among:
             continue
         before = sent[:s].rstrip()
+        inverted = _ENTERS.search(before)
+        if inverted:
+            before = before[: inverted.start()].rstrip()  # `..., and then in stamped Arlo`: Arlo is the subject
         word = _LAST_WORD.search(before)
         w = word.group(1).lower() if word else ""
         if before and not before.endswith((",", ";", ":", "\u2014")):
             if w not in _CLAUSE_LINKS or not before[: word.start()].rstrip().endswith((",", ";")):
                 continue
         verb = _NEXT_WORD.match(sent, e)
-        if verb and verb.group(1) not in _NOT_A_VERB:
+        if inverted or verb and verb.group(1) not in _NOT_A_VERB:
             out.append(pid)
     return out
 
@@ -820,7 +919,7 @@ _STRANGER_SPAN = 15
 """How many paragraphs back a self-introduction names the stranger who spoke before it."""
 
 
-def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
+def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> None:
     """An epithet tag (`the healer`, `the girl`) whose speaker introduces themselves ("Maelis.", "I'm Kit") names
     that epithet: the same epithet means them again, and the scene's earlier strangers' epithets were them too."""
     scene, k = [], 0
@@ -857,6 +956,8 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
             eh = head(e)
             if eh is not None and (eh == h or eh in _STRANGER_HEADS and e.tag.gender is not None and e.tag.gender == g):
                 back.setdefault(j, pid)
+    if paragraphs:
+        _named_later(cast, scene, quotes, paragraphs, head, links, cast.named_later)
     for i, q in enumerate(quotes):
         h = head(q)
         if h is None:
@@ -867,6 +968,54 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
         if pid is not None and pid not in q.vocatives:
             t = q.tag
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder".split())
+"""Epithets that say the point-of-view character does not know who this is yet (unlike `the girl`, `the child`)."""
+_ARRIVAL_SPAN = 3
+"""How many paragraphs after a stranger's line the narration may first name them (`Hollis edged inside`)."""
+
+
+def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: Sequence[list[Piece]], head,
+                 links: dict[tuple[int | None, str], int], later: dict[tuple[int, str], int]) -> None:
+    """`"Ro?" the newcomer whispered.` ... `"Brought you a pasty." Hollis edged inside`: a stranger's epithet
+    (`the newcomer`, `the stranger`) is the one character the scene names for the first time right after the
+    stranger spoke -- tagged on a line of their own within a few paragraphs, or introducing themselves later
+    (`"Jonah."` to `"You got a name?"`) -- when nobody introduced themselves in the stranger's own line."""
+    if not any(head(q) in _STRANGER_HEADS for q in quotes):
+        return
+    first: dict[tuple[int, int], int] = {}
+    for pi, pieces in enumerate(paragraphs):
+        for p in pieces:
+            for _, _, pid in cast.find(p.text):
+                first.setdefault((scene[pi], pid), pi)
+    for i, q in enumerate(quotes):
+        h = head(q)
+        if h is None or h not in _STRANGER_HEADS or (scene[q.para], h) in links or len(q.tag.text.split()) != 2:
+            continue  # (`the older man`: one of a pair on stage, not someone new)
+        g = q.tag.gender
+        told = {e.tag.pid for e in quotes[:i] if e.tag is not None and e.tag.pid is not None and scene[e.para] == scene[q.para]}
+
+        def new(pid: int | None) -> bool:
+            return (pid is not None and pid >= 0 and first.get((scene[q.para], pid), q.para) >= q.para
+                    and pid not in told and pid not in q.vocatives and (g is None or cast.gender(pid) in (g, None)))
+
+        found = None
+        for e in quotes[i + 1 :]:
+            if scene[e.para] != scene[q.para] or e.para > q.para + _STRANGER_SPAN:
+                break
+            if head(e) == h:
+                continue
+            if (h in _UNKNOWN_HEADS and q.para < e.para <= q.para + _ARRIVAL_SPAN and e.tag is not None
+                    and e.tag.kind == "name" and new(e.tag.pid)):
+                found = e.tag.pid
+                break
+            if len(e.intro) == 1 and new(next(iter(e.intro))):
+                # Named only by their own answer: their epithet's lines are theirs once decoding is done.
+                later.setdefault((scene[q.para], h), next(iter(e.intro)))
+                break
+        if found is not None:
+            links[(scene[q.para], h)] = found
 
 
 def _known_role(cast: Cast, head: str) -> int | None:
@@ -1030,9 +1179,10 @@ def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
             _set(q, who, "implicit", 0.5, "realign")
 
 
-def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
+def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> int | None:
     """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
-    used to address them in the lines around theirs (three times, or twice when nobody else speaks as them)."""
+    used to address them in the lines around theirs (three times, or twice when nobody else speaks as them);
+    failing that, a name given once in a way that leaves no doubt (see `_named_once`)."""
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
@@ -1043,13 +1193,109 @@ def name_narrator(cast: Cast, quotes: list[Quote]) -> int | None:
             if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
                 for v in quotes[j].vocatives:
                     votes[v] = votes.get(v, 0) + 1
-    if not votes:
+    if votes:
+        best = max(votes, key=votes.get)
+        if votes[best] >= 3:
+            return best
+        # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
+        if votes[best] == 2 and all(q.speaker != best for q in quotes):
+            return best
+    return _named_once(cast, quotes, paragraphs)
+
+
+_NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
+_CALLS_ME = re.compile(
+    r"\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
+    + r"(?![\w'\u2019-])")
+"""Narration or the narrator's own line giving the narrator's name: `my name is Ollie`, `they call me Ollie`."""
+_I_AM = re.compile(r"(?:^|[.!?,]\s+)I['\u2019]m\s+" + _NAME_WORD + r"\s*[.!,]")
+"""The narrator's own line `I'm Ollie.`: a name alone after `I'm`, not `I'm Fine with it`."""
+_MY_NAME = re.compile(r"\bmy\s+(?:own\s+|first\s+|real\s+)?name\b(?!\s*(?:tag|badge|card|plate))")
+"""Narration about the narrator's name being said (`the first time he'd used my name`): the line before named them."""
+_NOT_MY_NAME = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b|\bwrong\b|\bforg[oe]t|\bmis")
+_ADDRESS_WORDS = frozenset(
+    """mum mom mam dad da ma pa mate love luv babe baby honey hon sweetheart sweetie darling dear boss buddy pal kid
+    man dude bro sis chief son girl boy lad lass gran grandad granddad grandpa grandma granny nan nana sweetpea
+    officer doc captain sarge detective doctor professor coach team guys folks everyone everybody""".split())
+"""Words people are addressed by that are no one's name."""
+_EDGE_WORD = re.compile(r"(?:^|[,!?.;\u2014-]\s*)" + _NAME_WORD + r"(?=\s*(?:[,!?.;\u2014-]|$))")
+
+
+def _addressed(cast: Cast, q: Quote) -> tuple[set[int], list[str]]:
+    """Whom a line calls by name: characters, and capitalised words set off at its edges or by commas that
+    name nobody yet (`Thanks for the tea, Ollie.`); a line's first word only when nothing else is."""
+    edge = [(e.start(1), e.group(1)) for e in _EDGE_WORD.finditer(q.text) if e.group(1).lower() not in _NOT_NAMES]
+    named = set(q.vocatives) | {p for _, w in edge if (p := cast.resolve(w)) is not None}
+    loose = [w for at, w in edge if cast.resolve(w) is None and at > 0] or [w for at, w in edge if cast.resolve(w) is None]
+    return named, loose
+
+
+def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]]) -> int | None:
+    """A narrator named once, plainly: by themselves (`My name's Ollie.`, `I'm Ollie.`), by their narration
+    (`they call me Ollie`; `the first time he'd used my name` after a line addressing someone), or by the one
+    name in a line said to them in an exchange of two. Never a name that speaks in a tag or that the
+    narrator calls someone else; a name met only once joins the cast."""
+    mine = [q for q in quotes if q.speaker == NARRATOR]
+    if not mine:
         return None
-    best = max(votes, key=votes.get)
-    if votes[best] >= 3:
-        return best
-    # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
-    return best if votes[best] == 2 and all(q.speaker != best for q in quotes) else None
+    tagged = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.pid is not None}
+    addressed = {v for q in mine for v in q.vocatives}
+    lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+
+    def word_or_pid(word: str) -> int | str | None:
+        pid = cast.resolve(word)
+        if pid is not None:
+            return pid
+        low = word.lower()
+        return None if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in lower else word
+
+    found: list[int | str | None] = []
+    said: list[Quote] = []  # lines whose name is the narrator's
+    for q in mine:
+        for m in list(_CALLS_ME.finditer(q.text)) + list(_I_AM.finditer(q.text)):
+            found.append(word_or_pid(m.group(1)))
+    at = {(q.para, q.piece): q for q in quotes}
+    for pi, pieces in enumerate(paragraphs):
+        for k, piece in enumerate(pieces):
+            if piece.kind != "narration":
+                continue
+            for m in _CALLS_ME.finditer(piece.text):
+                found.append(word_or_pid(m.group(1)))
+            for m in _MY_NAME.finditer(piece.text):
+                start = max(piece.text.rfind(c, 0, m.start()) for c in ".!?") + 1
+                if _NOT_MY_NAME.search(piece.text, start, m.start()) or _CALLS_ME.match(piece.text, m.start()):
+                    continue
+                # The line said just before: earlier in this paragraph, or the last of the one before.
+                prior = [at[(pi, j)] for j in range(k - 1, -1, -1) if (pi, j) in at]
+                if not prior and k == 0 and pi:
+                    prior = [at[(pi - 1, j)] for j in range(len(paragraphs[pi - 1]) - 1, -1, -1) if (pi - 1, j) in at]
+                if not prior or prior[0].speaker == NARRATOR:
+                    continue
+                line = prior[0]
+                named, loose = _addressed(cast, line)
+                if len(named) + len(set(loose)) == 1:
+                    found.append(next(iter(named)) if named else word_or_pid(loose[0]))
+                    said.append(line)
+    for i, q in enumerate(quotes):
+        # "Thanks, Ollie." said to "I" by the one other person in the exchange.
+        # A name met nowhere else is not enough here: pet names and third parties are called out too.
+        if q.speaker is None or q.speaker < 0 or len(q.vocatives) != 1:
+            continue
+        talk = {o.speaker for o in quotes if o.conv == q.conv and o.speaker is not None}
+        near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
+        (v,) = q.vocatives
+        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and all(o.speaker != v for o in quotes):
+            found.append(v)
+    names = {f for f in found if f is not None}
+    if len(names) != 1:
+        return None
+    (name,) = names
+    pid = cast.add(name) if isinstance(name, str) else name
+    if pid in tagged or pid in addressed:
+        return None
+    for line in said:
+        line.vocatives.add(pid)
+    return pid
 
 
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:

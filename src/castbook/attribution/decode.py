@@ -73,7 +73,11 @@ _NEWCOMER_WEIGHT = 2.0
 _NEWCOMER_SPAN = 20
 """A turn tagged by a description leans towards the next character named for the first time within this many
 paragraphs (`said the girl` ... "Hoshino Sakura. Second year.")."""
-_SOFT_PICK = 2.0
+_SOFT_PICK = 1.5
+"""A `he said`/`she said` resolved to someone through the narration: less than the turn-taking of two alternations
+and a repeat (`She went on ...` chaining back past the other's line to whoever was named before)."""
+_DESCRIBED_PICK = 2.0
+"""A pronoun standing for someone described (`The new girl ... she says`): the next new name of that gender."""
 _SOFT_UNSURE = 1.0
 _LEAD_BEAT = 2.5
 _LEAD_WEIGHT = 1.0
@@ -519,7 +523,7 @@ def _decode_conv(
                 if pid == u.greedy:
                     s += _GREEDY
                 if newcomers.get(t) == pid:
-                    s += _SOFT_PICK if u.described else _NEWCOMER
+                    s += _DESCRIBED_PICK if u.described else _NEWCOMER
                 if pid in u.names:
                     s += _IN_PARAGRAPH
                 if pid == u.lead:

@@ -253,6 +253,11 @@ class Cast:
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
         self.second_person = False
+        self.named_later: dict[tuple[int, str], int] = {}
+        """(scene, stranger epithet) -> the character who later gave their name (`the stranger` ... "Jonah.")."""
+        self.epithets: frozenset[str] = frozenset()
+        """Capitalised group words used as epithets (`the Slytherin`, `the Auror`), casefolded: a descriptor of a
+        named character, not a character of their own."""
         """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
 
     def tag_form(self, pid: int, surface: str) -> None:
@@ -535,11 +540,65 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for mention, n in mentions.items():
         for f in forms_of(mention):
             forms[f] += n
+    from castbook.attribution.tags import VERBS  # (tags builds on this module)
+
+    epithets = _group_epithets(forms, lower)
+    if epithets:  # only those that speak or act: `the Slytherin drawled`, `drawled the Slytherin`
+        acts = _the_actors(text, {f.split()[1] for f in epithets}, VERBS)
+        epithets = [f for f in epithets if f.split()[1] in acts]
     # Names seen with an address suffix (`Neul-ah`): a Korean nickname may be the given name's last syllable.
     suffixed = {
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
-    return _cluster(forms, paragraphs, hints or {}, suffixed)
+    cast = _cluster(forms, paragraphs, hints or {}, suffixed)
+    cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
+    return cast
+
+
+def _the_actors(text: str, heads: set[str], verbs: frozenset[str] | set[str]) -> set[str]:
+    """The heads (`Slytherin`) that speak or act after `the`: `the Slytherin drawled`, `drawled the Slytherin,`."""
+    found = set()
+    for m in re.finditer(r"\b([Tt])he (" + "|".join(map(re.escape, sorted(heads))) + r")\b", text):
+        nxt = _NEXT_WORD.match(text, m.end())
+        if nxt and nxt[1] in verbs:
+            found.add(m[2])
+        elif m[1] == "t" and _SPEAKER_END.match(text, m.end()):
+            prev = _PREV_WORD_END.search(text, max(0, m.start() - 40), m.start())
+            if prev and prev[1] in verbs:
+                found.add(m[2])
+    return found
+
+
+_SPEAKER_END = re.compile(r"[,.;:!?\u2014]| [a-z]+ly\b")
+_PREV_WORD_END = re.compile(r"\b([a-z]+) \Z")
+_EPITHET_MOST = 12
+_EPITHET_SHARE = 3
+_THE_NAMED = 0.25
+
+
+def _group_epithets(forms: Counter[str], lower: Counter[str]) -> list[str]:
+    """`The Slytherin`, `The Auror`, `The Vaari`: a capitalised group word after `the` in a work whose people have
+    names is an epithet for one of them, not a character. Kept as characters: titles (`The Major`), words also
+    written in lowercase (`The Queen` beside `a queen`) or in other names (`The Nawab Bahadur`), forms as frequent
+    as the names, and every `The` form
+    in a work whose characters are mostly called so (`The Caterpillar`, `The Hatter`)."""
+    top = forms.most_common(10)
+    total = sum(n for _, n in top)
+    if not total or sum(n for f, n in top if f.startswith("The ")) > _THE_NAMED * total:
+        return []
+    named = max((n for f, n in forms.items() if not f.startswith("The ")), default=0)
+    parts = Counter(w for f in forms for w in f.split())
+    out = []
+    for f, n in forms.items():
+        words = f.split()
+        if len(words) != 2 or words[0] != "The" or n > _EPITHET_MOST or n * _EPITHET_SHARE > named:
+            continue
+        w = words[1]
+        low = w.casefold()
+        if low in TITLES or lower[low] or parts[w] > 1 or not w[1:].islower():
+            continue
+        out.append(f)
+    return out
 
 
 def _joined(paragraphs: Sequence[str]) -> str:
@@ -811,8 +870,9 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         word = words.pop()
         holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
-        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written.
-        if not holders or word == "the" or holders[0][0] < 3 and len(holders) > 1 or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
+        # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written;
+        # held by several, it is the one who holds it three times as often as the next.
+        if not holders or word == "the" or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
         if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
