@@ -274,7 +274,11 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
     end = m.end("subj") if m.group("subj") else m.end("from")
     if _SET_ACTS.match(m.string, end):
         return None  # `(Dee, obviously, ignored this.)`: an aside about someone doing something
-    rest = re.split(r"\u2014|--|\u2013|[()!?\u201c\u201d\"]|\.(?:\s|$)", m.string[end:], maxsplit=1)[0]
+    if m.groupdict().get("open") == "(" and not re.match(r"\s*,", m.string[end:]) and not re.search(
+            r"(?i)\bfrom\s*$", m.string[:at]):
+        return None  # `“he” (Charles).`: a name alone in brackets glosses a word of the quote; a tag describes
+    rest = re.split(r"\u2014|--|\u2013|[()!?\u201c\u201d\"]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\b[A-Z])\.(?:\s|$)",
+                    m.string[end:], maxsplit=1)[0]
     chunks = [c for c in re.split(r"\s*,\s*", rest)[1:] if c.strip()]
     if any(not re.match(_SET_MOD if i == 0 else _SET_MOD_BARE, c) and not re.match(r"(?:where|when|while|as|though|although)\b", c)
            for i, c in enumerate(chunks)):
