@@ -11,7 +11,7 @@ from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
     _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before
+from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before, tag_next
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -166,6 +166,14 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         _link_epithets(cast, paragraphs, resets)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
+        if pi > 0 and not resets[pi] and pieces and pieces[0].kind == "narration" and paragraphs[pi - 1] and (
+                paragraphs[pi - 1][-1].kind == "dialogue" and by_para.get(pi - 1)):
+            # "That was what Emil said, anyway." / "This from Dee.": whose the speech just before was.
+            said = tag_next(cast, pieces[0].text)
+            for q in reversed(by_para[pi - 1] if said is not None else []):
+                if q.tag is not None and q.tag.strength >= 0.9:
+                    break
+                q.tag, q.tag_at = Tag(said.kind, said.pid, said.gender, said.strength, -1, said.text), None
         if not qs:
             continue
         for q in qs:

@@ -202,8 +202,94 @@ def _can_be_name(subj: str) -> bool:
     return first in TITLES or first not in _NOT_NAMES
 
 
-_ALL_SAID = re.compile(r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his|her|[A-Z])\w*\s+\w+)")
-"""`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said`: the tag follows."""
+_ALL_SAID = re.compile(r"(?:(?:(?:[Oo]r|[Aa]nd|[Bb]ut|[Ww]ell|[Aa]t\s+least)\s*,?\s+)?(?:[Tt]hat|[Tt]his|[Ii]t)(?:['\u2019]s\s+|\s+))?"
+                       r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his|her|[A-Z])\w*\s+\w+)")
+"""`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said` / `Or that's what Jonah says.`: the tag follows."""
+_SET_MOD = (r"(?:(?:\w+ly|already|still|half|very|not|now|again|just|all|quite|somehow|barely)\s+)*"
+            r"(?:[a-z]+ing|[a-z]{2,}ed|who|whose|from|through|in|on|at|with|across|behind|beneath|under|over|into|without|by|"
+            r"around|against|out|up|down|off|halfway|mid-[a-z]+|\w+ly(?=\s*[)\u2014.,]|\s*--|\s*$))\b")
+"""What may follow the name in a tag without a verb: a participle, a place, a `who` clause (`Doc, reaching across
+her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`)."""
+_SET_SUBJ = (rf"(?:(?:[Tt]his|[Tt]hat)\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?(?:from|by)\s+|[Ff]rom\s+)?"
+             rf"(?P<subj>{MENTION.pattern}|(?:the|The)\s+(?:[a-z][\w\-]*\s+)?(?!(?:{_VERB_RX})\b)[a-z][\w\-]*(?<![^s]s)(?<!ed)(?<!'s)(?<!\u2019s))")
+_SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
+                      rf"(?=\s*(?:,\s*{_SET_MOD}|\u2014|--|\u2013|\)|[.!]\s*\)?\s*$|[.!]\s*\)?\s+[A-Z]|$))")
+"""A tag set off by a dash or a bracket next to a quotation, with no verb: `“Not it.” — Dee, from the couch.`,
+`“Fine” — this from Jonah — “whatever.”`, `“Pass the salt.” (Doc, reaching across her.)`. Not `— Dee was right —`."""
+_SET_MOD_BARE = _SET_MOD.replace(r"|[a-z]{2,}ed|", "|", 1).replace(r")\s+)*", r")\s+)*(?:(?<=\w\s)[a-z]{2,}ed\b|", 1) + ")"
+"""Without a dash, a participle in -ed only after an adverb (`very muffled`): `Elinor, rejoiced to be ...` is a verb."""
+_SET_BARE = re.compile(rf"^\s*(?:{_SET_SUBJ}(?:\s*,\s*{_SET_MOD_BARE}[^,;:!?.\u2014()\u201c\u201d\"]*)+"
+                       rf"|(?:[Tt]his|[Tt]hat)\s+(?:one\s+)?from\s+(?P<from>{MENTION.pattern}))\s*[,.!]?\s*$")
+"""The same with nothing to set it off, as the whole first sentence after a quotation: `“Move.” Sam, already
+halfway out the door.`, `“Go —” the engineer, through her pillow, “— back to sleep.”`, `This from Dee.`"""
+_NEXT_SAID = re.compile(
+    r"^(?:(?:[Oo]r|[Aa]nd|[Bb]ut|[Ww]ell|[Aa]t\s+least)\s*,?\s+)?(?:(?:[Tt]hat|[Tt]his|[Ii]t)(?:['\u2019]s|\s+is|\s+was)\s+(?:what|all)\s+"
+    r"|[Oo]r\s+so\s+)(?=[A-Z])")
+"""A sentence opening the paragraph after a speech that says whose it was: `That was what Emil said, anyway.`,
+`Or that's what Jonah says.`, `Or so Mara said.`"""
+
+
+def tag_next(cast: Cast, text: str) -> Tag | None:
+    """A name given to the speech before, by the first sentence of the next paragraph: `That was what Emil said.`,
+    `This from Dee.` (names only, never a pronoun or a beat)."""
+    if not text.lstrip().startswith(("That", "This", "It", "Or", "And", "But", "Well", "At", "Then")):
+        return None
+    first = _SENTENCES.split(text.lstrip()[:300], 1)[0]
+    lead = len(text) - len(text.lstrip())
+    m = _NEXT_SAID.match(first)
+    if m:
+        said = _AFTER_NORM.match(first, m.end())
+        if said and said.group("subj")[:1].isupper() and said.group("subj").lower() not in _PRON_WORDS:
+            rest = first[said.end():]
+            if re.fullmatch(r"\s*(?:,\s*(?:anyway|at\s+least|though|then|once)\b[^,]*)?\s*[.!]?\s*", rest):
+                return _subject(cast, said.group("subj"), lead + said.start("subj"), 1.0, False)
+        return None
+    m = re.match(rf"(?:(?:And|Then)\s+)?(?:This|That)\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?from\s+(?P<subj>{MENTION.pattern})\s*[.!]?\s*$", first)
+    if m:
+        return _subject(cast, m.group("subj"), lead + m.start("subj"), 0.95, False)
+    return None
+
+
+_SET_ACTS = re.compile(r"[^\u2014()\u201c\u201d]*?,\s+(?:\w+ly\s+)?[a-z]+ed\s+(?:him|her|them|it|this|that|the|his|their|me|us)\b")
+
+
+def _set_off(cast: Cast, text: str) -> Tag | None:
+    """`— Dee, from the couch.` / `(Doc, reaching across her.)` / `Sam, already halfway out the door.` after a quote."""
+    head = text.lstrip()[:2]
+    m = _SET_OFF.match(text) if head[:1] in ("\u2014", "\u2013", "(") or head == "--" else None
+    strength = 0.95
+    if m is None:
+        first = _SENTENCES.split(text.lstrip(), 1)[0]
+        if "," not in first and not first.startswith(("This ", "That ", "this ", "that ")):
+            return None
+        m = _SET_BARE.match(first)
+        if m is None:
+            return None
+        strength = 0.9
+        offset = len(text) - len(text.lstrip())
+    else:
+        offset = 0
+    subj = m.group("subj") or m.group("from")
+    at = m.start("subj") if m.group("subj") else m.start("from")
+    end = m.end("subj") if m.group("subj") else m.end("from")
+    if _SET_ACTS.match(m.string, end):
+        return None  # `(Dee, obviously, ignored this.)`: an aside about someone doing something
+    if m.groupdict().get("open") == "(" and not re.match(r"\s*,", m.string[end:]) and not re.search(
+            r"(?i)\bfrom\s*$", m.string[:at]):
+        return None  # `“he” (Charles).`: a name alone in brackets glosses a word of the quote; a tag describes
+    rest = re.split(r"\u2014|--|\u2013|[()!?\u201c\u201d\"]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\b[A-Z])\.(?:\s|$)",
+                    m.string[end:], maxsplit=1)[0]
+    chunks = [c for c in re.split(r"\s*,\s*", rest)[1:] if c.strip()]
+    if any(not re.match(_SET_MOD if i == 0 else _SET_MOD_BARE, c) and not re.match(r"(?:where|when|while|as|though|although)\b", c)
+           for i, c in enumerate(chunks)):
+        return None  # `— Helen, who had been listening, burst out laughing.`: a sentence with a verb of its own
+    if strength < 0.95 and any(w in VERBS or w in _BARE for w in re.findall(r"[a-z]+", m.group().lower())):
+        return None  # `Elinor, now ventured to say,`: a verb after all
+    if subj.split()[0].lower() in _NOT_SUBJECT | VERBS or subj.lower() in _PRON_WORDS:
+        return None
+    if subj.split()[0] in ("the", "The") and subj.split()[-1].lower() in _NOT_SUBJECT | _NOUNS_IN_S:
+        return None
+    return _subject(cast, subj, offset + at, strength, False)
 
 
 _FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u2014]|--|$|\s+(?:and|but|as|who|while)\b))")
@@ -235,6 +321,9 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     lead = _LEAD.match(text).end()
     if lead >= len(text):
         return None
+    tag = _set_off(cast, text)
+    if tag is not None:
+        return tag
     all_of = _ALL_SAID.match(text, lead)
     if all_of:
         lead = all_of.end()  # "Hm," is all he says.
