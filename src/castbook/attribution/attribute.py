@@ -613,9 +613,10 @@ _PRON_WORDS_G = {"he": "male", "she": "female"}
 STRANGER = -3
 """A pronoun whose antecedent is someone described but not named (`The new girl ... she says`)."""
 _DESCRIBED = re.compile(
-    r"(?:[Tt]he|[Aa]n?)\s+(?:[a-z][\w\-]*\s+){0,3}?(man|woman|girl|boy|lady|gentleman|guy|kid|child|stranger|newcomer|"
+    r"(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+(?:[a-z][\w\-]*\s+){0,3}?(man|woman|girl|boy|lady|gentleman|guy|kid|child|stranger|newcomer|"
     r"figure|youth|lad|lass|teenager|teen|voice)\b(?!['\u2019])")
-"""A sentence whose subject is a person described, not named (`A very large man in a wet coat filled the hall`)."""
+"""A sentence whose subject is a person described, not named (`A very large man in a wet coat filled the hall`,
+`This little girl sat down beside him`)."""
 _DESCRIBED_GENDER = {"man": "male", "boy": "male", "gentleman": "male", "guy": "male", "lad": "male",
                      "woman": "female", "girl": "female", "lady": "female", "lass": "female"}
 _OBJECT_PRON = {"male": re.compile(r"\bhim(?:self)?\b"),
