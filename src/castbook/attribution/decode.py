@@ -45,6 +45,9 @@ _GROUP_ADDRESSED = 2.0
 _GROUP_ANSWERED = 1.5
 """In a group, a line calling someone by name (`Bo, you're on.`) hands them the next turn, and a reply that names
 someone (`Copy, Priya.`) answers whoever spoke just before, more surely than A, B, A alternation."""
+_GROUP_ASKED = 1.5
+"""...and surer still when the line ends on a question put to them by name (`What have we got, Hoshino?`): in a
+group the one asked answers, whoever else the line named. Not a bare `Hoshino?`, often an echo of a name."""
 _CALLED_GAP = 3
 """A line calling someone by name, then up to two paragraphs of narration (`There was a pause.`): they still answer
 next."""
@@ -165,6 +168,8 @@ class _Unit:
     newcomer: tuple[int, str | None] | None = None
     """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
     vocatives: set[int] = field(default_factory=set)
+    asks: set[int] = field(default_factory=set)
+    """Whom its last quotation's closing question calls by name (`What have we got, Hoshino?`)."""
     mentions: set[int] = field(default_factory=set)
     """Characters named inside the quotations: people seldom name themselves."""
     intro: set[int] = field(default_factory=set)
@@ -344,6 +349,7 @@ def _units(
             u.reply = replied(paragraphs[q.para], q.piece)
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
+        u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
         u.checks_in |= q.checks_in
@@ -499,6 +505,8 @@ def _decode_conv(
                     s += _MENTION_SELF
                 if t and pid in units[t - 1].vocatives or not t and pid in called:
                     s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
+                    if t and pid in units[t - 1].asks and crowd >= _CROWD:
+                        s += _GROUP_ASKED
                 elif t and pid in units[t - 1].spoken_to:
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
@@ -596,6 +604,21 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+_CLOSING = re.compile(r"(?:^|(?<=[.!?\u2014;]))\s+(?=\W*[A-Z])")
+
+
+def _asks(cast: Cast, text: str, vocatives: set[int]) -> set[int]:
+    """Those a quotation's closing sentence asks a question by name (`Sorry. What have we got, Hoshino?`); not a
+    name alone (`Hoshino?`)."""
+    if not vocatives or not text.rstrip(" '\"\u201d\u2019").endswith("?"):
+        return set()
+    last = _CLOSING.split(text.strip())[-1]
+    named = [(s, e, pid) for s, e, pid in cast.find(last) if pid in vocatives]
+    if not named or not re.search(r"\b[a-z]{2,}", last[:named[0][0]] + last[named[-1][1]:]):
+        return set()
+    return {pid for _, _, pid in named}
 
 
 def _lead(cast: Cast, pieces: Sequence[Piece], k: int) -> int | None:
