@@ -446,6 +446,13 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
             late = _closing_speech(cast, body, offset)
             if late is not None and late.pos > offset + m.end():
                 return late
+        if near and body.rstrip().endswith((".", "!")):
+            # "“It was fine,” Cyrus says, and Nadia laughs. “It really wasn't.”": the one acting last goes on.
+            late = last_actor(cast, body[m.end():])
+            if late is not None and late.kind == "name" and late.pid is not None and re.match(r",\s+and\s", body[m.end():]):
+                said = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, False)
+                if said is not None and said.pid is not None and said.pid != late.pid:
+                    return dataclasses.replace(late, pos=late.pos + offset + m.end(), strength=0.7)
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
@@ -473,8 +480,17 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     tag = _closing_speech(cast, body, offset)
     if tag:
         return tag
+    who = _WHO_BEAT.search(body) if near else None
+    if who:
+        tag = _subject(cast, who.group("subj"), offset + who.start("subj"), 0.6, False)
+        if tag is not None and tag.kind == "name":
+            return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
     return _beat(cast, body, offset, strength, parts=near, aux=near)
+
+
+_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
+"""`He glances at Rory, who shrugs.`: the one who answers the look with a beat speaks next."""
 
 
 _ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs)\.\s+)?"
