@@ -57,9 +57,9 @@ _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
-_POSS = re.compile(rf"(?:(?:was|came|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_POSS = re.compile(rf"(?:(?:was|came|comes|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
 _POSS_END = re.compile(
-    _POSS.pattern.replace("(?:(?:was|came|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
+    _POSS.pattern.replace("(?:(?:was|came|comes|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
     + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly)?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
 _INTERRUPTED = re.compile(
@@ -88,9 +88,14 @@ def _owned(cast: Cast, m: re.Match[str], pos: int) -> Tag | None:
     return Tag("descriptor", None, gender, 1.0, pos, f"{owner}'s {head}")
 
 
-_NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})\s*(?::|\u2014|--)\s*$")
-"""`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech."""
-_NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})\s*[.!]?\s*$")
+_NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})"
+                         rf"(?P<aside>\s*,\s*(?!and\b|or\b)[^,;:.!?()\u201c\u201d\"]{{1,40}}?|\s*\([^()]{{1,40}}\))?\s*(?::|\u2014|--)\s*$")
+"""`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech; so with a manner or an addressee
+(`Gwen, to Lark:`, `Elif, quietly:`, `Mona (softly):`)."""
+_NOT_LEAD = r"(?:[Tt]he|A|An|It|This|That|There|Here|What|Who|How|Why|When|Where|Yes|No|Oh|Well)\b"
+"""Capitalised words that open a subject or a sentence but are no one's name (new tag shapes look past them)."""
+_NAME_ONLY = re.compile(rf"(?P<subj>{MENTION.pattern})(?:,?\s+(?:again|too|once\s+more|as\s+well))?\s*[.!]?\s*$")
+"""`“Call.” Raf.` / `“Raise again.” Tess again.`: the name alone after the quotation."""
 _NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unless|less)\b)"
 """Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
 _AUX = (r"(?:(?:does|did|can|could|would|will|was|is|has|had|wo|ca)n['\u2019]t|(?:does|did|can|could|would|will|has|had)\s+not|"
@@ -99,7 +104,8 @@ _BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely))?\s+(?
                    rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
                    rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
-                   rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shrugged|shut|slept|slid|sold|sought|spat|spent|"
+                   rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shot(?=\s+back\b)|shrugged|shut|snuck|sped|spoke|chose|forgot|forgave|"
+                   rf"quit|shone|shrank|slunk|stung|taught|understood|withdrew|overheard|slept|slid|sold|sought|spat|spent|"
                    rf"sprang|spun|stepped|stole|stood|strode|struck|stuck|swam|swept|swore|swung|threw|took|tore|tossed|"
                    rf"turned|was|went|wept|woke|wore|wound|wrote)\b")
 _BEAT_AUX = re.compile(rf"(?!I\b)(?P<subj>{MENTION.pattern}){_ADV}\s+(?P<verb>{_AUX})\b")
@@ -110,7 +116,10 @@ _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2
 _BEAT_YOU = re.compile(_BEAT_I.pattern.replace("(?P<subj>I)", "(?P<subj>[Yy]ou)", 1))
 """The same in a story told to "you": `You roll your eyes.`"""
 _SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
-_OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while))\s*,?\s+)+", re.I)
+_OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while)|"
+                      r"finally|eventually|instead|meanwhile|abruptly|quietly|softly|slowly|gently|naturally|predictably|"
+                      r"inevitably|unsurprisingly|mercifully|thankfully|luckily|helpfully|reluctantly|belatedly|"
+                      r"of\s+course|at\s+least)\s*,?\s+)+", re.I)
 _PRON_WORDS = {"he": "male", "she": "female", "i": "first", "you": "first", "they": None, "we": None}
 """`you say` in a second-person story is its point-of-view character, like `I say` in a first-person one."""
 _MALE_NOUNS = frozenset("man men boy gentleman fellow father son brother uncle husband king prince lord sir old-man lad youth stranger".split())
@@ -210,7 +219,7 @@ _SET_MOD = (r"(?:(?:\w+ly|already|still|half|very|not|now|again|just|all|quite|s
             r"around|against|out|up|down|off|halfway|mid-[a-z]+|\w+ly(?=\s*[)\u2014.,]|\s*--|\s*$))\b")
 """What may follow the name in a tag without a verb: a participle, a place, a `who` clause (`Doc, reaching across
 her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`)."""
-_SET_SUBJ = (rf"(?:(?:[Tt]his|[Tt]hat)\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?(?:from|by)\s+|[Ff]rom\s+)?"
+_SET_SUBJ = (rf"(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?(?:from|by)\s+|[Ff]rom\s+)?"
              rf"(?P<subj>{MENTION.pattern}|(?:the|The)\s+(?:[a-z][\w\-]*\s+)?(?!(?:{_VERB_RX})\b)[a-z][\w\-]*(?<![^s]s)(?<!ed)(?<!'s)(?<!\u2019s))")
 _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
                       rf"(?=\s*(?:,\s*{_SET_MOD}|\u2014|--|\u2013|\)|[.!]\s*\)?\s*$|[.!]\s*\)?\s+[A-Z]|$))")
@@ -218,10 +227,16 @@ _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
 `“Fine” — this from Jonah — “whatever.”`, `“Pass the salt.” (Doc, reaching across her.)`. Not `— Dee was right —`."""
 _SET_MOD_BARE = _SET_MOD.replace(r"|[a-z]{2,}ed|", "|", 1).replace(r")\s+)*", r")\s+)*(?:(?<=\w\s)[a-z]{2,}ed\b|", 1) + ")"
 """Without a dash, a participle in -ed only after an adverb (`very muffled`): `Elinor, rejoiced to be ...` is a verb."""
-_SET_BARE = re.compile(rf"^\s*(?:{_SET_SUBJ}(?:\s*,\s*{_SET_MOD_BARE}[^,;:!?.\u2014()\u201c\u201d\"]*)+"
-                       rf"|(?:[Tt]his|[Tt]hat)\s+(?:one\s+)?from\s+(?P<from>{MENTION.pattern}))\s*[,.!]?\s*$")
+_FRAG_MOD = (r"(?:un[a-z]{3,}ed|[a-z]{3,}ed(?=\s*[.!]?\s*$)|of\s+course|as\s+(?:usual|always|ever)|again|too|once\s+more|for\s+once|"
+             r"(?:always|ever|forever|still)\s+the\s+[a-z]+(?:\s+[a-z]+)?)(?=\s*,|\s*[.!]?\s*$)")
+"""A verbless aside after the name in a fragment tag: `Raf, unbothered.`, `Nash, of course.`, `Ivy, always the optimist.`"""
+_SET_BARE = re.compile(rf"^\s*(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+)?from\s+(?P<from>{MENTION.pattern})"
+                       rf"|{_SET_SUBJ}(?:\s*,\s*(?:{_FRAG_MOD}|{_SET_MOD_BARE}[^,;:!?.\u2014()\u201c\u201d\"]*))+"
+                       rf"|(?:[Tt]hat|[Tt]his)(?:['\u2019]s|\s+is|\s+was|\s+would\s+be)\s+(?!{_NOT_LEAD})(?P<that>{MENTION.pattern})(?<!['\u2019]s)(?!['\u2019])"
+                       rf"(?:\s*,\s*(?:{_FRAG_MOD}|{_SET_MOD_BARE}[^,;:!?.\u2014()\u201c\u201d\"]*))*)\s*[,.!]?\s*$")
 """The same with nothing to set it off, as the whole first sentence after a quotation: `“Move.” Sam, already
-halfway out the door.`, `“Go —” the engineer, through her pillow, “— back to sleep.”`, `This from Dee.`"""
+halfway out the door.`, `“Go —” the engineer, through her pillow, “— back to sleep.”`, `This from Dee.`,
+`That's Ivy, always the optimist.`"""
 _NEXT_SAID = re.compile(
     r"^(?:(?:[Oo]r|[Aa]nd|[Bb]ut|[Ww]ell|[Aa]t\s+least)\s*,?\s+)?(?:(?:[Tt]hat|[Tt]his|[Ii]t)(?:['\u2019]s|\s+is|\s+was)\s+(?:what|all)\s+"
     r"|[Oo]r\s+so\s+)(?=[A-Z])")
@@ -260,7 +275,7 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
     strength = 0.95
     if m is None:
         first = _SENTENCES.split(text.lstrip(), 1)[0]
-        if "," not in first and not first.startswith(("This ", "That ", "this ", "that ")):
+        if "," not in first and not first.startswith(("This ", "That ", "this ", "that ", "That's ", "That\u2019s ")):
             return None
         m = _SET_BARE.match(first)
         if m is None:
@@ -269,9 +284,8 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
         offset = len(text) - len(text.lstrip())
     else:
         offset = 0
-    subj = m.group("subj") or m.group("from")
-    at = m.start("subj") if m.group("subj") else m.start("from")
-    end = m.end("subj") if m.group("subj") else m.end("from")
+    group = next(g for g in ("subj", "from", "that") if m.groupdict().get(g))
+    subj, at, end = m.group(group), m.start(group), m.end(group)
     if _SET_ACTS.match(m.string, end):
         return None  # `(Dee, obviously, ignored this.)`: an aside about someone doing something
     if m.groupdict().get("open") == "(" and not re.match(r"\s*,", m.string[end:]) and not re.search(
@@ -281,6 +295,7 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
                     m.string[end:], maxsplit=1)[0]
     chunks = [c for c in re.split(r"\s*,\s*", rest)[1:] if c.strip()]
     if any(not re.match(_SET_MOD if i == 0 else _SET_MOD_BARE, c) and not re.match(r"(?:where|when|while|as|though|although)\b", c)
+           and not (strength < 0.95 and re.match(_FRAG_MOD, c))
            for i, c in enumerate(chunks)):
         return None  # `— Helen, who had been listening, burst out laughing.`: a sentence with a verb of its own
     if strength < 0.95 and any(w in VERBS or w in _BARE for w in re.findall(r"[a-z]+", m.group().lower())):
@@ -294,6 +309,10 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
 
 _FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u2014]|--|$|\s+(?:and|but|as|who|while)\b))")
 """`"Morning!" from Captain Harville, but ...`: a quotation followed by whom it came from."""
+
+
+_APPOSITIVE = re.compile(rf"\s*,\s+(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[.!?;]|\s*$|\s*,\s+(?:who|[a-z]+ing)\b)")
+"""The name set after a description in a tag (`says Yael's boyfriend, Zev.`)."""
 
 
 _LOWER_NAME = re.compile(r"(?<![\w'\u2019-])(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\bmy )([a-z][a-z]{2,})\s+([a-z]+)\b")
@@ -346,6 +365,12 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     if tag:
                         return tag
             owned = _OWNED.match(text, m.end("subj")) if rx is _AFTER_INV else None
+            named = _APPOSITIVE.match(text, owned.end() if owned else m.end("subj")) if rx is _AFTER_INV else None
+            if named and (owned or subj.split()[0].lower() in ("the", "his", "her", "their", "my", "our", "your")):
+                # "says Yael's boyfriend, Zev." / "said his sister, Nell.": the name in apposition speaks.
+                tag = _subject(cast, named.group("subj"), named.start("subj"), 1.0, False)
+                if tag is not None and tag.kind == "name":
+                    return tag
             if owned:
                 # "answered Daisy's mamma": Daisy's mother speaks, not Daisy.
                 owner = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
@@ -421,6 +446,13 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
             late = _closing_speech(cast, body, offset)
             if late is not None and late.pos > offset + m.end():
                 return late
+        if near and body.rstrip().endswith((".", "!")):
+            # "“It was fine,” Cyrus says, and Nadia laughs. “It really wasn't.”": the one acting last goes on.
+            late = last_actor(cast, body[m.end():])
+            if late is not None and late.kind == "name" and late.pid is not None and re.match(r",\s+and\s", body[m.end():]):
+                said = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, False)
+                if said is not None and said.pid is not None and said.pid != late.pid:
+                    return dataclasses.replace(late, pos=late.pos + offset + m.end(), strength=0.7)
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
@@ -430,7 +462,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         if tag:
             return tag
     m = _NAME_COLON.match(body)
-    if m:
+    if m and not (m.group("aside") and re.match(_NOT_LEAD, m.group("subj"))):
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
             return tag
@@ -448,8 +480,17 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     tag = _closing_speech(cast, body, offset)
     if tag:
         return tag
+    who = _WHO_BEAT.search(body) if near else None
+    if who:
+        tag = _subject(cast, who.group("subj"), offset + who.start("subj"), 0.6, False)
+        if tag is not None and tag.kind == "name":
+            return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
     return _beat(cast, body, offset, strength, parts=near, aux=near)
+
+
+_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
+"""`He glances at Rory, who shrugs.`: the one who answers the look with a beat speaks next."""
 
 
 _ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs)\.\s+)?"
@@ -601,6 +642,18 @@ _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|la
 """`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
 
 
+_BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern}),\s+(?!(?:and|or|but|then|nor|however|though|too|also|meanwhile|therefore|indeed|likewise|instead|moreover|"
+    rf"nevertheless|nonetheless|in\s+(?:fact|turn|(?:his|her|their|its)\s+(?:way|turn))|on\s+the\s+other|for\s+(?:his|her|their)\s+part|"
+    rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},", 1))
+"""A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`
+(not a contrast with someone else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
+_IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|"
+                      rf"(?!(?:morning|evening|wedding|building|painting|ceiling|clothing|darling|sibling|thing|nothing|something|"
+                      rf"everything|anything|king|ring|string|wing|earring|bedding|pudding|stuffing|meeting|feeling|being|"
+                      rf"offspring|spring|lodging|lodgings|dwelling|ending|beginning|booking|warning|wording|saying|ruling)\b)[a-z]{{2,}}ing)\b")
+"""`Drew's already halfway out the door.`, `Sam's grinning.`: a name's `'s` before an adverb or a participle is `is`."""
+
+
 _CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
 """`It’s Seokjin who finally speaks.`: the one the sentence is about."""
 
@@ -626,6 +679,13 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
         return _subject(cast, cleft.group("subj"), offset + cleft.start("subj"), max(strength, 0.75), False)
     m = (_BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_YOU.match(body) if cast.second_person else None)
          or (_BEAT_AUX.match(body) if aux else None))
+    if not m and parts:
+        m = _BEAT_ASIDE.match(body)
+        if m:
+            return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
+        m = _IS_BEAT.match(body)
+        if m:
+            return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
     if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
         part = _POSS_BEAT.match(body) if parts else None
         if part:
