@@ -315,7 +315,8 @@ _APPOSITIVE = re.compile(rf"\s*,\s+(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<
 """The name set after a description in a tag (`says Yael's boyfriend, Zev.`)."""
 
 
-_LOWER_NAME = re.compile(r"(?<![\w'\u2019-])(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\bmy )([a-z][a-z]{2,})\s+([a-z]+)\b")
+_LOWER_NAME = re.compile(r"(?<![\w'\u2019-])(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\bmy )([a-z][a-z]{2,})(?=\s+([a-z]+)\b)")
+"""A lowercase word and the word after it (a lookahead: in `and emil says` both `and emil` and `emil says` are seen)."""
 
 
 def _recase(cast: Cast, text: str) -> str:
@@ -327,9 +328,9 @@ def _recase(cast: Cast, text: str) -> str:
     def fix(m: re.Match) -> str:
         word, verb = m.group(1), m.group(2)
         if (verb not in VERBS or word in VERBS or word in _PRON_WORDS or word in _NOT_NAMES
-                or cast.resolve(word.capitalize()) is None):
+                or word.endswith(("ing", "ly")) or cast.resolve(word.capitalize()) is None):
             return m.group(0)
-        return word.capitalize() + m.group(0)[len(word):]
+        return word.capitalize()
 
     return _LOWER_NAME.sub(fix, text)
 
@@ -441,9 +442,10 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
             return tag
     m = _AFTER_NORM.match(body)
     if m:
-        if len(body) - m.end() > 30 and body.rstrip().endswith((",", ":", "\u2014", "--")):
-            # "He laughed so hard ..., and Oona put her face in her hands and said," : the later verb introduces it.
-            late = _closing_speech(cast, body, offset)
+        if len(body) - m.end() > 12 and (body.rstrip().endswith((",", ":", "\u2014", "--")) or body.rstrip()[-1:].isalpha()):
+            # "He laughed so hard ..., and Oona put her face in her hands and said," : the later verb introduces it;
+            # "Cole replied, so quickly that Bryn said, in an injured tone,": a verb past the first tag's.
+            late = _closing_speech(cast, body, offset, m.end())
             if late is not None and late.pos > offset + m.end():
                 return late
         if near and body.rstrip().endswith((".", "!")):
@@ -542,10 +544,11 @@ def _is_verb(body: str, m: re.Match[str]) -> bool:
             or bool(_PERCEIVED.search(body, 0, m.start())) or bool(_HEARD_UNNAMED.search(body, 0, m.start())))
 
 
-def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
+def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag | None:
     """Narration that ends by introducing speech: "Fanny, averting her face, said, with a firmer tone," or
-    "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause."""
-    low = max(0, len(body) - 160)
+    "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause.
+    `after`: where the verb is looked for from (past a tag that closes the quotation before)."""
+    low = max(after, len(body) - 160)
     m = _CLOSING.search(body, low)
     while m and not (_TAIL_OK.match(m.group("tail")) and _is_verb(body, m)):
         m = _CLOSING.search(body, m.start() + 1)
@@ -589,7 +592,7 @@ def _closing_speech(cast: Cast, body: str, offset: int) -> Tag | None:
         return None
     # The verb's clause; a clause with no subject of its own ("and then made a face, and abused them, began")
     # shares the subject of the one before it.
-    starts = [0] + [x.end() for x in _CLAUSE_START.finditer(head)]
+    starts = [after] + [x.end() for x in _CLAUSE_START.finditer(head, after)]
     for k in range(len(starts) - 1, -1, -1):
         start = starts[k]
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
