@@ -64,7 +64,8 @@ _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _NONSPACE = re.compile(r"\S+")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
 MENTION = re.compile(
-    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    # Every mention starts with a capital or `the`: the lookahead lets the scan pass other words quickly.
+    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
