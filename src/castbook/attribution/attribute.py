@@ -883,7 +883,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
     for pieces in paragraphs:
         for p in pieces:
             text = p.text
-            for m in _FANDOM_ROLE.finditer(text):
+            for m in _FANDOM_ROLE.finditer(text) if "!" in text else ():
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
