@@ -883,7 +883,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Cou
     for pieces in paragraphs:
         for p in pieces:
             text = p.text
-            for m in _FANDOM_ROLE.finditer(text):
+            for m in _FANDOM_ROLE.finditer(text) if "!" in text else ():
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
@@ -1146,6 +1146,9 @@ def _realign_turns(quotes: list[Quote]) -> None:
         if not turns or q.para != turns[-1].para:
             turns.append(q)
     anchored = [q.cue in ("explicit", "anaphoric") and q.confidence >= 0.5 for q in turns]
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.para, []).append(q)
     start = 0
     while start < len(turns):
         end = start
@@ -1170,13 +1173,14 @@ def _realign_turns(quotes: list[Quote]) -> None:
             else:
                 continue
             if who is not None and who not in turns[j].vocatives:
-                _set_para(quotes, turns[j], who)
+                _set_para(by_para[turns[j].para], who)
         start = end + 1
 
 
-def _set_para(quotes: list[Quote], first: Quote, who: int) -> None:
+def _set_para(quotes: list[Quote], who: int) -> None:
+    """Give a paragraph's unattributed or implicit quotes to `who`."""
     for q in quotes:
-        if q.para == first.para and q.cue in ("implicit", None):
+        if q.cue in ("implicit", None):
             _set(q, who, "implicit", 0.5, "realign")
 
 
@@ -1277,15 +1281,20 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
                 if len(named) + len(set(loose)) == 1:
                     found.append(next(iter(named)) if named else word_or_pid(loose[0]))
                     said.append(line)
+    talks: dict[int, set[int]] = {}  # conversation -> who speaks in it
+    for o in quotes:
+        if o.speaker is not None:
+            talks.setdefault(o.conv, set()).add(o.speaker)
+    speakers = {o.speaker for o in quotes}
     for i, q in enumerate(quotes):
         # "Thanks, Ollie." said to "I" by the one other person in the exchange.
         # A name met nowhere else is not enough here: pet names and third parties are called out too.
         if q.speaker is None or q.speaker < 0 or len(q.vocatives) != 1:
             continue
-        talk = {o.speaker for o in quotes if o.conv == q.conv and o.speaker is not None}
+        talk = talks.get(q.conv, set())
         near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
         (v,) = q.vocatives
-        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and all(o.speaker != v for o in quotes):
+        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers:
             found.append(v)
     names = {f for f in found if f is not None}
     if len(names) != 1:

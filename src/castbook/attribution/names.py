@@ -61,9 +61,11 @@ _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|mu
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
 """A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_NONSPACE = re.compile(r"\S+")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
 MENTION = re.compile(
-    rf"\b(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    # Every mention starts with a capital or `the`: the lookahead lets the scan pass other words quickly.
+    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
@@ -253,6 +255,7 @@ class Cast:
         self.alias = _Aliases(alias)  # casefolded surface form -> person id
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._found_version = -1
+        self._plans: dict[str, tuple[_Mention, ...]] = {}
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
@@ -414,25 +417,58 @@ class Cast:
 
     def _find(self, text: str) -> list[tuple[int, int, int]]:
         out = []
-        for m in MENTION.finditer(text):
-            s = m.group()
-            pid = self.resolve(s)
+        plans = self._plans.get(text)
+        if plans is None:
+            plans = self._plans[text] = _mention_plans(text)
+        for start, end, keys, runs in plans:
+            pid = self._lookup(keys)
             if pid is not None:
-                out.append((m.start(), m.end(), pid))
+                out.append((start, end, pid))
                 continue
             # Try sub-runs: "Then Emma" -> "Emma", "Emma Harriet" -> both.
-            words = list(re.finditer(r"\S+", s))
             i = 0
-            while i < len(words):
-                for j in range(len(words), i, -1):
-                    sub = s[words[i].start() : words[j - 1].end()]
-                    pid = self.resolve(sub)
+            while i < len(runs):
+                for sub_start, sub_end, j, sub_keys in runs[i]:
+                    pid = self._lookup(sub_keys)
                     if pid is not None:
-                        out.append((m.start() + words[i].start(), m.start() + words[j - 1].end(), pid))
+                        out.append((sub_start, sub_end, pid))
                         i = j - 1
                         break
                 i += 1
         return out
+
+    def _lookup(self, keys: tuple[str, str]) -> int | None:
+        """`resolve` for a name form's precomputed alias keys."""
+        hit = self.alias.get(keys[0])
+        return hit if hit is not None else self.alias.get(keys[1])
+
+
+_Run = tuple[int, int, int, tuple[str, str]]
+"""A run of a mention's words: start and end in the text, the index after its last word, its alias keys."""
+_Mention = tuple[int, int, tuple[str, str], tuple[tuple[_Run, ...], ...]]
+"""A capitalised run in a text: start, end, alias keys, and per first word its shorter runs, longest first."""
+
+
+def _mention_plans(text: str) -> tuple[_Mention, ...]:
+    """The capitalised runs of a text and the alias keys `Cast.find` tries for each: they depend on the text
+    alone, so a Cast computes them once per text however often its aliases change."""
+    plans = []
+    for m in MENTION.finditer(text):
+        s, base = m.group(), m.start()
+        if len(s.split(maxsplit=1)) == 1:
+            plans.append((base, m.end(), _resolve_keys(s), ((),)))  # one word: no shorter run
+            continue
+        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(s)]
+        runs = tuple(
+            tuple(
+                (base + words[i][0], base + words[j - 1][1], j, _resolve_keys(s[words[i][0] : words[j - 1][1]]))
+                for j in range(len(words), i, -1)
+                if (i, j) != (0, len(words))  # the whole run, tried first already
+            )
+            for i in range(len(words))
+        )
+        plans.append((base, m.end(), _resolve_keys(s), runs))
+    return tuple(plans)
 
 
 def _slip(a: str, b: str) -> bool:

@@ -115,7 +115,8 @@ _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _BEAT_YOU = re.compile(_BEAT_I.pattern.replace("(?P<subj>I)", "(?P<subj>[Yy]ou)", 1))
 """The same in a story told to "you": `You roll your eyes.`"""
-_SENTENCES = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)(?<=[.!?;])\s+(?=[A-Z\"'\u201c])")
+_SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)\s+(?=[A-Z\"'\u201c])")
+"""Where a sentence ends (not after `Mr.` or an initial); the stop is checked first, so most places fail at once."""
 _OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while)|"
                       r"finally|eventually|instead|meanwhile|abruptly|quietly|softly|slowly|gently|naturally|predictably|"
                       r"inevitably|unsurprisingly|mercifully|thankfully|luckily|helpfully|reluctantly|belatedly|"
