@@ -55,7 +55,6 @@ _NOT_NAMES = frozenset(
 )
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
-_CAP = re.compile(r"[A-Z][\w'\u2019\-]*")
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
@@ -110,7 +109,6 @@ won wrote sits stands says looks turns walks grins smiles nods shrugs laughs sig
 puts pulls pushes watches steps drops picks reaches rolls raises frowns glances stares asks tells shakes holds keeps
 snorts scoffs winces blinks hums whispers mutters murmurs shouts yells calls answers replies""".split())
 """Verbs after a capitalised word that make it the subject of an action (`Mara climbed`, `Idris sits`)."""
-_PRONOUNS = re.compile(r"\b(he|she|his|her|him|hers|himself|herself)\b", re.I)
 _MALE = frozenset("he his him himself".split())
 _SUBJ_PRONOUNS = re.compile(
     r"\b(?:he|she|himself|herself|his|her(?=\s+(?!(?:a|an|the|that|this|to|and|or|but|in|on|at|of|with|for|from|by|as|so|if|when|up|down|out|off|away|back|again|too)\b)[a-z]))\b",
