@@ -500,7 +500,8 @@ _POSSESSIVE_SUBJ = re.compile(r"\W*(His|Her)\s+[a-z]")
 
 
 def _antecedent(
-    cast: Cast, recent: list[str], pieces: list[Piece], q: Quote, gender: str, known: set[int]
+    cast: Cast, recent: list[str], pieces: list[Piece], q: Quote, gender: str, known: set[int],
+    conv: Conversation | None = None,
 ) -> int | None:
     """Who `he`/`she` in a tag refers to: the subject of the latest sentence that names someone of that gender.
 
@@ -513,8 +514,17 @@ def _antecedent(
         if p.kind != "narration" or k > q.tag_at[0]:
             continue
         texts.append(p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text)
-    sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()]
-    for sent in reversed(sentences[-_SENTENCES_BACK:]):
+    sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()][-_SENTENCES_BACK:]
+    for at in range(len(sentences) - 1, -1, -1):
+        sent = sentences[at]
+        kin = _KIN_SUBJECT.match(_OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ ")))
+        if kin is not None and conv is not None and _KIN[kin.group(2).lower()] == gender:
+            # `Her mother was surprised.` / `Daisy's mother looked at him.`: the relative is the one followed, when
+            # the cast holds them (a parent sharing the family name of the one they belong to).
+            near = [pid for x in sentences[at - 1 :: -1][:3] if at for _, _, pid in reversed(cast.find(x))]
+            pid = _kin(cast, f"{kin.group(1)} {kin.group(2)}", near, conv, q.vocatives)
+            if pid is not None:
+                return pid
         found = [(s, pid) for s, _, pid in cast.find(sent)]
         prons = [(m.start(), m.group().lower()) for m in _PRONOUN_SUBJ.finditer(sent)]
         owner = _POSSESSIVE_SUBJ.match(sent)
@@ -557,6 +567,11 @@ def _antecedent(
             return (subjects or [fits[0][1]])[0]
     return None
 
+
+_KIN_SUBJECT = re.compile(
+    r"(His|Her|Their|[A-Z][\w\-]*['\u2019]s)\s+(?:(?:own|old|young|little|elder|younger|poor|dear)\s+)?"
+    r"(mother|mamma|mama|father|papa|husband|wife|sister|brother|son|daughter|grandmother|grandfather)\s+(?!of\b)[a-z]")
+"""A sentence whose subject is someone's relative (`Her mother was surprised`, `Daisy's mother looked up`)."""
 
 _JOINED_BY = re.compile(
     r"\b(?:was|were|is|are|had\s+been|has\s+been|gets|got)\s+(?:\w+ly\s+|soon\s+|presently\s+|then\s+|now\s+)?"
@@ -700,7 +715,7 @@ def _decide(
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
         pid = None
         if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
-            pid = _antecedent(cast, conv.recent, pieces, q, g, known)
+            pid = _antecedent(cast, conv.recent, pieces, q, g, known, conv)
             if pid == STRANGER:
                 _set(q, None, None, 0.0, "described")
                 return
@@ -1091,8 +1106,8 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
             married = any(title_gender(t) == gender and t not in _UNMARRIED for t in titles)
             if kin in _SENIOR and not married:
                 continue
-            if kin not in _SENIOR and married:
-                continue
+            if kin not in _SENIOR and married and (gender == "female" or kin == "son"):
+                continue  # (`Mr.` says nothing of a man's marriage: `her brother` may be Mr. John Dashwood)
             found.append((pid in on_stage, sum(cast.people[pid].forms.values()), pid))
         if found:
             return max(found)[-1]
