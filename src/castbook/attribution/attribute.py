@@ -240,6 +240,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     cast.roles = _appositives(cast, paragraphs)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
+    cast.speaking_heads = _speaking_heads(quotes)
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
@@ -517,7 +518,18 @@ def _antecedent(
     sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()][-_SENTENCES_BACK:]
     for at in range(len(sentences) - 1, -1, -1):
         sent = sentences[at]
-        kin = _KIN_SUBJECT.match(_OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ ")))
+        body = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
+        epithet = _EPITHET_OPENS.match(body)
+        head = epithet.group(1).lower() if epithet else ""
+        if head in getattr(cast, "speaking_heads", ()) and _DESCRIBED_GENDER.get(head, gender) == gender and not (
+                _OBJECT_PRON[gender].search(sent)):
+            # `The lieutenant took the sponge from him.`: a word the book tags people by (`said the lieutenant`) as
+            # the subject, held by one character (`Lieu`, `Lieutenant Bellini`, `Bellini, the lieutenant,`).
+            pid = _known_role(cast, head)
+            if pid is not None and pid >= 0 and _compatible(cast, pid, gender) and pid not in q.vocatives:
+                q.why = "pron_role"
+                return pid
+        kin = _KIN_SUBJECT.match(body)
         if kin is not None and conv is not None and _KIN[kin.group(2).lower()] == gender:
             # `Her mother was surprised.` / `Daisy's mother looked at him.`: the relative is the one followed, when
             # the cast holds them (a parent sharing the family name of the one they belong to).
@@ -572,6 +584,22 @@ _KIN_SUBJECT = re.compile(
     r"(His|Her|Their|[A-Z][\w\-]*['\u2019]s)\s+(?:(?:own|old|young|little|elder|younger|poor|dear)\s+)?"
     r"(mother|mamma|mama|father|papa|husband|wife|sister|brother|son|daughter|grandmother|grandfather)\s+(?!of\b)[a-z]")
 """A sentence whose subject is someone's relative (`Her mother was surprised`, `Daisy's mother looked up`)."""
+
+_EPITHET_OPENS = re.compile(r"[Tt]he\s+(?:[a-z][\w\-]*\s+){0,2}?([a-z][\w\-]*)\s+(?!of\b|and\b|or\b|who\b|which\b|that\b)[a-z]")
+"""A sentence opening on `the` and a noun, then a lower-case word (its verb): `The caretaker squinted at Wes`."""
+
+
+def _speaking_heads(quotes: list[Quote]) -> set[str]:
+    """The nouns the book tags speech or beats with (`said the caretaker`, `The medic sighed.`): words for people."""
+    heads = set()
+    for q in quotes:
+        t = q.tag
+        if t is not None and t.kind == "descriptor" and t.text.lower().startswith("the ") and len(t.text.split()) <= 4:
+            h = t.text.lower().split()[-1]
+            if h.isalpha() and h not in DEVICES and h not in _NOT_NAMES:
+                heads.add(h)
+    return heads
+
 
 _JOINED_BY = re.compile(
     r"\b(?:was|were|is|are|had\s+been|has\s+been|gets|got)\s+(?:\w+ly\s+|soon\s+|presently\s+|then\s+|now\s+)?"
@@ -726,7 +754,7 @@ def _decide(
                     if s in _objects(cast, p.text)}
             pid = _pick(cast, [p for p in near if p not in objs] + [p for p in near if p in objs], g, q.vocatives)
         if pid is not None:
-            _set(q, pid, "anaphoric", 0.7, "pron_near")
+            _set(q, pid, "anaphoric", 0.75 if q.why == "pron_role" else 0.7, "pron_role" if q.why == "pron_role" else "pron_near")
             return
         # A pronoun after a stretch of narration points at whoever that narration last named.
         pid = _pick(cast, [p for p in conv.fresh[::-1] if p in known], g, q.vocatives)

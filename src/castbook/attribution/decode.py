@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
 
-_HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast"})
+_HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast",
+                   "pron_role"})
 """Rules whose choice is kept as it is: an explicit tag names the speaker."""
 _SOFT = frozenset({"pron_near", "pron_fresh"})
 """Pronoun tags resolved through the narration: a strong hint, weighed against the turns around it."""
