@@ -5,7 +5,7 @@ Usage: python benchmarks/fanfic.py [--set dev|held|all] [--stories A,B] [--detai
 Reads <set folder>/<slug>.txt and <slug>.gold.json (PDNC's gold schema; written for this project);
 loads each story through castbook.sources like a user's file, then scores with ../shared/tools/score_attribution.py.
 
-Sets: `dev` (default) = benchmarks/fanfic/*, the 8 stories rules are tuned on; `held` = benchmarks/fanfic/held/*,
+Sets: `dev` (default) = benchmarks/fanfic/*, the stories rules are tuned on; `held` = benchmarks/fanfic/held/*,
 original stories written to look like real AO3/FFN/Wattpad posts and kept OUT of tuning (see held/README.md:
 run it to check a change, never read its errors line by line to write rules); `all` = both.
 The gold files of both sets are checked (offsets, starts_with, speakers) on every run.

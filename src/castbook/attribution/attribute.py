@@ -1104,6 +1104,25 @@ def _owner(cast: Cast, text: str) -> int | None:
     return cast.resolve(first[:-2])
 
 
+_KIN_NAMES = {
+    "mother": frozenset("mom mum mama mamma momma mommy mummy ma mother".split()),
+    "father": frozenset("dad daddy papa pa pop father".split()),
+    "grandmother": frozenset("grandma gran granny nana nan nanna gram gramma grandmother".split()),
+    "grandfather": frozenset("grandpa grandad granddad gramps grandfather".split()),
+}
+"""A parent or grandparent the family calls by what they are (`Mom`, `Grandma June`): `her mother` is that one."""
+_KIN_WORDS = {w: kin for kin, words in _KIN_NAMES.items() for w in words}
+
+
+def _kin_named(cast: Cast, kin: str, skip: set[int]) -> int | None:
+    """The one character called `Mom`/`Mum` (or `Dad`, `Nana`, `Grandpa Joe`), for `said her mother`."""
+    found = {
+        pid for pid, person in enumerate(cast.people) if pid not in skip
+        and any(f.split()[0].lower() in _KIN_NAMES[kin] for f in person.forms)
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[int]) -> int | None:
     """`said her mother`: the character of that gender sharing the family name of the one it belongs to.
 
@@ -1112,6 +1131,10 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
     """
     words = text.lower().split()
     named = _owner(cast, text)
+    if len(words) == 2 and words[0] in _POSSESSIVE and words[1] in _KIN_WORDS:
+        pid = _kin_named(cast, _KIN_WORDS[words[1]], skip)
+        if pid is not None:
+            return pid
     if len(words) != 2 or (words[0] not in _POSSESSIVE and named is None) or words[1] not in _KIN:
         return None
     owner_g, kin = _POSSESSIVE.get(words[0]), words[1]
