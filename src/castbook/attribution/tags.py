@@ -52,6 +52,8 @@ _ADJ_NAME = rf"(?:the|his|her|The|His|Her){_LY_ADJ}(?:\s+(?!{_STOP})[a-z][\w\-]*
 """A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
+_AFTER_INV_S = re.compile(rf"(?!(?:{_VERB_RX}|this|thus|was|has|is|does|goes|as|yes|plus|less|unless|perhaps)\b)[a-z]{{2,}}[a-rt-z]s\b{_ADV}\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s+(?:and|as|with|from|to|at)\b|\s*$)")
+"""An inverted tag with any present-tense verb, before a name only: `“Rude,” huffs Rob.`, `“Mm,” hums Pia, and`."""
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
@@ -100,9 +102,9 @@ _NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unle
 """Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
 _AUX = (r"(?:(?:does|did|can|could|would|will|was|is|has|had|wo|ca)n['\u2019]t|(?:does|did|can|could|would|will|has|had)\s+not|"
         r"could|would|can|will|must|might|should|cannot)\s+(?:\w+ly\s+|even\s+|just\s+|only\s+|help\s+but\s+)*[a-z]+")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely))?\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
-                   rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
-                   rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely|almost|nearly|never|already|always))?\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
+                   rf"ate|began|bent|bit|blew|bought|broke|brought|built|burst|came|cast|caught|clung|crept|cut|dealt|did|dove|drank|drew|"
+                   rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|leant|lost|shed|slung|spread|thrust|won|wrung|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
                    rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shot(?=\s+back\b)|shrugged|shut|snuck|sped|spoke|chose|forgot|forgave|"
                    rf"quit|shone|shrank|slunk|stung|taught|understood|withdrew|overheard|slept|slid|sold|sought|spat|spent|"
@@ -216,10 +218,10 @@ _ALL_SAID = re.compile(r"(?:(?:(?:[Oo]r|[Aa]nd|[Bb]ut|[Ww]ell|[Aa]t\s+least)\s*,
                        r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his|her|[A-Z])\w*\s+\w+)")
 """`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said` / `Or that's what Jonah says.`: the tag follows."""
 _SET_MOD = (r"(?:(?:\w+ly|already|still|half|very|not|now|again|just|all|quite|somehow|barely)\s+)*"
-            r"(?:[a-z]+ing|[a-z]{2,}ed|who|whose|from|through|in|on|at|with|across|behind|beneath|under|over|into|without|by|"
+            r"(?:[a-z]+ing|[a-z]{2,}ed|who|whose|from|through|in|on|at|with|to(?=\s+(?:him|her|them|me|us|no\s+one|nobody|everyone|[A-Z]))|across|behind|beneath|under|over|into|without|by|"
             r"around|against|out|up|down|off|halfway|mid-[a-z]+|\w+ly(?=\s*[)\u2014.,]|\s*--|\s*$))\b")
 """What may follow the name in a tag without a verb: a participle, a place, a `who` clause (`Doc, reaching across
-her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`)."""
+her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`, `Uri, to Vida`)."""
 _SET_SUBJ = (rf"(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?(?:from|by)\s+|[Ff]rom\s+)?"
              rf"(?P<subj>{MENTION.pattern}|(?:the|The)\s+(?:[a-z][\w\-]*\s+)?(?!(?:{_VERB_RX})\b)[a-z][\w\-]*(?<![^s]s)(?<!ed)(?<!'s)(?<!\u2019s))")
 _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
@@ -354,7 +356,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     m = _OWNED_SAID.match(text, lead)
     if m and (tag := _owned(cast, m, m.start("subj"))):
         return tag
-    for rx in (_AFTER_INV, _AFTER_NORM):
+    for rx in (_AFTER_INV, _AFTER_NORM, _AFTER_INV_S):
         m = rx.match(text, lead)
         if m:
             if rx is _AFTER_NORM and m.group("subj")[:1].isupper() and m.group("subj").split()[0].lower() in ("the", "his", "her", "a", "an", "my", "this", "that", "their"):
@@ -380,7 +382,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     head = owned.group(1)
                     gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
                     return Tag("descriptor", None, gender, 1.0, m.start("subj"), f"{owner}'s {head}")
-            tag = _subject(cast, subj, m.start("subj"), 1.0, True)
+            tag = _subject(cast, subj, m.start("subj"), 1.0, rx is not _AFTER_INV_S)
             if tag:
                 return tag
     m = _POSS.match(text, lead)
@@ -492,8 +494,9 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     return _beat(cast, body, offset, strength, parts=near, aux=near)
 
 
-_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
-"""`He glances at Rory, who shrugs.`: the one who answers the look with a beat speaks next."""
+_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward|(?!(?:{_VERB_RX})\b)[a-z]{{3,}}ed)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
+"""`He glances at Rory, who shrugs.`, `Priya elbowed Hugh, who yelped.`: the one who answers the look (or the
+touch) with a beat speaks next."""
 
 
 _ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs)\.\s+)?"
@@ -646,11 +649,15 @@ _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|la
 """`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
 
 
-_BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern}),\s+(?!(?:and|or|but|then|nor|however|though|too|also|meanwhile|therefore|indeed|likewise|instead|moreover|"
+_ASIDE_SUBJ = (rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?:,\s+(?!(?:and|or|but|then|nor|however|though|too|also|meanwhile|therefore|indeed|likewise|instead|moreover|"
     rf"nevertheless|nonetheless|in\s+(?:fact|turn|(?:his|her|their|its)\s+(?:way|turn))|on\s+the\s+other|for\s+(?:his|her|their)\s+part|"
-    rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},", 1))
-"""A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`
-(not a contrast with someone else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
+    rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},"
+    rf"|\s*(?:\u2014|--)\s*(?:who|whose|still|already|[a-z]+ing|[a-z]+ly)\b[^\u2014\u201c\u201d\"]{{0,60}}?(?:\u2014|--)|\s*\([a-z][^()]{{0,60}}\))")
+_BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), _ASIDE_SUBJ, 1))
+_BEAT_ASIDE_AUX = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?P<verb>{_AUX})\b")
+"""A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`,
+`Laine—who had said nothing—set down her trowel.`, `Bex, to her credit, didn't laugh.` (not a contrast with someone
+else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
 _IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|"
                       rf"(?!(?:morning|evening|wedding|building|painting|ceiling|clothing|darling|sibling|thing|nothing|something|"
                       rf"everything|anything|king|ring|string|wing|earring|bedding|pudding|stuffing|meeting|feeling|being|"
@@ -666,9 +673,16 @@ _PREPS = (r"(?:[Ii]n|[Oo]n|[Aa]t|[Ff]rom|[Aa]cross|[Bb]ehind|[Bb]eside|[Bb]eneat
           r"[Oo]utside|[Bb]y|[Nn]ear|[Aa]round|[Aa]long|[Aa]gainst|[Bb]elow|[Aa]bove|[Uu]p|[Dd]own|[Oo]ut\s+of|[Nn]ext\s+to|"
           r"[Oo]pposite|[Ii]nto|[Oo]nto|[Tt]oward|[Tt]owards|[Bb]etween|[Aa]mong|[Bb]eyond|[Pp]ast)")
 _FRONTED = re.compile(rf"^(?:{_PREPS}\s+(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it)"
-                      rf"|(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Aa]\s+few|[Ss]ome)\s+(?:[a-z]+\s+)?(?:later|after))(?:\s*,\s+|\s+(?=[A-Z]))")
+                      rf"|(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Aa]\s+few|[Ss]ome)\s+(?:[a-z]+\s+)?(?:later|after))(?:\s*,\s+|\s+(?=[A-Z]))"
+                      rf"|^(?:(?:{_PREPS}|[Ff]or|[Ww]ith|[Ww]ithout|[Aa]fter|[Dd]uring|[Dd]espite|[Uu]pon)(?:\s+from)?\s+"
+                      rf"(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it|that|this"
+                      rf"|{MENTION.pattern})"
+                      rf"|(?:When|While|As|Once|Until|Though|Although|Because|Since|Now\s+that)\s+[^,;:.!?\u201c\u201d\"\u2014]{{1,60}}"
+                      rf"|[A-Z][a-z]{{2,}}ing\b(?:\s+[a-z][^,;:.!?\u201c\u201d\"\u2014]{{0,40}})?)\s*,\s+(?=[A-Z])")
 """A place or time put before the subject of a beat: `Across the kitchen, Doc yawned.`, `From the couch Dee groans.`,
-`A moment later, Eli sat up.` (without its comma, only before a capitalised name)."""
+`A moment later, Eli sat up.` (without its comma, only before a capitalised name); with a comma also a name's place,
+a time clause or a participle: `Beside Bram, Aya stiffened.`, `With a sigh, Flo sat down.`, `When Tully sat down, Sage
+looked up.`, `Grinning, Ash held them up.`"""
 
 
 def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
@@ -684,7 +698,8 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
     m = (_BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_YOU.match(body) if cast.second_person else None)
          or (_BEAT_AUX.match(body) if aux else None))
     if not m and parts:
-        m = _BEAT_ASIDE.match(body)
+        spaced = re.sub(r"(\u2014|--)(?=[a-z])", r"\1 ", body)  # `Laine—who ...—set down`: the verb after a dash
+        m = _BEAT_ASIDE.match(spaced) or (_BEAT_ASIDE_AUX.match(spaced) if aux else None)
         if m:
             return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
         m = _IS_BEAT.match(body)
