@@ -419,6 +419,8 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
     last = _recase(cast, _last_sentence(text.rstrip()))
     offset = len(text.rstrip()) - len(last)
+    if offset > 0 and _CONNECTOR.fullmatch(last):
+        return tag_before(cast, text[:offset], near)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
     m = _OWNED_SAID.match(body)
@@ -714,10 +716,33 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
             return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
+    verb = m.group("verb")
+    if verb in ("was", "is", "were", "gets", "got") and _PASSIVE_SAID.match(body, m.end()):
+        return None  # `Mara was told,`: the one spoken to
+    if verb in _HEAR_LET:
+        heard = _HEARD_SAY.match(body, m.end())
+        if heard:
+            # `Mara hears Teo say`, `Sam let Una answer.`: the one heard (or let speak) speaks.
+            said = heard.group("said")
+            if said in ("him", "her"):
+                return Tag("pronoun", None, "male" if said == "him" else "female", strength, offset + heard.start("said"))
+            return _subject(cast, said, offset + heard.start("said"), strength, False)
     subj = m.group("subj")
     new = (allow_new and len(subj.split()) == 1 and subj.lower().replace("\u2019", "'") not in _NOT_NAMES
            and subj[:1].isupper() and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
+
+
+_PASSIVE_SAID = re.compile(r"\s+(?:\w+ly\s+|then\s+|again\s+|being\s+|just\s+)?(?:told|asked|ordered|instructed|reminded|warned|informed|greeted|"
+                          r"answered|interrupted|scolded|teased|thanked|addressed)\b")
+"""A passive speech verb after a beat's subject: `“Sit down,” Mara was told.` names the one spoken to."""
+_HEAR_LET = frozenset("hear hears heard overhears overheard let lets".split())
+_HEARD_SAY = re.compile(rf"\s+(?P<said>{MENTION.pattern}|him|her)\s+(?:\w+ly\s+)?(?:say|says|said|saying|whisper|whispers|whispering|mutter|"
+                        r"murmur|call|calls|shout|ask|asks|reply|answer|add|speak|explain|talk|do\s+the\s+talking)\b")
+"""`Mara hears Teo say`, `Sam let Una answer.`: a beat whose subject listens while someone else speaks."""
+_CONNECTOR = re.compile(r"(?:(?:And\s+)?[Tt]hen|Finally|At\s+last|Eventually|Instead|Quietly|Softly)\s*(?::|,|\u2014|--)?\s*")
+"""A last sentence that only leads into the speech (`Gia said nothing. Then: “Left.”`): the sentence before names
+the speaker."""
 
 
 _CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+|then\s+)?(?=[A-Z])")
