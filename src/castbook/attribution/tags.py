@@ -646,7 +646,7 @@ _POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern}|(?:The|the)\s+(?:[a-z]+\s+
 """A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`,
 `The blond's jaw is tight.`"""
 _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
-                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question)|(?:comes|came)\s+(?:the|a|an)\s+"
+                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question|shrug|nod|smile|grin|snicker|cough|hiss|growl|whistle|yelp)|(?:comes|came)\s+(?:the|a|an)\s+"
                    rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
 """`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
 
@@ -680,11 +680,12 @@ _FRONTED = re.compile(rf"^(?:{_PREPS}\s+(?:(?:the|a|an|his|her|their|my|our|its|
                       rf"(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it|that|this"
                       rf"|{MENTION.pattern})"
                       rf"|(?:When|While|As|Once|Until|Though|Although|Because|Since|Now\s+that)\s+[^,;:.!?\u201c\u201d\"\u2014]{{1,60}}"
-                      rf"|[A-Z][a-z]{{2,}}ing\b(?:\s+[a-z][^,;:.!?\u201c\u201d\"\u2014]{{0,40}})?)\s*,\s+(?=[A-Z])")
+                      rf"|[A-Z][a-z]{{2,}}ing\b(?:\s+[a-z][^,;:.!?\u201c\u201d\"\u2014]{{0,40}})?"
+                      rf"|(?!(?:He|She|They|I|We|You|It|There|This|That|These|Those)\b)[A-Z][a-z]+(?:\s+[a-z'\u2019]+){{1,4}})\s*,\s+(?=[A-Z])")
 """A place or time put before the subject of a beat: `Across the kitchen, Doc yawned.`, `From the couch Dee groans.`,
 `A moment later, Eli sat up.` (without its comma, only before a capitalised name); with a comma also a name's place,
-a time clause or a participle: `Beside Bram, Aya stiffened.`, `With a sigh, Flo sat down.`, `When Tully sat down, Sage
-looked up.`, `Grinning, Ash held them up.`"""
+a time clause, a participle or a few words in lowercase: `Beside Bram, Aya stiffened.`, `With a sigh, Flo sat down.`,
+`When Tully sat down, Sage looked up.`, `Grinning, Ash held them up.`, `Somewhere behind her, Teo laughed.`"""
 
 
 def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
@@ -745,7 +746,7 @@ _CONNECTOR = re.compile(r"(?:(?:And\s+)?[Tt]hen|Finally|At\s+last|Eventually|Ins
 the speaker."""
 
 
-_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+|then\s+)?(?=[A-Z])")
+_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+)?(?:then\s+)?(?=[A-Z])")
 
 
 def last_actor(cast: Cast, text: str) -> Tag | None:
