@@ -74,9 +74,12 @@ _OF_POSS = re.compile(
     rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
     rf"complaint|observation|comment)s?\s+of\s+(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)?\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`Then came an exclamation of Tobin's:`."""
+_BODY_WORDS = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|head|hand|hands|fingers|shoulders|shoulder|chest|heart|stomach|"
+               r"expression|smile|grin|brows|brow|eyebrows|eyebrow|cheeks|ears|throat|breath|grip|phone|tone)")
+"""Parts of someone, whose `snaps` or `cracks` is no speech: `Mara's head snaps up.`"""
 _OWNED_SAID = re.compile(
     rf"(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
-    rf"(?!voice\b)(?P<head>[a-z]{{3,}}(?<!ly)){_ADV}\s+(?:{_VERB_RX})\b")
+    rf"(?!voice\b|{_BODY_WORDS}\b)(?P<head>[a-z]{{3,}}(?<!ly))(?:(?P<comma>,)?\s+(?P<name>{MENTION.pattern})(?<!['\u2019]s)(?(comma),))?{_ADV}\s+(?:{_VERB_RX})\b")
 """`Mara's mother said`: the one Mara's mother is speaks, not Mara."""
 
 
@@ -85,13 +88,18 @@ def _owned(cast: Cast, m: re.Match[str], pos: int) -> Tag | None:
     owner = owner[:-2] if owner.endswith(("'s", "\u2019s")) else owner
     if cast.resolve(owner) is None:
         return None
+    if m.group("name"):
+        # "Jun's sister, Dana, says": the one named beside the relation.
+        tag = _subject(cast, m.group("name"), pos + m.start("name") - m.start("subj"), 1.0, False)
+        if tag is not None and tag.kind == "name":
+            return tag
     head = m.group("head")
     gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
     return Tag("descriptor", None, gender, 1.0, pos, f"{owner}'s {head}")
 
 
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})"
-                         rf"(?P<aside>\s*,\s*(?!and\b|or\b)[^,;:.!?()\u201c\u201d\"]{{1,40}}?|\s*\([^()]{{1,40}}\))?\s*(?::|\u2014|--)\s*$")
+                         rf"(?P<aside>(?:\s*,\s*(?!and\b|or\b)[^,;:.!?()\u201c\u201d\"]{{1,40}}?){{1,2}}|\s*\([^()]{{1,40}}\))?\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech; so with a manner or an addressee
 (`Gwen, to Lark:`, `Elif, quietly:`, `Mona (softly):`)."""
 _NOT_LEAD = r"(?:[Tt]he|A|An|It|This|That|There|Here|What|Who|How|Why|When|Where|Yes|No|Oh|Well)\b"
@@ -132,6 +140,9 @@ _FEMALE_KIN = frozenset("mamma mama ma mom mum mommy mummy niece grandmother gra
 _OWNED = re.compile(r"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
                     r"(?!voice\b)([a-z]{3,}(?<!ly))\b(?=\s*[,.;:!?\u2014\-]|\s+(?:and|with|in|as|who|to|from|at|after|before|again|\w+ly)\b|$)")
 """`said Daisy's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
+_OWNED_NAMED = re.compile(rf"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own|best|baby|big)\s+)?"
+                          rf"(?!voice\b)[a-z]{{3,}}(?<!ly),?\s+(?P<name>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s*$|\s+(?:and|with|as|from)\b)")
+"""`says Jun's sister Dana.`: the name after the relation is the speaker's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +242,7 @@ _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
 _SET_MOD_BARE = _SET_MOD.replace(r"|[a-z]{2,}ed|", "|", 1).replace(r")\s+)*", r")\s+)*(?:(?<=\w\s)[a-z]{2,}ed\b|", 1) + ")"
 """Without a dash, a participle in -ed only after an adverb (`very muffled`): `Elinor, rejoiced to be ...` is a verb."""
 _FRAG_MOD = (r"(?:un[a-z]{3,}ed|[a-z]{3,}ed(?=\s*[.!]?\s*$)|of\s+course|as\s+(?:usual|always|ever)|again|too|once\s+more|for\s+once|"
+             r"(?:louder|softer|quieter|slower|faster|gentler|firmer|sharper)(?:\s+(?:this\s+time|now|still))?|"
              r"(?:always|ever|forever|still)\s+the\s+[a-z]+(?:\s+[a-z]+)?)(?=\s*,|\s*[.!]?\s*$)")
 """A verbless aside after the name in a fragment tag: `Raf, unbothered.`, `Nash, of course.`, `Ivy, always the optimist.`"""
 _SET_BARE = re.compile(rf"^\s*(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+)?from\s+(?P<from>{MENTION.pattern})"
@@ -368,6 +380,12 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     tag = _subject(cast, owner.group("subj"), owner.start("subj"), 1.0, True)
                     if tag:
                         return tag
+            kin_named = _OWNED_NAMED.match(text, m.end("subj")) if rx is _AFTER_INV else None
+            if kin_named and cast.resolve(subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj) is not None:
+                # "says Jun's sister Dana.": Dana speaks, not Jun.
+                tag = _subject(cast, kin_named.group("name"), kin_named.start("name"), 1.0, False)
+                if tag is not None and tag.kind == "name":
+                    return tag
             owned = _OWNED.match(text, m.end("subj")) if rx is _AFTER_INV else None
             named = _APPOSITIVE.match(text, owned.end() if owned else m.end("subj")) if rx is _AFTER_INV else None
             if named and (owned or subj.split()[0].lower() in ("the", "his", "her", "their", "my", "our", "your")):
@@ -639,7 +657,7 @@ _CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
 """`He’s found the tea`: a pronoun's contraction, never a new name."""
 
 
-_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|"
+_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|grip|posture|"
          r"ears|nose|throat|chest|breath|shoulders|shoulder|hands|hand|fingers|knuckles|head|heart|stomach|features|"
          r"voice|tone|laugh|laughter)")
 _POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern}|(?:The|the)\s+(?:[a-z]+\s+)?[a-z]{{3,}})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
@@ -660,14 +678,14 @@ _BEAT_ASIDE_AUX = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?P<verb>{_AUX})\b")
 """A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`,
 `Laine—who had said nothing—set down her trowel.`, `Bex, to her credit, didn't laugh.` (not a contrast with someone
 else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
-_IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|"
+_IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|the\s+(?:one|first|last)(?=\s+(?:to|who)\b)|"
                       rf"(?!(?:morning|evening|wedding|building|painting|ceiling|clothing|darling|sibling|thing|nothing|something|"
                       rf"everything|anything|king|ring|string|wing|earring|bedding|pudding|stuffing|meeting|feeling|being|"
                       rf"offspring|spring|lodging|lodgings|dwelling|ending|beginning|booking|warning|wording|saying|ruling)\b)[a-z]{{2,}}ing)\b")
 """`Drew's already halfway out the door.`, `Sam's grinning.`: a name's `'s` before an adverb or a participle is `is`."""
 
 
-_CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
+_CLEFT = re.compile(rf"[Ii]t(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
 """`It’s Seokjin who finally speaks.`: the one the sentence is about."""
 
 
