@@ -237,7 +237,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
         known.discard(pid)
         cast.people[pid].gender_votes.clear()
-    cast.roles = _appositives(cast, paragraphs)
+    heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
+             and q.tag.text.lower().startswith("the ")}
+    cast.roles = _appositives(cast, paragraphs, heads)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
@@ -917,15 +919,28 @@ _LOOKS_ANY = re.compile(r"\b" + _LOOKS + r"\b")
 _FANDOM_ROLE = re.compile(r"\b([a-z]{3,})!(?=[A-Z])")
 """`alpha!Cassius/omega!Ellis` in a fan-fiction header: the role (alpha) a named character plays in this story."""
 _SENT_END = re.compile(r"[.!?](?:\s|$)")
+_CAP_BEFORE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?(?=[A-Z])")
+_CAP_BEFORE_END = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?$")
+"""A capitalised word before a name (`Apothecary Wren`): a role when the story also writes it `the apothecary`."""
 
 
-def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]]) -> dict[str, Counter[int]]:
+def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] = frozenset()) -> dict[str, Counter[int]]:
     """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`),
-    and what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`): role -> who."""
+    what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`), and the heads of
+    descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
+    titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
     for pieces in paragraphs:
         for p in pieces:
             text = p.text
+            if titled is not None and p.kind == "narration" and titled.search(text):
+                # `Apothecary Wren`, `Captain Ilse Brand` beside `said the apothecary`: a role written as a title.
+                for s, e, pid in cast.find(text):
+                    m = _CAP_BEFORE.match(text, s) if pid >= 0 and " " in text[s:e] else None  # the title inside
+                    if m is None or m.end() > e:
+                        m = _CAP_BEFORE_END.search(text[max(0, s - 40) : s]) if pid >= 0 else None
+                    if m is not None and m.group(1).lower() in heads and m.group(1).lower() not in _GENERIC:
+                        roles.setdefault(m.group(1).lower(), Counter())[pid] += 1
             for m in _FANDOM_ROLE.finditer(text) if "!" in text else ():
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:

@@ -59,6 +59,9 @@ _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirt
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
 """A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
+_WORD_NAMES = "Will"
+_WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
+"""A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _NONSPACE = re.compile(r"\S+")
 _TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
@@ -519,6 +522,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     # A number said to speak ("said Seven", "Five said") is a name, however often the word is a number.
     numbered = {w for w, n in Counter(a or b for a, b in _NUMBER_SAYS.findall(text)).items() if n >= 2}
+    numbered |= {w for w, n in Counter(a or b for a, b in _WORD_NAME_SAYS.findall(text)).items() if n >= 2}
 
     @cache
     def namelike(tok: str) -> bool:

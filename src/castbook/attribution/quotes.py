@@ -76,8 +76,8 @@ def _single_can_open(p: str, i: int) -> bool:
         j -= 1
     if j < 0 or p[j] in ".!?\u2019'\u201d\"":
         return True  # at the start of a paragraph or sentence, even ‘Fraid opens a quotation
-    if word in _ELISIONS or (word[:2].isdigit() and word.endswith("s") and len(word) <= 4):
-        return False
+    if word in _ELISIONS or (word[:2].isdigit() and word.endswith("s") and len(word) <= 4) or (word.isdigit() and len(word) == 2):
+        return False  # ‘90s, and a year cut short mid-sentence: `every year since ‘09`
     return True
 
 

@@ -52,6 +52,8 @@ _ADJ_NAME = rf"(?:the|his|her|The|His|Her){_LY_ADJ}(?:\s+(?!{_STOP})[a-z][\w\-]*
 """A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
+_AFTER_INV_S = re.compile(rf"(?!(?:{_VERB_RX}|this|thus|was|has|is|does|goes|as|yes|plus|less|unless|perhaps)\b)[a-z]{{2,}}[a-rt-z]s\b{_ADV}\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s+(?:and|as|with|from|to|at)\b|\s*$)")
+"""An inverted tag with any present-tense verb, before a name only: `“Rude,” huffs Rob.`, `“Mm,” hums Pia, and`."""
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
@@ -72,9 +74,12 @@ _OF_POSS = re.compile(
     rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
     rf"complaint|observation|comment)s?\s+of\s+(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)?\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`Then came an exclamation of Tobin's:`."""
+_BODY_WORDS = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|head|hand|hands|fingers|shoulders|shoulder|chest|heart|stomach|"
+               r"expression|smile|grin|brows|brow|eyebrows|eyebrow|cheeks|ears|throat|breath|grip|phone|tone)")
+"""Parts of someone, whose `snaps` or `cracks` is no speech: `Mara's head snaps up.`"""
 _OWNED_SAID = re.compile(
     rf"(?P<subj>{MENTION.pattern})(?:['\u2019]s|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
-    rf"(?!voice\b)(?P<head>[a-z]{{3,}}(?<!ly)){_ADV}\s+(?:{_VERB_RX})\b")
+    rf"(?!voice\b|{_BODY_WORDS}\b)(?P<head>[a-z]{{3,}}(?<!ly))(?:(?P<comma>,)?\s+(?P<name>{MENTION.pattern})(?<!['\u2019]s)(?(comma),))?{_ADV}\s+(?:{_VERB_RX})\b")
 """`Mara's mother said`: the one Mara's mother is speaks, not Mara."""
 
 
@@ -83,13 +88,18 @@ def _owned(cast: Cast, m: re.Match[str], pos: int) -> Tag | None:
     owner = owner[:-2] if owner.endswith(("'s", "\u2019s")) else owner
     if cast.resolve(owner) is None:
         return None
+    if m.group("name"):
+        # "Jun's sister, Dana, says": the one named beside the relation.
+        tag = _subject(cast, m.group("name"), pos + m.start("name") - m.start("subj"), 1.0, False)
+        if tag is not None and tag.kind == "name":
+            return tag
     head = m.group("head")
     gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
     return Tag("descriptor", None, gender, 1.0, pos, f"{owner}'s {head}")
 
 
 _NAME_COLON = re.compile(rf"(?:[Tt]hen\s+|[Aa]nd\s+|[Ff]rom\s+|[Tt]hen\s+from\s+)?(?P<subj>{MENTION.pattern})"
-                         rf"(?P<aside>\s*,\s*(?!and\b|or\b)[^,;:.!?()\u201c\u201d\"]{{1,40}}?|\s*\([^()]{{1,40}}\))?\s*(?::|\u2014|--)\s*$")
+                         rf"(?P<aside>(?:\s*,\s*(?!and\b|or\b)[^,;:.!?()\u201c\u201d\"]{{1,40}}?){{1,2}}|\s*\([^()]{{1,40}}\))?\s*(?::|\u2014|--)\s*$")
 """`Then Namjoon:`, `From the subaltern:`: the name alone introduces the speech; so with a manner or an addressee
 (`Gwen, to Lark:`, `Elif, quietly:`, `Mona (softly):`)."""
 _NOT_LEAD = r"(?:[Tt]he|A|An|It|This|That|There|Here|What|Who|How|Why|When|Where|Yes|No|Oh|Well)\b"
@@ -100,9 +110,9 @@ _NOT_VERBS_IN_S = r"(?!(?:us|his|its|this|yes|ours|yours|hers|theirs|across|unle
 """Words in -s after a capitalised word that are no action: `Above us, the ball turned.` names nobody called Above."""
 _AUX = (r"(?:(?:does|did|can|could|would|will|was|is|has|had|wo|ca)n['\u2019]t|(?:does|did|can|could|would|will|has|had)\s+not|"
         r"could|would|can|will|must|might|should|cannot)\s+(?:\w+ly\s+|even\s+|just\s+|only\s+|help\s+but\s+)*[a-z]+")
-_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely))?\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
-                   rf"began|bent|bit|blew|bought|broke|brought|built|came|caught|clung|crept|cut|dealt|did|drank|drew|"
-                   rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|"
+_BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely|almost|nearly|never|already|always))?\s+(?P<verb>{_NOT_VERBS_IN_S}[a-z]+(?:ed|s)|"
+                   rf"ate|began|bent|bit|blew|bought|broke|brought|built|burst|came|cast|caught|clung|crept|cut|dealt|did|dove|drank|drew|"
+                   rf"drove|dug|fed|fell|felt|fled|flew|flung|fought|found|froze|gave|got|grew|had|heard|held|hid|hit|leant|lost|shed|slung|spread|thrust|won|wrung|"
                    rf"hung|kept|knelt|knew|laid|lay|leapt|led|left|lent|let|lit|looked|made|meant|met|paid|put|ran|rang|"
                    rf"reached|rode|rose|sang|sank|sat|saw|sent|set|shook|shot(?=\s+back\b)|shrugged|shut|snuck|sped|spoke|chose|forgot|forgave|"
                    rf"quit|shone|shrank|slunk|stung|taught|understood|withdrew|overheard|slept|slid|sold|sought|spat|spent|"
@@ -130,6 +140,9 @@ _FEMALE_KIN = frozenset("mamma mama ma mom mum mommy mummy niece grandmother gra
 _OWNED = re.compile(r"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
                     r"(?!voice\b)([a-z]{3,}(?<!ly))\b(?=\s*[,.;:!?\u2014\-]|\s+(?:and|with|in|as|who|to|from|at|after|before|again|\w+ly)\b|$)")
 """`said Daisy's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
+_OWNED_NAMED = re.compile(rf"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own|best|baby|big)\s+)?"
+                          rf"(?!voice\b)[a-z]{{3,}}(?<!ly),?\s+(?P<name>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s*$|\s+(?:and|with|as|from)\b)")
+"""`says Jun's sister Dana.`: the name after the relation is the speaker's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,10 +229,10 @@ _ALL_SAID = re.compile(r"(?:(?:(?:[Oo]r|[Aa]nd|[Bb]ut|[Ww]ell|[Aa]t\s+least)\s*,
                        r"(?:is|was)\s+(?:all|what)\s+(?=(?:he|she|I|they|the|his|her|[A-Z])\w*\s+\w+)")
 """`"Hm," is all he says.` / `is all Seokjin says` / `was what Mara said` / `Or that's what Jonah says.`: the tag follows."""
 _SET_MOD = (r"(?:(?:\w+ly|already|still|half|very|not|now|again|just|all|quite|somehow|barely)\s+)*"
-            r"(?:[a-z]+ing|[a-z]{2,}ed|who|whose|from|through|in|on|at|with|across|behind|beneath|under|over|into|without|by|"
+            r"(?:[a-z]+ing|[a-z]{2,}ed|who|whose|from|through|in|on|at|with|to(?=\s+(?:him|her|them|me|us|no\s+one|nobody|everyone|[A-Z]))|across|behind|beneath|under|over|into|without|by|"
             r"around|against|out|up|down|off|halfway|mid-[a-z]+|\w+ly(?=\s*[)\u2014.,]|\s*--|\s*$))\b")
 """What may follow the name in a tag without a verb: a participle, a place, a `who` clause (`Doc, reaching across
-her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`)."""
+her`, `Dee, from the couch`, `the engineer, very muffled`, `Lieu, who had taken it`, `Sam, quietly`, `Uri, to Vida`)."""
 _SET_SUBJ = (rf"(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+|last\s+(?:one\s+|bit\s+)?)?(?:from|by)\s+|[Ff]rom\s+)?"
              rf"(?P<subj>{MENTION.pattern}|(?:the|The)\s+(?:[a-z][\w\-]*\s+)?(?!(?:{_VERB_RX})\b)[a-z][\w\-]*(?<![^s]s)(?<!ed)(?<!'s)(?<!\u2019s))")
 _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
@@ -229,6 +242,7 @@ _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
 _SET_MOD_BARE = _SET_MOD.replace(r"|[a-z]{2,}ed|", "|", 1).replace(r")\s+)*", r")\s+)*(?:(?<=\w\s)[a-z]{2,}ed\b|", 1) + ")"
 """Without a dash, a participle in -ed only after an adverb (`very muffled`): `Elinor, rejoiced to be ...` is a verb."""
 _FRAG_MOD = (r"(?:un[a-z]{3,}ed|[a-z]{3,}ed(?=\s*[.!]?\s*$)|of\s+course|as\s+(?:usual|always|ever)|again|too|once\s+more|for\s+once|"
+             r"(?:louder|softer|quieter|slower|faster|gentler|firmer|sharper)(?:\s+(?:this\s+time|now|still))?|"
              r"(?:always|ever|forever|still)\s+the\s+[a-z]+(?:\s+[a-z]+)?)(?=\s*,|\s*[.!]?\s*$)")
 """A verbless aside after the name in a fragment tag: `Raf, unbothered.`, `Nash, of course.`, `Ivy, always the optimist.`"""
 _SET_BARE = re.compile(rf"^\s*(?:(?:[Tt]his|[Tt]hat)\s*,?\s+(?:one\s+)?from\s+(?P<from>{MENTION.pattern})"
@@ -354,7 +368,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     m = _OWNED_SAID.match(text, lead)
     if m and (tag := _owned(cast, m, m.start("subj"))):
         return tag
-    for rx in (_AFTER_INV, _AFTER_NORM):
+    for rx in (_AFTER_INV, _AFTER_NORM, _AFTER_INV_S):
         m = rx.match(text, lead)
         if m:
             if rx is _AFTER_NORM and m.group("subj")[:1].isupper() and m.group("subj").split()[0].lower() in ("the", "his", "her", "a", "an", "my", "this", "that", "their"):
@@ -366,6 +380,12 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     tag = _subject(cast, owner.group("subj"), owner.start("subj"), 1.0, True)
                     if tag:
                         return tag
+            kin_named = _OWNED_NAMED.match(text, m.end("subj")) if rx is _AFTER_INV else None
+            if kin_named and cast.resolve(subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj) is not None:
+                # "says Jun's sister Dana.": Dana speaks, not Jun.
+                tag = _subject(cast, kin_named.group("name"), kin_named.start("name"), 1.0, False)
+                if tag is not None and tag.kind == "name":
+                    return tag
             owned = _OWNED.match(text, m.end("subj")) if rx is _AFTER_INV else None
             named = _APPOSITIVE.match(text, owned.end() if owned else m.end("subj")) if rx is _AFTER_INV else None
             if named and (owned or subj.split()[0].lower() in ("the", "his", "her", "their", "my", "our", "your")):
@@ -380,7 +400,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                     head = owned.group(1)
                     gender = "male" if head in _MALE_NOUNS | _MALE_KIN else "female" if head in _FEMALE_NOUNS | _FEMALE_KIN else None
                     return Tag("descriptor", None, gender, 1.0, m.start("subj"), f"{owner}'s {head}")
-            tag = _subject(cast, subj, m.start("subj"), 1.0, True)
+            tag = _subject(cast, subj, m.start("subj"), 1.0, rx is not _AFTER_INV_S)
             if tag:
                 return tag
     m = _POSS.match(text, lead)
@@ -417,6 +437,8 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
     last = _recase(cast, _last_sentence(text.rstrip()))
     offset = len(text.rstrip()) - len(last)
+    if offset > 0 and _CONNECTOR.fullmatch(last):
+        return tag_before(cast, text[:offset], near)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
     m = _OWNED_SAID.match(body)
@@ -492,8 +514,9 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     return _beat(cast, body, offset, strength, parts=near, aux=near)
 
 
-_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
-"""`He glances at Rory, who shrugs.`: the one who answers the look with a beat speaks next."""
+_WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward|(?!(?:{_VERB_RX})\b)[a-z]{{3,}}ed)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
+"""`He glances at Rory, who shrugs.`, `Priya elbowed Hugh, who yelped.`: the one who answers the look (or the
+touch) with a beat speaks next."""
 
 
 _ABBR = r"(?:(?:Mr|Mrs|Ms|Dr|St|Mme|Mlle|Messrs)\.\s+)?"
@@ -634,31 +657,35 @@ _CONTRACTION = re.compile(r"['\u2019](?:s|d|ll|re|ve|m)$", re.I)
 """`He’s found the tea`: a pronoun's contraction, never a new name."""
 
 
-_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|"
+_BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|brows|brow|eyebrows|eyebrow|cheeks|grip|posture|"
          r"ears|nose|throat|chest|breath|shoulders|shoulder|hands|hand|fingers|knuckles|head|heart|stomach|features|"
          r"voice|tone|laugh|laughter)")
 _POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern}|(?:The|the)\s+(?:[a-z]+\s+)?[a-z]{{3,}})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
 """A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`,
 `The blond's jaw is tight.`"""
 _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
-                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question)|(?:comes|came)\s+(?:the|a|an)\s+"
+                   rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question|shrug|nod|smile|grin|snicker|cough|hiss|growl|whistle|yelp)|(?:comes|came)\s+(?:the|a|an)\s+"
                    rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
 """`A sigh from Chan.`, `comes the reply from Jisung`: the one it comes from."""
 
 
-_BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern}),\s+(?!(?:and|or|but|then|nor|however|though|too|also|meanwhile|therefore|indeed|likewise|instead|moreover|"
+_ASIDE_SUBJ = (rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?:,\s+(?!(?:and|or|but|then|nor|however|though|too|also|meanwhile|therefore|indeed|likewise|instead|moreover|"
     rf"nevertheless|nonetheless|in\s+(?:fact|turn|(?:his|her|their|its)\s+(?:way|turn))|on\s+the\s+other|for\s+(?:his|her|their)\s+part|"
-    rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},", 1))
-"""A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`
-(not a contrast with someone else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
-_IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|"
+    rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},"
+    rf"|\s*(?:\u2014|--)\s*(?:who|whose|still|already|[a-z]+ing|[a-z]+ly)\b[^\u2014\u201c\u201d\"]{{0,60}}?(?:\u2014|--)|\s*\([a-z][^()]{{0,60}}\))")
+_BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), _ASIDE_SUBJ, 1))
+_BEAT_ASIDE_AUX = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?P<verb>{_AUX})\b")
+"""A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`,
+`Laine—who had said nothing—set down her trowel.`, `Bex, to her credit, didn't laugh.` (not a contrast with someone
+else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
+_IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|the\s+(?:one|first|last)(?=\s+(?:to|who)\b)|"
                       rf"(?!(?:morning|evening|wedding|building|painting|ceiling|clothing|darling|sibling|thing|nothing|something|"
                       rf"everything|anything|king|ring|string|wing|earring|bedding|pudding|stuffing|meeting|feeling|being|"
                       rf"offspring|spring|lodging|lodgings|dwelling|ending|beginning|booking|warning|wording|saying|ruling)\b)[a-z]{{2,}}ing)\b")
 """`Drew's already halfway out the door.`, `Sam's grinning.`: a name's `'s` before an adverb or a participle is `is`."""
 
 
-_CLEFT = re.compile(rf"It(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
+_CLEFT = re.compile(rf"[Ii]t(?:['\u2019]s|\s+is|\s+was)\s+(?P<subj>{MENTION.pattern})\s+(?:who|that)\b")
 """`It’s Seokjin who finally speaks.`: the one the sentence is about."""
 
 
@@ -666,9 +693,17 @@ _PREPS = (r"(?:[Ii]n|[Oo]n|[Aa]t|[Ff]rom|[Aa]cross|[Bb]ehind|[Bb]eside|[Bb]eneat
           r"[Oo]utside|[Bb]y|[Nn]ear|[Aa]round|[Aa]long|[Aa]gainst|[Bb]elow|[Aa]bove|[Uu]p|[Dd]own|[Oo]ut\s+of|[Nn]ext\s+to|"
           r"[Oo]pposite|[Ii]nto|[Oo]nto|[Tt]oward|[Tt]owards|[Bb]etween|[Aa]mong|[Bb]eyond|[Pp]ast)")
 _FRONTED = re.compile(rf"^(?:{_PREPS}\s+(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it)"
-                      rf"|(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Aa]\s+few|[Ss]ome)\s+(?:[a-z]+\s+)?(?:later|after))(?:\s*,\s+|\s+(?=[A-Z]))")
+                      rf"|(?:[Aa]|[Aa]n|[Oo]ne|[Tt]wo|[Aa]\s+few|[Ss]ome)\s+(?:[a-z]+\s+)?(?:later|after))(?:\s*,\s+|\s+(?=[A-Z]))"
+                      rf"|^(?:(?:{_PREPS}|[Ff]or|[Ww]ith|[Ww]ithout|[Aa]fter|[Dd]uring|[Dd]espite|[Uu]pon)(?:\s+from)?\s+"
+                      rf"(?:(?:the|a|an|his|her|their|my|our|its|your)\s+(?:[a-z'\u2019-]+\s+){{0,3}}?[a-z'\u2019-]+|him|her|them|me|us|it|that|this"
+                      rf"|{MENTION.pattern})"
+                      rf"|(?:When|While|As|Once|Until|Though|Although|Because|Since|Now\s+that)\s+[^,;:.!?\u201c\u201d\"\u2014]{{1,60}}"
+                      rf"|[A-Z][a-z]{{2,}}ing\b(?:\s+[a-z][^,;:.!?\u201c\u201d\"\u2014]{{0,40}})?"
+                      rf"|(?!(?:He|She|They|I|We|You|It|There|This|That|These|Those)\b)[A-Z][a-z]+(?:\s+[a-z'\u2019]+){{1,4}})\s*,\s+(?=[A-Z])")
 """A place or time put before the subject of a beat: `Across the kitchen, Doc yawned.`, `From the couch Dee groans.`,
-`A moment later, Eli sat up.` (without its comma, only before a capitalised name)."""
+`A moment later, Eli sat up.` (without its comma, only before a capitalised name); with a comma also a name's place,
+a time clause, a participle or a few words in lowercase: `Beside Bram, Aya stiffened.`, `With a sigh, Flo sat down.`,
+`When Tully sat down, Sage looked up.`, `Grinning, Ash held them up.`, `Somewhere behind her, Teo laughed.`"""
 
 
 def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bool = True, parts: bool = True,
@@ -684,7 +719,8 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
     m = (_BEAT.match(body) or _BEAT_I.match(body) or (_BEAT_YOU.match(body) if cast.second_person else None)
          or (_BEAT_AUX.match(body) if aux else None))
     if not m and parts:
-        m = _BEAT_ASIDE.match(body)
+        spaced = re.sub(r"(\u2014|--)(?=[a-z])", r"\1 ", body)  # `Laine—who ...—set down`: the verb after a dash
+        m = _BEAT_ASIDE.match(spaced) or (_BEAT_ASIDE_AUX.match(spaced) if aux else None)
         if m:
             return _subject(cast, m.group("subj"), offset + m.start("subj"), strength, False)
         m = _IS_BEAT.match(body)
@@ -699,13 +735,36 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
             return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
+    verb = m.group("verb")
+    if verb in ("was", "is", "were", "gets", "got") and _PASSIVE_SAID.match(body, m.end()):
+        return None  # `Mara was told,`: the one spoken to
+    if verb in _HEAR_LET:
+        heard = _HEARD_SAY.match(body, m.end())
+        if heard:
+            # `Mara hears Teo say`, `Sam let Una answer.`: the one heard (or let speak) speaks.
+            said = heard.group("said")
+            if said in ("him", "her"):
+                return Tag("pronoun", None, "male" if said == "him" else "female", strength, offset + heard.start("said"))
+            return _subject(cast, said, offset + heard.start("said"), strength, False)
     subj = m.group("subj")
     new = (allow_new and len(subj.split()) == 1 and subj.lower().replace("\u2019", "'") not in _NOT_NAMES
            and subj[:1].isupper() and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
 
 
-_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+|then\s+)?(?=[A-Z])")
+_PASSIVE_SAID = re.compile(r"\s+(?:\w+ly\s+|then\s+|again\s+|being\s+|just\s+)?(?:told|asked|ordered|instructed|reminded|warned|informed|greeted|"
+                          r"answered|interrupted|scolded|teased|thanked|addressed)\b")
+"""A passive speech verb after a beat's subject: `“Sit down,” Mara was told.` names the one spoken to."""
+_HEAR_LET = frozenset("hear hears heard overhears overheard let lets".split())
+_HEARD_SAY = re.compile(rf"\s+(?P<said>{MENTION.pattern}|him|her)\s+(?:\w+ly\s+)?(?:say|says|said|saying|whisper|whispers|whispering|mutter|"
+                        r"murmur|call|calls|shout|ask|asks|reply|answer|add|speak|explain|talk|do\s+the\s+talking)\b")
+"""`Mara hears Teo say`, `Sam let Una answer.`: a beat whose subject listens while someone else speaks."""
+_CONNECTOR = re.compile(r"(?:(?:And\s+)?[Tt]hen|Finally|At\s+last|Eventually|Instead|Quietly|Softly)\s*(?::|,|\u2014|--)?\s*")
+"""A last sentence that only leads into the speech (`Gia said nothing. Then: “Left.”`): the sentence before names
+the speaker."""
+
+
+_CLAUSES = re.compile(r"(?:,|;)\s+(?:and\s+|but\s+)?(?:then\s+)?(?=[A-Z])")
 
 
 def last_actor(cast: Cast, text: str) -> Tag | None:
