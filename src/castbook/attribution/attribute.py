@@ -246,6 +246,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _fill_backwards(quotes)
     _realign_turns(quotes)
     _role_vocatives(cast, paragraphs, quotes)
+    _short_name_vocatives(cast, paragraphs, quotes, places)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
@@ -1112,6 +1113,49 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             pid = holder(m.group(1).lower())
             if pid is not None and pid not in q.intro:
                 q.vocatives.add(pid)
+
+
+_CALLED_WORD = re.compile(r"(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
+
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december christmas easter".split())
+
+
+_SHORT_NAME_NEAR = 10
+"""...named within this many paragraphs of the call: someone in the scene, not a namesake in a story being told."""
+
+
+def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], places: set[int]) -> None:
+    """A short form of a given name used to call someone (`It's four in the afternoon, Kal.` to Ka'lin, `Sanj,` to
+    Sanjay): the one character whose given name it begins, when the word is never written in lower case (`Well,`) and
+    that character is named nearby."""
+    starts: dict[str, set[int]] = {}
+    for pid, person in enumerate(cast.people):
+        if pid in places:
+            continue
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                name = re.sub(r"['\u2019-]", "", toks[0].lower())
+                for k in range(3, len(name)):
+                    starts.setdefault(name[:k], set()).add(pid)
+    text: str | None = None
+    for q in quotes:
+        for m in _CALLED_WORD.finditer(q.text):
+            word = m.group(1).lower()
+            owners = starts.get(re.sub(r"['\u2019]", "", word), set())
+            if len(owners) != 1 or word in _CALENDAR or any(s <= m.start(1) < e for s, e, _ in cast.find(q.text)):
+                continue
+            if text is None:
+                text = "\n".join(p.text for pieces in paragraphs for p in pieces)
+            if re.search(rf"\b{re.escape(word)}\b", text):
+                continue  # a word, not a name: `Well,`
+            near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
+                    if pi < len(paragraphs) for p in paragraphs[pi] if p.text != q.text for _, _, pid in cast.find(p.text)}
+            if owners <= near:
+                q.vocatives |= owners
 
 
 def _known_role(cast: Cast, head: str) -> int | None:
