@@ -247,6 +247,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
+    _role_vocatives(cast, paragraphs, quotes)
+    _short_name_vocatives(cast, paragraphs, quotes, places)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
@@ -1075,6 +1077,100 @@ def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: 
                 break
         if found is not None:
             links[(scene[q.para], h)] = found
+
+
+_ROLE_CALL = re.compile(
+    r"\b(captain|cap|capt|skipper|skip|lieutenant|lieu|sergeant|sarge|doctor|doc|professor|prof|detective|probie|"
+    r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei)\b", re.I)
+"""Ranks and jobs used as names (`Night, Probie.`, `Kid, hook that ceiling.`, `Thank you, sensei!`)."""
+_CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
+_HONORIFIC_CALLS = frozenset({"sensei"})
+"""An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
+whoever is older, used by each younger one for several others."""
+
+
+def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """A rank, job or address word calling someone (`Night, Probie.`, `Thank you, sensei!`) addresses the one
+    character who holds it: the one titled with it (`Captain Thorne`), set beside it (`Doc, the medic,`), heard as
+    it (`said the probie`), or, for an honorific, the one character ever called `Name-sensei` in the book."""
+    seen: dict[str, int | None] = {}
+
+    def holder(word: str) -> int | None:
+        if word not in seen:
+            rank = next((r for r, nicks in _RANK_NICKNAMES.items() if word in nicks), word)
+            pid = _known_role(cast, rank) if word not in _HONORIFIC_CALLS else None
+            if pid is None:
+                pid = cast.resolve("the " + word)
+                if pid is None and rank != word:
+                    pid = cast.resolve("the " + rank)
+            if pid is None and word in _HONORIFIC_CALLS:
+                suffix = "-" + word
+                called = {pid for pieces in paragraphs for p in pieces if suffix in p.text.lower()
+                          for s, e, pid in cast.find(p.text) if p.text[s:e].lower().endswith(suffix) and pid >= 0}
+                pid = called.pop() if len(called) == 1 else None
+            seen[word] = pid
+        return seen[word]
+
+    for q in quotes:
+        if not _ROLE_CALL.search(q.text):
+            continue
+        spans = [(s, e) for s, e, _ in cast.find(q.text)]
+        for m in _ROLE_CALL.finditer(q.text):
+            if any(s <= m.start() < e or s < m.end() <= e for s, e in spans):
+                continue
+            before, after = q.text[: m.start()].rstrip(), q.text[m.end() :].lstrip()
+            if before[-1:] == "-" or after[:1] == "-":
+                continue  # `Minho-hyung`, `the co-captain`
+            lead = not before or before[-1] in ",!?;.\u2014" or bool(_CALL_OPENER.search(before))
+            trail = not after or after[0] in ",!?;.\u2014"
+            if not (lead and trail):
+                continue
+            pid = holder(m.group(1).lower())
+            if pid is not None and pid not in q.intro:
+                q.vocatives.add(pid)
+
+
+_CALLED_WORD = re.compile(r"(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
+
+
+_CALENDAR = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december christmas easter".split())
+
+
+_SHORT_NAME_NEAR = 10
+"""...named within this many paragraphs of the call: someone in the scene, not a namesake in a story being told."""
+
+
+def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], places: set[int]) -> None:
+    """A short form of a given name used to call someone (`It's four in the afternoon, Kal.` to Ka'lin, `Sanj,` to
+    Sanjay): the one character whose given name it begins, when the word is never written in lower case (`Well,`) and
+    that character is named nearby."""
+    starts: dict[str, set[int]] = {}
+    for pid, person in enumerate(cast.people):
+        if pid in places:
+            continue
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and toks:
+                name = re.sub(r"['\u2019-]", "", toks[0].lower())
+                for k in range(3, len(name)):
+                    starts.setdefault(name[:k], set()).add(pid)
+    text: str | None = None
+    for q in quotes:
+        for m in _CALLED_WORD.finditer(q.text):
+            word = m.group(1).lower()
+            owners = starts.get(re.sub(r"['\u2019]", "", word), set())
+            if len(owners) != 1 or word in _CALENDAR or any(s <= m.start(1) < e for s, e, _ in cast.find(q.text)):
+                continue
+            if text is None:
+                text = "\n".join(p.text for pieces in paragraphs for p in pieces)
+            if re.search(rf"\b{re.escape(word)}\b", text):
+                continue  # a word, not a name: `Well,`
+            near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
+                    if pi < len(paragraphs) for p in paragraphs[pi] if p.text != q.text for _, _, pid in cast.find(p.text)}
+            if owners <= near:
+                q.vocatives |= owners
 
 
 def _known_role(cast: Cast, head: str) -> int | None:

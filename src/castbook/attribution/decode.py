@@ -462,10 +462,10 @@ def _decode_conv(
         if u.anchored and u.anchor not in cands and u.anchor != _UNKNOWN:
             cands.append(u.anchor)
     # In a crowded scene, whoever a line calls by name (and is on stage) may answer next, however little they
-    # have spoken so far.
+    # have spoken so far, even never yet (`Hesketh, is the launch fit?` to the man mending nets by the slipway).
     for u, nxt in zip(units, units[1:]):
         for pid in u.vocatives:
-            if pid not in cands and pid in known and not nxt.anchored and (
+            if pid not in cands and pid >= 0 and pid not in places and not nxt.anchored and (
                     pid in carry or pid in fresh or any(pid in v.names for v in units)):
                 cands.append(pid)
     # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
