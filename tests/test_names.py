@@ -172,3 +172,26 @@ def test_group_epithets_but_not_the_named_creatures():
                  '"Fine," the Heron said.', "Then Tamsin came by, and the Otter waved."]
     cast = discover(creatures)
     assert not cast.epithets and cast.resolve("the Heron") is not None
+
+
+def test_a_title_written_once_in_full_joins_its_short_forms():
+    """`Captain Marrow Astley` in full once: `Captain Astley` and the bare `Captain` are the Marrow of the rest;
+    `Dame Orla Fenwick` once makes `Dame Orla` and `Orla` one character, named in full. An elder sister's
+    `Miss Pellow` stays apart from the `Miss Ivy Pellow` written in full."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Captain Astley came in out of the rain.", "Marrow shook out her coat.", "Marrow sat down.",
+        "They waited for the Captain to speak.", "Captain Marrow Astley of the river watch, the clerk wrote.",
+        "Dame Orla unrolled the map.", "Dame Orla frowned at it.", "Orla tapped the ford.", "Orla sighed.",
+        "Dame Orla Fenwick had held the ford for ten years.", "Marrow nodded. Captain sounded tired.",
+        "Miss Pellow poured the tea.", "Miss Pellow smiled.", "Miss Ivy Pellow, her sister, did not.",
+        "Ivy scowled.", "Ivy left.",
+    ]
+    cast = discover(paras)
+    marrow = cast.resolve("Marrow")
+    assert marrow is not None and cast.resolve("Captain Astley") == marrow == cast.resolve("Captain Marrow Astley")
+    orla = cast.resolve("Orla")
+    assert orla is not None and cast.resolve("Dame Orla") == orla == cast.resolve("Dame Orla Fenwick")
+    assert cast.name(orla) == "Dame Orla Fenwick"
+    assert cast.resolve("Miss Pellow") not in (None, cast.resolve("Ivy"))

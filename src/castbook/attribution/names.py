@@ -156,7 +156,7 @@ class Person:
         if full:
             # The fullest common form: "Bill Gorton" over "Bill".
             return max(full, key=lambda f: (self.forms[f], len(f)))
-        return max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        return _in_full(self.forms, max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0])
 
     @property
     def gender(self) -> str | None:
@@ -168,6 +168,19 @@ class Person:
         if f > 1.25 * m:
             return "female"
         return None
+
+
+_GIVEN_TITLES = frozenset("sir lady lord dame miss master prince princess brother sister uncle aunt".split())
+"""Titles set before a given name (`Sir Thomas`, `Lady Isolde`, `Uncle Lenny`) as well as a family name."""
+
+
+def _in_full(forms: Counter[str], form: str) -> str:
+    """A title and a given name ("Sir Thomas") written out in full ("Sir Thomas Burdon") among a character's forms."""
+    title, toks = _split_title(form)
+    if title is None or title.rstrip(".").lower() not in _GIVEN_TITLES or len(toks) != 1:
+        return form
+    longer = [f for f in forms if (t := _split_title(f))[0] == title and len(t[1]) >= 2 and t[1][0] == toks[0]]
+    return max(longer, key=lambda f: (forms[f], len(f))) if longer else form
 
 
 @lru_cache(maxsize=1 << 16)
@@ -373,6 +386,8 @@ class Cast:
         title, words = split_title(form)
         if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES or len(words[-1]) == 1:
             return person.name  # "said the Major" -> "Major Callendar"; "said Mrs. K" -> "Mrs. Kowalczyk"
+        if title not in (None, "The"):
+            return _in_full(person.forms, form)
         full = [] if title or len(words) != 1 else [
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
@@ -765,6 +780,7 @@ def _cluster(
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
     _merge_titled(cast)
+    _merge_titled_given(cast)
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
@@ -922,11 +938,15 @@ def _leaning(person: Person) -> str | None:
 def _merge_titled(cast: Cast) -> None:
     """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
+    titled_full: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    """(title, family name) -> who is written with that title in full (`Captain Wenna Tallis`)."""
     for pid, person in enumerate(cast.people):
         for f in (*person.forms, *((person.full,) if person.full and person.forms else ())):
             title, toks = split_title(f)
             if not title and len(toks) >= 2:
                 full_by_last[toks[-1]].add(pid)
+            elif title not in (None, "The") and len(toks) >= 2 and _same_title(title) != "mrs":
+                titled_full[_same_title(title), toks[-1]].add(pid)
     # Most mentioned first, twice: a brother's merge can settle his sister's.
     order = sorted(range(len(cast.people)), key=lambda pid: -sum(cast.people[pid].forms.values())) * 2
     has_full = {p for s in full_by_last.values() for p in s}
@@ -953,6 +973,9 @@ def _merge_titled(cast: Cast) -> None:
                    if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
         if len(targets) > 1 and g1 == "male":
             targets = {t for t in targets if _leaning(cast.people[t]) == "male"}
+        if not targets and len(mine) == 1:
+            # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
+            targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
         if len(targets) != 1:
             continue
         tgt = targets.pop()
@@ -967,6 +990,25 @@ def _merge_titled(cast: Cast) -> None:
         if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
         _merge_into(cast, pid, tgt)
+
+
+def _merge_titled_given(cast: Cast) -> None:
+    """`Lady Isolde` is the one written `Lady Isolde Varne` in full: a title set before given names and a given
+    name join the one character written with the same title, that given name and a family name."""
+    held: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if title and title.rstrip(".").lower() in _GIVEN_TITLES and len(toks) >= 2:
+                held[_same_title(title), toks[0]].add(pid)
+    for pid, person in enumerate(cast.people):
+        if person.hinted or person.full or not person.forms:
+            continue
+        parsed = [_split_title(f) for f in person.forms]
+        keys = {(_same_title(title), toks[0]) for title, toks in parsed if title not in (None, "The") and len(toks) == 1}
+        if len(keys) != 1 or len(keys) != len(set(parsed)):
+            continue
+        _merge_if_one(cast, pid, held.get(keys.pop(), set()) - {pid})
 
 
 def _merge_bare_titles(cast: Cast) -> None:
