@@ -195,3 +195,21 @@ def test_a_title_written_once_in_full_joins_its_short_forms():
     assert orla is not None and cast.resolve("Dame Orla") == orla == cast.resolve("Dame Orla Fenwick")
     assert cast.name(orla) == "Dame Orla Fenwick"
     assert cast.resolve("Miss Pellow") not in (None, cast.resolve("Ivy"))
+
+
+def test_a_kinship_title_and_a_given_name_join_that_name():
+    """`Uncle Osric`, named once, is the Osric (Osric Vane) of the rest; `Aunt Tilly` too, however often she is
+    called so. `Aunt Hale` (a family name with a title: Dora Hale's) is not Hale Dunmore."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Osric Vane lit the lamp.", "Osric shrugged.", "Osric laughed.", "Uncle Osric never came home, Pell said.",
+        "Tilly poured.", "Tilly sat.", "Aunt Tilly rapped the table.", "Aunt Tilly stood.", "Aunt Tilly left.",
+        "Dora Hale ran.", "Dora Hale ran faster.", "Hale Dunmore sang.", "Hale Dunmore sang again.",
+        "Aunt Hale wrote twice.", "Aunt Hale waited.",
+    ]
+    cast = discover(paras)
+    osric = cast.resolve("Osric")
+    assert osric is not None and cast.resolve("Uncle Osric") == osric == cast.resolve("Osric Vane")
+    assert cast.resolve("Aunt Tilly") == cast.resolve("Tilly") is not None
+    assert cast.resolve("Aunt Hale") not in (None, cast.resolve("Hale Dunmore"))

@@ -994,13 +994,20 @@ def _merge_titled(cast: Cast) -> None:
 
 def _merge_titled_given(cast: Cast) -> None:
     """`Lady Isolde` is the one written `Lady Isolde Varne` in full: a title set before given names and a given
-    name join the one character written with the same title, that given name and a family name."""
+    name join the one character written with the same title, that given name and a family name; failing that,
+    `Uncle Lenny` is the one called `Lenny` or `Lenny Marsh`, when no one has Lenny for a family name."""
     held: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    given: defaultdict[str, set[int]] = defaultdict(set)
+    surnames: set[str] = set()
     for pid, person in enumerate(cast.people):
         for f in person.forms:
             title, toks = split_title(f)
             if title and title.rstrip(".").lower() in _GIVEN_TITLES and len(toks) >= 2:
                 held[_same_title(title), toks[0]].add(pid)
+            if len(toks) >= 2 or title not in (None, "The") and title.rstrip(".").lower() not in _GIVEN_TITLES:
+                surnames.add(toks[-1])
+            if not title and toks:
+                given[toks[0]].add(pid)
     for pid, person in enumerate(cast.people):
         if person.hinted or person.full or not person.forms:
             continue
@@ -1008,7 +1015,12 @@ def _merge_titled_given(cast: Cast) -> None:
         keys = {(_same_title(title), toks[0]) for title, toks in parsed if title not in (None, "The") and len(toks) == 1}
         if len(keys) != 1 or len(keys) != len(set(parsed)):
             continue
-        _merge_if_one(cast, pid, held.get(keys.pop(), set()) - {pid})
+        key = keys.pop()
+        owners = held.get(key, set()) - {pid}
+        if not owners and key[1] not in surnames and all(t.rstrip(".").lower() in _GIVEN_TITLES for t, _ in parsed):
+            # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
+            owners = given.get(key[1], set()) - {pid}
+        _merge_if_one(cast, pid, owners)
 
 
 def _merge_bare_titles(cast: Cast) -> None:
