@@ -213,3 +213,16 @@ def test_a_kinship_title_and_a_given_name_join_that_name():
     assert osric is not None and cast.resolve("Uncle Osric") == osric == cast.resolve("Osric Vane")
     assert cast.resolve("Aunt Tilly") == cast.resolve("Tilly") is not None
     assert cast.resolve("Aunt Hale") not in (None, cast.resolve("Hale Dunmore"))
+
+
+def test_one_stray_pronoun_does_not_keep_a_short_name_apart():
+    """`Toby`, seen twice and once followed by someone else's `she`, is still Tobias (whom many `he`s follow)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tobias Wren locked the door. He pocketed the key.", "Tobias sat. He waited.", "Tobias stood. He paced.",
+        "Toby, the sergeant said, and she pointed at the chair.", "Toby sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
+    assert cast.people[cast.resolve("Tobias")].gender == "male"

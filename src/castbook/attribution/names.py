@@ -886,8 +886,11 @@ def _merge_if_one(cast: Cast, pid: int, owners: set[int]) -> None:
         return
     (tgt,) = owners
     g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
+    weak = sum(cast.people[pid].gender_votes.values()) < 2
+    if weak:
+        g1 = None  # one pronoun after a name seen once or twice ("Kier" ... "she") is as often someone else's
     if not (g1 and g2 and g1 != g2):
-        _merge_into(cast, pid, tgt)
+        _merge_into(cast, pid, tgt, votes=not weak)
 
 
 def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
