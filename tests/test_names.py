@@ -226,3 +226,20 @@ def test_one_stray_pronoun_does_not_keep_a_short_name_apart():
     cast = discover(paras)
     assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
     assert cast.people[cast.resolve("Tobias")].gender == "male"
+
+
+def test_a_rank_nickname_is_the_one_holder_of_the_rank():
+    """The crew call her `Cap` and the text writes `Captain Osei` once: one character. `Sarge` joins the one
+    sergeant too; `Doc` stays a character of its own when no one is a doctor."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Cap came in with the roster.", "Cap sniffed the pot.", "Nobody argued with Cap.", "Cap laughed.",
+        "Cap sat down.", "Cap wrote it up.", "Captain Osei had run the house for a decade.", "Osei sighed.",
+        "Sarge waved.", "Sarge sat.", "Sergeant Mbeki and Pell came last.", "Mbeki nodded.", "Doc shrugged.",
+        "Doc slept.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Cap") == cast.resolve("Captain Osei") == cast.resolve("Osei") is not None
+    assert cast.resolve("Sarge") == cast.resolve("Sergeant Mbeki") is not None
+    assert cast.resolve("Doc") is not None and cast.resolve("Doc") not in (cast.resolve("Cap"), cast.resolve("Sarge"))

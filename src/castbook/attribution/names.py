@@ -1026,8 +1026,15 @@ def _merge_titled_given(cast: Cast) -> None:
         _merge_if_one(cast, pid, owners)
 
 
+_RANK_NICKNAMES = {"cap": ("captain", "capt"), "capt": ("captain", "capt"), "skipper": ("captain", "capt"),
+                   "lieu": ("lieutenant", "lt"), "loot": ("lieutenant", "lt"), "sarge": ("sergeant",),
+                   "doc": ("doctor", "dr")}
+"""A rank worn as a name: `Cap` is the one `Captain Adeyemi`, `Sarge` the one `Sergeant Bright`."""
+
+
 def _merge_bare_titles(cast: Cast) -> None:
-    """A title used as a name ("said Mademoiselle", "the Major") is the one character who mostly holds it."""
+    """A title used as a name ("said Mademoiselle", "the Major") is the one character who mostly holds it, and a
+    rank's nickname (`Cap`, `Sarge`, `Doc`) the one who holds that rank however rarely it is written."""
     held: defaultdict[str, Counter[int]] = defaultdict(Counter)
     for pid, person in enumerate(cast.people):
         for f, n in person.forms.items():
@@ -1039,13 +1046,15 @@ def _merge_bare_titles(cast: Cast) -> None:
         if person.hinted or len(words) != 1 or any(split_title(f)[0] not in (None, "The") for f in person.forms):
             continue
         word = words.pop()
-        holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
+        nick = word in _RANK_NICKNAMES
+        held_by = sum((held.get(t, Counter()) for t in _RANK_NICKNAMES.get(word, (word,))), Counter())
+        holders = [(n, t) for t, n in held_by.most_common(2) if t != pid]
         # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written;
         # held by several, it is the one who holds it three times as often as the next.
         if not holders or word == "the" or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
-        if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
+        if not nick and holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
             continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
