@@ -243,3 +243,19 @@ def test_a_rank_nickname_is_the_one_holder_of_the_rank():
     assert cast.resolve("Cap") == cast.resolve("Captain Osei") == cast.resolve("Osei") is not None
     assert cast.resolve("Sarge") == cast.resolve("Sergeant Mbeki") is not None
     assert cast.resolve("Doc") is not None and cast.resolve("Doc") not in (cast.resolve("Cap"), cast.resolve("Sarge"))
+
+
+def test_a_ranks_initials_are_the_one_holder_of_that_rank():
+    """`the DS` is Detective Sergeant Imani Cole, whose rank is written in full; `the GM` stays apart with no
+    one's name beginning with its words."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Detective Sergeant Imani Cole opened the file.", "Cole read it twice.", "Cole frowned.",
+        "This is Detective Sergeant Imani Cole, she told the tape.",
+        "The DS looked up.", "Pell waited for the DS to speak.", "The GM rolled the dice.", "The GM grinned.",
+        "Pell laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the DS") == cast.resolve("Cole") is not None
+    assert cast.resolve("the GM") not in (None, cast.resolve("Cole"))

@@ -781,6 +781,7 @@ def _cluster(
     _vote_gender(cast, paragraphs)
     _merge_titled(cast)
     _merge_titled_given(cast)
+    _merge_title_initials(cast)
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
@@ -1023,6 +1024,26 @@ def _merge_titled_given(cast: Cast) -> None:
         if not owners and key[1] not in surnames and all(t.rstrip(".").lower() in _GIVEN_TITLES for t, _ in parsed):
             # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
             owners = given.get(key[1], set()) - {pid}
+        _merge_if_one(cast, pid, owners)
+
+
+def _merge_title_initials(cast: Cast) -> None:
+    """`the DI` is the one written `Detective Inspector Ruth Kettering`: a rank's initials join the one character
+    whose name begins with that rank in full."""
+    for pid, person in enumerate(cast.people):
+        if person.hinted or person.full or not person.forms:
+            continue
+        initials = {f.split()[-1] for f in person.forms if len(f.split()) <= 2 and split_title(f)[0] in (None, "The")}
+        if len(initials) != 1 or len(initials) != len({split_title(f)[1][-1] for f in person.forms}):
+            continue
+        abbr = initials.pop()
+        if not (2 <= len(abbr) <= 4 and abbr.isalpha() and abbr.isupper()):
+            continue
+        owners = {
+            t for t, other in enumerate(cast.people) if t != pid for f in other.forms
+            if len(words := f.split()) > len(abbr) and words[0].lower() in TITLES
+            and "".join(w[0] for w in words[: len(abbr)]) == abbr
+        }
         _merge_if_one(cast, pid, owners)
 
 
