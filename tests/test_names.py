@@ -259,3 +259,20 @@ def test_a_ranks_initials_are_the_one_holder_of_that_rank():
     cast = discover(paras)
     assert cast.resolve("the DS") == cast.resolve("Cole") is not None
     assert cast.resolve("the GM") not in (None, cast.resolve("Cole"))
+
+
+def test_mister_and_a_given_name_join_that_full_name():
+    """`Mr. Edmund` tells a younger brother from `Mr. Varley`: he is Edmund Varley; `Mademoiselle Rosine` is
+    Rosine Aubert. `Mr. Hale` (Dora Hale's family name) is not Hale Dunmore."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Edmund Varley bowed.", "Edmund Varley sat.", "Mr. Varley frowned at Mr. Edmund.", "Mr. Edmund shrugged.",
+        "Rosine Aubert sang.", "Rosine Aubert stopped.", "Mademoiselle Rosine curtsied.", "Mademoiselle Rosine left.",
+        "Dora Hale ran. She laughed.", "Dora Hale ran faster. She won.", "Hale Dunmore sang.", "Hale Dunmore sang again.",
+        "Mr. Hale wrote twice.", "Mr. Hale waited.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mr. Edmund") == cast.resolve("Edmund Varley") is not None
+    assert cast.resolve("Mademoiselle Rosine") == cast.resolve("Rosine Aubert") is not None
+    assert cast.resolve("Mr. Hale") not in (None, cast.resolve("Hale Dunmore"))

@@ -174,6 +174,10 @@ _GIVEN_TITLES = frozenset("sir lady lord dame miss master prince princess brothe
 """Titles set before a given name (`Sir Thomas`, `Lady Isolde`, `Uncle Lenny`) as well as a family name."""
 
 
+_MAN_OR_MAID = frozenset("mr mister monsieur m signor herr mademoiselle mlle signorina".split())
+"""Titles that go before a family name, or before a given name to tell brothers or sisters apart (`Mr. Thaddeus`)."""
+
+
 def _in_full(forms: Counter[str], form: str) -> str:
     """A title and a given name ("Sir Thomas") written out in full ("Sir Thomas Burdon") among a character's forms."""
     title, toks = _split_title(form)
@@ -1002,16 +1006,19 @@ def _merge_titled_given(cast: Cast) -> None:
     `Uncle Lenny` is the one called `Lenny` or `Lenny Marsh`, when no one has Lenny for a family name."""
     held: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
     given: defaultdict[str, set[int]] = defaultdict(set)
-    surnames: set[str] = set()
+    full_given: defaultdict[str, set[int]] = defaultdict(set)
+    surnames: defaultdict[str, set[int]] = defaultdict(set)
     for pid, person in enumerate(cast.people):
         for f in person.forms:
             title, toks = split_title(f)
             if title and title.rstrip(".").lower() in _GIVEN_TITLES and len(toks) >= 2:
                 held[_same_title(title), toks[0]].add(pid)
-            if len(toks) >= 2 or title not in (None, "The") and title.rstrip(".").lower() not in _GIVEN_TITLES:
-                surnames.add(toks[-1])
+            if len(toks) >= 2 or title not in (None, "The") and title.rstrip(".").lower() not in _GIVEN_TITLES | _MAN_OR_MAID:
+                surnames[toks[-1]].add(pid)  # (`Mr. Thaddeus` may be either)
             if not title and toks:
                 given[toks[0]].add(pid)
+                if len(toks) >= 2:
+                    full_given[toks[0]].add(pid)
     for pid, person in enumerate(cast.people):
         if person.hinted or person.full or not person.forms:
             continue
@@ -1021,9 +1028,13 @@ def _merge_titled_given(cast: Cast) -> None:
             continue
         key = keys.pop()
         owners = held.get(key, set()) - {pid}
-        if not owners and key[1] not in surnames and all(t.rstrip(".").lower() in _GIVEN_TITLES for t, _ in parsed):
-            # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
-            owners = given.get(key[1], set()) - {pid}
+        if not owners and not surnames.get(key[1], set()) - {pid}:
+            if all(t.rstrip(".").lower() in _GIVEN_TITLES for t, _ in parsed):
+                # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
+                owners = given.get(key[1], set()) - {pid}
+            elif all(t.rstrip(".").lower() in _MAN_OR_MAID for t, _ in parsed):
+                # "Mr. Thaddeus", "Mademoiselle Cynthia": a given name, for the one written "Thaddeus Sholto".
+                owners = full_given.get(key[1], set()) - {pid}
         _merge_if_one(cast, pid, owners)
 
 
