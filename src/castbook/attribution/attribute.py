@@ -233,6 +233,12 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     places = set(_places(cast, paragraphs))
+    spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
+    things = _things(cast, paragraphs, spoke)
+    places |= things
+    for q in quotes:
+        if q.intro & things:
+            q.intro -= things  # "Mister Lumps." names a pet, not the one speaking
     for pid in places:
         # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
         known.discard(pid)
@@ -383,6 +389,35 @@ _PLACE_BEFORE = re.compile(
     r"visit|visited|for|on|upon|by|with)\s+(?:the\s+)?$", re.I)
 _PLACE_SHARE = 0.6
 _PLACE_MIN = 5
+
+
+_ANIMALS = (r"(?:dog|dogs|puppy|pup|cat|kitten|kitty|frog|toad|tadpole|bird|parrot|budgie|canary|chick|horse|pony|mare|"
+            r"stallion|foal|donkey|mule|goat|sheep|lamb|cow|calf|pig|piglet|hen|chicken|rooster|duck|duckling|goose|owl|"
+            r"crow|raven|fish|goldfish|hamster|gerbil|rabbit|bunny|mouse|rat|snake|lizard|gecko|turtle|tortoise|ferret|"
+            r"hedgehog|spider|beetle|snail|slug|worm|squirrel|plant|cactus|toy|doll|teddy|car|truck|van|bike|pet)")
+_PET_NAMED = re.compile(
+    rf"\b{_ANIMALS}\b[^.!?;\u201c\u201d\"]{{0,60}}?\b(?:named|called|christened|dubbed|name|names|call|calls)\s+(?:it\s+|him\s+|her\s+)?$"
+    r"|\b(?:named|called|christened|dubbed|name|names|call|calls)\s+it\s+$")
+"""`a frog, who they had named Kevin`, `a dog called Rex`, `He called it Mister Lumps`: an animal's or a thing's name."""
+_PET_APPOSED = re.compile(rf"\s*,?\s+the\s+(?:[a-z]+\s+)?{_ANIMALS}\b")
+"""`Kevin the frog`, `Rex, the old dog,`: a name set beside an animal noun."""
+
+
+def _things(cast: Cast, paragraphs: Sequence[list[Piece]], speakers: set[int]) -> set[int]:
+    """Names the text gives an animal or a thing (`a frog, who they named Kevin`, `called it Mister Lumps`,
+    `Kevin the frog`): nobody who speaks, unless a speech tag says they do (the animals of a fable)."""
+    out = set()
+    for pieces in paragraphs:
+        for p in pieces:
+            if not ("named" in p.text or "called" in p.text or " the " in p.text
+                                              or "name" in p.text or "call" in p.text or "dubbed" in p.text):
+                continue
+            for s, e, pid in cast.find(p.text):
+                if pid < 0 or pid in speakers or pid in out:
+                    continue
+                if _PET_NAMED.search(p.text, max(0, s - 90), s) or _PET_APPOSED.match(p.text, e):
+                    out.add(pid)
+    return out
 
 
 def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:
