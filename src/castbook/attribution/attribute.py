@@ -129,10 +129,11 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
                 p for _, _, p in cast.find(gave.group(1))}:
             out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
-            text[full.end():].strip() in (".", "") or text[full.end()] == "." and not asked.rstrip().endswith("?")
-        ):
+            text[full.end():].strip() in (".", "") or text[full.end()] == "."
+        ) and not asked.rstrip().endswith("?"):
             # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
-            # their own full name, they seldom call others by it.
+            # their own full name, they seldom call others by it. (In answer to a question, `Who said so?`
+            # `Mrs Ashdown.`, it names someone else.)
             out.add(pid)
     return out
 
@@ -182,7 +183,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             before = pieces[k - 1] if k > 0 and pieces[k - 1].kind == "narration" else None
             t_after = tag_after(cast, after.text) if after else None
             t_before = tag_before(cast, before.text) if before else None
-            cands = [t for t in (t_after, t_before) if t]
+            cands = [t for t in (t_after, t_before) if t and not (
+                t.kind == "descriptor" and t.text.lower().split()[-1] in _OBJECT_HEADS)]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             lead = before.text.rstrip() if before else ""
@@ -401,6 +403,12 @@ _PET_NAMED = re.compile(
 """`a frog, who they had named Kevin`, `a dog called Rex`, `He called it Mister Lumps`: an animal's or a thing's name."""
 _PET_APPOSED = re.compile(rf"\s*,?\s+the\s+(?:[a-z]+\s+)?{_ANIMALS}\b")
 """`Kevin the frog`, `Rex, the old dog,`: a name set beside an animal noun."""
+
+
+_OBJECT_HEADS = frozenset(
+    """machine machines dryer washer message voicemail recording tape video clip television tv kettle microwave toaster fridge oven
+    door doors bell alarm clock engine car van truck computer laptop printer kettle camera monitor""".split())
+"""Things a beat or a tag may have as subject (`The message cut off.`, `The machine thought about it`): no speaker."""
 
 
 def _things(cast: Cast, paragraphs: Sequence[list[Piece]], speakers: set[int]) -> set[int]:
