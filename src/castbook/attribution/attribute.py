@@ -253,6 +253,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
+    cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
@@ -426,6 +427,25 @@ def _things(cast: Cast, paragraphs: Sequence[list[Piece]], speakers: set[int]) -
                 if _PET_NAMED.search(p.text, max(0, s - 90), s) or _PET_APPOSED.match(p.text, e):
                     out.add(pid)
     return out
+
+
+def _first_named(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], resets: Sequence[bool]) -> dict[int, int]:
+    """Where the scene starts in which the text first names each character (or tags a line as theirs): before it,
+    in an earlier scene or chapter, they are not on stage yet."""
+    starts, start = [], 0
+    for pi, r in enumerate(resets):
+        start = pi if r else start
+        starts.append(start)
+    first: dict[int, int] = {}
+    for pi, pieces in enumerate(paragraphs):
+        for p in pieces:
+            for _, _, pid in cast.find(p.text):
+                first.setdefault(pid, starts[pi])
+    for q in quotes:
+        for pid in (q.tag.pid if q.tag is not None else None, *q.intro):
+            if pid is not None and first.get(pid, len(starts)) > starts[q.para]:
+                first[pid] = starts[q.para]
+    return first
 
 
 def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:
