@@ -477,6 +477,11 @@ def _decode_conv(
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
         if other is not None:
             cands.append(other)
+    # Nobody speaks before the text has named them (someone first met in a later chapter), unless a tag says so.
+    first_named = getattr(cast, "first_named", {})
+    last_para = conv[-1].para
+    cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
+             or any(u.anchored and u.anchor == p for u in units)]
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
