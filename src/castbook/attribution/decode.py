@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
+from castbook.attribution.tags import _SENTENCES
 
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast",
                    "pron_role"})
@@ -83,6 +84,9 @@ and a repeat (`She went on ...` chaining back past the other's line to whoever w
 _DESCRIBED_PICK = 2.0
 """A pronoun standing for someone described (`The new girl ... she says`): the next new name of that gender."""
 _SOFT_UNSURE = 1.0
+_BEAT_SUBJECT = 2.0
+"""...and more when that someone is the subject of a sentence of the paragraph's own narration before the tag
+(`Rafe sat down across from her. "Go on," he said.`): the pronoun goes on with the beat's subject."""
 _LEAD_BEAT = 2.5
 _LEAD_WEIGHT = 1.0
 """In a group, the character a sentence of the turn's own narration opens on, before its quotation (`Then Aggie,
@@ -165,6 +169,8 @@ class _Unit:
     anchor: int | None = None
     anchored: bool = False
     soft: int | None = None
+    soft_beat: bool = False
+    """The soft pick is the subject of a sentence of its paragraph's narration before the pronoun tag."""
     gender: str | None = None
     newcomer: tuple[int, str | None] | None = None
     """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
@@ -365,6 +371,7 @@ def _units(
             u.heard_by.add(canon(q.tag.hearer))
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
+            u.soft_beat = q.speaker in _beat_subjects(cast, paragraphs[q.para], q)
         tag = q.tag
         if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
                 and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
@@ -525,6 +532,8 @@ def _decode_conv(
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
+                    if u.soft_beat:
+                        s += _BEAT_SUBJECT
                 if pid == lead:
                     s += _LEAD_PRIOR
                 if u.gender and leads and pid == leads.get(u.gender):
@@ -632,6 +641,20 @@ def _lead(cast: Cast, pieces: Sequence[Piece], k: int) -> int | None:
         if (s == 0 or _SENTENCE_START.search(text, max(0, s - 40), s)) and not text.startswith(("'s", "\u2019s"), e):
             who = pid
     return who
+
+
+def _beat_subjects(cast: Cast, pieces: Sequence[Piece], q) -> list[int]:
+    """Those named as the subject of a main clause in the paragraph's narration before quotation `q`'s pronoun tag
+    (`Rafe sat down across from her.` ... `he said`), of the tag's gender."""
+    from castbook.attribution.attribute import _clause_subjects  # attribute imports this module
+
+    tag = q.tag
+    if q.tag_at is None or tag is None or tag.kind != "pronoun" or tag.gender not in ("male", "female"):
+        return []
+    text = " ".join(p.text[: tag.pos] if k == q.tag_at[0] and tag.pos >= 0 else p.text
+                    for k, p in enumerate(pieces) if p.kind == "narration" and k <= q.tag_at[0])
+    among = {pid for _, _, pid in cast.find(text) if cast.gender(pid) == tag.gender}
+    return [pid for sent in _SENTENCES.split(text) for pid in _clause_subjects(cast, sent, among)] if among else []
 
 
 def _she_leads(pieces: Sequence[Piece], q) -> bool:
