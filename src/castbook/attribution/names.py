@@ -996,6 +996,8 @@ def _merge_bare_titles(cast: Cast) -> None:
         _merge_into(cast, pid, tgt, votes=False)
 
 
+_PAIRED = re.compile(r"(?:['\u2019]s)?\s+(?:and|or|&)\s+")
+"""Between two names of a pair (`Juno and Rafe`, `Juno's and Rafe's`)."""
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
 
 
@@ -1016,6 +1018,9 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                 prev = _PREV_WORD.search(p, 0, s)
             if prev and prev.group(1).lower() in _OBJECT_AFTER:
                 continue
+            if (i and _PAIRED.fullmatch(p, mentions[i - 1][1], s)
+                    or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0])):
+                continue  # "Juno and Rafe looked at each other over her head": the pronoun is neither's alone
             limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
             m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
             if not m:
