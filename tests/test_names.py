@@ -142,6 +142,23 @@ def test_a_word_only_ever_opening_a_sentence_is_no_name():
     assert all(cast.resolve(n) is not None for n in ("Tamsin", "Oriel", "Wren Ashdown", "Ines"))
 
 
+def test_a_name_opening_its_sentences_shows_itself_in_a_list_of_names():
+    """`Gwen, Otto and Lark sat` and `Bea and Cato`: a word listed with names is a name, though it only ever
+    opens sentences; so is `Jess' voice` (a possessive with a bare apostrophe). An opening word before a list
+    of names (`Together, Mara and Jun`, `Honestly, Mara and Jun`) is no name."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Gwen, Otto and Lark sat at the table.", "“Read it,” Otto said.", "Gwen, to Lark: “You read it.”",
+        "Bea and Cato waited outside.", "“Fine,” Cato said.", "Bea, quietly: “No.”",
+        "Jess' voice cracks. “I'm sick.”", "“Too late,” said Dana.", "Jess' hands shake.",
+        "Together, Mara and Jun carried it.", "Honestly, Mara and Jun were no help.", "Together we go.",
+    ]
+    cast = discover(paras)
+    assert all(cast.resolve(n) is not None for n in ("Gwen", "Bea", "Jess", "Mara", "Jun"))
+    assert cast.resolve("Together") is None and cast.resolve("Honestly") is None
+
+
 def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
     """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
     in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not

@@ -105,6 +105,15 @@ _ACTOR = re.compile(
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
 _CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
 """A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
+_LIST = re.compile(
+    _RUN_START + r"([A-Z][\w'\u2019\-]*+)((?:, [A-Z][\w'\u2019\-]*+)*+)(,? and )([A-Z][\w'\u2019\-]*+)(?![\w'\u2019\-])"
+)
+"""A list of capitalised words in the narration: `Gwen, Otto and Lark`, `Bea and Cato`."""
+_OPENERS = frozenset("together anyway somehow again otherwise nearby overhead ahead above below beneath afterward".split())
+"""Words that open a sentence before a list of names (`Together, Mara and Jun`), besides -ly and -ing words."""
+_BARE_POSSESSIVE = re.compile(r"(?<![\w'\u2018\u2019\"\u201c\-])([A-Z][\w\-]*s)['\u2019] (?=[a-z])")
+"""`Jess' voice`: a possessive with a bare apostrophe (not a closing single quote: none opens right before it)."""
+_NARRATION_QUOTE = re.compile(r"[\"\u201c][^\"\u201d\x00]*[\"\u201d]?")
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -511,6 +520,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for w, n in words.items():
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
             possessive[clean(w)] += n
+    possessive.update(_BARE_POSSESSIVE.findall(text))
     called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
     honorific: Counter[str] = Counter({
         clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
@@ -534,7 +544,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         low = lower[t.lower()]
-        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]:
+        if (not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]
+                and not listed[t]):
             # Only ever capitalised where any word is ("Passable." "Mostly." "Whoa," "Readings are flat"):
             # a name shows itself elsewhere too, mid-sentence, as a subject, or owning something.
             return False
@@ -556,6 +567,23 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
             for t in tokens:
                 in_run[clean(t)] += n
+
+    def evident(t: str) -> bool:
+        """A name by the evidence `namelike` takes from where a word stands, lists aside."""
+        return (len(t) > 1 and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
+                and bool(cap_mid[t] or actor[t] or possessive[t] or in_run[t] or called[t] >= 2 or honorific[t]))
+
+    # A word listed with names in the narration is one too: `Gwen, Otto and Lark sat`, `Bea and Cato` (not an
+    # opening word before a list: `Together, Mara and Jun`, `Slowly, Mara and Jun`).
+    listed: Counter[str] = Counter()
+    for m in _LIST.finditer(_NARRATION_QUOTE.sub(" ", text) if '"' in text or "\u201c" in text else text):
+        members = [clean(m[1]), *(clean(w) for w in m[2].split(", ")[1:]), clean(m[4])]
+        for i, t in enumerate(members):
+            low = t.lower()
+            if low.endswith(("ly", "ing")) or low in _OPENERS:
+                continue
+            if all(evident(o) for j, o in enumerate(members) if j != i):
+                listed[t] += 1
 
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
