@@ -159,6 +159,28 @@ def test_a_name_opening_its_sentences_shows_itself_in_a_list_of_names():
     assert cast.resolve("Together") is None and cast.resolve("Honestly") is None
 
 
+def test_a_family_of_few_mentions_stays_apart():
+    """`Mrs. Lindqvist` is not her daughter `Ana Lindqvist` when one kisses the other; `Mrs. Okoye` is not a
+    `Dayo Okoye` no pronoun says is a woman (a wife takes her husband's name); `Mr. Rui Sato` is not `Ken Sato`.
+    `Miss Vance` with `Petra Vance`, a `she`, and `Mr. Hale` with `Owen Hale`, still are one."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ana Lindqvist came home late. She was tired.", "“You missed dinner,” Mrs. Lindqvist said.",
+        "“Sorry,” Ana said.", "Mrs. Lindqvist kissed Ana on the head.",
+        "Dayo Okoye parked the van.", "“Hi,” said Dayo.", "Mrs. Okoye waved from the porch.", "Mrs. Okoye went in.",
+        "Ken Sato and his brother arrived.", "Ken waved.", "Mr. Rui Sato bowed.",
+        "Petra Vance was late. She ran.", "“Sorry,” said Petra.", "Miss Vance sat down.", "Owen Hale came in.",
+        "“Hello,” said Owen.", "Mr. Hale sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mrs. Lindqvist") != cast.resolve("Ana") is not None
+    assert cast.resolve("Mrs. Okoye") != cast.resolve("Dayo Okoye") is not None
+    assert cast.resolve("Mr. Rui Sato") != cast.resolve("Ken Sato") is not None
+    assert cast.resolve("Miss Vance") == cast.resolve("Petra") is not None
+    assert cast.resolve("Mr. Hale") == cast.resolve("Owen Hale") is not None
+
+
 def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
     """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
     in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not

@@ -792,7 +792,7 @@ def _cluster(
                 alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
-    _merge_titled(cast)
+    _merge_titled(cast, paragraphs)
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
@@ -947,8 +947,12 @@ def _leaning(person: Person) -> str | None:
     return "male" if m >= f + 3 else "female" if f >= m + 3 else None
 
 
-def _merge_titled(cast: Cast) -> None:
-    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
+def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
+    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree.
+
+    A woman's title joins only a full name its own pronouns call a woman (`Mrs. Okoye` is as likely the wife of a
+    `Dayo Okoye` named once); a title with a first name (`Mr. Rui Sato`) only a character of that first name; and
+    `Mrs. Lindqvist` is not an `Ana Lindqvist` named beside her in one sentence (`Mrs. Lindqvist kissed Ana`)."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
     for pid, person in enumerate(cast.people):
         for f in (*person.forms, *((person.full,) if person.full and person.forms else ())):
@@ -987,6 +991,15 @@ def _merge_titled(cast: Cast) -> None:
         g2 = cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
             continue
+        firsts = {toks[0] for title, toks in map(split_title, cast.people[tgt].forms) if len(toks) >= 2}
+        own = {toks[0] for title, toks in titled if len(toks) >= 2}
+        if own - firsts:
+            continue  # "Mr. Robert Ferrars" is not Edward Ferrars
+        votes = cast.people[tgt].gender_votes
+        if g1 == "female" and votes["female"] <= votes["male"] and not own:
+            continue  # "Mrs. Cecil Forrester" spells out whose name she carries
+        if paragraphs and _named_apart(person, cast.people[tgt], paragraphs):
+            continue
         # "Admiral Crawford" does not join a Henry Crawford already called "Mr. Crawford"; and a book that writes
         # "Miss Lucy Steele" in full keeps "Miss Steele" for her elder sister (and a far commoner "Mr. Knightley"
         # for the elder brother of "Mr. John Knightley").
@@ -995,6 +1008,27 @@ def _merge_titled(cast: Cast) -> None:
         if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
         _merge_into(cast, pid, tgt)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!\bMrs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s+")
+
+
+def _named_apart(titled: Person, full: Person, paragraphs: Sequence[str]) -> bool:
+    """A `Mrs.`/`Mr.` form and the first name of a full name, written alone, both in one sentence of the narration
+    (`Mrs. Lindqvist kissed Ana`, `Mr. Sato bowed to Ken`): two people, a parent and a child most often."""
+    forms = [f for f in titled.forms if _same_title(split_title(f)[0] or "") in ("mr", "mrs")]
+    firsts = {toks[0] for title, toks in map(split_title, full.forms) if not title and len(toks) >= 2}
+    firsts -= {split_title(f)[1][-1] for f in forms}
+    if not forms or not firsts:
+        return False
+    for p in paragraphs:
+        if not any(f in p for f in forms):
+            continue
+        for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", p)):
+            # The first name alone (not `Sir John`, not `John Dashwood`).
+            if any(f in sentence for f in forms) and any(_clean_token(m) in firsts for m in MENTION.findall(sentence)):
+                return True
+    return False
 
 
 def _merge_bare_titles(cast: Cast) -> None:
