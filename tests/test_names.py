@@ -181,6 +181,23 @@ def test_a_family_of_few_mentions_stays_apart():
     assert cast.resolve("Mr. Hale") == cast.resolve("Owen Hale") is not None
 
 
+def test_a_first_name_written_once_before_a_family_name():
+    """`Lucy Reyes said`, her first name written only this once, is Lucy Reyes, not her brother Tom Reyes who
+    owns the bare `Reyes`; `Captain Ines Reyes` opening a sentence keeps her first name. A word capitalised
+    once before a name at the start of a sentence, with no title (`Both Reyes`), is no first name."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tom Reyes sat on the porch.", "“Move,” Lucy Reyes said.", "“No,” Reyes said.", "“Fine,” said Tom.",
+        "The ferry docked. Captain Ines Solberg came down the ramp.", "Solberg waved.", "Both Solberg and Tom laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Lucy Reyes") is not None and cast.resolve("Lucy Reyes") != cast.resolve("Tom Reyes")
+    assert cast.resolve("Captain Ines Solberg") == cast.resolve("Solberg") is not None
+    assert "Captain Ines Solberg" in cast.people[cast.resolve("Solberg")].forms
+    assert cast.resolve("Both") is None and cast.resolve("Both Solberg") is None
+
+
 def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
     """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
     in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not

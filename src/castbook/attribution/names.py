@@ -27,6 +27,8 @@ TITLES: dict[str, str | None] = {
     "minister": None, "senator": None, "president": None, "chancellor": None, "headmaster": "male",
     "headmistress": "female", "warden": None, "matron": "female", "trainer": None,
 }
+_RANKS = frozenset(["mr", "mister", *(t for t, g in TITLES.items() if g is None and t != "the")])
+"""Titles of rank or trade ("Captain", "Dr.") and "Mr.": not part of the name a story calls its people by."""
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
     "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
@@ -114,6 +116,11 @@ _OPENERS = frozenset("together anyway somehow again otherwise nearby overhead ah
 _BARE_POSSESSIVE = re.compile(r"(?<![\w'\u2018\u2019\"\u201c\-])([A-Z][\w\-]*s)['\u2019] (?=[a-z])")
 """`Jess' voice`: a possessive with a bare apostrophe (not a closing single quote: none opens right before it)."""
 _NARRATION_QUOTE = re.compile(r"[\"\u201c][^\"\u201d\x00]*[\"\u201d]?")
+_TAG_RUN = re.compile(
+    rf"\b(?:{_SAYS}) ([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+)\b(?! [A-Z])"
+    rf"|(?<![\w'\u2019\-] )\b([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+) (?:{_SAYS})\b"
+)
+"""Two capitalised words as the subject of a speech tag: `said Lucy Reyes`, `Lucy Reyes asked`."""
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -165,7 +172,11 @@ class Person:
         if full:
             # The fullest common form: "Bill Gorton" over "Bill".
             return max(full, key=lambda f: (self.forms[f], len(f)))
-        return max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        title, toks = parsed[best]
+        if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
+            return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
+        return best
 
     @property
     def gender(self) -> str | None:
@@ -552,6 +563,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
+    tag_runs = {(clean(a or c), clean(b or d)) for a, b, c, d in _TAG_RUN.findall(text)}
     mentions = Counter(MENTION.findall(text))
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()
@@ -585,6 +597,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             if all(evident(o) for j, o in enumerate(members) if j != i):
                 listed[t] += 1
 
+    def first_once(t: str, title: str | None, last: str) -> bool:
+        """A word capitalised this once, before a family name, after a title of rank or trade or as the subject of a
+        speech tag: a first name written once (`Captain Ines Reyes came down`, `Lucy Reyes said`; not `Both Reyes`)."""
+        return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs)
+                and len(t) > 1
+                and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
+                and t[0].isupper() and not t.isupper())
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
         cleaned = [clean(t) for t in tokens]
@@ -599,9 +619,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             title = None
         out: list[str] = []
         run: list[str] = []
-        for tok in tokens + [""]:
+        for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and namelike(ct):
+            if tok and (namelike(ct) or i == 0 and len(tokens) == 2 and first_once(ct, title, clean(tokens[1]))
+                        and namelike(clean(tokens[1]))):
                 run.append(ct)
                 continue
             if run:
@@ -761,6 +782,10 @@ def _cluster(
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
             # Mr. Frank Churchill -> Frank Churchill; but "Mrs. John Dashwood" is John Dashwood's wife.
             pid = alias.get(_key(" ".join(toks)))
+            if pid is None and title_gender(title) is None and title != "The" and (
+                    short := alias.get(_key(f"{title} {toks[-1]}"))) is not None and all(
+                    len(parsed[g][1]) == 1 for g in people[short].forms if g in parsed):
+                pid = short  # "Captain Ines Reyes" is the "Captain Reyes" of the story, her first name written once
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
             owners = {owner(g) for g in by_first.get(tok, ())} - {None}
