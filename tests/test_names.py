@@ -142,6 +142,62 @@ def test_a_word_only_ever_opening_a_sentence_is_no_name():
     assert all(cast.resolve(n) is not None for n in ("Tamsin", "Oriel", "Wren Ashdown", "Ines"))
 
 
+def test_a_name_opening_its_sentences_shows_itself_in_a_list_of_names():
+    """`Gwen, Otto and Lark sat` and `Bea and Cato`: a word listed with names is a name, though it only ever
+    opens sentences; so is `Jess' voice` (a possessive with a bare apostrophe). An opening word before a list
+    of names (`Together, Mara and Jun`, `Honestly, Mara and Jun`) is no name."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Gwen, Otto and Lark sat at the table.", "“Read it,” Otto said.", "Gwen, to Lark: “You read it.”",
+        "Bea and Cato waited outside.", "“Fine,” Cato said.", "Bea, quietly: “No.”",
+        "Jess' voice cracks. “I'm sick.”", "“Too late,” said Dana.", "Jess' hands shake.",
+        "Together, Mara and Jun carried it.", "Honestly, Mara and Jun were no help.", "Together we go.",
+    ]
+    cast = discover(paras)
+    assert all(cast.resolve(n) is not None for n in ("Gwen", "Bea", "Jess", "Mara", "Jun"))
+    assert cast.resolve("Together") is None and cast.resolve("Honestly") is None
+
+
+def test_a_family_of_few_mentions_stays_apart():
+    """`Mrs. Lindqvist` is not her daughter `Ana Lindqvist` when one kisses the other; `Mrs. Okoye` is not a
+    `Dayo Okoye` no pronoun says is a woman (a wife takes her husband's name); `Mr. Rui Sato` is not `Ken Sato`.
+    `Miss Vance` with `Petra Vance`, a `she`, and `Mr. Hale` with `Owen Hale`, still are one."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ana Lindqvist came home late. She was tired.", "“You missed dinner,” Mrs. Lindqvist said.",
+        "“Sorry,” Ana said.", "Mrs. Lindqvist kissed Ana on the head.",
+        "Dayo Okoye parked the van.", "“Hi,” said Dayo.", "Mrs. Okoye waved from the porch.", "Mrs. Okoye went in.",
+        "Ken Sato and his brother arrived.", "Ken waved.", "Mr. Rui Sato bowed.",
+        "Petra Vance was late. She ran.", "“Sorry,” said Petra.", "Miss Vance sat down.", "Owen Hale came in.",
+        "“Hello,” said Owen.", "Mr. Hale sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mrs. Lindqvist") != cast.resolve("Ana") is not None
+    assert cast.resolve("Mrs. Okoye") != cast.resolve("Dayo Okoye") is not None
+    assert cast.resolve("Mr. Rui Sato") != cast.resolve("Ken Sato") is not None
+    assert cast.resolve("Miss Vance") == cast.resolve("Petra") is not None
+    assert cast.resolve("Mr. Hale") == cast.resolve("Owen Hale") is not None
+
+
+def test_a_first_name_written_once_before_a_family_name():
+    """`Lucy Reyes said`, her first name written only this once, is Lucy Reyes, not her brother Tom Reyes who
+    owns the bare `Reyes`; `Captain Ines Reyes` opening a sentence keeps her first name. A word capitalised
+    once before a name at the start of a sentence, with no title (`Both Reyes`), is no first name."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tom Reyes sat on the porch.", "“Move,” Lucy Reyes said.", "“No,” Reyes said.", "“Fine,” said Tom.",
+        "The ferry docked. Captain Ines Solberg came down the ramp.", "Solberg waved.", "Both Solberg and Tom laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Lucy Reyes") is not None and cast.resolve("Lucy Reyes") != cast.resolve("Tom Reyes")
+    assert cast.resolve("Captain Ines Solberg") == cast.resolve("Solberg") is not None
+    assert "Captain Ines Solberg" in cast.people[cast.resolve("Solberg")].forms
+    assert cast.resolve("Both") is None and cast.resolve("Both Solberg") is None
+
+
 def test_a_title_alone_and_a_title_with_an_initial_name_its_one_holder():
     """`the Warden` is Warden Ostrova, the only warden named, though her full title is written once; `Mrs. P`
     in a tag is Mrs. Pilcher, the one Mrs. whose name begins with P. `the Doctor`, written ten times, is not

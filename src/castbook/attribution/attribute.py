@@ -129,10 +129,11 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
                 p for _, _, p in cast.find(gave.group(1))}:
             out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
-            text[full.end():].strip() in (".", "") or text[full.end()] == "." and not asked.rstrip().endswith("?")
-        ):
+            text[full.end():].strip() in (".", "") or text[full.end()] == "."
+        ) and not asked.rstrip().endswith("?"):
             # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
-            # their own full name, they seldom call others by it.
+            # their own full name, they seldom call others by it. (In answer to a question, `Who said so?`
+            # `Mrs Ashdown.`, it names someone else.)
             out.add(pid)
     return out
 
@@ -182,7 +183,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             before = pieces[k - 1] if k > 0 and pieces[k - 1].kind == "narration" else None
             t_after = tag_after(cast, after.text) if after else None
             t_before = tag_before(cast, before.text) if before else None
-            cands = [t for t in (t_after, t_before) if t]
+            cands = [t for t in (t_after, t_before) if t and not (
+                t.kind == "descriptor" and t.text.lower().split()[-1] in _OBJECT_HEADS)]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             lead = before.text.rstrip() if before else ""
@@ -233,6 +235,12 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     places = set(_places(cast, paragraphs))
+    spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
+    things = _things(cast, paragraphs, spoke)
+    places |= things
+    for q in quotes:
+        if q.intro & things:
+            q.intro -= things  # "Mister Lumps." names a pet, not the one speaking
     for pid in places:
         # A place ("in Coketown", "to Iping") is nobody who speaks, and the pronouns near it were someone else's.
         known.discard(pid)
@@ -249,6 +257,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _realign_turns(quotes)
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places)
+    cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
@@ -387,6 +396,60 @@ _PLACE_BEFORE = re.compile(
     r"visit|visited|for|on|upon|by|with)\s+(?:the\s+)?$", re.I)
 _PLACE_SHARE = 0.6
 _PLACE_MIN = 5
+
+
+_ANIMALS = (r"(?:dog|dogs|puppy|pup|cat|kitten|kitty|frog|toad|tadpole|bird|parrot|budgie|canary|chick|horse|pony|mare|"
+            r"stallion|foal|donkey|mule|goat|sheep|lamb|cow|calf|pig|piglet|hen|chicken|rooster|duck|duckling|goose|owl|"
+            r"crow|raven|fish|goldfish|hamster|gerbil|rabbit|bunny|mouse|rat|snake|lizard|gecko|turtle|tortoise|ferret|"
+            r"hedgehog|spider|beetle|snail|slug|worm|squirrel|plant|cactus|toy|doll|teddy|car|truck|van|bike|pet)")
+_PET_NAMED = re.compile(
+    rf"\b{_ANIMALS}\b[^.!?;\u201c\u201d\"]{{0,60}}?\b(?:named|called|christened|dubbed|name|names|call|calls)\s+(?:it\s+|him\s+|her\s+)?$"
+    r"|\b(?:named|called|christened|dubbed|name|names|call|calls)\s+it\s+$")
+"""`a frog, who they had named Kevin`, `a dog called Rex`, `He called it Mister Lumps`: an animal's or a thing's name."""
+_PET_APPOSED = re.compile(rf"\s*,?\s+the\s+(?:[a-z]+\s+)?{_ANIMALS}\b")
+"""`Kevin the frog`, `Rex, the old dog,`: a name set beside an animal noun."""
+
+
+_OBJECT_HEADS = frozenset(
+    """machine machines dryer washer message voicemail recording tape video clip television tv kettle microwave toaster fridge oven
+    door doors bell alarm clock engine car van truck computer laptop printer kettle camera monitor""".split())
+"""Things a beat or a tag may have as subject (`The message cut off.`, `The machine thought about it`): no speaker."""
+
+
+def _things(cast: Cast, paragraphs: Sequence[list[Piece]], speakers: set[int]) -> set[int]:
+    """Names the text gives an animal or a thing (`a frog, who they named Kevin`, `called it Mister Lumps`,
+    `Kevin the frog`): nobody who speaks, unless a speech tag says they do (the animals of a fable)."""
+    out = set()
+    for pieces in paragraphs:
+        for p in pieces:
+            if not ("named" in p.text or "called" in p.text or " the " in p.text
+                                              or "name" in p.text or "call" in p.text or "dubbed" in p.text):
+                continue
+            for s, e, pid in cast.find(p.text):
+                if pid < 0 or pid in speakers or pid in out:
+                    continue
+                if _PET_NAMED.search(p.text, max(0, s - 90), s) or _PET_APPOSED.match(p.text, e):
+                    out.add(pid)
+    return out
+
+
+def _first_named(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], resets: Sequence[bool]) -> dict[int, int]:
+    """Where the scene starts in which the text first names each character (or tags a line as theirs): before it,
+    in an earlier scene or chapter, they are not on stage yet."""
+    starts, start = [], 0
+    for pi, r in enumerate(resets):
+        start = pi if r else start
+        starts.append(start)
+    first: dict[int, int] = {}
+    for pi, pieces in enumerate(paragraphs):
+        for p in pieces:
+            for _, _, pid in cast.find(p.text):
+                first.setdefault(pid, starts[pi])
+    for q in quotes:
+        for pid in (q.tag.pid if q.tag is not None else None, *q.intro):
+            if pid is not None and first.get(pid, len(starts)) > starts[q.para]:
+                first[pid] = starts[q.para]
+    return first
 
 
 def _places(cast: Cast, paragraphs: Sequence[list[Piece]]) -> set[int]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
+from castbook.attribution.tags import _SENTENCES
 
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast",
                    "pron_role"})
@@ -83,6 +84,15 @@ and a repeat (`She went on ...` chaining back past the other's line to whoever w
 _DESCRIBED_PICK = 2.0
 """A pronoun standing for someone described (`The new girl ... she says`): the next new name of that gender."""
 _SOFT_UNSURE = 1.0
+_BEAT_SUBJECT = 2.0
+"""...and more when that someone is the subject of a sentence of the paragraph's own narration before the tag
+(`Rafe sat down across from her. "Go on," he said.`): the pronoun goes on with the beat's subject."""
+_BEAT_NAMED = 2.0
+_BEAT_NAMED_GROUP = 0.0
+_BEAT_REACH = 1
+"""A turn with no tag (or a beat whose subject is no one: `The fan clicked.`, `They slid down.`) leans towards whom
+the nearest sentence of its paragraph's narration, at most one sentence away, names as its subject (`Mina turned it
+over. For a while nobody spoke. "..."`), in a talk of two (in a group the sentence opening on a name counts)."""
 _LEAD_BEAT = 2.5
 _LEAD_WEIGHT = 1.0
 """In a group, the character a sentence of the turn's own narration opens on, before its quotation (`Then Aggie,
@@ -165,6 +175,8 @@ class _Unit:
     anchor: int | None = None
     anchored: bool = False
     soft: int | None = None
+    soft_beat: bool = False
+    """The soft pick is the subject of a sentence of its paragraph's narration before the pronoun tag."""
     gender: str | None = None
     newcomer: tuple[int, str | None] | None = None
     """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
@@ -194,6 +206,8 @@ class _Unit:
     """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
     """Its pronoun tag stands for someone described, not named (`The new girl ... she says`)."""
+    subject: int | None = None
+    """Whom a sentence of its untagged paragraph's narration next to its quotation names as subject."""
     lead: int | None = None
     """The character who opens the last sentence of narration before the turn's first quotation (`Then Aggie, from
     the back:`, `Linh, who was tiny, leaned round the lockers.`): the one about to speak."""
@@ -345,6 +359,11 @@ def _units(
                     u.lead = _lead(cast, paragraphs[q.para], q.piece)
                     if u.lead is not None:
                         u.lead = canon(u.lead)
+                if q.tag is None or (q.tag.strength < 0.9 and q.tag.kind != "name"
+                                     and q.tag.gender not in ("male", "female", "first")):
+                    u.subject = _subject(cast, paragraphs[q.para], q.piece)
+                    if u.subject is not None:
+                        u.subject = canon(u.subject)
         para = q.para
         if not u.quotes:
             u.reply = replied(paragraphs[q.para], q.piece)
@@ -365,6 +384,7 @@ def _units(
             u.heard_by.add(canon(q.tag.hearer))
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
+            u.soft_beat = q.speaker in _beat_subjects(cast, paragraphs[q.para], q)
         tag = q.tag
         if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
                 and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
@@ -477,6 +497,11 @@ def _decode_conv(
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
         if other is not None:
             cands.append(other)
+    # Nobody speaks before the text has named them (someone first met in a later chapter), unless a tag says so.
+    first_named = getattr(cast, "first_named", {})
+    last_para = conv[-1].para
+    cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
+             or any(u.anchored and u.anchor == p for u in units)]
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -525,6 +550,8 @@ def _decode_conv(
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
+                    if u.soft_beat:
+                        s += _BEAT_SUBJECT
                 if pid == lead:
                     s += _LEAD_PRIOR
                 if u.gender and leads and pid == leads.get(u.gender):
@@ -535,6 +562,8 @@ def _decode_conv(
                     s += _DESCRIBED_PICK if u.described else _NEWCOMER
                 if pid in u.names:
                     s += _IN_PARAGRAPH
+                if pid == u.subject:
+                    s += _BEAT_NAMED if crowd < _CROWD else _BEAT_NAMED_GROUP
                 if pid == u.lead:
                     s += _LEAD_BEAT if crowd >= _CROWD else 0.0
                 if t in window and pid in remote_set:
@@ -632,6 +661,50 @@ def _lead(cast: Cast, pieces: Sequence[Piece], k: int) -> int | None:
         if (s == 0 or _SENTENCE_START.search(text, max(0, s - 40), s)) and not text.startswith(("'s", "\u2019s"), e):
             who = pid
     return who
+
+
+def _subject(cast: Cast, pieces: Sequence[Piece], k: int) -> int | None:
+    """Whom the sentence of the paragraph's narration nearest to quotation `k` (before it on a tie, at most
+    `_BEAT_REACH` sentences away) names alone as its subject: `Mina looked up. The lid was in her hand. "..."`."""
+    from castbook.attribution.attribute import _clause_subjects  # attribute imports this module
+
+    best = None
+    for j, p in enumerate(pieces):
+        if p.kind != "narration":
+            continue
+        sents = [x for x in _SENTENCES.split(p.text) if x.strip()]
+        gap = _gap(pieces, j, k)
+        for m, sent in enumerate(sents):
+            key = (gap + (len(sents) - 1 - m if j < k else m), j > k)
+            if key[0] > _BEAT_REACH or best is not None and key >= best[0]:
+                continue
+            subs = set(_clause_subjects(cast, sent, {pid for _, _, pid in cast.find(sent)}))
+            if len(subs) == 1:
+                best = (key, subs.pop())
+    return best[1] if best else None
+
+
+def _gap(pieces: Sequence[Piece], j: int, k: int) -> int:
+    """Sentences and quotations between the narration piece `j` and quotation `k` (their own excluded)."""
+    lo, hi = sorted((j, k))
+    n = 0
+    for p in pieces[lo + 1 : hi]:
+        n += 1 if p.kind != "narration" else len([x for x in _SENTENCES.split(p.text) if x.strip()])
+    return n
+
+
+def _beat_subjects(cast: Cast, pieces: Sequence[Piece], q) -> list[int]:
+    """Those named as the subject of a main clause in the paragraph's narration before quotation `q`'s pronoun tag
+    (`Rafe sat down across from her.` ... `he said`), of the tag's gender."""
+    from castbook.attribution.attribute import _clause_subjects  # attribute imports this module
+
+    tag = q.tag
+    if q.tag_at is None or tag is None or tag.kind != "pronoun" or tag.gender not in ("male", "female"):
+        return []
+    text = " ".join(p.text[: tag.pos] if k == q.tag_at[0] and tag.pos >= 0 else p.text
+                    for k, p in enumerate(pieces) if p.kind == "narration" and k <= q.tag_at[0])
+    among = {pid for _, _, pid in cast.find(text) if cast.gender(pid) == tag.gender}
+    return [pid for sent in _SENTENCES.split(text) for pid in _clause_subjects(cast, sent, among)] if among else []
 
 
 def _she_leads(pieces: Sequence[Piece], q) -> bool:

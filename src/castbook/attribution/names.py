@@ -27,6 +27,8 @@ TITLES: dict[str, str | None] = {
     "minister": None, "senator": None, "president": None, "chancellor": None, "headmaster": "male",
     "headmistress": "female", "warden": None, "matron": "female", "trainer": None,
 }
+_RANKS = frozenset(["mr", "mister", *(t for t, g in TITLES.items() if g is None and t != "the")])
+"""Titles of rank or trade ("Captain", "Dr.") and "Mr.": not part of the name a story calls its people by."""
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
     "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
@@ -105,6 +107,20 @@ _ACTOR = re.compile(
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`."""
 _CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
 """A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
+_LIST = re.compile(
+    _RUN_START + r"([A-Z][\w'\u2019\-]*+)((?:, [A-Z][\w'\u2019\-]*+)*+)(,? and )([A-Z][\w'\u2019\-]*+)(?![\w'\u2019\-])"
+)
+"""A list of capitalised words in the narration: `Gwen, Otto and Lark`, `Bea and Cato`."""
+_OPENERS = frozenset("together anyway somehow again otherwise nearby overhead ahead above below beneath afterward".split())
+"""Words that open a sentence before a list of names (`Together, Mara and Jun`), besides -ly and -ing words."""
+_BARE_POSSESSIVE = re.compile(r"(?<![\w'\u2018\u2019\"\u201c\-])([A-Z][\w\-]*s)['\u2019] (?=[a-z])")
+"""`Jess' voice`: a possessive with a bare apostrophe (not a closing single quote: none opens right before it)."""
+_NARRATION_QUOTE = re.compile(r"[\"\u201c][^\"\u201d\x00]*[\"\u201d]?")
+_TAG_RUN = re.compile(
+    rf"\b(?:{_SAYS}) ([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+)\b(?! [A-Z])"
+    rf"|(?<![\w'\u2019\-] )\b([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+) (?:{_SAYS})\b"
+)
+"""Two capitalised words as the subject of a speech tag: `said Lucy Reyes`, `Lucy Reyes asked`."""
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -156,7 +172,11 @@ class Person:
         if full:
             # The fullest common form: "Bill Gorton" over "Bill".
             return max(full, key=lambda f: (self.forms[f], len(f)))
-        return _in_full(self.forms, max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0])
+        best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        title, toks = parsed[best]
+        if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
+            return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
+        return _in_full(self.forms, best)
 
     @property
     def gender(self) -> str | None:
@@ -530,6 +550,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     for w, n in words.items():
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
             possessive[clean(w)] += n
+    possessive.update(_BARE_POSSESSIVE.findall(text))
     called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
     honorific: Counter[str] = Counter({
         clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
@@ -553,13 +574,15 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         low = lower[t.lower()]
-        if not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]:
+        if (not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]
+                and not listed[t]):
             # Only ever capitalised where any word is ("Passable." "Mostly." "Whoa," "Readings are flat"):
             # a name shows itself elsewhere too, mid-sentence, as a subject, or owning something.
             return False
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
+    tag_runs = {(clean(a or c), clean(b or d)) for a, b, c, d in _TAG_RUN.findall(text)}
     mentions = Counter(MENTION.findall(text))
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()
@@ -576,6 +599,31 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             for t in tokens:
                 in_run[clean(t)] += n
 
+    def evident(t: str) -> bool:
+        """A name by the evidence `namelike` takes from where a word stands, lists aside."""
+        return (len(t) > 1 and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
+                and bool(cap_mid[t] or actor[t] or possessive[t] or in_run[t] or called[t] >= 2 or honorific[t]))
+
+    # A word listed with names in the narration is one too: `Gwen, Otto and Lark sat`, `Bea and Cato` (not an
+    # opening word before a list: `Together, Mara and Jun`, `Slowly, Mara and Jun`).
+    listed: Counter[str] = Counter()
+    for m in _LIST.finditer(_NARRATION_QUOTE.sub(" ", text) if '"' in text or "\u201c" in text else text):
+        members = [clean(m[1]), *(clean(w) for w in m[2].split(", ")[1:]), clean(m[4])]
+        for i, t in enumerate(members):
+            low = t.lower()
+            if low.endswith(("ly", "ing")) or low in _OPENERS:
+                continue
+            if all(evident(o) for j, o in enumerate(members) if j != i):
+                listed[t] += 1
+
+    def first_once(t: str, title: str | None, last: str) -> bool:
+        """A word capitalised this once, before a family name, after a title of rank or trade or as the subject of a
+        speech tag: a first name written once (`Captain Ines Reyes came down`, `Lucy Reyes said`; not `Both Reyes`)."""
+        return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs)
+                and len(t) > 1
+                and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
+                and t[0].isupper() and not t.isupper())
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
         cleaned = [clean(t) for t in tokens]
@@ -590,9 +638,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             title = None
         out: list[str] = []
         run: list[str] = []
-        for tok in tokens + [""]:
+        for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and namelike(ct):
+            if tok and (namelike(ct) or i == 0 and len(tokens) == 2 and first_once(ct, title, clean(tokens[1]))
+                        and namelike(clean(tokens[1]))):
                 run.append(ct)
                 continue
             if run:
@@ -752,6 +801,10 @@ def _cluster(
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
             # Mr. Frank Churchill -> Frank Churchill; but "Mrs. John Dashwood" is John Dashwood's wife.
             pid = alias.get(_key(" ".join(toks)))
+            if pid is None and title_gender(title) is None and title != "The" and (
+                    short := alias.get(_key(f"{title} {toks[-1]}"))) is not None and all(
+                    len(parsed[g][1]) == 1 for g in people[short].forms if g in parsed):
+                pid = short  # "Captain Ines Reyes" is the "Captain Reyes" of the story, her first name written once
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
             owners = {owner(g) for g in by_first.get(tok, ())} - {None}
@@ -783,7 +836,7 @@ def _cluster(
                 alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
-    _merge_titled(cast)
+    _merge_titled(cast, paragraphs)
     _merge_titled_given(cast)
     _merge_title_initials(cast)
     _merge_bare_titles(cast)
@@ -943,8 +996,12 @@ def _leaning(person: Person) -> str | None:
     return "male" if m >= f + 3 else "female" if f >= m + 3 else None
 
 
-def _merge_titled(cast: Cast) -> None:
-    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree."""
+def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
+    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree.
+
+    A woman's title joins only a full name its own pronouns call a woman (`Mrs. Okoye` is as likely the wife of a
+    `Dayo Okoye` named once); a title with a first name (`Mr. Rui Sato`) only a character of that first name; and
+    `Mrs. Lindqvist` is not an `Ana Lindqvist` named beside her in one sentence (`Mrs. Lindqvist kissed Ana`)."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
     titled_full: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
     """(title, family name) -> who is written with that title in full (`Captain Wenna Tallis`)."""
@@ -989,6 +1046,15 @@ def _merge_titled(cast: Cast) -> None:
         tgt = targets.pop()
         g2 = cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
+            continue
+        firsts = {toks[0] for title, toks in map(split_title, cast.people[tgt].forms) if len(toks) >= 2}
+        own = {toks[0] for title, toks in titled if len(toks) >= 2}
+        if own - firsts:
+            continue  # "Mr. Robert Ferrars" is not Edward Ferrars
+        votes = cast.people[tgt].gender_votes
+        if g1 == "female" and votes["female"] <= votes["male"] and not own:
+            continue  # "Mrs. Cecil Forrester" spells out whose name she carries
+        if paragraphs and _named_apart(person, cast.people[tgt], paragraphs):
             continue
         # "Admiral Crawford" does not join a Henry Crawford already called "Mr. Crawford"; and a book that writes
         # "Miss Lucy Steele" in full keeps "Miss Steele" for her elder sister (and a far commoner "Mr. Knightley"
@@ -1058,6 +1124,27 @@ def _merge_title_initials(cast: Cast) -> None:
         _merge_if_one(cast, pid, owners)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!\bMrs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s+")
+
+
+def _named_apart(titled: Person, full: Person, paragraphs: Sequence[str]) -> bool:
+    """A `Mrs.`/`Mr.` form and the first name of a full name, written alone, both in one sentence of the narration
+    (`Mrs. Lindqvist kissed Ana`, `Mr. Sato bowed to Ken`): two people, a parent and a child most often."""
+    forms = [f for f in titled.forms if _same_title(split_title(f)[0] or "") in ("mr", "mrs")]
+    firsts = {toks[0] for title, toks in map(split_title, full.forms) if not title and len(toks) >= 2}
+    firsts -= {split_title(f)[1][-1] for f in forms}
+    if not forms or not firsts:
+        return False
+    for p in paragraphs:
+        if not any(f in p for f in forms):
+            continue
+        for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", p)):
+            # The first name alone (not `Sir John`, not `John Dashwood`).
+            if any(f in sentence for f in forms) and any(_clean_token(m) in firsts for m in MENTION.findall(sentence)):
+                return True
+    return False
+
+
 _RANK_NICKNAMES = {"cap": ("captain", "capt"), "capt": ("captain", "capt"), "skipper": ("captain", "capt"),
                    "lieu": ("lieutenant", "lt"), "loot": ("lieutenant", "lt"), "sarge": ("sergeant",),
                    "doc": ("doctor", "dr")}
@@ -1094,6 +1181,8 @@ def _merge_bare_titles(cast: Cast) -> None:
         _merge_into(cast, pid, tgt, votes=False)
 
 
+_PAIRED = re.compile(r"(?:['\u2019]s)?\s+(?:and|or|&)\s+")
+"""Between two names of a pair (`Juno and Rafe`, `Juno's and Rafe's`)."""
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
 
 
@@ -1114,6 +1203,9 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                 prev = _PREV_WORD.search(p, 0, s)
             if prev and prev.group(1).lower() in _OBJECT_AFTER:
                 continue
+            if (i and _PAIRED.fullmatch(p, mentions[i - 1][1], s)
+                    or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0])):
+                continue  # "Juno and Rafe looked at each other over her head": the pronoun is neither's alone
             limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
             m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
             if not m:
