@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from castbook.attribution.idiolect import Idiolects, features
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _SENTENCES
@@ -107,6 +108,12 @@ _GAP_SAME = 0.5
 """After a paragraph of narration, the one who spoke last often goes on (a beat, then more speech)."""
 _MENTION_SELF = -2.0
 """A name said inside the quotation (not as an address): seldom the speaker's own."""
+_SURE = frozenset({"tag_name", "split", "first_person"})
+"""Lines whose speaker is sure enough to learn how that character talks from."""
+_STYLE = 0.1
+_STYLE_CAP = 2.0
+"""In a group, a line worded the way one of those on stage talks in their tagged lines (pet words, tics, forms of
+address), more than the others do: a faint hint, for a third voice cutting in that turn-taking cannot place."""
 _LEAD_PRIOR = 0.3
 """The book's most often tagged speaker (its main character) takes part in most exchanges."""
 """The first turn of an exchange: whoever the narration just before it named last."""
@@ -261,6 +268,10 @@ def decode(
             named = [p for p in range(len(cast.people)) if p != narrator and cast.gender(p) == g]
             if named:
                 leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()))
+    idiolects = Idiolects.learn(
+        (narrator if q.speaker == me else q.speaker, q.text)
+        for q in quotes if q.why in _SURE and q.speaker is not None
+    )
     start = 0
     carry: list[int] = []
     called: set[int] = set()
@@ -283,7 +294,7 @@ def decode(
         _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
-            called if quotes[start].para - last_para <= _CALLED_GAP else set(),
+            called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
@@ -414,6 +425,7 @@ def _decode_conv(
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
     first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
+    idiolects: Idiolects | None = None,
 ) -> None:
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -516,6 +528,7 @@ def _decode_conv(
             row[index[u.anchor]] = 0.0
             unary.append(row)
             continue
+        style = _style(idiolects, u, cands) if idiolects is not None and crowd >= _CROWD else {}
         for i, pid in enumerate(cands):
             s = 0.0
             if i == unk:
@@ -564,6 +577,7 @@ def _decode_conv(
                     s += _IN_PARAGRAPH
                 if pid == u.subject:
                     s += _BEAT_NAMED if crowd < _CROWD else _BEAT_NAMED_GROUP
+                s += style.get(pid, 0.0)
                 if pid == u.lead:
                     s += _LEAD_BEAT if crowd >= _CROWD else 0.0
                 if t in window and pid in remote_set:
@@ -634,6 +648,17 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+
+
+def _style(idiolects: Idiolects, u: _Unit, cands: list[int]) -> dict[int, float]:
+    """How much more like each candidate the turn's wording is than like the average candidate with a model."""
+    known = [pid for pid in cands if pid in idiolects.lines]
+    if len(known) < 2:
+        return {}
+    feats = features(" ".join(q.text for q in u.quotes))
+    scores = {pid: idiolects.score(pid, feats) or 0.0 for pid in known}
+    mean = sum(scores.values()) / len(scores)
+    return {pid: _STYLE * max(-_STYLE_CAP, min(_STYLE_CAP, v - mean)) for pid, v in scores.items()}
 
 
 _CLOSING = re.compile(r"(?:^|(?<=[.!?\u2014;]))\s+(?=\W*[A-Z])")
