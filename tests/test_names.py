@@ -350,3 +350,21 @@ def test_a_first_name_written_once_before_a_known_family_name():
     assert cast.resolve("Bertram Quayle") == cast.resolve("Mr. Quayle") is not None
     assert cast.resolve("Nina Rose Calder") == cast.resolve("Nina") == cast.resolve("Calder") is not None
     assert cast.resolve("Chief-Warden Quayle") in (None, cast.resolve("Mr. Quayle"))
+
+
+def test_a_name_spelt_out_joins_given_and_family_name():
+    """`"Ines. Marwood."`, a speaker giving first and family name, makes `Ines` and `Marwood` (two one-word
+    characters until then) one person; so does `"Calloway. Dex Calloway."`. `"Pia. Lou."`, two people greeted
+    by one who names both in the narration, stays two."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ines came late to the rink.", "Ines laced up.", "“Marwood, you're up,” the coach said.", "Marwood skated out.",
+        "“Ines. Marwood. You keep calling me Inez.”",
+        "Calloway sat alone.", "Calloway waited.", "Dex laughed.", "Dex shrugged.", "“Calloway. Dex Calloway.”",
+        "Pia waved.", "Pia grinned.", "Lou yawned.", "Lou slept.", "“Pia. Lou.” Tamsin nodded at Pia and at Lou.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Ines") == cast.resolve("Marwood") is not None
+    assert cast.resolve("Dex") == cast.resolve("Calloway") is not None
+    assert cast.resolve("Pia") not in (None, cast.resolve("Lou"))

@@ -850,7 +850,38 @@ def _cluster(
     _merge_misspellings(cast)
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
+    _merge_self_named(cast, paragraphs)
     return cast
+
+
+_SELF_NAMED = re.compile(r"[\"“‘]([A-Z][\w'’-]+)\.\s+(?:([A-Z][\w'’-]+)\s+)?([A-Z][\w'’-]+)\.")
+
+
+def _merge_self_named(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A speaker spelling out their name, `"Ellis. Quinlan."` or `"Quinlan. Ellis Quinlan."`: the given name and the
+    family name, each so far a one-word character of its own, are one person (unless the narration names the two
+    in one sentence, as two people)."""
+    for p in paragraphs:
+        for m in _SELF_NAMED.finditer(p):
+            first, given, last = m.groups()
+            if given is None:
+                given = first
+            elif first != last:
+                continue
+            if given == last or given.lower() in TITLES or last.lower() in TITLES:
+                continue
+            pa, pb = cast.resolve(given), cast.resolve(last)
+            if pa is None or pb is None or pa == pb or pa < 0 or pb < 0:
+                continue
+            a, b = cast.people[pa], cast.people[pb]
+            if a.hinted or b.hinted or any(len(split_title(f)[1]) != 1 or split_title(f)[0] for f in (*a.forms, *b.forms)):
+                continue
+            words = {f for f in (*a.forms, *b.forms)}
+            if any(any(f in sentence for f in a.forms) and any(f in sentence for f in b.forms)
+                   for q in paragraphs if any(w in q for w in words)
+                   for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", q))):
+                continue
+            _merge_if_one(cast, pb, {pa})
 
 
 def _tag_names(tagged: Sequence[str]) -> dict[str, list[str]]:
