@@ -332,3 +332,39 @@ def test_mister_and_a_given_name_join_that_full_name():
     assert cast.resolve("Mr. Edmund") == cast.resolve("Edmund Varley") is not None
     assert cast.resolve("Mademoiselle Rosine") == cast.resolve("Rosine Aubert") is not None
     assert cast.resolve("Mr. Hale") not in (None, cast.resolve("Hale Dunmore"))
+
+
+def test_a_first_name_written_once_before_a_known_family_name():
+    """`Bertram Quayle` written once mid-sentence, where the story calls him `Mr. Quayle`, keeps the first name
+    (so `Bert` is him too); a middle name written once (`Nina Rose Calder`, beside `Ms Calder`) joins `Nina` and `Calder`. A
+    hyphenated rank before a family name (`Chief-Warden Quayle`) is no first name."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mr. Quayle tapped the barometer.", "Mr. Quayle sniffed.", "Nobody crossed Bertram Quayle in that town.",
+        "“Bert,” he said. “Bert, not Mister.”", "Bert sat down.", "Once, Chief-Warden Quayle had run the lock.",
+        "“Name?” asked the clerk.", "“Nina. Nina Rose Calder.”", "Nina shrugged.", "“Sign here, Ms Calder.”",
+        "Calder signed.", "Calder left.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Bertram Quayle") == cast.resolve("Mr. Quayle") is not None
+    assert cast.resolve("Nina Rose Calder") == cast.resolve("Nina") == cast.resolve("Calder") is not None
+    assert cast.resolve("Chief-Warden Quayle") in (None, cast.resolve("Mr. Quayle"))
+
+
+def test_a_name_spelt_out_joins_given_and_family_name():
+    """`"Ines. Marwood."`, a speaker giving first and family name, makes `Ines` and `Marwood` (two one-word
+    characters until then) one person; so does `"Calloway. Dex Calloway."`. `"Pia. Lou."`, two people greeted
+    by one who names both in the narration, stays two."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ines came late to the rink.", "Ines laced up.", "“Marwood, you're up,” the coach said.", "Marwood skated out.",
+        "“Ines. Marwood. You keep calling me Inez.”",
+        "Calloway sat alone.", "Calloway waited.", "Dex laughed.", "Dex shrugged.", "“Calloway. Dex Calloway.”",
+        "Pia waved.", "Pia grinned.", "Lou yawned.", "Lou slept.", "“Pia. Lou.” Tamsin nodded at Pia and at Lou.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Ines") == cast.resolve("Marwood") is not None
+    assert cast.resolve("Dex") == cast.resolve("Calloway") is not None
+    assert cast.resolve("Pia") not in (None, cast.resolve("Lou"))

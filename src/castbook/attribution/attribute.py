@@ -128,6 +128,10 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
         elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
                 p for _, _, p in cast.find(gave.group(1))}:
             out.add(pid)
+        elif opening and text[e:].strip() in ("", ".") and asked and pid in _vocatives(cast, asked) and all(
+                text[s:e] != asked[a:b] for a, b, p in cast.find(asked) if p == pid):
+            # "Anytime, Mr. Penhallow." -- "Al.": the one just addressed, giving the name he would rather be called.
+            out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "."
         ) and not asked.rstrip().endswith("?"):

@@ -616,10 +616,16 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             if all(evident(o) for j, o in enumerate(members) if j != i):
                 listed[t] += 1
 
+    # Family names: words written after a title that goes before one (`Mr Holt`, `Captain Reyes`).
+    family = {clean(toks[0]) for mention in mentions for title, toks in [split_title(mention)]
+              if title and len(toks) == 1 and title.rstrip(".").lower() not in _GIVEN_TITLES and title != "The"}
+
     def first_once(t: str, title: str | None, last: str) -> bool:
-        """A word capitalised this once, before a family name, after a title of rank or trade or as the subject of a
-        speech tag: a first name written once (`Captain Ines Reyes came down`, `Lucy Reyes said`; not `Both Reyes`)."""
-        return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs)
+        """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
+        speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
+        Reyes came down`, `Lucy Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`)."""
+        return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs
+                                     or title is None and last in family and t.isalpha() and t.lower() not in TITLES)
                 and len(t) > 1
                 and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
                 and t[0].isupper() and not t.isupper())
@@ -640,8 +646,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         run: list[str] = []
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and (namelike(ct) or i == 0 and len(tokens) == 2 and first_once(ct, title, clean(tokens[1]))
-                        and namelike(clean(tokens[1]))):
+            if tok and (namelike(ct) or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
+                        and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
+                # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
                 continue
             if run:
@@ -843,7 +850,38 @@ def _cluster(
     _merge_misspellings(cast)
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
+    _merge_self_named(cast, paragraphs)
     return cast
+
+
+_SELF_NAMED = re.compile(r"[\"“‘]([A-Z][\w'’-]+)\.\s+(?:([A-Z][\w'’-]+)\s+)?([A-Z][\w'’-]+)\.")
+
+
+def _merge_self_named(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A speaker spelling out their name, `"Ellis. Quinlan."` or `"Quinlan. Ellis Quinlan."`: the given name and the
+    family name, each so far a one-word character of its own, are one person (unless the narration names the two
+    in one sentence, as two people)."""
+    for p in paragraphs:
+        for m in _SELF_NAMED.finditer(p):
+            first, given, last = m.groups()
+            if given is None:
+                given = first
+            elif first != last:
+                continue
+            if given == last or given.lower() in TITLES or last.lower() in TITLES:
+                continue
+            pa, pb = cast.resolve(given), cast.resolve(last)
+            if pa is None or pb is None or pa == pb or pa < 0 or pb < 0:
+                continue
+            a, b = cast.people[pa], cast.people[pb]
+            if a.hinted or b.hinted or any(len(split_title(f)[1]) != 1 or split_title(f)[0] for f in (*a.forms, *b.forms)):
+                continue
+            words = {f for f in (*a.forms, *b.forms)}
+            if any(any(f in sentence for f in a.forms) and any(f in sentence for f in b.forms)
+                   for q in paragraphs if any(w in q for w in words)
+                   for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", q))):
+                continue
+            _merge_if_one(cast, pb, {pa})
 
 
 def _tag_names(tagged: Sequence[str]) -> dict[str, list[str]]:
