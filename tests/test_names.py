@@ -228,3 +228,22 @@ def test_group_epithets_but_not_the_named_creatures():
                  '"Fine," the Heron said.', "Then Tamsin came by, and the Otter waved."]
     cast = discover(creatures)
     assert not cast.epithets and cast.resolve("the Heron") is not None
+
+
+def test_a_bare_name_does_not_join_a_name_with_an_honorific_of_the_other_gender():
+    """`Tariq Begum` is Tariq's wife: the bare `Tariq`, whom the pronouns call `he`, stays apart from her;
+    `Zafar` (also `he`) is the `Zafar Sahib` of the story, and `Nasreen` (`she`) is `Nasreen Begum`."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tariq came in late and he hung up his coat.", "Tariq laughed; he had won the bet.",
+        "Tariq Begum poured the tea and she smiled at her husband.", "Tariq Begum waited while she listened.",
+        "Tariq sat down, and he sighed.",
+        "Zafar Sahib arrived at noon.", "Zafar nodded, and he took a seat.",
+        "Nasreen Begum opened the gate.", "Nasreen turned and she waved.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Tariq") != cast.resolve("Tariq Begum")
+    assert cast.gender(cast.resolve("Tariq Begum")) == "female" and cast.gender(cast.resolve("Tariq")) == "male"
+    assert cast.resolve("Zafar") == cast.resolve("Zafar Sahib") is not None
+    assert cast.resolve("Nasreen") == cast.resolve("Nasreen Begum") is not None

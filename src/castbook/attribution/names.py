@@ -29,6 +29,11 @@ TITLES: dict[str, str | None] = {
 }
 _RANKS = frozenset(["mr", "mister", *(t for t, g in TITLES.items() if g is None and t != "the")])
 """Titles of rank or trade ("Captain", "Dr.") and "Mr.": not part of the name a story calls its people by."""
+_POSTPOSED = {
+    "begum": "female", "khanum": "female", "khanam": "female", "hanim": "female", "bibi": "female", "sahiba": "female",
+    "sahib": "male", "bey": "male", "effendi": "male", "pasha": "male", "agha": "male",
+}
+"""Honorifics written after a name (`Hamid Begum`, `Ali Bey`): like a title, they tell the named one's gender."""
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
     "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
@@ -732,8 +737,14 @@ def _cluster(
     # Ordered (first appearance), not sets: ties between forms must not depend on string hashing.
     by_first: defaultdict[str, dict[str, None]] = defaultdict(dict)
     by_last: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    honoured: list[tuple[str, str]] = []
     for f, (title, toks) in parsed.items():
-        if len(toks) >= 2:
+        if len(toks) >= 2 and not title and _POSTPOSED.get(toks[-1].lower()):
+            # `Hamid Begum` is Hamid's wife as often as Hamid herself: the bare name joins her after the pronoun
+            # votes, unless its gender is the other one (`_merge_honoured`).
+            honoured.append((toks[0], f))
+            by_last[toks[-1]][f] = None
+        elif len(toks) >= 2:
             by_first[toks[0]][f] = None
             by_last[toks[-1]][f] = None
         elif title:
@@ -810,6 +821,8 @@ def _cluster(
         alias.setdefault(k, pid)
         if title_gender(title):
             people[pid].gender_votes[title_gender(title)] += 5 * forms[f]
+        elif not title and len(toks) >= 2 and _POSTPOSED.get(toks[-1].lower()):
+            people[pid].gender_votes[_POSTPOSED[toks[-1].lower()]] += 5 * forms[f]
     for pid, person in enumerate(people):
         for f in list(person.forms):
             title, toks = parsed.get(f, (None, []))
@@ -817,12 +830,26 @@ def _cluster(
                 alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
+    _merge_honoured(cast, honoured)
     _merge_titled(cast, paragraphs)
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
     return cast
+
+
+def _merge_honoured(cast: Cast, honoured: Sequence[tuple[str, str]]) -> None:
+    """A bare name joins the one name it begins followed by an honorific (`Hamid` joins `Hamid Sahib`), unless
+    the pronouns after it give it the other gender (`Hamid` said `he`; `Hamid Begum` is his wife)."""
+    for bare, full in honoured:
+        pid, tgt = cast.alias.get(_key(bare)), cast.alias.get(_key(full))
+        if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or sum(
+                1 for b, _ in honoured if b == bare) != 1:
+            continue
+        g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
+        if not (g1 and g2 and g1 != g2) and all(len(split_title(f)[1]) == 1 for f in cast.people[pid].forms):
+            _merge_into(cast, pid, tgt)
 
 
 def _tag_names(tagged: Sequence[str]) -> dict[str, list[str]]:
