@@ -247,3 +247,107 @@ def test_a_bare_name_does_not_join_a_name_with_an_honorific_of_the_other_gender(
     assert cast.gender(cast.resolve("Tariq Begum")) == "female" and cast.gender(cast.resolve("Tariq")) == "male"
     assert cast.resolve("Zafar") == cast.resolve("Zafar Sahib") is not None
     assert cast.resolve("Nasreen") == cast.resolve("Nasreen Begum") is not None
+
+
+def test_a_title_written_once_in_full_joins_its_short_forms():
+    """`Captain Marrow Astley` in full once: `Captain Astley` and the bare `Captain` are the Marrow of the rest;
+    `Dame Orla Fenwick` once makes `Dame Orla` and `Orla` one character, named in full. An elder sister's
+    `Miss Pellow` stays apart from the `Miss Ivy Pellow` written in full."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Captain Astley came in out of the rain.", "Marrow shook out her coat.", "Marrow sat down.",
+        "They waited for the Captain to speak.", "Captain Marrow Astley of the river watch, the clerk wrote.",
+        "Dame Orla unrolled the map.", "Dame Orla frowned at it.", "Orla tapped the ford.", "Orla sighed.",
+        "Dame Orla Fenwick had held the ford for ten years.", "Marrow nodded. Captain sounded tired.",
+        "Miss Pellow poured the tea.", "Miss Pellow smiled.", "Miss Ivy Pellow, her sister, did not.",
+        "Ivy scowled.", "Ivy left.",
+    ]
+    cast = discover(paras)
+    marrow = cast.resolve("Marrow")
+    assert marrow is not None and cast.resolve("Captain Astley") == marrow == cast.resolve("Captain Marrow Astley")
+    orla = cast.resolve("Orla")
+    assert orla is not None and cast.resolve("Dame Orla") == orla == cast.resolve("Dame Orla Fenwick")
+    assert cast.name(orla) == "Dame Orla Fenwick"
+    assert cast.resolve("Miss Pellow") not in (None, cast.resolve("Ivy"))
+
+
+def test_a_kinship_title_and_a_given_name_join_that_name():
+    """`Uncle Osric`, named once, is the Osric (Osric Vane) of the rest; `Aunt Tilly` too, however often she is
+    called so. `Aunt Hale` (a family name with a title: Dora Hale's) is not Hale Dunmore."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Osric Vane lit the lamp.", "Osric shrugged.", "Osric laughed.", "Uncle Osric never came home, Pell said.",
+        "Tilly poured.", "Tilly sat.", "Aunt Tilly rapped the table.", "Aunt Tilly stood.", "Aunt Tilly left.",
+        "Dora Hale ran.", "Dora Hale ran faster.", "Hale Dunmore sang.", "Hale Dunmore sang again.",
+        "Aunt Hale wrote twice.", "Aunt Hale waited.",
+    ]
+    cast = discover(paras)
+    osric = cast.resolve("Osric")
+    assert osric is not None and cast.resolve("Uncle Osric") == osric == cast.resolve("Osric Vane")
+    assert cast.resolve("Aunt Tilly") == cast.resolve("Tilly") is not None
+    assert cast.resolve("Aunt Hale") not in (None, cast.resolve("Hale Dunmore"))
+
+
+def test_one_stray_pronoun_does_not_keep_a_short_name_apart():
+    """`Toby`, seen twice and once followed by someone else's `she`, is still Tobias (whom many `he`s follow)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tobias Wren locked the door. He pocketed the key.", "Tobias sat. He waited.", "Tobias stood. He paced.",
+        "Toby, the sergeant said, and she pointed at the chair.", "Toby sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Toby") == cast.resolve("Tobias") is not None
+    assert cast.people[cast.resolve("Tobias")].gender == "male"
+
+
+def test_a_rank_nickname_is_the_one_holder_of_the_rank():
+    """The crew call her `Cap` and the text writes `Captain Osei` once: one character. `Sarge` joins the one
+    sergeant too; `Doc` stays a character of its own when no one is a doctor."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Cap came in with the roster.", "Cap sniffed the pot.", "Nobody argued with Cap.", "Cap laughed.",
+        "Cap sat down.", "Cap wrote it up.", "Captain Osei had run the house for a decade.", "Osei sighed.",
+        "Sarge waved.", "Sarge sat.", "Sergeant Mbeki and Pell came last.", "Mbeki nodded.", "Doc shrugged.",
+        "Doc slept.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Cap") == cast.resolve("Captain Osei") == cast.resolve("Osei") is not None
+    assert cast.resolve("Sarge") == cast.resolve("Sergeant Mbeki") is not None
+    assert cast.resolve("Doc") is not None and cast.resolve("Doc") not in (cast.resolve("Cap"), cast.resolve("Sarge"))
+
+
+def test_a_ranks_initials_are_the_one_holder_of_that_rank():
+    """`the DS` is Detective Sergeant Imani Cole, whose rank is written in full; `the GM` stays apart with no
+    one's name beginning with its words."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Detective Sergeant Imani Cole opened the file.", "Cole read it twice.", "Cole frowned.",
+        "This is Detective Sergeant Imani Cole, she told the tape.",
+        "The DS looked up.", "Pell waited for the DS to speak.", "The GM rolled the dice.", "The GM grinned.",
+        "Pell laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the DS") == cast.resolve("Cole") is not None
+    assert cast.resolve("the GM") not in (None, cast.resolve("Cole"))
+
+
+def test_mister_and_a_given_name_join_that_full_name():
+    """`Mr. Edmund` tells a younger brother from `Mr. Varley`: he is Edmund Varley; `Mademoiselle Rosine` is
+    Rosine Aubert. `Mr. Hale` (Dora Hale's family name) is not Hale Dunmore."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Edmund Varley bowed.", "Edmund Varley sat.", "Mr. Varley frowned at Mr. Edmund.", "Mr. Edmund shrugged.",
+        "Rosine Aubert sang.", "Rosine Aubert stopped.", "Mademoiselle Rosine curtsied.", "Mademoiselle Rosine left.",
+        "Dora Hale ran. She laughed.", "Dora Hale ran faster. She won.", "Hale Dunmore sang.", "Hale Dunmore sang again.",
+        "Mr. Hale wrote twice.", "Mr. Hale waited.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mr. Edmund") == cast.resolve("Edmund Varley") is not None
+    assert cast.resolve("Mademoiselle Rosine") == cast.resolve("Rosine Aubert") is not None
+    assert cast.resolve("Mr. Hale") not in (None, cast.resolve("Hale Dunmore"))

@@ -181,7 +181,7 @@ class Person:
         title, toks = parsed[best]
         if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
             return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
-        return best
+        return _in_full(self.forms, best)
 
     @property
     def gender(self) -> str | None:
@@ -193,6 +193,23 @@ class Person:
         if f > 1.25 * m:
             return "female"
         return None
+
+
+_GIVEN_TITLES = frozenset("sir lady lord dame miss master prince princess brother sister uncle aunt".split())
+"""Titles set before a given name (`Sir Thomas`, `Lady Isolde`, `Uncle Lenny`) as well as a family name."""
+
+
+_MAN_OR_MAID = frozenset("mr mister monsieur m signor herr mademoiselle mlle signorina".split())
+"""Titles that go before a family name, or before a given name to tell brothers or sisters apart (`Mr. Thaddeus`)."""
+
+
+def _in_full(forms: Counter[str], form: str) -> str:
+    """A title and a given name ("Sir Thomas") written out in full ("Sir Thomas Burdon") among a character's forms."""
+    title, toks = _split_title(form)
+    if title is None or title.rstrip(".").lower() not in _GIVEN_TITLES or len(toks) != 1:
+        return form
+    longer = [f for f in forms if (t := _split_title(f))[0] == title and len(t[1]) >= 2 and t[1][0] == toks[0]]
+    return max(longer, key=lambda f: (forms[f], len(f))) if longer else form
 
 
 @lru_cache(maxsize=1 << 16)
@@ -398,6 +415,8 @@ class Cast:
         title, words = split_title(form)
         if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES or len(words[-1]) == 1:
             return person.name  # "said the Major" -> "Major Callendar"; "said Mrs. K" -> "Mrs. Kowalczyk"
+        if title not in (None, "The"):
+            return _in_full(person.forms, form)
         full = [] if title or len(words) != 1 else [
             f for f in person.forms
             if not split_title(f)[0] and len(f.split()) >= 2 and f.split()[-1] == words[0] and person.forms[f] >= 2
@@ -832,6 +851,8 @@ def _cluster(
     _vote_gender(cast, paragraphs)
     _merge_honoured(cast, honoured)
     _merge_titled(cast, paragraphs)
+    _merge_titled_given(cast)
+    _merge_title_initials(cast)
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
@@ -950,8 +971,11 @@ def _merge_if_one(cast: Cast, pid: int, owners: set[int]) -> None:
         return
     (tgt,) = owners
     g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
+    weak = sum(cast.people[pid].gender_votes.values()) < 2
+    if weak:
+        g1 = None  # one pronoun after a name seen once or twice ("Kier" ... "she") is as often someone else's
     if not (g1 and g2 and g1 != g2):
-        _merge_into(cast, pid, tgt)
+        _merge_into(cast, pid, tgt, votes=not weak)
 
 
 def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
@@ -1006,11 +1030,15 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
     `Dayo Okoye` named once); a title with a first name (`Mr. Rui Sato`) only a character of that first name; and
     `Mrs. Lindqvist` is not an `Ana Lindqvist` named beside her in one sentence (`Mrs. Lindqvist kissed Ana`)."""
     full_by_last: defaultdict[str, set[int]] = defaultdict(set)
+    titled_full: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    """(title, family name) -> who is written with that title in full (`Captain Wenna Tallis`)."""
     for pid, person in enumerate(cast.people):
         for f in (*person.forms, *((person.full,) if person.full and person.forms else ())):
             title, toks = split_title(f)
             if not title and len(toks) >= 2:
                 full_by_last[toks[-1]].add(pid)
+            elif title not in (None, "The") and len(toks) >= 2 and _same_title(title) != "mrs":
+                titled_full[_same_title(title), toks[-1]].add(pid)
     # Most mentioned first, twice: a brother's merge can settle his sister's.
     order = sorted(range(len(cast.people)), key=lambda pid: -sum(cast.people[pid].forms.values())) * 2
     has_full = {p for s in full_by_last.values() for p in s}
@@ -1037,6 +1065,9 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
                    if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
         if len(targets) > 1 and g1 == "male":
             targets = {t for t in targets if _leaning(cast.people[t]) == "male"}
+        if not targets and len(mine) == 1:
+            # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
+            targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
         if len(targets) != 1:
             continue
         tgt = targets.pop()
@@ -1062,6 +1093,64 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         _merge_into(cast, pid, tgt)
 
 
+def _merge_titled_given(cast: Cast) -> None:
+    """`Lady Isolde` is the one written `Lady Isolde Varne` in full: a title set before given names and a given
+    name join the one character written with the same title, that given name and a family name; failing that,
+    `Uncle Lenny` is the one called `Lenny` or `Lenny Marsh`, when no one has Lenny for a family name."""
+    held: defaultdict[tuple[str, str], set[int]] = defaultdict(set)
+    given: defaultdict[str, set[int]] = defaultdict(set)
+    full_given: defaultdict[str, set[int]] = defaultdict(set)
+    surnames: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if title and title.rstrip(".").lower() in _GIVEN_TITLES and len(toks) >= 2:
+                held[_same_title(title), toks[0]].add(pid)
+            if len(toks) >= 2 or title not in (None, "The") and title.rstrip(".").lower() not in _GIVEN_TITLES | _MAN_OR_MAID:
+                surnames[toks[-1]].add(pid)  # (`Mr. Thaddeus` may be either)
+            if not title and toks:
+                given[toks[0]].add(pid)
+                if len(toks) >= 2:
+                    full_given[toks[0]].add(pid)
+    for pid, person in enumerate(cast.people):
+        if person.hinted or person.full or not person.forms:
+            continue
+        parsed = [_split_title(f) for f in person.forms]
+        keys = {(_same_title(title), toks[0]) for title, toks in parsed if title not in (None, "The") and len(toks) == 1}
+        if len(keys) != 1 or len(keys) != len(set(parsed)):
+            continue
+        key = keys.pop()
+        owners = held.get(key, set()) - {pid}
+        if not owners and not surnames.get(key[1], set()) - {pid}:
+            if all(t.rstrip(".").lower() in _GIVEN_TITLES for t, _ in parsed):
+                # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
+                owners = given.get(key[1], set()) - {pid}
+            elif all(t.rstrip(".").lower() in _MAN_OR_MAID for t, _ in parsed):
+                # "Mr. Thaddeus", "Mademoiselle Cynthia": a given name, for the one written "Thaddeus Sholto".
+                owners = full_given.get(key[1], set()) - {pid}
+        _merge_if_one(cast, pid, owners)
+
+
+def _merge_title_initials(cast: Cast) -> None:
+    """`the DI` is the one written `Detective Inspector Ruth Kettering`: a rank's initials join the one character
+    whose name begins with that rank in full."""
+    for pid, person in enumerate(cast.people):
+        if person.hinted or person.full or not person.forms:
+            continue
+        initials = {f.split()[-1] for f in person.forms if len(f.split()) <= 2 and split_title(f)[0] in (None, "The")}
+        if len(initials) != 1 or len(initials) != len({split_title(f)[1][-1] for f in person.forms}):
+            continue
+        abbr = initials.pop()
+        if not (2 <= len(abbr) <= 4 and abbr.isalpha() and abbr.isupper()):
+            continue
+        owners = {
+            t for t, other in enumerate(cast.people) if t != pid for f in other.forms
+            if len(words := f.split()) > len(abbr) and words[0].lower() in TITLES
+            and "".join(w[0] for w in words[: len(abbr)]) == abbr
+        }
+        _merge_if_one(cast, pid, owners)
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!\bMrs\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s+")
 
 
@@ -1083,8 +1172,15 @@ def _named_apart(titled: Person, full: Person, paragraphs: Sequence[str]) -> boo
     return False
 
 
+_RANK_NICKNAMES = {"cap": ("captain", "capt"), "capt": ("captain", "capt"), "skipper": ("captain", "capt"),
+                   "lieu": ("lieutenant", "lt"), "loot": ("lieutenant", "lt"), "sarge": ("sergeant",),
+                   "doc": ("doctor", "dr")}
+"""A rank worn as a name: `Cap` is the one `Captain Adeyemi`, `Sarge` the one `Sergeant Bright`."""
+
+
 def _merge_bare_titles(cast: Cast) -> None:
-    """A title used as a name ("said Mademoiselle", "the Major") is the one character who mostly holds it."""
+    """A title used as a name ("said Mademoiselle", "the Major") is the one character who mostly holds it, and a
+    rank's nickname (`Cap`, `Sarge`, `Doc`) the one who holds that rank however rarely it is written."""
     held: defaultdict[str, Counter[int]] = defaultdict(Counter)
     for pid, person in enumerate(cast.people):
         for f, n in person.forms.items():
@@ -1096,13 +1192,15 @@ def _merge_bare_titles(cast: Cast) -> None:
         if person.hinted or len(words) != 1 or any(split_title(f)[0] not in (None, "The") for f in person.forms):
             continue
         word = words.pop()
-        holders = [(n, t) for t, n in held.get(word, Counter()).most_common(2) if t != pid]
+        nick = word in _RANK_NICKNAMES
+        held_by = sum((held.get(t, Counter()) for t in _RANK_NICKNAMES.get(word, (word,))), Counter())
+        holders = [(n, t) for t, n in held_by.most_common(2) if t != pid]
         # A title held by one character alone ("Director" for Director Lindqvist) is theirs however rarely written;
         # held by several, it is the one who holds it three times as often as the next.
         if not holders or word == "the" or len(holders) > 1 and holders[0][0] < 3 * holders[1][0]:
             continue
         tgt = holders[0][1]
-        if holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
+        if not nick and holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
             continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
         if g1 and g2 and g1 != g2:
