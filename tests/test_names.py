@@ -351,3 +351,19 @@ def test_mister_and_a_given_name_join_that_full_name():
     assert cast.resolve("Mr. Edmund") == cast.resolve("Edmund Varley") is not None
     assert cast.resolve("Mademoiselle Rosine") == cast.resolve("Rosine Aubert") is not None
     assert cast.resolve("Mr. Hale") not in (None, cast.resolve("Hale Dunmore"))
+
+
+def test_a_mans_title_joins_the_one_full_name_that_is_not_a_womans():
+    """`Mr. Vance` (a `he`) among an `Oscar Vance` whose pronouns are mixed (he talks with his sister) and a
+    `Delia Vance` who is `she`: he is Oscar, and Delia stays herself."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Oscar Vance rode in with Delia Vance.", "Oscar waited while she talked.", "Oscar laughed and he waved.",
+        "Delia frowned and she sat.", "Delia nodded; she knew.", "Delia left before she could answer.",
+        "Mr. Vance came in and he sat.", "Mr. Vance drank while he thought.", "Vance grinned; he had won.",
+        "Vance shrugged, and he left.", "Mr. Vance laughed as he paid.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mr. Vance") == cast.resolve("Oscar Vance") is not None
+    assert cast.resolve("Delia") == cast.resolve("Delia Vance") != cast.resolve("Oscar Vance")

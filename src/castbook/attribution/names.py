@@ -1064,7 +1064,9 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         targets = {t for t in full_by_last.get(last, set()) - {pid}
                    if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
         if len(targets) > 1 and g1 == "male":
-            targets = {t for t in targets if _leaning(cast.people[t]) == "male"}
+            # (or, none leaning so, the one not a woman: `Mr. Thorpe` among a John and an Isabella Thorpe)
+            targets = ({t for t in targets if _leaning(cast.people[t]) == "male"}
+                       or {t for t in targets if cast.people[t].gender != "female"})
         if not targets and len(mine) == 1:
             # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
             targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
