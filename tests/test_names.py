@@ -367,3 +367,19 @@ def test_a_mans_title_joins_the_one_full_name_that_is_not_a_womans():
     cast = discover(paras)
     assert cast.resolve("Mr. Vance") == cast.resolve("Oscar Vance") is not None
     assert cast.resolve("Delia") == cast.resolve("Delia Vance") != cast.resolve("Oscar Vance")
+
+
+def test_a_bare_surname_only_a_wife_is_titled_with_is_her_husband_when_he_is_he():
+    """Only `Mrs. Okafor` is written with a title; the bare `Okafor`, whom the pronouns call `he`, is her
+    husband. The bare `Pell`, who is `she`, is still the `Mrs. Pell` of the story."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mrs. Okafor poured the tea and she smiled.", "Mrs. Okafor listened while she knitted.",
+        "Okafor came in and he sat down.", "Okafor laughed; he had heard the joke.", "Okafor nodded, and he left.",
+        "Mrs. Pell opened the door.", "Pell sighed and she closed it.", "Pell frowned, and she sat.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Okafor") != cast.resolve("Mrs. Okafor")
+    assert cast.gender(cast.resolve("Okafor")) == "male"
+    assert cast.resolve("Pell") == cast.resolve("Mrs. Pell") is not None

@@ -829,7 +829,13 @@ def _cluster(
             if len(owners) == 1:
                 pid = person_of(owners.pop())
             elif not owners and by_last.get(tok):
-                pid = person_of(owner(_surname_owner(by_last[tok], forms, parsed)))
+                chosen = _surname_owner(by_last[tok], forms, parsed)
+                if title_gender(parsed[chosen][0]) == "female" and not isinstance(owner(chosen), str):
+                    # Only `Mrs. Okafor` has the name: the bare `Okafor` is hers unless its pronouns make it a
+                    # man (her husband), which only the votes tell (`_merge_honoured`).
+                    honoured.append((tok, chosen))
+                else:
+                    pid = person_of(owner(chosen))
             if pid is None and not owners and tags:
                 # "Pim" for the tagged "Tobiah Pimentel": the one tagged name a nickname begins.
                 pid = person_of(_tag_nickname(tok, tags, parsed))
@@ -861,8 +867,9 @@ def _cluster(
 
 
 def _merge_honoured(cast: Cast, honoured: Sequence[tuple[str, str]]) -> None:
-    """A bare name joins the one name it begins followed by an honorific (`Hamid` joins `Hamid Sahib`), unless
-    the pronouns after it give it the other gender (`Hamid` said `he`; `Hamid Begum` is his wife)."""
+    """A bare name joins the one name it begins followed by an honorific (`Hamid` joins `Hamid Sahib`), or the one
+    woman's title it follows (`Okafor`, `Mrs. Okafor`), unless the pronouns after it give it the other gender
+    (`Hamid` said `he`; `Hamid Begum` is his wife; `Okafor` who is `he` is Mrs. Okafor's husband)."""
     for bare, full in honoured:
         pid, tgt = cast.alias.get(_key(bare)), cast.alias.get(_key(full))
         if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or sum(
