@@ -230,6 +230,25 @@ def test_group_epithets_but_not_the_named_creatures():
     assert not cast.epithets and cast.resolve("the Heron") is not None
 
 
+def test_a_bare_name_does_not_join_a_name_with_an_honorific_of_the_other_gender():
+    """`Tariq Begum` is Tariq's wife: the bare `Tariq`, whom the pronouns call `he`, stays apart from her;
+    `Zafar` (also `he`) is the `Zafar Sahib` of the story, and `Nasreen` (`she`) is `Nasreen Begum`."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Tariq came in late and he hung up his coat.", "Tariq laughed; he had won the bet.",
+        "Tariq Begum poured the tea and she smiled at her husband.", "Tariq Begum waited while she listened.",
+        "Tariq sat down, and he sighed.",
+        "Zafar Sahib arrived at noon.", "Zafar nodded, and he took a seat.",
+        "Nasreen Begum opened the gate.", "Nasreen turned and she waved.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Tariq") != cast.resolve("Tariq Begum")
+    assert cast.gender(cast.resolve("Tariq Begum")) == "female" and cast.gender(cast.resolve("Tariq")) == "male"
+    assert cast.resolve("Zafar") == cast.resolve("Zafar Sahib") is not None
+    assert cast.resolve("Nasreen") == cast.resolve("Nasreen Begum") is not None
+
+
 def test_a_title_written_once_in_full_joins_its_short_forms():
     """`Captain Marrow Astley` in full once: `Captain Astley` and the bare `Captain` are the Marrow of the rest;
     `Dame Orla Fenwick` once makes `Dame Orla` and `Orla` one character, named in full. An elder sister's
@@ -368,3 +387,35 @@ def test_a_name_spelt_out_joins_given_and_family_name():
     assert cast.resolve("Ines") == cast.resolve("Marwood") is not None
     assert cast.resolve("Dex") == cast.resolve("Calloway") is not None
     assert cast.resolve("Pia") not in (None, cast.resolve("Lou"))
+
+
+def test_a_mans_title_joins_the_one_full_name_that_is_not_a_womans():
+    """`Mr. Vance` (a `he`) among an `Oscar Vance` whose pronouns are mixed (he talks with his sister) and a
+    `Delia Vance` who is `she`: he is Oscar, and Delia stays herself."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Oscar Vance rode in with Delia Vance.", "Oscar waited while she talked.", "Oscar laughed and he waved.",
+        "Delia frowned and she sat.", "Delia nodded; she knew.", "Delia left before she could answer.",
+        "Mr. Vance came in and he sat.", "Mr. Vance drank while he thought.", "Vance grinned; he had won.",
+        "Vance shrugged, and he left.", "Mr. Vance laughed as he paid.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mr. Vance") == cast.resolve("Oscar Vance") is not None
+    assert cast.resolve("Delia") == cast.resolve("Delia Vance") != cast.resolve("Oscar Vance")
+
+
+def test_a_bare_surname_only_a_wife_is_titled_with_is_her_husband_when_he_is_he():
+    """Only `Mrs. Okafor` is written with a title; the bare `Okafor`, whom the pronouns call `he`, is her
+    husband. The bare `Pell`, who is `she`, is still the `Mrs. Pell` of the story."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mrs. Okafor poured the tea and she smiled.", "Mrs. Okafor listened while she knitted.",
+        "Okafor came in and he sat down.", "Okafor laughed; he had heard the joke.", "Okafor nodded, and he left.",
+        "Mrs. Pell opened the door.", "Pell sighed and she closed it.", "Pell frowned, and she sat.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Okafor") != cast.resolve("Mrs. Okafor")
+    assert cast.gender(cast.resolve("Okafor")) == "male"
+    assert cast.resolve("Pell") == cast.resolve("Mrs. Pell") is not None

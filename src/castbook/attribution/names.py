@@ -29,6 +29,11 @@ TITLES: dict[str, str | None] = {
 }
 _RANKS = frozenset(["mr", "mister", *(t for t, g in TITLES.items() if g is None and t != "the")])
 """Titles of rank or trade ("Captain", "Dr.") and "Mr.": not part of the name a story calls its people by."""
+_POSTPOSED = {
+    "begum": "female", "khanum": "female", "khanam": "female", "hanim": "female", "bibi": "female", "sahiba": "female",
+    "sahib": "male", "bey": "male", "effendi": "male", "pasha": "male", "agha": "male",
+}
+"""Honorifics written after a name (`Hamid Begum`, `Ali Bey`): like a title, they tell the named one's gender."""
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
     "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
@@ -758,8 +763,14 @@ def _cluster(
     # Ordered (first appearance), not sets: ties between forms must not depend on string hashing.
     by_first: defaultdict[str, dict[str, None]] = defaultdict(dict)
     by_last: defaultdict[str, dict[str, None]] = defaultdict(dict)
+    honoured: list[tuple[str, str]] = []
     for f, (title, toks) in parsed.items():
-        if len(toks) >= 2:
+        if len(toks) >= 2 and not title and _POSTPOSED.get(toks[-1].lower()):
+            # `Hamid Begum` is Hamid's wife as often as Hamid herself: the bare name joins her after the pronoun
+            # votes, unless its gender is the other one (`_merge_honoured`).
+            honoured.append((toks[0], f))
+            by_last[toks[-1]][f] = None
+        elif len(toks) >= 2:
             by_first[toks[0]][f] = None
             by_last[toks[-1]][f] = None
         elif title:
@@ -825,7 +836,13 @@ def _cluster(
             if len(owners) == 1:
                 pid = person_of(owners.pop())
             elif not owners and by_last.get(tok):
-                pid = person_of(owner(_surname_owner(by_last[tok], forms, parsed)))
+                chosen = _surname_owner(by_last[tok], forms, parsed)
+                if title_gender(parsed[chosen][0]) == "female" and not isinstance(owner(chosen), str):
+                    # Only `Mrs. Okafor` has the name: the bare `Okafor` is hers unless its pronouns make it a
+                    # man (her husband), which only the votes tell (`_merge_honoured`).
+                    honoured.append((tok, chosen))
+                else:
+                    pid = person_of(owner(chosen))
             if pid is None and not owners and tags:
                 # "Pim" for the tagged "Tobiah Pimentel": the one tagged name a nickname begins.
                 pid = person_of(_tag_nickname(tok, tags, parsed))
@@ -836,6 +853,8 @@ def _cluster(
         alias.setdefault(k, pid)
         if title_gender(title):
             people[pid].gender_votes[title_gender(title)] += 5 * forms[f]
+        elif not title and len(toks) >= 2 and _POSTPOSED.get(toks[-1].lower()):
+            people[pid].gender_votes[_POSTPOSED[toks[-1].lower()]] += 5 * forms[f]
     for pid, person in enumerate(people):
         for f in list(person.forms):
             title, toks = parsed.get(f, (None, []))
@@ -843,6 +862,7 @@ def _cluster(
                 alias.setdefault(_key(f"{title} {toks[-1]}"), pid)
     cast = Cast(people, alias)
     _vote_gender(cast, paragraphs)
+    _merge_honoured(cast, honoured)
     _merge_titled(cast, paragraphs)
     _merge_titled_given(cast)
     _merge_title_initials(cast)
@@ -882,6 +902,20 @@ def _merge_self_named(cast: Cast, paragraphs: Sequence[str]) -> None:
                    for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", q))):
                 continue
             _merge_if_one(cast, pb, {pa})
+
+
+def _merge_honoured(cast: Cast, honoured: Sequence[tuple[str, str]]) -> None:
+    """A bare name joins the one name it begins followed by an honorific (`Hamid` joins `Hamid Sahib`), or the one
+    woman's title it follows (`Okafor`, `Mrs. Okafor`), unless the pronouns after it give it the other gender
+    (`Hamid` said `he`; `Hamid Begum` is his wife; `Okafor` who is `he` is Mrs. Okafor's husband)."""
+    for bare, full in honoured:
+        pid, tgt = cast.alias.get(_key(bare)), cast.alias.get(_key(full))
+        if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or sum(
+                1 for b, _ in honoured if b == bare) != 1:
+            continue
+        g1, g2 = cast.people[pid].gender, cast.people[tgt].gender
+        if not (g1 and g2 and g1 != g2) and all(len(split_title(f)[1]) == 1 for f in cast.people[pid].forms):
+            _merge_into(cast, pid, tgt)
 
 
 def _tag_names(tagged: Sequence[str]) -> dict[str, list[str]]:
@@ -1075,7 +1109,9 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         targets = {t for t in full_by_last.get(last, set()) - {pid}
                    if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
         if len(targets) > 1 and g1 == "male":
-            targets = {t for t in targets if _leaning(cast.people[t]) == "male"}
+            # (or, none leaning so, the one not a woman: `Mr. Thorpe` among a John and an Isabella Thorpe)
+            targets = ({t for t in targets if _leaning(cast.people[t]) == "male"}
+                       or {t for t in targets if cast.people[t].gender != "female"})
         if not targets and len(mine) == 1:
             # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
             targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
