@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from castbook.attribution.idiolect import Idiolects, features
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
+from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
 from castbook.attribution.tags import _SENTENCES
 
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast",
@@ -119,6 +120,19 @@ _LEAD_PRIOR = 0.3
 """The first turn of an exchange: whoever the narration just before it named last."""
 _FOCAL_PRIOR = 0.4
 """A gendered tag (`she said`) leans towards the book's most often tagged speaker of that gender."""
+_GONE = -3.0
+"""Someone the narration took off stage earlier in the exchange (`Mara walked out.`, `Jun was asleep.`) and who has
+not been tagged or come back since."""
+_CAME = 1.0
+_CAME_WEIGHT = 1.5
+_CAME_GAP = 3
+"""...in this many paragraphs before the exchange."""
+_OFF_SPAN = 15
+_ASLEEP_SPAN = 8
+"""Someone gone (or fallen asleep) this many paragraphs ago may be back unannounced."""
+_STAYING = 2
+"""Someone the narration just brought on stage (`The door banged and Dev came in.`): a candidate, and likely to be
+heard in the line that follows (or greeted in it)."""
 _UNKNOWN_COST = -2.5
 _REMOTE_WEIGHT = 3.0
 _REMOTE_PICK = 4.0
@@ -276,6 +290,10 @@ def decode(
     carry: list[int] = []
     called: set[int] = set()
     last_para = -1
+    # Who may go off stage: anyone but places; and come on: those whose gender the book shows or who are heard by name
+    # (not `Religion appeared`).
+    people = {p: cast.gender(p) is not None or p in counts for p in range(len(cast.people)) if p not in places}
+    off: dict[int, tuple[int, bool]] = {}
     while start < len(quotes):
         end = start
         while end + 1 < len(quotes) and quotes[end + 1].conv == quotes[start].conv:
@@ -283,6 +301,15 @@ def decode(
         if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
             carry = []
             called = set()
+            off = {}
+        # The narration between two exchanges of a scene: who went off stage, who came on just before this one.
+        came: set[int] = set()
+        for p in range(last_para + 1, quotes[start].para):
+            for x in paragraphs[p]:
+                if x.kind == "narration":
+                    off, now = _moves(cast, x.text, p, off, people, set(carry))
+                    came = (came - set(off)) | now if p >= quotes[start].para - _CAME_GAP else came - set(off)
+        off = {pid: at for pid, at in off.items() if at[0] >= quotes[start].para - (_ASLEEP_SPAN if at[1] else _OFF_SPAN)}
         conv = quotes[start : end + 1]
         lo = max(last_para + 1, quotes[start].para - 3)
         for p in range(quotes[start].para, lo, -1):
@@ -291,10 +318,10 @@ def decode(
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
         crowd = _crowd(quotes, resets, start, end)
-        _decode_conv(
+        off = _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
-            called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects,
+            called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
@@ -426,10 +453,14 @@ def _decode_conv(
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
     first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
-) -> None:
+    stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
+) -> dict[int, tuple[int, bool]]:
+    """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
+    the scene) as it opens. Returns who is off stage as it closes."""
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    gone, came, off = _presence(cast, paragraphs, units, *stage)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
-        return
+        return off
     remote_set, window, holders = _call(cast, units, before)
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
@@ -451,6 +482,9 @@ def _decode_conv(
             weight[pid] = weight.get(pid, 0) + 1
         if u.lead is not None and crowd >= _CROWD:
             weight[u.lead] = weight.get(u.lead, 0) + _LEAD_WEIGHT
+    for t in range(len(units)):
+        for pid in came[t]:
+            weight[pid] = weight.get(pid, 0) + _CAME_WEIGHT
     newcomers: dict[int, int] = {}
     for t, u in enumerate(units):
         if u.newcomer is None or not first_seen or u.intro:
@@ -477,6 +511,9 @@ def _decode_conv(
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1
     weight.pop(_UNKNOWN, None)
+    # Someone off stage all through the exchange (`Kaito had fallen asleep.`) takes no one's place.
+    for pid in set.intersection(*gone) - {u.anchor for u in units if u.anchored}:
+        weight.pop(pid, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
     cands += [pid for t, pid in newcomers.items() if units[t].described and pid not in cands]
@@ -505,8 +542,13 @@ def _decode_conv(
         if u.reply and not u.anchored:
             cands += [pid for pid in sorted(units[t - 1].vocatives if t else called) if pid >= 0 and pid not in cands]
     if len(cands) < 2:
-        # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other.
-        other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places), None)
+        # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other (else,
+        # when the other one there fell asleep, the one the book names most).
+        other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places
+                      and p not in gone[0]), None)
+        if other is None and gone[0]:
+            other = max((p for p in known if p not in cands and p not in places and p not in gone[0]),
+                        key=lambda p: sum(cast.people[p].forms.values()), default=None)
         if other is not None:
             cands.append(other)
     # Nobody speaks before the text has named them (someone first met in a later chapter), unless a tag says so.
@@ -591,6 +633,10 @@ def _decode_conv(
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
+                if pid in gone[t]:
+                    s += _GONE
+                elif pid in came[t]:
+                    s += _CAME
             row[i] = s
         unary.append(row)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
@@ -648,6 +694,85 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+    return off
+
+
+def _presence(
+    cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], off: dict[int, tuple[int, bool]], now: set[int],
+    people: dict[int, bool], carry: list[int],
+) -> tuple[list[set[int]], list[set[int]], dict[int, tuple[int, bool]]]:
+    """Per turn, who has gone off stage (and not been tagged or come back since) and who has just come on, from the
+    narration between the previous turn's last quotation and the turn's first; and who is off stage at the end
+    (person id -> the paragraph they left in, and whether asleep).
+
+    `off` and `now` are who was off stage and who just came on before the exchange. Someone tagged anywhere in the
+    exchange was not off stage in it (the story went along with them: `Fanny left the room.` ... `said Fanny`), nor
+    anyone who walked out when none of those who stayed is.
+    Someone leaving in the turn's own paragraph before its quotation (`Mara grabbed her coat and walked out. "Don't
+    wait up."`) is often the one speaking: gone only from the next turn."""
+    tagged = {u.anchor for u in units if u.anchored}
+    present = set(carry)
+    # ...and the story stayed where they left only if someone who stayed there is heard by name in the exchange.
+    stayed = bool(tagged & (present - set(off)))
+    off = {p: at for p, at in off.items() if p not in tagged and (stayed or at[1])}
+    gone: list[set[int]] = []
+    came: list[set[int]] = []
+    leaving: dict[int, tuple[int, bool]] = {}
+    for t, u in enumerate(units):
+        first = u.quotes[0]
+        lo = (units[t - 1].quotes[-1].para, units[t - 1].quotes[-1].piece) if t else (first.para, -1)
+        hi = (first.para, first.piece)
+        if t:
+            now = set()
+        off.update(leaving)
+        leaving = {}
+        for p in range(lo[0], hi[0] + 1):
+            for k, piece in enumerate(paragraphs[p]):
+                if piece.kind == "narration" and lo < (p, k) < hi:
+                    if p == first.para:
+                        leaving, seen = _moves(cast, piece.text, p, leaving, people, present)
+                    else:
+                        off, seen = _moves(cast, piece.text, p, off, people, present)
+                    now = (now - set(off) - set(leaving)) | seen
+                    for pid in seen:
+                        off.pop(pid, None)
+                        leaving.pop(pid, None)
+        gone.append(set(off))
+        came.append(now)
+        if u.anchored:
+            off.pop(u.anchor, None)
+            leaving.pop(u.anchor, None)
+            present.add(u.anchor)
+    off.update(leaving)
+    if units:
+        last = units[-1].quotes[-1]
+        for piece in paragraphs[last.para][last.piece + 1 :]:
+            if piece.kind == "narration":
+                off, _ = _moves(cast, piece.text, last.para, off, people, present)
+    return gone, came, off
+
+
+def _moves(
+    cast: Cast, text: str, para: int, off: dict[int, tuple[int, bool]], people: dict[int, bool], present: set[int],
+) -> tuple[dict[int, tuple[int, bool]], set[int]]:
+    """Who is off stage after a stretch of narration of paragraph `para`, and who came on in it. Someone leaves only
+    a stage where at least two others (of `present`) stay on: when one of two walks away, the story tends to go
+    with them (not so into sleep)."""
+    off = dict(off)
+    came: set[int] = set()
+    for _, pid, kind in movements(cast, text):
+        if pid == WAKE:
+            off = {p: at for p, at in off.items() if not at[1]}
+            continue
+        if pid not in people or kind == ENTER and not people[pid]:
+            continue
+        if kind == ENTER:
+            came.add(pid)
+            off.pop(pid, None)
+        elif kind == ASLEEP or len(present - {pid}) >= _STAYING:
+            off[pid] = (para, kind == ASLEEP)
+            came.discard(pid)
+    return off, came
 
 
 def _style(idiolects: Idiolects, u: _Unit, cands: list[int]) -> dict[int, float]:

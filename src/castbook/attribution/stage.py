@@ -1,0 +1,143 @@
+"""Who is on stage: the narration's entrances (`Dev came in`), exits (`Mara walked out`) and sleepers."""
+
+from __future__ import annotations
+
+import re
+
+from castbook.attribution.names import Cast
+
+_IN_VERB = (
+    r"(?:came|comes|walked|walks|stepped|steps|strode|strides|burst|bursts|wandered|wanders|hurried|hurries|rushed|"
+    r"rushes|ran|runs|slipped|slips|marched|marches|stumbled|stumbles|shuffled|shuffles|swept|sweeps|breezed|breezes|"
+    r"popped|pops|barged|barges|limped|limps|padded|pads|stomped|stomps|stalked|stalks|sauntered|saunters|ducked|"
+    r"ducks|crept|creeps|bounded|bounds|jogged|jogs|trudged|trudges|staggered|staggers|strolled|strolls|bustled|bustles)"
+)
+_THEN = r"(?:\s+[a-z][^.!?;,\u2014]{0,60}?\s+and(?:\s+then)?)?"
+"""`Dev grabbed his coat and walked out`: a first verb phrase, then the movement."""
+_ENTER_AFTER = re.compile(
+    rf"{_THEN}\s+(?:\w+ly\s+)?(?:{_IN_VERB}\s+(?:\w+ly\s+)?(?:(?:back\s+)?in\b(?!\s+(?:front|the|a|an|his|her|their|my|our|its|time|circles|place|silence|step|"
+    r"line|turn|unison|half|and\s+out|and\s+sat))|through\s+the\s+(?:door|doorway|gate)\b)"
+    rf"|{_IN_VERB}\s+(?:\w+ly\s+)?(?:back\s+)?into\s+(?:the|his|her|their|our|my)\s"
+    r"|(?:entered|enters|arrived|arrives|showed\s+up|shows\s+up|turned\s+up|turns\s+up)\b"
+    r"|(?:appeared|appears|reappeared|reappears|emerged|emerges)(?=\s*[.,;!?\u2014]|\s+(?:in|at|on|beside|behind|from|"
+    r"around|round|out|through|again)\b)"
+    r"|(?:joined|joins)\s+(?:them|us|him|her|the\s+\w+)\b"
+    r"|(?:was|is|stood|stands)\s+(?:standing\s+|hovering\s+|leaning\s+)?in\s+the\s+doorway\b)"
+)
+"""After a name: `Dev came in`, `Dev appeared in the doorway`, `Dev joined them`."""
+_ENTER_BEFORE = re.compile(
+    rf"(?:\b(?:[Ii]n|[Bb]ack)\s+(?:\w+ly\s+)?{_IN_VERB}\s+"
+    r"|\b(?:was|were|is|are|had\s+been|has\s+been|gets|got)\s+(?:\w+ly\s+|soon\s+|then\s+|now\s+)?joined\s+by\s+"
+    r"|\bdoor\s+(?:\w+\s+)?(?:opened|opens|open)\s+(?:and|to\s+reveal|on)\s+)(?:the\s+)?$"
+)
+"""Before a name: `In walked Dev`, `she was joined by Dev`, `the door swung open and Dev`."""
+_EXIT_AFTER = re.compile(
+    rf"{_THEN}\s+(?:\w+ly\s+)?(?:(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|"
+    r"ducks|headed|heads|stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|stalked|stalks|flounced|flounces)"
+    r"\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|two|"
+    r"three|a\s+little|a\s+step|a\s+pace)\b)"
+    r"|(?:left|leaves)(?=\s*[.,;!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|"
+    r"without|for|and|again|then)\b)"
+    r"|(?:was|is)\s+gone\b"
+    r"|(?:disappeared|disappears|vanished|vanishes)\b)"
+)
+"""After a name: `Mara walked out`, `Mara left the room`, `Jun was gone` (not `Jun hung up`: the one
+holding the phone stays)."""
+_EXIT_BEFORE = re.compile(
+    r"\bdoor\s+(?:\w+ly\s+)?(?:shut|shuts|closed|closes|slammed|slams|clicked\s+shut|clicks\s+shut|swung\s+shut|"
+    r"swings\s+shut|banged\s+shut)\s+behind\s+$"
+)
+"""Before a name: `the door shut behind Jun`."""
+_ASLEEP_AFTER = re.compile(
+    r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
+    r"(?:asleep|unconscious|out\s+cold|dead|passed\s+out|snoring)\b"
+    r"|(?:fell|falls|had\s+fallen|has\s+fallen|drifted|drifts|dozed|dozes)\s+(?:\w+\s+)?(?:asleep|off)\b"
+    r"|(?:passed|passes)\s+out\b|(?:died|dies)\b)"
+)
+"""After a name: `Wren was asleep`, `Kai had fallen asleep`, `Jun passed out`."""
+
+_SUBJECT_SLOT = re.compile(
+    r"(?:^|[.!?;:,\u2014\u201c\u201d\"(]|\b(?:and|then|when|as|until|till|before|after|while|but|so|now|finally|"
+    r"[Tt]hen|[Ww]hen|[Aa]s|[Uu]ntil|[Bb]efore|[Aa]fter|[Ww]hile|[Bb]ut|[Ss]o|[Nn]ow|[Ff]inally|[Jj]ust|[Aa]nd|later|"
+    r"[Ss]uddenly|[Ss]oon|[Ee]ventually|[Aa]fterwards))\s*$"
+)
+"""What comes before a name that is a clause's subject: the start of a sentence or a clause, `and`, `when`, `A
+second later`."""
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+_SUBORDINATE = re.compile(r"\b(?:[Ww]hen|[Aa]s|[Uu]ntil|[Tt]ill|[Bb]efore|[Aa]fter|[Ww]hile|[Ii]f|[Uu]nless|[Oo]nce)\s+$")
+_PAIR = re.compile(r"\s+and\s+$")
+
+_DOOR_OPENS = re.compile(
+    r"\b(?:door|doors)\b[^.!?]{0,40}?\b(?:opened|opens|(?:slid|slides|swung|swings|banged|bangs|flew|flies|creaked|creaks|"
+    r"burst|bursts|was\s+flung|is\s+flung|was\s+thrown|is\s+thrown)\s+open)\b[^.!?]*[.!?]?\s*"
+)
+"""`The balcony door slides open again. Minho stands there ...`: whoever is named next, as a subject, comes in."""
+
+_SLEEPING = re.compile(r"\b(?:asleep|snoring|sleeping|unconscious|out\s+cold)\b")
+_NOT_SLEEPING = re.compile(
+    r"(?:\bnot|n't|n\u2019t|\bpretend\w*(?:\s+to\s+be)?|\bhalf|\balmost|\bbarely|\bnearly|\bstop|\bthe|\ban?|\bhis|\bher|"
+    r"\btheir|\bits|\bmy|\bour|\byour)\s+$")
+_NOT_SLEEP_AFTER = re.compile(r"\s+(?:of|that|noises?|sounds?)\b")
+_PAST_OR_UNREAL = re.compile(r"\b(?:though|if|been|when|before|after|until|while|whether|because|fake|I|he|she|they|we|you)\b")
+_WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakened|wakens|woken|awake|yawned|yawns)\b")
+"""Someone waking (`Cohn woke`, `he awakened her`): whoever slept is back."""
+"""`Ellis asleep on the couch`, `Fujimoto in a folding chair, quietly snoring`: the sleeper is the one named last
+before the word, in its sentence (not `not asleep`, `pretending to be asleep`)."""
+
+ENTER, EXIT, ASLEEP = "enter", "exit", "asleep"
+WAKE = -1
+"""The person id of `(offset, WAKE, ENTER)`: someone woke up, whoever slept is back."""
+
+
+def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
+    """Who comes on or goes off stage in a stretch of narration: (offset, person id, ENTER, EXIT or ASLEEP), in order.
+
+    Falling asleep, passing out or dying (ASLEEP) is going off too: the sleeper says nothing until woken (or tagged):
+    (offset, WAKE, ENTER).
+    """
+    out = []
+    found = cast.find(text)
+    door = _DOOR_OPENS.search(text)
+    if door is not None:
+        # The door opens, and the next one named as the subject, in that sentence or the next, is there.
+        upto = _SENTENCE_END.search(text, door.end())
+        for s, e, pid in found:
+            if door.start() < s < (upto.end() if upto else len(text)):
+                if _SUBJECT_SLOT.search(text[max(0, s - 60) : s]) and not text.startswith(("'s", "\u2019s"), e):
+                    out.append((s, pid, ENTER))
+                break
+    for i, (s, e, pid) in enumerate(found):
+        before = text[max(0, s - 60) : s]
+        if text.startswith(("'s", "\u2019s"), e):
+            continue
+        # `Jun and Mara walked in`: the second one's verb is the first one's too.
+        end = e
+        while i + 1 < len(found) and _PAIR.fullmatch(text, end, found[i + 1][0]):
+            i += 1
+            end = found[i][1]
+        if out and out[-1][0] == s:
+            continue
+        if _ENTER_BEFORE.search(before):
+            out.append((s, pid, ENTER))
+        elif _EXIT_BEFORE.search(before):
+            out.append((s, pid, EXIT))
+        elif not _SUBJECT_SLOT.search(before):
+            continue
+        elif _ENTER_AFTER.match(text, end):
+            out.append((s, pid, ENTER))
+        elif _SUBORDINATE.search(before):
+            continue  # `When Miss Barry went away she said:`, `until the Grandmother was dead`: not gone yet
+        elif _EXIT_AFTER.match(text, end):
+            out.append((s, pid, EXIT))
+        elif _ASLEEP_AFTER.match(text, end):
+            out.append((s, pid, ASLEEP))
+    for m in _SLEEPING.finditer(text):
+        if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
+            continue
+        named = [(s, e, pid) for s, e, pid in found if e <= m.start() and not _SENTENCE_END.search(text, e, m.start())]
+        if (named and m.start() - named[-1][1] <= 100 and all(o[0] != named[-1][0] for o in out)
+                and not _PAST_OR_UNREAL.search(text, named[-1][1], m.start())):
+            out.append((named[-1][0], named[-1][2], ASLEEP))
+    out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
+    out.sort()
+    return out
