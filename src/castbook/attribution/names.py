@@ -71,10 +71,13 @@ _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|mor
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _NONSPACE = re.compile(r"\S+")
-_TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
+_ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt mme mlle messrs".split())
+"""Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
+_TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
+                            key=len, reverse=True))
 MENTION = re.compile(
     # Every mention starts with a capital or `the`: the lookahead lets the scan pass other words quickly.
-    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
