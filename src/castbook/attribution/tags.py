@@ -64,6 +64,12 @@ _POSS_END = re.compile(
     _POSS.pattern.replace("(?:(?:was|came|comes|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
     + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly|\s*,\s*(?:[a-z]+\s+){0,3}[a-z]+(?=\s*(?:,|\u2014|--)))?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
+_SAID_BY = re.compile(rf"(?:was|were|came)\s+(?:\w+ly\s+|then\s+|now\s+|all\s+)?(?:said|spoken|uttered|[a-z]{{3,}}ed)(?:\s+\w+ly)?"
+                      rf"(?:\s+(?:aloud|out|back))?\s+by\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)")
+"""`“Sorry,” was muttered by Rook`: the passive's agent speaks."""
+_VOICE_OF_NAME = re.compile(rf"\b(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+)?voice\s+of\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)"
+                            r"(?P<rest>[^A-Z.;!?\"\u201c\u201d]{0,80})[.:,!]?\s*(?:\u2014|--)?\s*$")
+"""`..., and the voice of Mina rose over the noise:` closing the narration: Mina speaks next."""
 _INTERRUPTED = re.compile(
     rf"^{_SUBJ}(?<!['\u2019]s)\s*(?P<open>,|\(|\u2014|--)(?!\s*(?:and|but|then|so|yet|or)\b)(?P<mid>(?:[^;:!?,()]|\([^()]{{0,200}}\)){{1,250}}?)(?:,|\)|\u2014|--)\s*(?:then\s+|at\s+last\s+|at\s+length\s+)?"
     rf"(?:{_VERB_RX}){_PARTICLE}{_ADV}(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*(?:\u2014|--)?\s*$")
@@ -408,6 +414,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
         if tag:
             return tag
+    m = _SAID_BY.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _FROM_AFTER.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
@@ -461,6 +472,11 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     m = _POSS_END.search(body)
     if m and m.start() > 0:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
+    m = _VOICE_OF_NAME.search(body)
+    if m and not _SUBJ_WORD.search(m.group("rest")):
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
             return tag
     m = _AFTER_NORM.match(body)
