@@ -208,7 +208,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
     if pid is None and len(subj.split()) == 1 and subj[:1].isupper():
         pid = cast.by_surname(subj)
     if pid is None and allow_new and _can_be_name(subj):
-        pid = cast.misspelt(subj) if len(subj.split()) == 1 else None
+        pid = cast.misspelt(subj) if len(subj.split()) == 1 or title_of(subj) not in (None, "the") else None
         if pid is None:
             pid = cast.add(subj)
     if pid is None:
