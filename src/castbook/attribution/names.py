@@ -71,10 +71,13 @@ _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|mor
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _NONSPACE = re.compile(r"\S+")
-_TITLE_RX = "|".join(sorted((t.capitalize() for t in TITLES if len(t) > 1), key=len, reverse=True))
+_ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt mme mlle messrs".split())
+"""Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
+_TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
+                            key=len, reverse=True))
 MENTION = re.compile(
     # Every mention starts with a capital or `the`: the lookahead lets the scan pass other words quickly.
-    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M|the)\.?\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
@@ -345,12 +348,25 @@ class Cast:
         """The one character whose name `word` is a slip of the keyboard for: two letters swapped (`Cassuis` for
         Cassius, `Imgoen` for Imogen) or a letter doubled or undoubled (`Immogen`), in names of five letters or more
         written at least `least` times."""
-        if len(word) < 5 or not word[:1].isupper():
+        title, toks = split_title(word)
+        if title in (None, "The"):
+            if len(word) < 5 or not word[:1].isupper():
+                return None
+        elif len(toks) != 1 or len(toks[0]) < 4 or not toks[0][:1].isupper():
             return None
         owners: set[int] = set()
         for pid, person in enumerate(self.people):
             for f, n in person.forms.items():
-                if n >= least and any(_slip(word, t) for t in split_title(f)[1]):
+                if n < least:
+                    continue
+                if title in (None, "The"):
+                    if any(_slip(word, t) for t in split_title(f)[1]):
+                        owners.add(pid)
+                    continue
+                # "Mrs. Braddock" once among a dozen "Mrs. Braddocks": the same title, an `s` more or less
+                ft, fw = split_title(f)
+                if (ft not in (None, "The") and _same_title(ft) == _same_title(title) and len(fw) == 1
+                        and (_slip(toks[0], fw[0]) or fw[0] == toks[0] + "s" or toks[0] == fw[0] + "s")):
                     owners.add(pid)
         return owners.pop() if len(owners) == 1 else None
 
@@ -960,8 +976,8 @@ def _merge_misspellings(cast: Cast) -> None:
             continue
         ((form, n),) = person.forms.items()
         title, toks = split_title(form)
-        if n <= 2 and not title and len(toks) == 1:
-            tgt = cast.misspelt(toks[0], least=max(3, 2 * n))
+        if n <= 2 and title != "The" and len(toks) == 1:
+            tgt = cast.misspelt(form if title else toks[0], least=max(3, 2 * n))
             if tgt is not None and tgt != pid:
                 _merge_into(cast, pid, tgt)
 

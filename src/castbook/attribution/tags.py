@@ -59,11 +59,17 @@ _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
 )
-_POSS = re.compile(rf"(?:(?:was|came|comes|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge)s?\b")
+_POSS = re.compile(rf"(?:(?:was|came|comes|followed|is)\s+(?:all\s+|only\s+|then\s+|now\s+)?)?{_SUBJ}(?:['\u2019]s?|\s+s)\s+(?:\w+\s+){{0,2}}?(?:answer|reply|response|rejoinder|remark|voice|exclamation|cry|words|question|declaration|complaint|retort|reasoning|assurance|observation|inquiry|enquiry|comment|greeting|protest|reproach|salutation|advice|conclusion|explanation|apology|whisper|speech|thought|consolation|reflection|request|entreaty|suggestion|rebuke|warning|command|order|shout|scream|ejaculation|interruption|compliment|farewell|verdict|opinion|plea|prayer|demand|remonstrance|objection|admission|confession|query|proposal|boast|threat|promise|retort|rejoinder|sentiment|toast|welcome|instruction|instructions|summons|murmur|mutter|exhortation|injunction|challenge|address)s?\b")
 _POSS_END = re.compile(
     _POSS.pattern.replace("(?:(?:was|came|comes|followed|is)\\s+(?:all\\s+|only\\s+|then\\s+|now\\s+)?)?", "(?<![\\w'\u2019])", 1)
-    + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly)?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
+    + r"(?:\s+(?:was|were|is|came)(?:\s+\w+ly|\s*,\s*(?:[a-z]+\s+){0,3}[a-z]+(?=\s*(?:,|\u2014|--)))?|\s+(?:of|to\s+(?:him|her|them|me|us)))\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`...; and Elizabeth's reply was,` / `Mary's reproach of`: the possessive closing the narration names who speaks next."""
+_SAID_BY = re.compile(rf"(?:was|were|came)\s+(?:\w+ly\s+|then\s+|now\s+|all\s+)?(?:said|spoken|uttered|[a-z]{{3,}}ed)(?:\s+\w+ly)?"
+                      rf"(?:\s+(?:aloud|out|back))?\s+by\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)")
+"""`“Sorry,” was muttered by Rook`: the passive's agent speaks."""
+_VOICE_OF_NAME = re.compile(rf"\b(?:[Tt]he|[Aa]n?)\s+(?:[a-z]+\s+)?voice\s+of\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)"
+                            r"(?P<rest>[^A-Z.;!?\"\u201c\u201d]{0,80})[.:,!]?\s*(?:\u2014|--)?\s*$")
+"""`..., and the voice of Mina rose over the noise:` closing the narration: Mina speaks next."""
 _INTERRUPTED = re.compile(
     rf"^{_SUBJ}(?<!['\u2019]s)\s*(?P<open>,|\(|\u2014|--)(?!\s*(?:and|but|then|so|yet|or)\b)(?P<mid>(?:[^;:!?,()]|\([^()]{{0,200}}\)){{1,250}}?)(?:,|\)|\u2014|--)\s*(?:then\s+|at\s+last\s+|at\s+length\s+)?"
     rf"(?:{_VERB_RX}){_PARTICLE}{_ADV}(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*(?:\u2014|--)?\s*$")
@@ -202,7 +208,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
     if pid is None and len(subj.split()) == 1 and subj[:1].isupper():
         pid = cast.by_surname(subj)
     if pid is None and allow_new and _can_be_name(subj):
-        pid = cast.misspelt(subj) if len(subj.split()) == 1 else None
+        pid = cast.misspelt(subj) if len(subj.split()) == 1 or title_of(subj) not in (None, "the") else None
         if pid is None:
             pid = cast.add(subj)
     if pid is None:
@@ -408,6 +414,11 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
         if tag:
             return tag
+    m = _SAID_BY.match(text, lead)
+    if m:
+        tag = _subject(cast, m.group("subj"), m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _FROM_AFTER.match(text, lead)
     if m:
         tag = _subject(cast, m.group("subj"), m.start("subj"), 0.9, False)
@@ -461,6 +472,11 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     m = _POSS_END.search(body)
     if m and m.start() > 0:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
+    m = _VOICE_OF_NAME.search(body)
+    if m and not _SUBJ_WORD.search(m.group("rest")):
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
             return tag
     m = _AFTER_NORM.match(body)
@@ -532,7 +548,7 @@ _CLOSING = re.compile(
 )
 _TAIL_OK = re.compile(rf"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
-_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+and\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\buntil\b|\btill\b|\bthen\b)\s*")
+_CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+(?:and|for)\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\bupon\s+which\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
 _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
 """`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
