@@ -83,6 +83,10 @@ paragraphs (`said the girl` ... "Hoshino Sakura. Second year.")."""
 _SOFT_PICK = 1.5
 """A `he said`/`she said` resolved to someone through the narration: less than the turn-taking of two alternations
 and a repeat (`She went on ...` chaining back past the other's line to whoever was named before)."""
+_SOFT_FRESH = 0.0
+"""...times this when no sentence near the tag gave the pronoun an antecedent and it was taken to be whoever the
+narration before the exchange named last (`She watched Mara pour the tea.` ... `she said`: the one watching, not
+Mara): a guess the decoder's own opening priors already make, not a second hint."""
 _DESCRIBED_PICK = 2.0
 """A pronoun standing for someone described (`The new girl ... she says`): the next new name of that gender."""
 _SOFT_UNSURE = 1.0
@@ -198,6 +202,8 @@ class _Unit:
     soft: int | None = None
     soft_beat: bool = False
     """The soft pick is the subject of a sentence of its paragraph's narration before the pronoun tag."""
+    soft_fresh: bool = False
+    """The soft pick is only whoever the narration before the exchange named last (`pron_fresh`)."""
     gender: str | None = None
     newcomer: tuple[int, str | None] | None = None
     """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
@@ -423,6 +429,7 @@ def _units(
         if q.why in _SOFT and u.soft is None and q.speaker is not None:
             u.soft = canon(q.speaker)
             u.soft_beat = q.speaker in _beat_subjects(cast, paragraphs[q.para], q)
+            u.soft_fresh = q.why == "pron_fresh"
         tag = q.tag
         if (told and tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female")
                 and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
@@ -604,9 +611,10 @@ def _decode_conv(
                     s += _fits(u.beat, genders[i], pid < 0, _BEAT_OK, _BEAT_CLASH)
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
-                    s += _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
+                    soft = _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
                     if u.soft_beat:
-                        s += _BEAT_SUBJECT
+                        soft += _BEAT_SUBJECT
+                    s += soft * (_SOFT_FRESH if u.soft_fresh else 1.0)
                 if pid == lead:
                     s += _LEAD_PRIOR
                 if u.gender and leads and pid == leads.get(u.gender):
