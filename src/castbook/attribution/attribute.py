@@ -1224,6 +1224,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
                 for k in range(3, len(name)):
                     starts.setdefault(name[:k], set()).add(pid)
     text: str | None = None
+    lowered: dict[str, bool] = {}  # word -> written in lower case somewhere in the book
     for q in quotes:
         for m in _CALLED_WORD.finditer(q.text):
             word = m.group(1).lower()
@@ -1232,7 +1233,9 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
                 continue
             if text is None:
                 text = "\n".join(p.text for pieces in paragraphs for p in pieces)
-            if re.search(rf"\b{re.escape(word)}\b", text):
+            if word not in lowered:
+                lowered[word] = re.search(rf"\b{re.escape(word)}\b", text) is not None
+            if lowered[word]:
                 continue  # a word, not a name: `Well,`
             near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
                     if pi < len(paragraphs) for p in paragraphs[pi] if p.text != q.text for _, _, pid in cast.find(p.text)}

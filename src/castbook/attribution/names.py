@@ -66,6 +66,9 @@ _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirt
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
 """A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
+_SAYS_ANY = re.compile(_SAYS)
+"""Any speech verb (as a bare substring): paragraphs without one are left out of the `_SAYS` passes."""
+_NUMBERS_ANY = re.compile(_NUMBERS)
 _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
@@ -121,8 +124,9 @@ _LIST = re.compile(
 """A list of capitalised words in the narration: `Gwen, Otto and Lark`, `Bea and Cato`."""
 _OPENERS = frozenset("together anyway somehow again otherwise nearby overhead ahead above below beneath afterward".split())
 """Words that open a sentence before a list of names (`Together, Mara and Jun`), besides -ly and -ing words."""
-_BARE_POSSESSIVE = re.compile(r"(?<![\w'\u2018\u2019\"\u201c\-])([A-Z][\w\-]*s)['\u2019] (?=[a-z])")
-"""`Jess' voice`: a possessive with a bare apostrophe (not a closing single quote: none opens right before it)."""
+_BARE_POSSESSIVE = re.compile(r"([A-Z](?<![\w'\u2018\u2019\"\u201c\-][A-Z])[\w\-]*s)['\u2019] (?=[a-z])")
+"""`Jess' voice`: a possessive with a bare apostrophe (not a closing single quote: none opens right before it).
+The capital comes first and the look back after it, so the scan only stops at capitals."""
 _NARRATION_QUOTE = re.compile(r"[\"\u201c][^\"\u201d\x00]*[\"\u201d]?")
 _TAG_RUN = re.compile(
     rf"\b(?:{_SAYS}) ([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+)\b(?! [A-Z])"
@@ -582,8 +586,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             actor[clean(w)] += n  # "Mara climbed": the subject of an action
 
     # A number said to speak ("said Seven", "Five said") is a name, however often the word is a number.
-    numbered = {w for w, n in Counter(a or b for a, b in _NUMBER_SAYS.findall(text)).items() if n >= 2}
-    numbered |= {w for w, n in Counter(a or b for a, b in _WORD_NAME_SAYS.findall(text)).items() if n >= 2}
+    # Every match of a `_SAYS` pattern has a speech verb in it and none crosses a paragraph: these passes read
+    # only the paragraphs with one (each still after a NUL, so the matches are the same).
+    saying = [p for p in paragraphs if _SAYS_ANY.search(p)]
+    says_text = _joined(saying)
+    numbered = {w for w, n in Counter(a or b for a, b in _NUMBER_SAYS.findall(
+        _joined([p for p in saying if _NUMBERS_ANY.search(p)]))).items() if n >= 2}
+    numbered |= {w for w, n in Counter(a or b for a, b in _WORD_NAME_SAYS.findall(
+        _joined([p for p in saying if _WORD_NAMES in p]))).items() if n >= 2}
 
     @cache
     def namelike(tok: str) -> bool:
@@ -603,7 +613,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         # A stray lowercase use ("*nell* u up?" in a text message) does not unmake a name written 3+ times.
         return (cap_mid[t] >= 1 and low * 4 <= cap_mid[t]) or low == 0 or (low == 1 and cap_all[t] >= 3 and cap_mid[t] >= 1)
 
-    tag_runs = {(clean(a or c), clean(b or d)) for a, b, c, d in _TAG_RUN.findall(text)}
+    tag_runs = {(clean(a or c), clean(b or d)) for a, b, c, d in _TAG_RUN.findall(says_text)}
     mentions = Counter(MENTION.findall(text))
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()

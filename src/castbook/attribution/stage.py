@@ -84,6 +84,11 @@ _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakene
 """`Ellis asleep on the couch`, `Fujimoto in a folding chair, quietly snoring`: the sleeper is the one named last
 before the word, in its sentence (not `not asleep`, `pretending to be asleep`)."""
 
+_SLEEPING_WORDS = ("asleep", "snoring", "sleeping", "unconscious", "cold")
+"""A word each `_SLEEPING` match has in it; `_WAKES` matches all have `wak`, `wok` or `yawn`."""
+_IN_VERB_ANY = re.compile(_IN_VERB)
+"""An entering verb anywhere (`_ENTER_BEFORE` needs one, `joined` or `door`)."""
+
 ENTER, EXIT, ASLEEP = "enter", "exit", "asleep"
 WAKE = -1
 """The person id of `(offset, WAKE, ENTER)`: someone woke up, whoever slept is back."""
@@ -97,7 +102,10 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
     """
     out = []
     found = cast.find(text)
-    door = _DOOR_OPENS.search(text)
+    # Cheap checks on the whole stretch first: a pattern that cannot match anywhere in it need not be tried.
+    has_door = "door" in text
+    entering = bool(found) and (has_door or "joined" in text or _IN_VERB_ANY.search(text) is not None)
+    door = _DOOR_OPENS.search(text) if has_door else None
     if door is not None:
         # The door opens, and the next one named as the subject, in that sentence or the next, is there.
         upto = _SENTENCE_END.search(text, door.end())
@@ -117,9 +125,9 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
             end = found[i][1]
         if out and out[-1][0] == s:
             continue
-        if _ENTER_BEFORE.search(before):
+        if entering and _ENTER_BEFORE.search(before):
             out.append((s, pid, ENTER))
-        elif _EXIT_BEFORE.search(before):
+        elif has_door and _EXIT_BEFORE.search(before):
             out.append((s, pid, EXIT))
         elif not _SUBJECT_SLOT.search(before):
             continue
@@ -131,13 +139,14 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
             out.append((s, pid, EXIT))
         elif _ASLEEP_AFTER.match(text, end):
             out.append((s, pid, ASLEEP))
-    for m in _SLEEPING.finditer(text):
+    for m in _SLEEPING.finditer(text) if any(w in text for w in _SLEEPING_WORDS) else ():
         if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
             continue
         named = [(s, e, pid) for s, e, pid in found if e <= m.start() and not _SENTENCE_END.search(text, e, m.start())]
         if (named and m.start() - named[-1][1] <= 100 and all(o[0] != named[-1][0] for o in out)
                 and not _PAST_OR_UNREAL.search(text, named[-1][1], m.start())):
             out.append((named[-1][0], named[-1][2], ASLEEP))
-    out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
+    if "wak" in text or "wok" in text or "yawn" in text:
+        out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
     out.sort()
     return out
