@@ -33,7 +33,7 @@ _ENTER_BEFORE = re.compile(
 """Before a name: `In walked Dev`, `she was joined by Dev`, `the door swung open and Dev`."""
 _EXIT_AFTER = re.compile(
     rf"{_THEN}\s+(?:\w+ly\s+)?(?:(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|"
-    r"ducks|headed|heads|stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|stalked|stalks|flounced|flounces)"
+    r"ducks|headed|heads|stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces)"
     r"\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|two|"
     r"three|a\s+little|a\s+step|a\s+pace)\b)"
     r"|(?:left|leaves)(?=\s*[.,;!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|"
@@ -74,6 +74,8 @@ _DOOR_OPENS = re.compile(
 """`The balcony door slides open again. Minho stands there ...`: whoever is named next, as a subject, comes in."""
 
 _SLEEPING = re.compile(r"\b(?:asleep|snoring|sleeping|unconscious|out\s+cold)\b")
+"""`Ellis asleep on the couch`, `Fujimoto in a folding chair, quietly snoring`: the sleeper is the one named last
+before the word, in its sentence (not `not asleep`, `pretending to be asleep`)."""
 _NOT_SLEEPING = re.compile(
     r"(?:\bnot|n't|n\u2019t|\bpretend\w*(?:\s+to\s+be)?|\bhalf|\balmost|\bbarely|\bnearly|\bstop|\bthe|\ban?|\bhis|\bher|"
     r"\btheir|\bits|\bmy|\bour|\byour)\s+$")
@@ -81,8 +83,6 @@ _NOT_SLEEP_AFTER = re.compile(r"\s+(?:of|that|noises?|sounds?)\b")
 _PAST_OR_UNREAL = re.compile(r"\b(?:though|if|been|when|before|after|until|while|whether|because|fake|I|he|she|they|we|you)\b")
 _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakened|wakens|woken|awake|yawned|yawns)\b")
 """Someone waking (`Cohn woke`, `he awakened her`): whoever slept is back."""
-"""`Ellis asleep on the couch`, `Fujimoto in a folding chair, quietly snoring`: the sleeper is the one named last
-before the word, in its sentence (not `not asleep`, `pretending to be asleep`)."""
 
 _SLEEPING_WORDS = ("asleep", "snoring", "sleeping", "unconscious", "cold")
 """A word each `_SLEEPING` match has in it; `_WAKES` matches all have `wak`, `wok` or `yawn`."""
