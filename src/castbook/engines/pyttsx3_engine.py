@@ -2,9 +2,11 @@
 
 Measured with pyttsx3 2.99 and espeak-ng 1.51: a long save_to_file can silently write nothing,
 ~20 KB of text in one call crashes the process, save_to_file calls queued before one runAndWait are
-dropped, and every runAndWait sleeps 10 ms. So: text is cut into short utterances (about six seconds
-of speech each), one save_to_file + runAndWait per utterance, every output is checked, and all of it
-runs in a worker process that is replaced when it dies or hangs.
+dropped, every runAndWait sleeps 10 ms, and an engine's first runAndWait returns before its file is
+written (read then, it has a full header and part of the samples). So: text is cut into short
+utterances (about six seconds of speech each), one save_to_file + runAndWait per utterance, every
+output is checked (complete, long enough, not silent), and all of it runs in a worker process that
+is replaced when it dies or hangs.
 """
 
 from __future__ import annotations
