@@ -110,3 +110,69 @@ def test_a_cut_short_or_silent_utterance_is_not_taken_for_speech():
     assert not _plausible("Salt lamps, by Oriel Fane.", 330, speech[:660], 22050, 175)  # 15 ms
     assert not _plausible("Salt lamps, by Oriel Fane.", 20000, bytes(40000), 22050, 175)  # silence
     assert _plausible("...", 10, bytes(20), 22050, 175)  # nothing to say: any file will do
+
+
+# ---------------------------------------------------------------- a take read while it is still being written
+
+
+def _speech(frames: int) -> bytes:
+    import array
+
+    return array.array("h", [0, 4000, -4000, 2000] * (frames // 4 + 1))[:frames].tobytes()
+
+
+class _CuttingPyttsx3:
+    """A stand-in for pyttsx3 + espeak-ng: runAndWait leaves the file as a read mid-write sees it (the header
+    counts every frame, the samples stop after the first 4 KB page) for the first `cut` takes."""
+
+    def __init__(self, cut: int, frames: int = 26315) -> None:
+        self.cut, self.frames, self.takes = cut, frames, 0
+        self._path = ""
+
+    # the engine
+    def save_to_file(self, text, path):
+        self._path = path
+
+    def runAndWait(self):
+        self.takes += 1
+        with wave.open(self._path, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(22050)
+            w.writeframes(_speech(self.frames))
+        if self.takes <= self.cut:
+            with open(self._path, "r+b") as f:
+                f.truncate(4096)  # 2,026 frames: the take CI once shipped as "Eli says hello."
+
+    # the driver and espeak-ng's module, as _wait_idle uses them
+    _stopping = False
+
+    @staticmethod
+    def IsPlaying():
+        return 0
+
+
+def test_a_take_read_mid_write_is_retried(tmp_path):
+    """CI once got a 92 ms preview of three words: the header said 1.2 s, so the length check passed."""
+    from castbook.engines._pyttsx3_worker import _speak_chunk
+
+    fake = _CuttingPyttsx3(cut=1)
+    data, rate = _speak_chunk(fake, fake, fake, "Ee-lie says hello.", str(tmp_path / "t.chunk.part"), 175)
+    assert (len(data) // 2, rate, fake.takes) == (26315, 22050, 2)
+
+
+def test_a_take_cut_short_every_time_is_a_clear_error(tmp_path):
+    from castbook.engines._pyttsx3_worker import _speak_chunk
+
+    fake = _CuttingPyttsx3(cut=99)
+    with pytest.raises(RuntimeError, match=r"'Ee-lie says hello.' after 3 tries \(truncated: the header says "
+                                           r"26315 frames, the file holds 2026\)"):
+        _speak_chunk(fake, fake, fake, "Ee-lie says hello.", str(tmp_path / "t.chunk.part"), 175)
+    assert fake.takes == 3
+
+
+def test_the_length_check_counts_the_samples_not_the_header():
+    from castbook.engines._pyttsx3_worker import _plausible
+
+    assert not _plausible("Ee-lie says hello.", 26315, _speech(2026), 22050, 175)
+    assert _plausible("Ee-lie says hello.", 26315, _speech(26315), 22050, 175)

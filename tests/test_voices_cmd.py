@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import wave
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from castbook.cli import app
 from castbook.config import load_config
 from castbook.encode import duration_ms
+from castbook.engines.pyttsx3_engine import Pyttsx3Engine
 
 from .conftest import ROOT, SEEDS, require_tools, write
 
@@ -109,6 +111,54 @@ def test_preview_character_and_voice_id(in_tmp):
     res = run("voices", "preview", "en-gb+f3", "-o", in_tmp / "sub" / "p.m4a")
     assert res.exit_code == 0, res.output
     assert duration_ms(in_tmp / "sub" / "p.m4a") > 1000
+
+
+CUTTING_WORKER = """
+import os, sys, time
+from castbook.engines import _pyttsx3_worker as worker
+from pyttsx3.drivers import _espeak
+
+CUT = int(sys.argv[1])  # takes to cut short
+real_engine = worker._engine
+
+def engine():
+    eng = real_engine()
+    run, cut = eng.runAndWait, [0]
+    def run_and_cut():
+        run()
+        while _espeak.IsPlaying():  # let espeak-ng's thread finish the file...
+            time.sleep(0.001)
+        path = eng.proxy._driver._save_file
+        if cut[0] < CUT and os.path.exists(path):
+            cut[0] += 1
+            with open(path, "r+b") as f:  # ...then leave it as a read mid-write saw it in CI
+                f.truncate(4096)
+    eng.runAndWait = run_and_cut
+    return eng
+
+worker._engine = engine
+worker.main()
+"""
+
+
+@pytest.mark.parametrize("cut", [1, 99])
+def test_preview_never_ships_a_take_read_mid_write(in_tmp, monkeypatch, cut):
+    """CI once wrote a 92 ms preview of 'Eli says hello.': pyttsx3's file was read while espeak-ng's thread was
+    still writing it (full header, first 4 KB of samples). It is retried; if it never comes whole, an error."""
+    require_tools()
+    script = write(in_tmp / "cutting_worker.py", CUTTING_WORKER)
+    monkeypatch.setattr(Pyttsx3Engine, "worker_argv", (sys.executable, str(script), str(cut)))
+    write(in_tmp / "voices.yaml", COMMENTED)
+    res = run("voices", "preview", "Eli", "Eli says hello.")
+    wav = in_tmp / "preview-eli-marsh.wav"
+    if cut == 1:
+        assert res.exit_code == 0, res.output
+        with wave.open(str(wav)) as w:
+            assert w.getnframes() > w.getframerate() * 0.3
+    else:
+        assert res.exit_code == 1 and not wav.exists(), res.output
+        msg = res.output.strip()
+        assert msg.startswith("error: espeak-ng could not speak 'Ee-lie says hello.'") and "truncated" in msg, msg
 
 
 def test_preview_unknown_and_bad_extension(in_tmp):

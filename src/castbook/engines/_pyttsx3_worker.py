@@ -36,15 +36,27 @@ def _engine():
 
 
 def _frames(path: str) -> tuple[int, bytes, int]:
+    """(frames, 16-bit mono PCM, sample rate) of a complete WAV; wave.Error when it is cut short.
+
+    pyttsx3 writes the header, with the final frame count, before the samples, and the kernel makes a
+    big write visible a page at a time: a file read while espeak-ng's thread is still writing it has a
+    full header and only its first 4 KB of samples. That is a truncated take, not a short one.
+    """
     with wave.open(path, "rb") as w:
         n = w.getnframes()
-        return n, w.readframes(n), w.getframerate()
+        data = w.readframes(n)
+        if w.getnchannels() != 1 or w.getsampwidth() != 2:
+            raise wave.Error(f"not 16-bit mono ({w.getnchannels()} channels, {8 * w.getsampwidth()} bits)")
+        if len(data) != 2 * n:
+            raise wave.Error(f"truncated: the header says {n} frames, the file holds {len(data) // 2}")
+        return n, data, w.getframerate()
 
 
 def _plausible(chunk: str, frames: int, data: bytes, rate: int, wpm: int) -> bool:
     """Is this really the chunk spoken? A cancelled utterance leaves a file that is empty, a few ms long or
     silent, with no error anywhere. Speech lasts at least a quarter of its words at the set rate."""
     words = sum(1 for w in chunk.split() if any(ch.isalnum() for ch in w))
+    frames = min(frames, len(data) // 2)  # the samples actually there, whatever the header claims
     if words == 0:
         return frames > 0
     if frames < 0.25 * words * 60 / max(wpm, 1) * rate:
@@ -54,16 +66,44 @@ def _plausible(chunk: str, frames: int, data: bytes, rate: int, wpm: int) -> boo
 
 
 def _wait_idle(driver, espeak) -> None:
-    """Let espeak-ng's thread finish the last utterance before the next starts.
+    """Let espeak-ng's thread finish the last utterance (and pyttsx3's callback write its file).
 
-    runAndWait returns when pyttsx3 has seen the end of the message, but espeak-ng can still be
-    "playing" for a moment. pyttsx3's next runAndWait then sees IsPlaying(), cancels, and returns at
+    runAndWait usually returns when pyttsx3 has seen the end of the message (not always: see
+    _speak_chunk), but espeak-ng can still be "playing" for a moment. pyttsx3's next runAndWait then sees IsPlaying(), cancels, and returns at
     once: the new file is missing, or a stale callback writes the old audio under the new name.
     """
     deadline = time.monotonic() + 5.0
     while espeak.IsPlaying() and time.monotonic() < deadline:
         time.sleep(0.0005)
     driver._stopping = False
+
+
+def _speak_chunk(engine, driver, espeak, chunk: str, tmp: str, wpm: int) -> tuple[bytes, int]:
+    """Speak one chunk into `tmp` and return its checked (PCM, sample rate); three tries, then RuntimeError.
+
+    runAndWait does not always wait for the file: on a new pyttsx3 engine the queued save_to_file runs in
+    the same pump as runAndWait's own endLoop, so the loop has already ended when synthesis starts, and
+    the WAV is written by espeak-ng's thread while we read it. So wait for espeak-ng to go idle before
+    reading, and reject a file whose samples stop short of its header (see _frames).
+    """
+    problem = "no file"
+    for _attempt in range(3):  # pyttsx3 sometimes writes nothing (or too little): try again, then give up
+        _wait_idle(driver, espeak)
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        engine.save_to_file(chunk, tmp)
+        engine.runAndWait()
+        _wait_idle(driver, espeak)  # the first runAndWait of an engine returns before the file is written
+        try:
+            frames, data, rate = _frames(tmp)
+        except (OSError, EOFError, wave.Error) as exc:
+            problem = ("no file written" if isinstance(exc, FileNotFoundError)
+                       else "empty file" if isinstance(exc, EOFError) else str(exc) or type(exc).__name__)
+            continue
+        if _plausible(chunk, frames, data, rate, wpm):
+            return data, rate
+        problem = f"{frames} frames at {rate} Hz, too short or silent"
+    raise RuntimeError(f"engine wrote no audio (or too little) for {chunk[:40]!r} after 3 tries ({problem})")
 
 
 def _voice_ids(engine) -> dict[str, str]:
@@ -131,24 +171,8 @@ def main() -> None:
             rate = 22050
             tmp = req["out"] + ".chunk.part"  # never a *.wav name: a killed worker leaves no half WAV in the cache
             for chunk in req["chunks"]:
-                got = None
-                for _attempt in range(3):  # pyttsx3 sometimes writes nothing: try again, then give up
-                    _wait_idle(driver, _espeak)
-                    if os.path.exists(tmp):
-                        os.remove(tmp)
-                    engine.save_to_file(chunk, tmp)
-                    engine.runAndWait()
-                    try:
-                        got = _frames(tmp)
-                    except (OSError, EOFError, wave.Error):
-                        continue
-                    if _plausible(chunk, got[0], got[1], got[2], wanted["rate"]):
-                        break
-                    got = None
-                if got is None:
-                    raise RuntimeError(f"engine wrote no audio (or too little) for {chunk[:40]!r}")
-                pcm.append(got[1])
-                rate = got[2]
+                data, rate = _speak_chunk(engine, driver, _espeak, chunk, tmp, wanted["rate"])
+                pcm.append(data)
             part = req["out"] + ".part"
             with wave.open(part, "wb") as w:
                 w.setnchannels(1)

@@ -2,9 +2,11 @@
 
 Measured with pyttsx3 2.99 and espeak-ng 1.51: a long save_to_file can silently write nothing,
 ~20 KB of text in one call crashes the process, save_to_file calls queued before one runAndWait are
-dropped, and every runAndWait sleeps 10 ms. So: text is cut into short utterances (about six seconds
-of speech each), one save_to_file + runAndWait per utterance, every output is checked, and all of it
-runs in a worker process that is replaced when it dies or hangs.
+dropped, every runAndWait sleeps 10 ms, and an engine's first runAndWait returns before its file is
+written (read then, it has a full header and part of the samples). So: text is cut into short
+utterances (about six seconds of speech each), one save_to_file + runAndWait per utterance, every
+output is checked (complete, long enough, not silent), and all of it runs in a worker process that
+is replaced when it dies or hangs.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ log = logging.getLogger(__name__)
 _INSTALL_HINT = "install it with: sudo apt-get install espeak-ng"
 _SECONDS_PER_CHUNK = 6.0
 _MAX_TOKEN_CHARS = 60
+_WORKER_REVISION = 2  # see Pyttsx3Engine.version
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+|(?<=[.!?…][\"”’'])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:—–])\s+|\s+(?=[—–])")
 _SPEAKABLE = re.compile(r"\w")
@@ -148,8 +151,13 @@ class Pyttsx3Engine:
     # ------------------------------------------------------------ Engine protocol
 
     def version(self) -> str:
-        """pyttsx3 and espeak-ng versions (they change the audio)."""
-        return f"pyttsx3-{_pyttsx3_version()}/espeak-ng-{_espeak_version()}"
+        """pyttsx3 and espeak-ng versions (they change the audio), and the worker's revision.
+
+        _WORKER_REVISION goes up when a fix changes what the worker accepts as a good take, so that audio
+        cached before the fix is spoken again (revision 2: takes read while espeak-ng was still writing
+        them were kept with only their first 4 KB of samples).
+        """
+        return f"pyttsx3-{_pyttsx3_version()}/espeak-ng-{_espeak_version()}/worker-{_WORKER_REVISION}"
 
     def list_voices(self) -> list[VoiceInfo]:
         """espeak-ng's language voices, then its variants (`+f3`, `+klatt`...) to combine with them."""
