@@ -24,7 +24,11 @@ cautioned cautions remonstrated expostulated ejaculated interposed interposes pi
 chimed thought thinks wondered wonders stated states told urged reasoned argued argues agreed persisted
 reminded reminds returned quoth spoke speaks sniffed sniffs grunted grunts barked barks croaked croaks
 called shouted panted pants moaned moans exclaimed breathed purred purrs spluttered sputtered blurted
-proceeded proceeds explained recommenced rejoined soliloquised soliloquized""".split()
+proceeded proceeds explained recommenced rejoined soliloquised soliloquized
+screeched screeches squealed squeals whined whines entreated entreats hazarded
+affirmed affirms complained complains wheezed wheezes slurred slurs interjected interjects
+lamented laments implored implores beseeched besought cooed coos hollered hollers chirped chirps quavered quavers
+stuttered stutters lisped lisps""".split()
 VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
