@@ -160,11 +160,13 @@ _TO_WHOM = re.compile(
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`)."""
 
 
-_PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video)\b", re.I)
+_PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie)\b", re.I)
 _CALL = re.compile(
     r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
-    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+)", re.I)
-"""Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone."""
+    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
+    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*)", re.I)
+"""Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
+buzzes`, `the radio crackles`: someone far off is about to be heard)."""
 _HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
                       r"\bend(?:s|ed)\s+the\s+call\b", re.I)
 _REMOTE_VOICE = re.compile(
