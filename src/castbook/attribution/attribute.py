@@ -538,7 +538,10 @@ def _resolve(
         first_speaker_here: int | None = None
         for i, q in enumerate(para_quotes):
             prev_here = para_quotes[i - 1] if i else None
-            if prev_here is not None and prev_here.speaker is not None and (
+            # (Not when this one calls that speaker by name and only a beat tags them both: `“It's unbelievable,” said
+            # Ansel. “...” From his smile, Cato guessed it. “Cato, listen.”`)
+            if prev_here is not None and prev_here.speaker is not None and not (
+                    prev_here.speaker in q.vocatives and q.tag is not None and q.tag.strength < 0.9) and (
                     q.shares or (q.tag is not None and q.tag is prev_here.tag and prev_here.why in ("desc_kin", "desc_role"))):
                 # Split by its tag, or untagged after a tagged line of the same paragraph: the same speaker.
                 _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")

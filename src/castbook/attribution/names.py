@@ -1310,6 +1310,8 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
             if not m:
                 continue
+            if prev and prev.group(1).lower() == "that" and p[m.start() - 2: m.start()] == ", ":
+                continue  # "Seeing that Bram was about to answer, she said": the clause after the comma is someone else's
             male = m.group().lower() in _MALE
             # "Mara told him he was wrong": after an object pronoun of the same gender, `he` is most likely him.
             if _OBJ_PRONOUN[male].search(p, e, m.start()):

@@ -501,6 +501,12 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
+    m = _ASIDE_SAID.match(body) if "," in body[:60] else None
+    if m:
+        # "Jonah, trying not to smile, went on.": a speech verb after the name's aside.
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
+        if tag:
+            return tag
     m = _POSS.match(body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
@@ -554,8 +560,12 @@ _TAIL_OK = re.compile(rf"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himse
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+(?:and|for)\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\bupon\s+which\b|\buntil\b|\btill\b|\bthen\b)\s*")
 _SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
-_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?)?\s+(?:\w+ly\s+|then\s+|now\s+|at\s+once\s+)*$")
-"""`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it)."""
+_PRON_BEFORE = re.compile(r",\s+(?P<p>he|she|I)\s+(?:\w+ly\s+|then\s+|just\s+|finally\s+)*$")
+_WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?"
+                  r"|\s+(?!(?:said|says|asked|asks|told|tells)\b)[a-z][^,;.!?\"\u201c\u201d]{1,40}?\s+and)?"
+                  r"\s+(?:\w+ly\s+|then\s+|now\s+|just\s+|only\s+|simply\s+|at\s+once\s+)*$")
+"""`Mary, who, on noting the date, exclaimed`: the name before "who" (a parenthesis may follow it); `She turned to
+Theo, who shrugged and said,`, `..., who just said,`: the one the relative clause is about goes on to speak."""
 
 
 _OBJ_BEFORE = re.compile(
@@ -598,6 +608,14 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
         m = _CLOSING.search(body, m.start() + 1)
     if not m:
         return None
+    if "," in m.group("tail"):
+        # "seeing that Jonah was about to interrupt, she said,": a later speech verb in its own clause is the one.
+        later = _CLOSING.search(body, m.end("verb") + 1)
+        while later and not (_TAIL_OK.match(later.group("tail")) and _is_verb(body, later)
+                             and _PRON_BEFORE.search(body, m.end("verb"), later.start())):
+            later = _CLOSING.search(body, later.start() + 1)
+        if later:
+            m = later
     head = body[: m.start()]
     if m.group("verb") in _BARE:
         unnamed = _HEARD_UNNAMED.search(head)
@@ -634,6 +652,12 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
             s, _, pid = found[-1]
             return Tag("name", pid, None, 0.95, offset + s, ends=True)
         return None
+    pron = _PRON_BEFORE.search(head, max(after, len(head) - 40)) if "he " in head or "I " in head else None
+    if pron and not cast.find(head[after: head.rfind(",", after, pron.start()) + 1]):
+        # "Then, seeing that Jonah was about to interrupt, she said,": the pronoun right before the verb is its
+        # subject; the name in the clause before the comma is not (a name before that clause may be the pronoun's
+        # antecedent: "the Queen ..., and, just as the Dormouse crossed the court, she said").
+        return Tag("pronoun", None, _PRON_WORDS[pron.group("p").lower()], 0.9, offset + pron.start("p"), ends=True)
     # The verb's clause; a clause with no subject of its own ("and then made a face, and abused them, began")
     # shares the subject of the one before it.
     starts = [after] + [x.end() for x in _CLAUSE_START.finditer(head, after)]
@@ -693,6 +717,7 @@ _ASIDE_SUBJ = (rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?:,\s+(?!(?:and|or|
     rf"nevertheless|nonetheless|in\s+(?:fact|turn|(?:his|her|their|its)\s+(?:way|turn))|on\s+the\s+other|for\s+(?:his|her|their)\s+part|"
     rf"at\s+least|in\s+return|on\s+(?:his|her|their)\s+side|for\s+(?:instance|example)|after\s+all|perhaps|it\s+seemed|apparently)\b)[a-z][^,;:.!?()\u201c\u201d\"A-Z]{{0,39}},"
     rf"|\s*(?:\u2014|--)\s*(?:who|whose|still|already|[a-z]+ing|[a-z]+ly)\b[^\u2014\u201c\u201d\"]{{0,60}}?(?:\u2014|--)|\s*\([a-z][^()]{{0,60}}\))")
+_ASIDE_SAID = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?:then\s+)?(?:{_VERB_RX}){_PARTICLE}{_ADV}\s*[.!:,]?\s*$")
 _BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), _ASIDE_SUBJ, 1))
 _BEAT_ASIDE_AUX = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?P<verb>{_AUX})\b")
 """A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`,
