@@ -11,7 +11,7 @@ from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
     _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
-from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before, tag_next
+from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
 NARRATOR = -1
 """Placeholder speaker for a first-person narrator (`I said`), named at the end."""
@@ -22,6 +22,15 @@ _WAITS = re.compile(
     r"[\w'\u2019.\- ]{1,30}?\s+(?:waits|waited|(?:is|was)\s+silent|says\s+nothing|said\s+nothing|"
     r"(?:doesn|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did)\s+not\s+(?:answer|reply))\b")
 """A beat of waiting or silence: its subject is the one listening, not the one who speaks next."""
+_SILENT_ANSWER = re.compile(r"\b(?:shrug(?:s|ged)?|nod(?:s|ded)?|sh(?:akes|ook)\s+(?:his|her|their)\s+head|h(?:olds|eld)\s+up|"
+                            r"point(?:s|ed)\s+(?:at|to))\b")
+"""`Is that cheese toast?` -- `Ash holds up the pan.`: a question answered without words; who speaks next is open."""
+_ONGOING = re.compile(r"^\S+(?:\s+\S+)?\s+(?:is|was|are|were)\s+(?:already\s+|still\s+|just\s+)?[a-z]{2,}ing\s+(?:a|an|the|his|her|their|its|at|for|with)\b")
+"""`Davor is polishing a glass.`: a beat of what someone is busy with sets the scene; it does not hand them the line."""
+_BARE_LOOK = re.compile(r"^\S+(?:\s+\S+)?\s+(?:just\s+)?(?:(?:looks|looked|stares|stared|glares|glared|gazes|gazed|glances|glanced|"
+                        r"peers|peered|blinks|blinked)\s+(?:up\s+|back\s+)?at|g[ai]ves?)\s+(?:him|her|me|them|us)"
+                        r"(?:\s+a\s+(?:\w+\s+)?look|\s+\w+ly)?[.!]$")
+"""`Rowan stared at him.` and nothing more: a look that answers the other one without a word."""
 _INTRODUCES = (",", ":", "--", "\u2014")
 """Narration ending like this leads into the quotation that follows it."""
 _UNNAMED = -1000
@@ -225,7 +234,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
-                qs[0].checks_in and t.pid not in qs[0].intro):
+                qs[0].checks_in and t.pid not in qs[0].intro) and not _listener_beat(prev_para[-1].text, quotes, pi):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
@@ -482,6 +491,18 @@ def _spread_in_paragraph(qs: list[Quote]) -> None:
         prev = next((qs[j].tag for j in range(i - 1, -1, -1) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
         nxt = next((qs[j].tag for j in range(i + 1, len(qs)) if qs[j].tag and qs[j].tag.strength >= 0.9), None)
         q.tag = prev or nxt
+
+
+def _listener_beat(text: str, quotes: list[Quote], pi: int) -> bool:
+    """A beat paragraph that shows someone listening rather than taking the floor: busy with something
+    (`Davor is polishing a glass.`), only looking at the other one (`Rowan stared at him.`), or answering a
+    question with a gesture (`Is that cheese toast?` --
+    `Ash holds up the pan.`). The line after it is not given to them by the beat."""
+    last = _last_sentence(text.rstrip())
+    if "ing" in last and _ONGOING.match(last) or len(last) < 60 and _BARE_LOOK.match(last):
+        return True
+    asked = quotes and quotes[-1].para >= pi - 2 and quotes[-1].text.rstrip().endswith("?")
+    return bool(asked and _SILENT_ANSWER.search(last))
 
 
 def _share_beat(qs: list[Quote]) -> None:
