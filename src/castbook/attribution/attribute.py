@@ -1150,6 +1150,11 @@ _ROLE_CALL = re.compile(
     r"\b(captain|cap|capt|skipper|skip|lieutenant|lieu|sergeant|sarge|doctor|doc|professor|prof|detective|probie|"
     r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei)\b", re.I)
 """Ranks and jobs used as names (`Night, Probie.`, `Kid, hook that ceiling.`, `Thank you, sensei!`)."""
+_ROLE_STEMS = ("cap", "skip", "lieu", "serg", "sarg", "doc", "prof", "detective", "probie", "rookie", "chief", "coach",
+               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei")
+"""A part of each `_ROLE_CALL` word, for a cheap test before the regex."""
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+"""The four letters an ignore-case regex matches to an ASCII one (`ſ` to `s`) that `str.lower` does not give."""
 _CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
 _HONORIFIC_CALLS = frozenset({"sensei"})
 """An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
@@ -1179,6 +1184,10 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
         return seen[word]
 
     for q in quotes:
+        low = q.text.lower()
+        # `_ROLE_CALL` cannot match a quote that holds no stem of its words in lower case (nor an odd letter).
+        if not any(w in low for w in _ROLE_STEMS) and not _FOLDS_TO_ASCII.search(q.text):
+            continue
         if not _ROLE_CALL.search(q.text):
             continue
         spans = [(s, e) for s, e, _ in cast.find(q.text)]
