@@ -485,18 +485,21 @@ class Cast:
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
-        for start, end, keys, runs in plans:
+        for start, end, keys, surface in plans:
             pid = self._lookup(keys)
             if pid is not None:
                 out.append((start, end, pid))
                 continue
+            if surface is None:
+                continue  # one word: no shorter run
             # Try sub-runs: "Then Emma" -> "Emma", "Emma Harriet" -> both.
+            runs = _sub_runs(surface)
             i = 0
             while i < len(runs):
                 for sub_start, sub_end, j, sub_keys in runs[i]:
                     pid = self._lookup(sub_keys)
                     if pid is not None:
-                        out.append((sub_start, sub_end, pid))
+                        out.append((start + sub_start, start + sub_end, pid))
                         i = j - 1
                         break
                 i += 1
@@ -509,9 +512,9 @@ class Cast:
 
 
 _Run = tuple[int, int, int, tuple[str, str]]
-"""A run of a mention's words: start and end in the text, the index after its last word, its alias keys."""
-_Mention = tuple[int, int, tuple[str, str], tuple[tuple[_Run, ...], ...]]
-"""A capitalised run in a text: start, end, alias keys, and per first word its shorter runs, longest first."""
+"""A run of a mention's words: start and end in the mention, the index after its last word, its alias keys."""
+_Mention = tuple[int, int, tuple[str, str], str | None]
+"""A capitalised run in a text: start, end, alias keys, and the run itself when it has several words."""
 
 
 def _mention_plans(text: str) -> tuple[_Mention, ...]:
@@ -519,21 +522,24 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
     for m in MENTION.finditer(text):
-        s, base = m.group(), m.start()
-        if len(s.split(maxsplit=1)) == 1:
-            plans.append((base, m.end(), _resolve_keys(s), ((),)))  # one word: no shorter run
-            continue
-        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(s)]
-        runs = tuple(
-            tuple(
-                (base + words[i][0], base + words[j - 1][1], j, _resolve_keys(s[words[i][0] : words[j - 1][1]]))
-                for j in range(len(words), i, -1)
-                if (i, j) != (0, len(words))  # the whole run, tried first already
-            )
-            for i in range(len(words))
-        )
-        plans.append((base, m.end(), _resolve_keys(s), runs))
+        s = m.group()
+        plans.append((m.start(), m.end(), _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s))
     return tuple(plans)
+
+
+@lru_cache(maxsize=1 << 14)
+def _sub_runs(s: str) -> tuple[tuple[_Run, ...], ...]:
+    """The shorter runs of a mention of several words, per first word, longest first (offsets in the mention).
+    Only needed when the whole run names no one, and the same for every text it stands in: built once, then."""
+    words = [(w.start(), w.end()) for w in _NONSPACE.finditer(s)]
+    return tuple(
+        tuple(
+            (words[i][0], words[j - 1][1], j, _resolve_keys(s[words[i][0] : words[j - 1][1]]))
+            for j in range(len(words), i, -1)
+            if (i, j) != (0, len(words))  # the whole run, tried first already
+        )
+        for i in range(len(words))
+    )
 
 
 def _slip(a: str, b: str) -> bool:
