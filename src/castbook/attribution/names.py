@@ -1303,6 +1303,11 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             p = _QUOTED.sub(" ", p)
         mentions = cast._find(p)  # each paragraph once: no need to keep the result
         for i, (s, e, pid) in enumerate(mentions):
+            # The pronoun first: most names have none after them, and the tests below only skip a name.
+            limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
+            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
+            if not m:
+                continue
             # The word before the name: looked for near it first (the same match: `\b` sees the text before).
             prev = _PREV_WORD.search(p, max(0, s - 64), s)
             if prev is None and s > 64:
@@ -1312,10 +1317,6 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             if (i and _PAIRED.fullmatch(p, mentions[i - 1][1], s)
                     or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0])):
                 continue  # "Juno and Rafe looked at each other over her head": the pronoun is neither's alone
-            limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
-            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
-            if not m:
-                continue
             male = m.group().lower() in _MALE
             # "Mara told him he was wrong": after an object pronoun of the same gender, `he` is most likely him.
             if _OBJ_PRONOUN[male].search(p, e, m.start()):
