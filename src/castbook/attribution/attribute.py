@@ -9,7 +9,7 @@ from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
-    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before, tag_next
 
@@ -1153,8 +1153,6 @@ _ROLE_CALL = re.compile(
 _ROLE_STEMS = ("cap", "skip", "lieu", "serg", "sarg", "doc", "prof", "detective", "probie", "rookie", "chief", "coach",
                "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei")
 """A part of each `_ROLE_CALL` word, for a cheap test before the regex."""
-_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
-"""The four letters an ignore-case regex matches to an ASCII one (`ſ` to `s`) that `str.lower` does not give."""
 _CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
 _HONORIFIC_CALLS = frozenset({"sensei"})
 """An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
@@ -1184,9 +1182,8 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
         return seen[word]
 
     for q in quotes:
-        low = q.text.lower()
-        # `_ROLE_CALL` cannot match a quote that holds no stem of its words in lower case (nor an odd letter).
-        if not any(w in low for w in _ROLE_STEMS) and not _FOLDS_TO_ASCII.search(q.text):
+        # `_ROLE_CALL` cannot match a quote without a stem of one of its words.
+        if not may_hold(q.text.lower(), _ROLE_STEMS):
             continue
         if not _ROLE_CALL.search(q.text):
             continue

@@ -62,6 +62,22 @@ _NOT_NAMES = frozenset(
 )
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
+
+
+_FOLDED_ODD = re.compile("[\u0131\u017f\u0307]")
+"""What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K` it
+lowers to `k`)."""
+
+
+def may_hold(low: str, stems: tuple[str, ...]) -> bool:
+    """Whether an ignore-case regex each of whose matches holds one of `stems` (lower case, no spaces) can match the
+    text whose lower case is `low`: a cheap test before the regex."""
+    for w in stems:
+        if w in low:
+            return True
+    return _FOLDED_ODD.search(low) is not None
+
+
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
