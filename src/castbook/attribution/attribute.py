@@ -9,7 +9,7 @@ from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
-    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -1174,6 +1174,9 @@ _ROLE_CALL = re.compile(
     r"\b(captain|cap|capt|skipper|skip|lieutenant|lieu|sergeant|sarge|doctor|doc|professor|prof|detective|probie|"
     r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei)\b", re.I)
 """Ranks and jobs used as names (`Night, Probie.`, `Kid, hook that ceiling.`, `Thank you, sensei!`)."""
+_ROLE_STEMS = ("cap", "skip", "lieu", "serg", "sarg", "doc", "prof", "detective", "probie", "rookie", "chief", "coach",
+               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei")
+"""A part of each `_ROLE_CALL` word, for a cheap test before the regex."""
 _CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
 _HONORIFIC_CALLS = frozenset({"sensei"})
 """An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
@@ -1203,6 +1206,9 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
         return seen[word]
 
     for q in quotes:
+        # `_ROLE_CALL` cannot match a quote without a stem of one of its words.
+        if not may_hold(q.text.lower(), _ROLE_STEMS):
+            continue
         if not _ROLE_CALL.search(q.text):
             continue
         spans = [(s, e) for s, e, _ in cast.find(q.text)]

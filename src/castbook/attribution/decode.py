@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from castbook.attribution.idiolect import Idiolects, features
-from castbook.attribution.names import Cast
+from castbook.attribution.names import Cast, may_hold
 from castbook.attribution.quotes import Piece
 from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
 from castbook.attribution.tags import _SENTENCES
@@ -174,6 +174,10 @@ _REMOTE_VOICE = re.compile(
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
+_CALL_STEMS = ("speaker", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile")
+_HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call")
+_REMOTE_STEMS = ("voice", "line")
+"""Each match of `_CALL`, `_HANG_UP`, `_REMOTE_VOICE` holds one of these: narration without one is not searched."""
 _REPLY = r"(?:reply|replies|answer|answers|response|responses|retort|rejoinder)"
 _REPLY_AFTER = re.compile(rf"^\W*(?:(?:then|and)\s+)?(?:comes|came|come)\s+(?:the|an?|his|her|their)\s+(?:\w+\s+)?{_REPLY}\b", re.I)
 _REPLY_BEFORE = re.compile(
@@ -396,11 +400,12 @@ def _units(
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
                 said = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
-                u.call = bool(_CALL.search(said))
+                low = said.lower()
+                u.call = may_hold(low, _CALL_STEMS) and bool(_CALL.search(said))
                 if u.call:
                     u.holders = _holders(cast, said)
-                u.hang_up = bool(_HANG_UP.search(said))
-                u.remote = bool(_REMOTE_VOICE.search(said))
+                u.hang_up = may_hold(low, _HANG_UP_STEMS) and bool(_HANG_UP.search(said))
+                u.remote = may_hold(low, _REMOTE_STEMS) and bool(_REMOTE_VOICE.search(said))
                 if q.tag is None:
                     u.lead = _lead(cast, paragraphs[q.para], q.piece)
                     if u.lead is not None:

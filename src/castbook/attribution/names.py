@@ -62,6 +62,22 @@ _NOT_NAMES = frozenset(
 )
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
+
+
+_FOLDED_ODD = re.compile("[\u0131\u017f\u0307]")
+"""What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K` it
+lowers to `k`)."""
+
+
+def may_hold(low: str, stems: tuple[str, ...]) -> bool:
+    """Whether an ignore-case regex each of whose matches holds one of `stems` (lower case, no spaces) can match the
+    text whose lower case is `low`: a cheap test before the regex."""
+    for w in stems:
+        if w in low:
+            return True
+    return _FOLDED_ODD.search(low) is not None
+
+
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
@@ -485,18 +501,21 @@ class Cast:
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
-        for start, end, keys, runs in plans:
+        for start, end, keys, surface in plans:
             pid = self._lookup(keys)
             if pid is not None:
                 out.append((start, end, pid))
                 continue
+            if surface is None:
+                continue  # one word: no shorter run
             # Try sub-runs: "Then Emma" -> "Emma", "Emma Harriet" -> both.
+            runs = _sub_runs(surface)
             i = 0
             while i < len(runs):
                 for sub_start, sub_end, j, sub_keys in runs[i]:
                     pid = self._lookup(sub_keys)
                     if pid is not None:
-                        out.append((sub_start, sub_end, pid))
+                        out.append((start + sub_start, start + sub_end, pid))
                         i = j - 1
                         break
                 i += 1
@@ -509,9 +528,9 @@ class Cast:
 
 
 _Run = tuple[int, int, int, tuple[str, str]]
-"""A run of a mention's words: start and end in the text, the index after its last word, its alias keys."""
-_Mention = tuple[int, int, tuple[str, str], tuple[tuple[_Run, ...], ...]]
-"""A capitalised run in a text: start, end, alias keys, and per first word its shorter runs, longest first."""
+"""A run of a mention's words: start and end in the mention, the index after its last word, its alias keys."""
+_Mention = tuple[int, int, tuple[str, str], str | None]
+"""A capitalised run in a text: start, end, alias keys, and the run itself when it has several words."""
 
 
 def _mention_plans(text: str) -> tuple[_Mention, ...]:
@@ -519,21 +538,24 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
     for m in MENTION.finditer(text):
-        s, base = m.group(), m.start()
-        if len(s.split(maxsplit=1)) == 1:
-            plans.append((base, m.end(), _resolve_keys(s), ((),)))  # one word: no shorter run
-            continue
-        words = [(w.start(), w.end()) for w in _NONSPACE.finditer(s)]
-        runs = tuple(
-            tuple(
-                (base + words[i][0], base + words[j - 1][1], j, _resolve_keys(s[words[i][0] : words[j - 1][1]]))
-                for j in range(len(words), i, -1)
-                if (i, j) != (0, len(words))  # the whole run, tried first already
-            )
-            for i in range(len(words))
-        )
-        plans.append((base, m.end(), _resolve_keys(s), runs))
+        s = m.group()
+        plans.append((m.start(), m.end(), _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s))
     return tuple(plans)
+
+
+@lru_cache(maxsize=1 << 14)
+def _sub_runs(s: str) -> tuple[tuple[_Run, ...], ...]:
+    """The shorter runs of a mention of several words, per first word, longest first (offsets in the mention).
+    Only needed when the whole run names no one, and the same for every text it stands in: built once, then."""
+    words = [(w.start(), w.end()) for w in _NONSPACE.finditer(s)]
+    return tuple(
+        tuple(
+            (words[i][0], words[j - 1][1], j, _resolve_keys(s[words[i][0] : words[j - 1][1]]))
+            for j in range(len(words), i, -1)
+            if (i, j) != (0, len(words))  # the whole run, tried first already
+        )
+        for i in range(len(words))
+    )
 
 
 def _slip(a: str, b: str) -> bool:
@@ -1297,6 +1319,11 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             p = _QUOTED.sub(" ", p)
         mentions = cast._find(p)  # each paragraph once: no need to keep the result
         for i, (s, e, pid) in enumerate(mentions):
+            # The pronoun first: most names have none after them, and the tests below only skip a name.
+            limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
+            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
+            if not m:
+                continue
             # The word before the name: looked for near it first (the same match: `\b` sees the text before).
             prev = _PREV_WORD.search(p, max(0, s - 64), s)
             if prev is None and s > 64:
@@ -1306,10 +1333,6 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             if (i and _PAIRED.fullmatch(p, mentions[i - 1][1], s)
                     or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0])):
                 continue  # "Juno and Rafe looked at each other over her head": the pronoun is neither's alone
-            limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
-            m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
-            if not m:
-                continue
             if prev and prev.group(1).lower() == "that" and p[m.start() - 2: m.start()] == ", ":
                 continue  # "Seeing that Bram was about to answer, she said": the clause after the comma is someone else's
             male = m.group().lower() in _MALE
