@@ -527,11 +527,15 @@ def _resolve(
     conv_id = 0
     qi = 0
     gap = 0
+    heads: set[str] = set()  # person nouns the scene's narration has used, up to the paragraph before the last
+    heads_last: set[str] = set()
+    newcomers: dict[str, int] = {}  # a newcomer's epithet in this scene -> their character
     for pi, pieces in enumerate(paragraphs):
         if resets[pi]:
             conv = Conversation()
             conv_id += 1
             gap = 0
+            heads, heads_last, newcomers = set(), set(), {}
         narration = [p for p in pieces if p.kind == "narration"]
         para_quotes = []
         while qi < len(quotes) and quotes[qi].para == pi:
@@ -539,6 +543,8 @@ def _resolve(
             qi += 1
         if not para_quotes:
             conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
+            heads |= heads_last
+            heads_last = {m.group(0).lower() for p in narration for m in _HEADS_ANY.finditer(p.text)}
             gap += sum(len(p.text) for p in narration)
             for p in narration:
                 for s, _, pid in cast.find(p.text):
@@ -568,6 +574,9 @@ def _resolve(
                 _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")
             else:
                 _decide(cast, pieces, q, conv, first_speaker_here, known)
+                if i == 0 and q.why not in ("tag_name", "same_para", "continued", "described") and (q.tag is None or (
+                        q.tag.kind in ("pronoun", "descriptor") and q.tag.gender != "first")):
+                    _take_newcomer(cast, paragraphs, pi, q, heads, heads_last, newcomers, resets[pi], conv.recent)
             if q.speaker is not None:
                 first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
                 conv.spoke(q.speaker)
@@ -578,12 +587,111 @@ def _resolve(
                 if pid in known:
                     conv.mention(pid)
         conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
+        heads |= heads_last
+        heads_last = {m.group(0).lower() for p in narration for m in _HEADS_ANY.finditer(p.text)}
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
         elif first_speaker_here is None and conv.speakers:
             # Someone we cannot name took this turn: keep the alternation counting (A, ?, A).
             conv.speakers.append(_UNNAMED - qi)
         conv.fresh.clear()
+
+
+_NEWCOMER_HEADS = {
+    "man": "male", "boy": "male", "guy": "male", "lad": "male", "gentleman": "male", "barman": "male", "landlord": "male",
+    "woman": "female", "girl": "female", "lady": "female", "lass": "female", "waitress": "female", "barmaid": "female",
+    "landlady": "female", "kid": None, "child": None, "teenager": None, "youth": None, "bartender": None, "waiter": None,
+    "nurse": None, "cop": None, "guard": None, "driver": None, "cashier": None, "barista": None, "clerk": None,
+    "receptionist": None, "paramedic": None, "bouncer": None, "porter": None, "courier": None,
+}
+_NEWCOMER_OCCUPATIONS = frozenset(h for h in _NEWCOMER_HEADS if h not in
+                                  ("man", "boy", "guy", "lad", "gentleman", "woman", "girl", "lady", "lass", "kid", "child", "teenager", "youth"))
+_HEADS_RE = "|".join(sorted(_NEWCOMER_HEADS, key=len, reverse=True))
+_NEWCOMER_INDEF = re.compile(r"(?:^|,\s+|\band\s+|\bthen\s+)[Aa]n?\s+(?:([a-z][\w\-]*)\s+){0,3}?(" + _HEADS_RE + r")\b(?!['\u2019-])")
+"""`A broad man in a navy windbreaker shoulders through`, `..., and an old woman in a pink bathrobe`: someone new."""
+_NEWCOMER_DEF = re.compile(r"[Tt]he\s+(?:([a-z][\w\-]*)\s+)?(" + _HEADS_RE + r")\s+(who\s|[a-z]+s\b|[a-z]+ed\b)")
+"""`The bartender drifts over.`, `The boy who came in was perhaps twelve`: a first mention as a sentence's subject."""
+_NEWCOMER_GOES_ON = re.compile(r"(?:He|She|His|Her|They|Their)\b")
+
+
+def _newcomer(cast: Cast, text: str, before: set[str], gender: str | None) -> tuple[str, bool] | None:
+    """The person the narration just before a line introduces, unnamed, and goes on about up to the line
+    (`A broad man in a navy windbreaker shoulders through the crowd ... He taps the clipboard.`): their epithet
+    (`the old woman`) and whether they came in with `a`. `before` is the scene's earlier narration: a definite first mention
+    (`The bartender drifts over.`) counts only when the scene has not spoken of a bartender yet."""
+    sents = [x for x in _SENTENCES.split(text) if x.strip()]
+    for at in range(len(sents) - 1, max(-1, len(sents) - 4), -1):
+        sent = _OPENERS.sub("", sents[at].lstrip("\"'\u201c\u2018*_ "))
+        m = _NEWCOMER_INDEF.search(sent)
+        if m is None:
+            m = _NEWCOMER_DEF.match(sent)
+            if m is None or not (m.group(3).startswith("who") or m.group(2) in _NEWCOMER_OCCUPATIONS) or m.group(2) in before:
+                m = None
+        if m is None:
+            if cast.find(sent) and not _NEWCOMER_GOES_ON.match(sent):
+                return None  # someone named acts after the description
+            continue
+        head = m.group(2)
+        g = _NEWCOMER_HEADS[head]
+        if cast.find(sent[: m.start()]) or (gender is not None and g is not None and g != gender):
+            return None
+        if g is None:
+            # the gender of the sentences that go on about them
+            for rest in sents[at + 1 :]:
+                w = rest.lstrip().split(" ", 1)[0]
+                g = {"He": "male", "His": "male", "She": "female", "Her": "female"}.get(w, g)
+        if gender is not None and g is not None and g != gender:
+            return None
+        adj = m.group(1)
+        name = "the " + (adj + " " if adj and adj in ("old", "young", "little", "older", "younger", "new") else "") + head
+        return name, m.re is _NEWCOMER_INDEF
+    return None
+
+
+_FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
+_HEADS_ANY = re.compile(r"\b(?:" + _HEADS_RE + r")\b", re.I)
+
+
+def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Quote, heads: set[str],
+                   heads_last: set[str], newcomers: dict[str, int], opens: bool, recent: list[str]) -> None:
+    """A paragraph's first line right after narration that brings someone new on stage, unnamed, and stays with
+    them (`The bartender drifts over. He has a name tag.` "What can I get you?"): theirs, not one of the pair
+    already talking. Their epithet used again in the scene (`the old woman shrieked`) means them again."""
+    pieces = paragraphs[pi]
+    t = q.tag
+    if t is not None and t.kind == "descriptor" and t.strength >= 0.9:
+        pid = newcomers.get(t.text.lower())
+        if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast"):
+            _set(q, pid, "anaphoric", 0.6, "newcomer")
+        return
+    lead = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
+    prev = paragraphs[pi - 1] if pi > 0 and not opens else []
+    seen = heads
+    if prev and all(p.kind == "narration" for p in prev):
+        lead = " ".join(p.text for p in prev) + (" " + lead if lead else "")
+    elif lead:
+        seen = heads | heads_last
+    else:
+        return
+    if t is None or _HEADS_ANY.search(lead) is None or any(_FIRST_PERSON.search(x) for x in recent + [lead]):
+        return  # (a first-person narrator on stage talks with the newcomer: left to the decoder)
+    g = t.gender if t is not None and t.gender in ("male", "female") else None
+    found = _newcomer(cast, lead, seen, g)
+    if found is None:
+        return
+    name, indefinite = found
+    if not indefinite or (t is not None and t.strength >= 0.9):
+        # `The bartender drifts over.`, `a woman in a lilac dress walks in. "Where is she?" she demands.`: someone
+        # not named yet; the decoder looks for the name they are given soon after.
+        _set(q, None, None, 0.0, "described")
+        return
+    pid = newcomers.get(name)
+    if pid is None:
+        pid = newcomers[name] = cast.add(name)
+        if not hasattr(cast, "newcomer_ids"):
+            cast.newcomer_ids = set()
+        cast.newcomer_ids.add(pid)
+    _set(q, pid, "anaphoric" if t is not None else "implicit", 0.6, "newcomer")
 
 
 _RECENT = 3
@@ -835,6 +943,8 @@ def _decide(
             return
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
+        # (`the younger man` is no newcomer brought on as `the bartender`.)
+        skip = q.vocatives | getattr(cast, "newcomer_ids", set()) if tag.kind == "descriptor" else q.vocatives
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
         pid = None
         if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
@@ -847,19 +957,19 @@ def _decide(
         if pid is None:
             objs = {pid for p in pieces if p.kind == "narration" for s, _, pid in cast.find(p.text)
                     if s in _objects(cast, p.text)}
-            pid = _pick(cast, [p for p in near if p not in objs] + [p for p in near if p in objs], g, q.vocatives)
+            pid = _pick(cast, [p for p in near if p not in objs] + [p for p in near if p in objs], g, skip)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.75 if q.why == "pron_role" else 0.7, "pron_role" if q.why == "pron_role" else "pron_near")
             return
         # A pronoun after a stretch of narration points at whoever that narration last named.
-        pid = _pick(cast, [p for p in conv.fresh[::-1] if p in known], g, q.vocatives)
+        pid = _pick(cast, [p for p in conv.fresh[::-1] if p in known], g, skip)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.65, "pron_fresh")
             return
         # The turn-taking guess, other recent speakers, then others on stage: whoever surely has the gender.
         cands = [expected] if expected is not None else []
         cands += [p for p in reversed(conv.speakers) if p != last and p > _UNNAMED] + [p for p in reversed(conv.mentions) if p != last]
-        pid = _pick(cast, list(dict.fromkeys(cands)), g, q.vocatives)
+        pid = _pick(cast, list(dict.fromkeys(cands)), g, skip)
         if pid is not None:
             _set(q, pid, "anaphoric", 0.6 if pid == expected else 0.45, "pron_turn")
             return
@@ -871,7 +981,7 @@ def _decide(
             p for p in conv.seen[::-1]
             if cast.gender(p) == g and not cast.name(p).startswith("The ") and cast.name(p).lower() not in _NOT_NAMES
         ]
-        pid = _pick(cast, _names_before(cast, pieces, q, known, g) + strangers, g, q.vocatives)
+        pid = _pick(cast, _names_before(cast, pieces, q, known, g) + strangers, g, skip)
         if pid is not None and g in ("male", "female") and tag.strength >= 0.9:
             _set(q, pid, "anaphoric", 0.4, "pron_stranger")
         elif tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith("the "):
