@@ -186,6 +186,12 @@ class Person:
             return max(full, key=lambda f: (self.forms[f], len(f)))
         best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         title, toks = parsed[best]
+        if title == "The" and len(toks) == 1 and toks[0].lower() in TITLES:
+            # "the Admiral" thirty times and "Admiral Croft" ten: the name the title stands for.
+            named = [f for f, (t, w) in parsed.items() if t and t.rstrip(".").lower() == toks[0].lower() and w]
+            if named:
+                best = max(named, key=lambda f: (self.forms[f], len(f)))
+                title, toks = parsed[best]
         if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
             return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
         return _in_full(self.forms, best)
@@ -1276,9 +1282,10 @@ def _merge_bare_titles(cast: Cast) -> None:
         if not nick and holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
             continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
-        if g1 and g2 and g1 != g2:
-            continue
-        _merge_into(cast, pid, tgt, votes=False)
+        few = sum(cast.people[tgt].gender_votes.values())
+        if g1 and g2 and g1 != g2 and (few >= 4 or sum(person.gender_votes.values()) < 2 * few):
+            continue  # (a pronoun or two after "Doctor Renard" is as often someone else's: the Doctor's many win)
+        _merge_into(cast, pid, tgt, votes=g1 is not None and g1 != g2)
 
 
 _PAIRED = re.compile(r"(?:['\u2019]s)?\s+(?:and|or|&)\s+")
