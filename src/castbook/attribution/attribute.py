@@ -252,9 +252,14 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    cast.answered = _answered_roles(quotes, resets)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
+    said = Counter(q.tag.text.lower().split()[-1] for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
+                   and q.tag.strength >= 0.9 and q.tag.text.lower().startswith("the ") and len(q.tag.text.split()) <= 3)
+    cast.role_speakers = {h for h, n in said.items() if n >= 2 and h in cast.speaking_heads and not (
+        h in _GENERIC or h in _STRANGER_HEADS or h in _KIN or h in DEVICES)}
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
@@ -597,6 +602,12 @@ def _antecedent(
             # `The lieutenant took the sponge from him.`: a word the book tags people by (`said the lieutenant`) as
             # the subject, held by one character (`Lieu`, `Lieutenant Bellini`, `Bellini, the lieutenant,`).
             pid = _known_role(cast, head)
+            if pid is None and head in getattr(cast, "role_speakers", ()) and conv is not None:
+                # `The mariner was very red; he clenched his hands.` with `said the mariner` elsewhere: the role
+                # as the character it is.
+                pid = _role(cast, "the " + head, conv)
+                if pid is not None and (cast.gender(pid) not in (None, gender) or pid not in conv.speakers):
+                    pid = None  # (only one already heard in this conversation: `the bartender` may be one named later)
             if pid is not None and pid >= 0 and _compatible(cast, pid, gender) and pid not in q.vocatives:
                 q.why = "pron_role"
                 return pid
@@ -969,7 +980,33 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
         top = linked.most_common(2)
         if len(top) == 1 or top[0][1] > top[1][1]:
             return top[0][0]
+    top = getattr(cast, "answered", {}).get(head, Counter()).most_common(2)
+    if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
+        return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
     return cast.add("the " + head)
+
+
+ANS_MIN, ANS_RATIO = 2, 2
+
+
+def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Counter[int]]:
+    """A role tag answering a line that calls one character by name (`"Thank you, Bitzer," said Mrs. Sparsit.`
+    then `"Thank you, ma'am," returned the light porter.`): role -> who was called, counted over the book."""
+    out: dict[str, Counter[int]] = {}
+    for a, b in zip(quotes, quotes[1:]):
+        t = b.tag
+        if (t is None or t.kind != "descriptor" or t.strength < 0.9 or len(a.vocatives) != 1 or b.para != a.para + 1
+                or resets[b.para]):
+            continue
+        words = t.text.lower().split()
+        head = words[-1]
+        if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
+                head in _STRANGER_HEADS or head in _KIN):
+            continue
+        (pid,) = a.vocatives
+        if pid >= 0 and not (a.tag is not None and a.tag.kind == "name" and a.tag.pid == pid):
+            out.setdefault(head, Counter())[pid] += 1
+    return out
 
 
 _APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
