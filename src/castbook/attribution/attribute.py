@@ -9,7 +9,7 @@ from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
-    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
+    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, last_actor, tag_after, tag_before, tag_next
 
@@ -938,7 +938,9 @@ _GENERIC = frozenset(
 )
 """Descriptors that fit anyone (`the old man`, `the other`): left to the conversation to resolve."""
 _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),
-                "professor": ("professor", "prof")}
+                "professor": ("professor", "prof"), "sergeant": ("sergeant", "sgt"), "inspector": ("inspector", "insp"),
+                "lieutenant": ("lieutenant", "lt"), "general": ("general", "gen"), "major": ("major", "maj"),
+                "detective": ("detective", "det"), "reverend": ("reverend", "rev"), "superintendent": ("superintendent", "supt")}
 
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
@@ -951,9 +953,11 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
     the rank itself (`Cap` -> `the captain`)."""
     titles = _TITLE_NOUNS.get(head, (head,))
     ranks = _RANK_NICKNAMES.get(head, ()) + ((head,) if head in _RANK_NICKNAMES or head in ("probie", "chief", "coach") else ())
+    named = {t for t in titles if t in _NAME_TITLES}
     return [
         pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks for f in person.forms)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks
+               or named and " " in f and f.split()[0].rstrip(".").lower() in named for f in person.forms)
     ]
 
 
