@@ -1019,6 +1019,7 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 """`the courier, Eugenio,`: the role right before a name."""
 
 
+_ROLE_AFTER = re.compile(r"\s+the\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:and|who|of\s+the)\b)")
 _LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat|jacket|cloak|helmet|mask|beard|"
           r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
 _LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
@@ -1039,6 +1040,8 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`), and the heads of
     descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
+    spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
+    role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
     titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
     for pieces in paragraphs:
         for p in pieces:
@@ -1055,7 +1058,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
-            if "," not in text and not _LOOKS_ANY.search(text):
+            if "," not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
                 continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
@@ -1063,6 +1066,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 m = _APPOSITIVE_AFTER.match(text, e)
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
+                if m is None and role_rx is not None:
+                    # `up the lane to Oakley the verger.`: a role the book tags speech with, right after the name.
+                    # (Copulas, `Wells was the coroner`, and `the coroner (Mr. Wells)`: PDNC held -2, not kept.)
+                    m = _ROLE_AFTER.match(text, e)
+                    if m is not None and m.group(1) not in heads:
+                        m = None
                 if m is None:
                     m = _LOOKS_AFTER.match(text, e)
                 if m is None:
