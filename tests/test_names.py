@@ -419,3 +419,24 @@ def test_a_bare_surname_only_a_wife_is_titled_with_is_her_husband_when_he_is_he(
     assert cast.resolve("Okafor") != cast.resolve("Mrs. Okafor")
     assert cast.gender(cast.resolve("Okafor")) == "male"
     assert cast.resolve("Pell") == cast.resolve("Mrs. Pell") is not None
+
+
+def test_the_title_is_the_one_character_holding_it():
+    """`the Colonel` many times and `Colonel Vane` a few: one character, named by name and title, and a
+    title-holder's few stray pronouns (`Colonel Vane ... she`) do not split off the title's many `he`s."""
+    from castbook.attribution.names import discover
+
+    paras = ["Ships came in all that week, and Colonel Vane met each of them at the quay."] + [
+        "The Colonel looked at the sky, and he frowned.",
+        "The Colonel walked to the end of the pier, and he waited.",
+        "The Colonel said nothing, but he nodded.",
+    ] * 4 + [
+        "Colonel Vane was there when she came ashore.",
+        "Nobody had warned Colonel Vane, so she had to tell him herself.",
+        "Colonel Vane read the letter twice.",
+    ]
+    cast = discover(paras)
+    holders = {pid for pid, p in enumerate(cast.people) if any("Colonel" in f for f in p.forms)}
+    assert len(holders) == 1
+    (pid,) = holders
+    assert cast.name(pid) == "Colonel Vane"

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
-    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
+    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -261,9 +261,14 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    cast.answered = _answered_roles(quotes, resets)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
+    said = Counter(q.tag.text.lower().split()[-1] for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
+                   and q.tag.strength >= 0.9 and q.tag.text.lower().startswith("the ") and len(q.tag.text.split()) <= 3)
+    cast.role_speakers = {h for h, n in said.items() if n >= 2 and h in cast.speaking_heads and not (
+        h in _GENERIC or h in _STRANGER_HEADS or h in _KIN or h in DEVICES)}
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
@@ -729,6 +734,12 @@ def _antecedent(
             # `The lieutenant took the sponge from him.`: a word the book tags people by (`said the lieutenant`) as
             # the subject, held by one character (`Lieu`, `Lieutenant Bellini`, `Bellini, the lieutenant,`).
             pid = _known_role(cast, head)
+            if pid is None and head in getattr(cast, "role_speakers", ()) and conv is not None:
+                # `The mariner was very red; he clenched his hands.` with `said the mariner` elsewhere: the role
+                # as the character it is.
+                pid = _role(cast, "the " + head, conv)
+                if pid is not None and (cast.gender(pid) not in (None, gender) or pid not in conv.speakers):
+                    pid = None  # (only one already heard in this conversation: `the bartender` may be one named later)
             if pid is not None and pid >= 0 and _compatible(cast, pid, gender) and pid not in q.vocatives:
                 q.why = "pron_role"
                 return pid
@@ -1061,7 +1072,9 @@ _GENERIC = frozenset(
 )
 """Descriptors that fit anyone (`the old man`, `the other`): left to the conversation to resolve."""
 _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),
-                "professor": ("professor", "prof")}
+                "professor": ("professor", "prof"), "sergeant": ("sergeant", "sgt"), "inspector": ("inspector", "insp"),
+                "lieutenant": ("lieutenant", "lt"), "general": ("general", "gen"), "major": ("major", "maj"),
+                "detective": ("detective", "det"), "reverend": ("reverend", "rev"), "superintendent": ("superintendent", "supt")}
 
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
@@ -1074,9 +1087,11 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
     the rank itself (`Cap` -> `the captain`)."""
     titles = _TITLE_NOUNS.get(head, (head,))
     ranks = _RANK_NICKNAMES.get(head, ()) + ((head,) if head in _RANK_NICKNAMES or head in ("probie", "chief", "coach") else ())
+    named = {t for t in titles if t in _NAME_TITLES}
     return [
         pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks for f in person.forms)
+        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks
+               or named and " " in f and f.split()[0].rstrip(".").lower() in named for f in person.forms)
     ]
 
 
@@ -1103,7 +1118,33 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
         top = linked.most_common(2)
         if len(top) == 1 or top[0][1] > top[1][1]:
             return top[0][0]
+    top = getattr(cast, "answered", {}).get(head, Counter()).most_common(2)
+    if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
+        return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
     return cast.add("the " + head)
+
+
+ANS_MIN, ANS_RATIO = 2, 2
+
+
+def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Counter[int]]:
+    """A role tag answering a line that calls one character by name (`"Thank you, Bitzer," said Mrs. Sparsit.`
+    then `"Thank you, ma'am," returned the light porter.`): role -> who was called, counted over the book."""
+    out: dict[str, Counter[int]] = {}
+    for a, b in zip(quotes, quotes[1:]):
+        t = b.tag
+        if (t is None or t.kind != "descriptor" or t.strength < 0.9 or len(a.vocatives) != 1 or b.para != a.para + 1
+                or resets[b.para]):
+            continue
+        words = t.text.lower().split()
+        head = words[-1]
+        if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
+                head in _STRANGER_HEADS or head in _KIN):
+            continue
+        (pid,) = a.vocatives
+        if pid >= 0 and not (a.tag is not None and a.tag.kind == "name" and a.tag.pid == pid):
+            out.setdefault(head, Counter())[pid] += 1
+    return out
 
 
 _APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
@@ -1112,6 +1153,7 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 """`the courier, Eugenio,`: the role right before a name."""
 
 
+_ROLE_AFTER = re.compile(r"\s+the\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:and|who|of\s+the)\b)")
 _LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat|jacket|cloak|helmet|mask|beard|"
           r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
 _LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
@@ -1132,6 +1174,8 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`), and the heads of
     descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
+    spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
+    role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
     titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
     for pieces in paragraphs:
         for p in pieces:
@@ -1148,7 +1192,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
-            if "," not in text and not _LOOKS_ANY.search(text):
+            if "," not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
                 continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
@@ -1156,6 +1200,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 m = _APPOSITIVE_AFTER.match(text, e)
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
+                if m is None and role_rx is not None:
+                    # `up the lane to Oakley the verger.`: a role the book tags speech with, right after the name.
+                    # (Copulas, `Wells was the coroner`, and `the coroner (Mr. Wells)`: PDNC held -2, not kept.)
+                    m = _ROLE_AFTER.match(text, e)
+                    if m is not None and m.group(1) not in heads:
+                        m = None
                 if m is None:
                     m = _LOOKS_AFTER.match(text, e)
                 if m is None:

@@ -21,12 +21,16 @@ TITLES: dict[str, str | None] = {
     "mx": None, "reverend": None, "rev": None, "the": None, "mesdames": "female", "messrs": "male",
     "viscount": "male", "viscountess": "female", "earl": "male", "marquis": "male", "marquess": "male",
     "marchioness": "female", "baroness": "female", "emperor": "male", "empress": "female",
-    "superintendent": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
+    "superintendent": None, "supt": None, "sgt": None, "insp": None, "lieutenant": None, "lt": None, "corporal": None, "constable": None, "detective": None,
     "officer": None, "agent": None, "coach": None, "sheriff": None, "commander": None, "chief": None, "nurse": None,
     "deputy": None, "principal": None, "manager": None, "director": None, "healer": None, "auror": None,
     "minister": None, "senator": None, "president": None, "chancellor": None, "headmaster": "male",
     "headmistress": "female", "warden": None, "matron": "female", "trainer": None,
 }
+_NAME_TITLES = frozenset(
+    """judge vicar squire rector parson curate magistrate commodore abbot abbess bishop marshal mayor alderman friar
+    deacon archdeacon cardinal governor ensign""".split())
+"""Role words written before a name but not known as titles (`Judge Harrow`, `Vicar Pym`, `Sgt Bright`)."""
 _RANKS = frozenset(["mr", "mister", *(t for t, g in TITLES.items() if g is None and t != "the")])
 """Titles of rank or trade ("Captain", "Dr.") and "Mr.": not part of the name a story calls its people by."""
 _POSTPOSED = {
@@ -90,7 +94,7 @@ _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|mor
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
 _NONSPACE = re.compile(r"\S+")
-_ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt mme mlle messrs".split())
+_ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme mlle messrs".split())
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
 _TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
                             key=len, reverse=True))
@@ -202,6 +206,14 @@ class Person:
             return max(full, key=lambda f: (self.forms[f], len(f)))
         best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         title, toks = parsed[best]
+        if title == "The" and len(toks) == 1 and (toks[0].lower() in TITLES or toks[0].lower() in _NAME_TITLES):
+            # "the Admiral" thirty times and "Admiral Croft" ten: the name the title stands for.
+            word = toks[0].lower()
+            named = [f for f, (t, w) in parsed.items() if w and (t and t.rstrip(".").lower() == word or (
+                not t and len(w) >= 2 and w[0].lower() == word))]
+            if named:
+                best = max(named, key=lambda f: (self.forms[f], len(f)))
+                title, toks = parsed[best]
         if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
             return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
         return _in_full(self.forms, best)
@@ -1282,6 +1294,8 @@ def _merge_bare_titles(cast: Cast) -> None:
             title, toks = split_title(f)
             if title and title != "The":
                 held[title.rstrip(".").lower()][pid] += n
+            elif not title and len(toks) >= 2 and toks[0].lower() in _NAME_TITLES:
+                held[toks[0].lower()][pid] += n  # `Judge Harrow`: a role word before a name, as a title
     for pid, person in enumerate(cast.people):
         words = {split_title(f)[1][-1].lower() for f in person.forms if len(split_title(f)[1]) == 1}
         if person.hinted or len(words) != 1 or any(split_title(f)[0] not in (None, "The") for f in person.forms):
@@ -1298,9 +1312,10 @@ def _merge_bare_titles(cast: Cast) -> None:
         if not nick and holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
             continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
         g1, g2 = person.gender, cast.people[tgt].gender
-        if g1 and g2 and g1 != g2:
-            continue
-        _merge_into(cast, pid, tgt, votes=False)
+        few = sum(cast.people[tgt].gender_votes.values())
+        if g1 and g2 and g1 != g2 and (few >= 4 or sum(person.gender_votes.values()) < 2 * few):
+            continue  # (a pronoun or two after "Doctor Renard" is as often someone else's: the Doctor's many win)
+        _merge_into(cast, pid, tgt, votes=g1 is not None and g1 != g2)
 
 
 _PAIRED = re.compile(r"(?:['\u2019]s)?\s+(?:and|or|&)\s+")
