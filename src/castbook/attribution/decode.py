@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from castbook.attribution.idiolect import Idiolects, features
 from castbook.attribution.names import Cast
 from castbook.attribution.quotes import Piece
+from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
 from castbook.attribution.tags import _SENTENCES
 
@@ -145,6 +146,8 @@ _CALLS_HOLDER = 1.0
 """A line of the call naming someone other than the one on the other end: often that one, calling the holder."""
 _HOLDER = 1.0
 """Who speaks to the one on the phone by name is likeliest the one holding the phone."""
+_UNMARKED_REMOTE = -4.0
+"""Someone heard on the radio who ends their calls by the book (`Over.`): a line without it is seldom theirs."""
 _FIRST_PERSON_MIN = 3
 _FIRST_PERSON_SHARE = 0.03
 """A book with this many `I said` tags (and this share of its lines) is told by a narrator who takes part in its
@@ -246,6 +249,8 @@ class _Unit:
     """Its narration calls it a reply (`came the answer`): not the one who spoke just before."""
     voice: bool = False
     """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
+    radio: bool = False
+    """A radio line by procedure (`Over.`, `Base, Two.`)."""
     heard_by: set[int] = field(default_factory=set)
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
@@ -369,6 +374,7 @@ def _units(
     def canon(pid: int) -> int:
         return narrator if pid == me else pid
 
+    over_style = getattr(cast, "over_style", ())
     units: list[_Unit] = []
     para = -1
     for q in conv:
@@ -419,6 +425,8 @@ def _units(
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
         u.checks_in |= q.checks_in
+        if over_style:
+            u.radio |= q.checks_in or marked(q.text)
         u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
@@ -467,6 +475,7 @@ def _decode_conv(
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    over_style = getattr(cast, "over_style", ())
     gone, came, off = _presence(cast, paragraphs, units, *stage)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         return off
@@ -603,6 +612,8 @@ def _decode_conv(
                     s += _SPOKEN_TO_SELF
                 if pid in u.heard_by:
                     s += _HEARD_BY_SELF
+                if pid in over_style and not u.radio:
+                    s += _UNMARKED_REMOTE
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
