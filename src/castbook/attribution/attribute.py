@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
+from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
@@ -276,6 +277,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
+    call_signs(cast, paragraphs, resets, quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from castbook.attribution.idiolect import Idiolects, features
 from castbook.attribution.names import Cast, may_hold
 from castbook.attribution.quotes import Piece
+from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
 from castbook.attribution.tags import _SENTENCES
 
@@ -145,6 +146,13 @@ _CALLS_HOLDER = 1.0
 """A line of the call naming someone other than the one on the other end: often that one, calling the holder."""
 _HOLDER = 1.0
 """Who speaks to the one on the phone by name is likeliest the one holding the phone."""
+_ON_THE_LINE = 1.0
+"""During a call, a bare line (nobody named in its paragraph, nobody called) leans towards the one on the other end."""
+_CALL_GAP = 6
+"""A call stays open into the next exchange of the scene (`Anna? Still there?`) unless this many paragraphs of
+narration come between, or someone hangs up."""
+_UNMARKED_REMOTE = -4.0
+"""Someone heard on the radio who ends their calls by the book (`Over.`): a line without it is seldom theirs."""
 _FIRST_PERSON_MIN = 3
 _FIRST_PERSON_SHARE = 0.03
 """A book with this many `I said` tags (and this share of its lines) is told by a narrator who takes part in its
@@ -172,6 +180,7 @@ _HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone
 _REMOTE_VOICE = re.compile(
     r"\bvoices?\b[^.!?]{0,50}?\b(?:crackl\w+|came\s+(?:out|through|over|down)|comes\s+(?:out|through|over|down)|"
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
+    r"|\b(?:came|comes)\s+(?:out\s+of|through|over|from)\s+the\s+(?:speaker|phone|line|handset|receiver)\b"
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
 _CALL_STEMS = ("speaker", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile")
@@ -250,6 +259,8 @@ class _Unit:
     """Its narration calls it a reply (`came the answer`): not the one who spoke just before."""
     voice: bool = False
     """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
+    radio: bool = False
+    """A radio line by procedure (`Over.`, `Base, Two.`)."""
     heard_by: set[int] = field(default_factory=set)
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
@@ -300,6 +311,7 @@ def decode(
     )
     start = 0
     carry: list[int] = []
+    line: list = []
     called: set[int] = set()
     last_para = -1
     # Who may go off stage: anyone but places; and come on: those whose gender the book shows or who are heard by name
@@ -310,6 +322,9 @@ def decode(
         end = start
         while end + 1 < len(quotes) and quotes[end + 1].conv == quotes[start].conv:
             end += 1
+        if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)) or (
+                quotes[start].para - last_para > _CALL_GAP):
+            line = []
         if any(resets[p] for p in range(last_para + 1, quotes[start].para + 1)):
             carry = []
             called = set()
@@ -334,6 +349,7 @@ def decode(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
+            line,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
@@ -373,6 +389,7 @@ def _units(
     def canon(pid: int) -> int:
         return narrator if pid == me else pid
 
+    over_style = getattr(cast, "over_style", ())
     units: list[_Unit] = []
     para = -1
     for q in conv:
@@ -424,6 +441,8 @@ def _units(
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
         u.checks_in |= q.checks_in
+        if over_style:
+            u.radio |= q.checks_in or marked(q.text)
         u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
@@ -468,14 +487,18 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
+    line: list | None = None,
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    over_style = getattr(cast, "over_style", ())
     gone, came, off = _presence(cast, paragraphs, units, *stage)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
+        if line is not None and units:
+            _call(cast, units, before, line)  # a call opened or ended here goes on into the next exchange
         return off
-    remote_set, window, holders = _call(cast, units, before)
+    remote_set, window, holders = _call(cast, units, before, line)
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -608,6 +631,8 @@ def _decode_conv(
                     s += _SPOKEN_TO_SELF
                 if pid in u.heard_by:
                     s += _HEARD_BY_SELF
+                if pid in over_style and not u.radio:
+                    s += _UNMARKED_REMOTE
                 if t + 1 < len(units) and pid in units[t + 1].vocatives:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
@@ -638,6 +663,8 @@ def _decode_conv(
                 if pid == u.lead:
                     s += _LEAD_BEAT if crowd >= _CROWD else 0.0
                 if t in window and pid in remote_set:
+                    if not u.names and u.subject is None and not u.vocatives:
+                        s += _ON_THE_LINE
                     if u.remote or u.hang_up:
                         s += _REMOTE_PICK
                     elif u.vocatives and not u.vocatives & set(remote_set):
@@ -709,6 +736,12 @@ def _decode_conv(
                 cue = "anaphoric" if u.gender else "implicit"
                 q.speaker, q.cue, q.why = pid, cue, "decode"
                 q.confidence = 0.6
+    if line and not line[2]:
+        # A call opened here goes on into the next exchange only if the other end was heard (not a one-sided call).
+        line[2] = any(cands[path[t]] in line[0] for t in window if not units[t].anchored) or any(
+            units[t].anchor in line[0] for t in window if units[t].anchored)
+        if not line[2]:
+            line.clear()
     return off
 
 
@@ -890,7 +923,7 @@ def _holders(cast: Cast, text: str) -> set[int]:
     return {pid for _, _, pid in cast.find(text[start : m.start()])}
 
 
-def _call(cast: Cast, units: list[_Unit], before: str) -> tuple[list[int], set[int], set[int]]:
+def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
     The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
@@ -901,6 +934,13 @@ def _call(cast: Cast, units: list[_Unit], before: str) -> tuple[list[int], set[i
     holders = _holders(cast, before) if start is not None else set()
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
+    if start is None and line and not _HANG_UP.search(before):
+        # A call still open from an exchange before, in the same scene: the same one on the other end.
+        end = next((t for t in range(len(units)) if units[t].hang_up), len(units) - 1)
+        far, holders = list(line[0]), set(line[1])
+        if units[end].hang_up:
+            line.clear()
+        return far, set(range(end + 1)), holders
     if start is None:
         return [], set(), set()
     holders |= units[start].holders
@@ -909,10 +949,14 @@ def _call(cast: Cast, units: list[_Unit], before: str) -> tuple[list[int], set[i
     far = [units[t].anchor for t in window if units[t].anchored and units[t].anchor >= 0 and (
         units[t].hang_up or units[t].remote)]
     if far:
-        return list(dict.fromkeys(far)), window, holders - set(far)
-    here = {units[t].anchor for t in window if units[t].anchored} | holders
-    called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
-    return list(dict.fromkeys(called))[:2], window, holders
+        far, holders = list(dict.fromkeys(far)), holders - set(far)
+    else:
+        here = {units[t].anchor for t in window if units[t].anchored} | holders
+        called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
+        far = list(dict.fromkeys(called))[:2]
+    if line is not None:
+        line[:] = [] if units[end].hang_up or not far else [far, holders, False]
+    return far, window, holders
 
 
 def _fits(want: str, gender: str | None, not_a_character: bool, ok: float, clash: float) -> float:
