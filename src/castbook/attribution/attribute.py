@@ -9,7 +9,7 @@ from typing import Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.names import (
-    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, split_title, title_gender)
+    _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, TITLES, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -102,6 +102,9 @@ def _set(q: Quote, pid: int | None, cue: str | None, confidence: float, why: str
     q.speaker, q.cue, q.confidence, q.why = pid, cue, confidence, why
 
 
+_ADDRESS_TITLES = frozenset({*TITLES, "ser", "dame", "sir"})
+
+
 def _vocatives(cast: Cast, text: str) -> set[int]:
     """Names used to address someone: at the edges of the quote or set off by commas (`Mara, wait`)."""
     out = set()
@@ -109,6 +112,12 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
         before = text[:s].rstrip()
         after = text[e:].lstrip()
         lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
+        if not lead and before[-1:].isalpha() and before[-1:].islower():
+            # `Ser Aldric, ...`: a title the cast's form left out, at the start of the address.
+            head, _, word = before.rpartition(" ")
+            head = head.rstrip()
+            lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
+                not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
         if lead and trail:
             out.add(pid)
