@@ -29,7 +29,7 @@ def read_case(path: Path) -> tuple[str, list[tuple[str | None, str]]]:
 
 
 # Known gaps (xfail, strict): case files the segmenter does not get right yet.
-_KNOWN_GAPS: set[str] = {"silent_answer"}  # a nod answering a question: the asker goes on (decode opens on the nodder)
+_KNOWN_GAPS: set[str] = set()
 
 
 @pytest.mark.parametrize(

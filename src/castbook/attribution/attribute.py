@@ -10,7 +10,7 @@ from typing import Sequence
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, Cast, _merge_into, may_hold, split_title, title_gender)
+    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -23,9 +23,14 @@ _WAITS = re.compile(
     r"[\w'\u2019.\- ]{1,30}?\s+(?:waits|waited|(?:is|was)\s+silent|says\s+nothing|said\s+nothing|"
     r"(?:doesn|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did)\s+not\s+(?:answer|reply))\b")
 """A beat of waiting or silence: its subject is the one listening, not the one who speaks next."""
-_SILENT_ANSWER = re.compile(r"\b(?:shrug(?:s|ged)?|nod(?:s|ded)?|sh(?:akes|ook)\s+(?:his|her|their)\s+head|h(?:olds|eld)\s+up|"
-                            r"point(?:s|ed)\s+(?:at|to))\b")
-"""`Is that cheese toast?` -- `Ash holds up the pan.`: a question answered without words; who speaks next is open."""
+_SILENT_ANSWER = re.compile(r"\b(?:h(?:olds|eld)\s+up|point(?:s|ed)\s+(?:at|to))\b")
+"""`Is that cheese toast?` -- `Ash holds up the pan.`: a question answered by showing; the asker reacts."""
+_NOD = re.compile(r"\b(?:shrug(?:s|ged)?|nod(?:s|ded)?|sh(?:akes|ook)\s+(?:his|her|their)\s+head)\b")
+"""`Hamish nodded.` after a question: a silent answer only when the asker goes on with a question of one sentence
+(`From Gran?`); before anything else it opens the nodder's own answer (`I do. You noticed the beard?`)."""
+_SILENT_TURNS = frozenset({"nod"})
+"""Listener beats that are the actor's own (silent) turn, so the next line is the other one's. Not a look or being
+busy with something: the one looking often speaks next after all (`Poirot looked at her keenly.`)."""
 _ONGOING = re.compile(r"^\S+(?:\s+\S+)?\s+(?:is|was|are|were)\s+(?:already\s+|still\s+|just\s+)?[a-z]{2,}ing\s+(?:a|an|the|his|her|their|its|at|for|with)\b")
 """`Davor is polishing a glass.`: a beat of what someone is busy with sets the scene; it does not hand them the line."""
 _BARE_LOOK = re.compile(r"^\S+(?:\s+\S+)?\s+(?:just\s+)?(?:(?:looks|looked|stares|stared|glares|glared|gazes|gazed|glances|glanced|"
@@ -64,6 +69,9 @@ class Quote:
     """Split by its tag from the previous quotation (`"I know," he said, "but not now."`): the same speaker."""
     checks_in: bool = False
     """It opens by giving its speaker's name on a radio check or a call (`Kestrel, up top.`, `Rennick here.`)."""
+    listener: int | None = None
+    """Whom the beat paragraph just before shows answering a question without words (`Hamish nodded.` before the
+    asker's next question): that was their turn; this line is seldom theirs."""
 
 
 @dataclass(slots=True)
@@ -95,6 +103,9 @@ def _set(q: Quote, pid: int | None, cue: str | None, confidence: float, why: str
     q.speaker, q.cue, q.confidence, q.why = pid, cue, confidence, why
 
 
+_ADDRESS_TITLES = frozenset({*TITLES, "ser", "dame", "sir"})
+
+
 def _vocatives(cast: Cast, text: str) -> set[int]:
     """Names used to address someone: at the edges of the quote or set off by commas (`Mara, wait`)."""
     out = set()
@@ -102,6 +113,12 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
         before = text[:s].rstrip()
         after = text[e:].lstrip()
         lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
+        if not lead and before[-1:].isalpha() and before[-1:].islower():
+            # `Ser Aldric, ...`: a title the cast's form left out, at the start of the address.
+            head, _, word = before.rpartition(" ")
+            head = head.rstrip()
+            lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
+                not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
         if lead and trail:
             out.add(pid)
@@ -233,9 +250,13 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):
             # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
+        elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and (silent := _listener_beat(
+                prev_para[-1].text, quotes, pi, " ".join(q.text for q in qs))):
+            if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and silent in _SILENT_TURNS:
+                qs[0].listener = t.pid  # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
-                qs[0].checks_in and t.pid not in qs[0].intro) and not _listener_beat(prev_para[-1].text, quotes, pi):
+                qs[0].checks_in and t.pid not in qs[0].intro):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
@@ -500,16 +521,31 @@ def _spread_in_paragraph(qs: list[Quote]) -> None:
         q.tag = prev or nxt
 
 
-def _listener_beat(text: str, quotes: list[Quote], pi: int) -> bool:
+def _listener_beat(text: str, quotes: list[Quote], pi: int, said: str) -> str:
     """A beat paragraph that shows someone listening rather than taking the floor: busy with something
-    (`Davor is polishing a glass.`), only looking at the other one (`Rowan stared at him.`), or answering a
-    question with a gesture (`Is that cheese toast?` --
-    `Ash holds up the pan.`). The line after it is not given to them by the beat."""
+    (`Davor is polishing a glass.`: "busy"), only looking at the other one (`Rowan stared at him.`: "look"), or
+    answering a question by showing something (`Is that cheese toast?` -- `Ash holds up the pan.`: "show") or with
+    a nod when the next line (`said`) is the asker's next question, one sentence (`Is this for me?` -- `Hamish
+    nodded.` -- `From Gran?`: "nod"; not `I do. You notice it had been trimmed?`: the nodder goes on).
+    The line after it is not given to them by the beat ("answer": a nod before anything else, whoever speaks)."""
     last = _last_sentence(text.rstrip())
-    if "ing" in last and _ONGOING.match(last) or len(last) < 60 and _BARE_LOOK.match(last):
-        return True
-    asked = quotes and quotes[-1].para >= pi - 2 and quotes[-1].text.rstrip().endswith("?")
-    return bool(asked and _SILENT_ANSWER.search(last))
+    if "ing" in last and _ONGOING.match(last):
+        return "busy"
+    if len(last) < 60 and _BARE_LOOK.match(last):
+        return "look"
+    if not (quotes and quotes[-1].para >= pi - 2 and quotes[-1].text.rstrip().endswith("?")):
+        return ""
+    if _SILENT_ANSWER.search(last):
+        return "show"
+    if not _NOD.search(last):
+        return ""
+    return "nod" if _one_question(said) else "answer"
+
+
+def _one_question(text: str) -> bool:
+    """A line that is a single question (`From Gran?`, `But you told Mr. Wells?`)."""
+    text = text.strip(" '\"\u201c\u201d\u2018\u2019")
+    return text.endswith("?") and "?" not in text[:-1] and not _SENTENCES.search(text)
 
 
 def _share_beat(qs: list[Quote]) -> None:

@@ -112,6 +112,8 @@ _IN_PARAGRAPH = 0.6
 _OPENING_FRESH = 0.8
 _GAP_SAME = 0.5
 """After a paragraph of narration, the one who spoke last often goes on (a beat, then more speech)."""
+_SILENT_TURN = -2.0
+"""...but not one the beat showed answering without words or listening (`Hamish nodded.`): that was their turn."""
 _MENTION_SELF = -2.0
 """A name said inside the quotation (not as an address): seldom the speaker's own."""
 _SURE = frozenset({"tag_name", "split", "first_person"})
@@ -261,6 +263,8 @@ class _Unit:
     """Tagged by someone unnamed (`said a voice from the doorway`): seldom either of the two just talking."""
     radio: bool = False
     """A radio line by procedure (`Over.`, `Base, Two.`)."""
+    listener: int | None = None
+    """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
     heard_by: set[int] = field(default_factory=set)
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
@@ -435,6 +439,8 @@ def _units(
         para = q.para
         if not u.quotes:
             u.reply = replied(paragraphs[q.para], q.piece)
+            if getattr(q, "listener", None) is not None:
+                u.listener = canon(q.listener)
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
@@ -673,7 +679,9 @@ def _decode_conv(
                     s += _HOLDER
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
-                if t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
+                if pid == u.listener:
+                    s += _SILENT_TURN
+                elif t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
                 if pid in gone[t]:
                     s += _GONE
