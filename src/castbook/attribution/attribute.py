@@ -1014,6 +1014,22 @@ _CONTRAST_HEADS = frozenset("man woman boy girl guy kid lad lass one gentleman l
 _CONTRAST_TAG = re.compile(r"the (other|older|elder|younger|taller|shorter|bigger|larger|smaller)(?: (\w+)| of the two)?$")
 
 
+_COUNTERPARTS = {"older": ("younger",), "elder": ("younger",), "younger": ("older", "elder"), "taller": ("shorter",),
+                 "shorter": ("taller",), "bigger": ("smaller",), "larger": ("smaller",), "smaller": ("bigger", "larger")}
+"""The other half of a comparative pair: `the older man` and `the younger man` are two people."""
+_SYNONYMS = {"older": ("elder",), "elder": ("older",), "bigger": ("larger",), "larger": ("bigger",)}
+
+
+def _comparative_voice(cast: Cast, words: Sequence[str]) -> int | None:
+    """The character already speaking under a comparative epithet (`the younger man`, `the younger one`)."""
+    for word in words:
+        for head in ("man", "one", "woman", "boy", "girl", "guy", "kid", ""):
+            pid = cast.resolve(f"the {word} {head}".strip())
+            if pid is not None and cast.name(pid).lower().startswith("the "):
+                return pid
+    return None
+
+
 def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, last: int | None, known: set[int]) -> int | None:
     """`the other man`, `the older man`, `the taller of the two`: one of two people of a kind on stage. `The other`
     is the one who did not just act or speak; a comparative is the one who was not just described by its contrast
@@ -1031,6 +1047,16 @@ def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, las
     if g is None:
         stage = [pid for pid in stage if last is None or cast.gender(pid) == cast.gender(last)]
     word = m.group(1)
+    if word in _COUNTERPARTS:
+        # The same comparative again means the same one (`the taller one` ... `the taller man`); its counterpart
+        # (`the younger man`, already a voice) never means the same person: the pair splits.
+        same = _comparative_voice(cast, (word,) + _SYNONYMS.get(word, ()))
+        if same is not None:
+            return same
+        twin = _comparative_voice(cast, _COUNTERPARTS[word])
+        if twin is not None:
+            rest = [pid for pid in stage if pid != twin]
+            return rest[0] if len(rest) == 1 else cast.add(q.tag.text.lower())
     if word == "other":
         acted = list(dict.fromkeys(named_here)) or conv.fresh[-1:] or ([last] if last is not None else [])
         if len(acted) != 1:
