@@ -261,6 +261,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    cast.looks = _looks(cast, paragraphs, quotes)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
@@ -661,7 +662,7 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
     t = q.tag
     if t is not None and t.kind == "descriptor" and t.strength >= 0.9:
         pid = newcomers.get(t.text.lower())
-        if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast"):
+        if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast", "desc_look"):
             _set(q, pid, "anaphoric", 0.6, "newcomer")
         return
     lead = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
@@ -914,6 +915,10 @@ def _decide(
         pid = _role(cast, tag.text, conv)
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
+            return
+        pid = _looked(cast, tag.text, tag.gender, conv, known)
+        if pid is not None and pid not in q.vocatives:
+            _set(q, pid, "anaphoric", 0.7, "desc_look")
             return
         near = []
         for k, p in enumerate(pieces):
@@ -1198,6 +1203,69 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                     continue
                 roles.setdefault(head, Counter())[pid] += 1
     return roles
+
+
+_LOOK_CLASSES = {
+    "big": "big huge enormous massive hulking burly bulky giant beefy broad-shouldered",
+    "blond": "blond blonde fair-haired flaxen-haired",
+    "redhead": "redhead red-haired ginger",
+    "dark-haired": "dark-haired black-haired",
+    "tall": "tall lanky",
+}
+_LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
+_LOOK_WORDS = re.compile(r"\b(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
+
+_LOOK_ARTICLE = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+)?$", re.I)
+
+
+def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> dict[str, Counter[int]]:
+    """`Bulwark rumbles, pushing the chair with one enormous foot`: what the narration says a named character looks
+    like (size, hair), sentence by sentence, for the epithets of tags (`the big man`): class -> who."""
+    wanted = set()
+    for q in quotes:
+        t = q.tag
+        if t is not None and t.kind == "descriptor" and t.text.lower().startswith("the "):
+            words = t.text.lower().split()
+            wanted |= {_LOOK_CLASS[w] for w in words[1:] if w in _LOOK_CLASS}
+    looks: dict[str, Counter[int]] = {}
+    if not wanted:
+        return looks
+    for pieces in paragraphs:
+        for p in pieces:
+            if p.kind != "narration" or not _LOOK_WORDS.search(p.text):
+                continue
+            for sent in _SENTENCES.split(p.text):
+                # (`the blond` in narration is the epithet itself, `a blonde girl` someone new: no description.)
+                found = {m.group(1).lower() for m in _LOOK_WORDS.finditer(sent)
+                         if not _LOOK_ARTICLE.search(sent, max(0, m.start() - 30), m.start())}
+                classes = {_LOOK_CLASS[w] for w in found} & wanted
+                if not classes:
+                    continue
+                who = {pid for _, _, pid in cast.find(sent) if pid >= 0 and not cast.name(pid).lower().startswith("the ")}
+                if len(who) == 1:
+                    for c in classes:
+                        looks.setdefault(c, Counter())[next(iter(who))] += 1
+    return looks
+
+
+def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set[int]) -> int | None:
+    """`the big man` on a line: the one on stage the narration described as big (`his enormous foot`)."""
+    looks = getattr(cast, "looks", None)
+    if not looks:
+        return None
+    words = text.lower().split()
+    classes = {_LOOK_CLASS[w] for w in words[1:] if w in _LOOK_CLASS} & looks.keys()
+    if len(classes) != 1:
+        return None
+    seen = looks[classes.pop()]
+    stage = set(conv.speakers + conv.mentions + conv.seen)
+    top = [(n, pid) for pid, n in seen.items() if pid in stage and _compatible(cast, pid, g)]
+    top.sort(reverse=True)
+    if not top and len(seen) == 1 and next(iter(seen)) in known and _compatible(cast, next(iter(seen)), g):
+        return next(iter(seen))  # the only one ever described so, not named in this scene's narration yet
+    if not top or (len(top) > 1 and top[0][0] == top[1][0]):
+        return None
+    return top[0][1]
 
 
 _STRANGER_HEADS = frozenset(
