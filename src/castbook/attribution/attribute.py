@@ -284,6 +284,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
+    cast.looks = _looks(cast, paragraphs, quotes)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
@@ -704,7 +705,7 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
     t = q.tag
     if t is not None and t.kind == "descriptor" and t.strength >= 0.9:
         pid = newcomers.get(t.text.lower())
-        if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast"):
+        if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast", "desc_look"):
             _set(q, pid, "anaphoric", 0.6, "newcomer")
         return
     lead = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
@@ -964,6 +965,10 @@ def _decide(
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
             return
+        pid = _looked(cast, tag.text, tag.gender, conv, known)
+        if pid is not None and pid not in q.vocatives:
+            _set(q, pid, "anaphoric", 0.7, "desc_look")
+            return
         near = []
         for k, p in enumerate(pieces):
             if p.kind == "narration" and q.tag_at is not None and k <= q.tag_at[0]:
@@ -1063,6 +1068,22 @@ _CONTRAST_HEADS = frozenset("man woman boy girl guy kid lad lass one gentleman l
 _CONTRAST_TAG = re.compile(r"the (other|older|elder|younger|taller|shorter|bigger|larger|smaller)(?: (\w+)| of the two)?$")
 
 
+_COUNTERPARTS = {"older": ("younger",), "elder": ("younger",), "younger": ("older", "elder"), "taller": ("shorter",),
+                 "shorter": ("taller",), "bigger": ("smaller",), "larger": ("smaller",), "smaller": ("bigger", "larger")}
+"""The other half of a comparative pair: `the older man` and `the younger man` are two people."""
+_SYNONYMS = {"older": ("elder",), "elder": ("older",), "bigger": ("larger",), "larger": ("bigger",)}
+
+
+def _comparative_voice(cast: Cast, words: Sequence[str]) -> int | None:
+    """The character already speaking under a comparative epithet (`the younger man`, `the younger one`)."""
+    for word in words:
+        for head in ("man", "one", "woman", "boy", "girl", "guy", "kid", ""):
+            pid = cast.resolve(f"the {word} {head}".strip())
+            if pid is not None and cast.name(pid).lower().startswith("the "):
+                return pid
+    return None
+
+
 def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, last: int | None, known: set[int]) -> int | None:
     """`the other man`, `the older man`, `the taller of the two`: one of two people of a kind on stage. `The other`
     is the one who did not just act or speak; a comparative is the one who was not just described by its contrast
@@ -1080,6 +1101,16 @@ def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, las
     if g is None:
         stage = [pid for pid in stage if last is None or cast.gender(pid) == cast.gender(last)]
     word = m.group(1)
+    if word in _COUNTERPARTS:
+        # The same comparative again means the same one (`the taller one` ... `the taller man`); its counterpart
+        # (`the younger man`, already a voice) never means the same person: the pair splits.
+        same = _comparative_voice(cast, (word,) + _SYNONYMS.get(word, ()))
+        if same is not None:
+            return same
+        twin = _comparative_voice(cast, _COUNTERPARTS[word])
+        if twin is not None:
+            rest = [pid for pid in stage if pid != twin]
+            return rest[0] if len(rest) == 1 else cast.add(q.tag.text.lower())
     if word == "other":
         acted = list(dict.fromkeys(named_here)) or conv.fresh[-1:] or ([last] if last is not None else [])
         if len(acted) != 1:
@@ -1260,6 +1291,69 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                     continue
                 roles.setdefault(head, Counter())[pid] += 1
     return roles
+
+
+_LOOK_CLASSES = {
+    "big": "big huge enormous massive hulking burly bulky giant beefy broad-shouldered",
+    "blond": "blond blonde fair-haired flaxen-haired",
+    "redhead": "redhead red-haired ginger",
+    "dark-haired": "dark-haired black-haired",
+    "tall": "tall lanky",
+}
+_LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
+_LOOK_WORDS = re.compile(r"\b(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
+
+_LOOK_ARTICLE = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+)?$", re.I)
+
+
+def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> dict[str, Counter[int]]:
+    """`Bulwark rumbles, pushing the chair with one enormous foot`: what the narration says a named character looks
+    like (size, hair), sentence by sentence, for the epithets of tags (`the big man`): class -> who."""
+    wanted = set()
+    for q in quotes:
+        t = q.tag
+        if t is not None and t.kind == "descriptor" and t.text.lower().startswith("the "):
+            words = t.text.lower().split()
+            wanted |= {_LOOK_CLASS[w] for w in words[1:] if w in _LOOK_CLASS}
+    looks: dict[str, Counter[int]] = {}
+    if not wanted:
+        return looks
+    for pieces in paragraphs:
+        for p in pieces:
+            if p.kind != "narration" or not _LOOK_WORDS.search(p.text):
+                continue
+            for sent in _SENTENCES.split(p.text):
+                # (`the blond` in narration is the epithet itself, `a blonde girl` someone new: no description.)
+                found = {m.group(1).lower() for m in _LOOK_WORDS.finditer(sent)
+                         if not _LOOK_ARTICLE.search(sent, max(0, m.start() - 30), m.start())}
+                classes = {_LOOK_CLASS[w] for w in found} & wanted
+                if not classes:
+                    continue
+                who = {pid for _, _, pid in cast.find(sent) if pid >= 0 and not cast.name(pid).lower().startswith("the ")}
+                if len(who) == 1:
+                    for c in classes:
+                        looks.setdefault(c, Counter())[next(iter(who))] += 1
+    return looks
+
+
+def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set[int]) -> int | None:
+    """`the big man` on a line: the one on stage the narration described as big (`his enormous foot`)."""
+    looks = getattr(cast, "looks", None)
+    if not looks:
+        return None
+    words = text.lower().split()
+    classes = {_LOOK_CLASS[w] for w in words[1:] if w in _LOOK_CLASS} & looks.keys()
+    if len(classes) != 1:
+        return None
+    seen = looks[classes.pop()]
+    stage = set(conv.speakers + conv.mentions + conv.seen)
+    top = [(n, pid) for pid, n in seen.items() if pid in stage and _compatible(cast, pid, g)]
+    top.sort(reverse=True)
+    if not top and len(seen) == 1 and next(iter(seen)) in known and _compatible(cast, next(iter(seen)), g):
+        return next(iter(seen))  # the only one ever described so, not named in this scene's narration yet
+    if not top or (len(top) > 1 and top[0][0] == top[1][0]):
+        return None
+    return top[0][1]
 
 
 _STRANGER_HEADS = frozenset(
