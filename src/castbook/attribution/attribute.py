@@ -1654,14 +1654,19 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         return None
     tagged = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.pid is not None}
     addressed = {v for q in mine for v in q.vocatives}
-    lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+    lower: set[str] | None = None  # every lowercase word of the text: read only once a name is found unknown
 
     def word_or_pid(word: str) -> int | str | None:
+        nonlocal lower
         pid = cast.resolve(word)
         if pid is not None:
             return pid
         low = word.lower()
-        return None if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in lower else word
+        if low in _NOT_NAMES or low in _ADDRESS_WORDS:
+            return None
+        if lower is None:
+            lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+        return None if low in lower else word
 
     found: list[int | str | None] = []
     said: list[Quote] = []  # lines whose name is the narrator's
