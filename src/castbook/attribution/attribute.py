@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
 from castbook.attribution.radio import call_signs
@@ -571,15 +571,15 @@ def _resolve(
     conv_id = 0
     qi = 0
     gap = 0
-    heads: set[str] = set()  # person nouns the scene's narration has used, up to the paragraph before the last
-    heads_last: set[str] = set()
+    heads = _Heads()  # person nouns the scene's narration has used, up to the paragraph before the last
+    heads_last: list[str] = []  # the narration of the last paragraph
     newcomers: dict[str, int] = {}  # a newcomer's epithet in this scene -> their character
     for pi, pieces in enumerate(paragraphs):
         if resets[pi]:
             conv = Conversation()
             conv_id += 1
             gap = 0
-            heads, heads_last, newcomers = set(), set(), {}
+            heads, heads_last, newcomers = _Heads(), [], {}
         narration = [p for p in pieces if p.kind == "narration"]
         para_quotes = []
         while qi < len(quotes) and quotes[qi].para == pi:
@@ -587,8 +587,8 @@ def _resolve(
             qi += 1
         if not para_quotes:
             conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
-            heads |= heads_last
-            heads_last = {m.group(0).lower() for p in narration for m in _HEADS_ANY.finditer(p.text)}
+            heads.texts += heads_last
+            heads_last = [p.text for p in narration]
             gap += sum(len(p.text) for p in narration)
             for p in narration:
                 for s, _, pid in cast.find(p.text):
@@ -631,8 +631,8 @@ def _resolve(
                 if pid in known:
                     conv.mention(pid)
         conv.recent = (conv.recent + [" ".join(p.text for p in narration)])[-_RECENT:]
-        heads |= heads_last
-        heads_last = {m.group(0).lower() for p in narration for m in _HEADS_ANY.finditer(p.text)}
+        heads.texts += heads_last
+        heads_last = [p.text for p in narration]
         if para_quotes[-1].speaker is not None:
             conv.mention(para_quotes[-1].speaker)
         elif first_speaker_here is None and conv.speakers:
@@ -658,18 +658,18 @@ _NEWCOMER_DEF = re.compile(r"[Tt]he\s+(?:([a-z][\w\-]*)\s+)?(" + _HEADS_RE + r")
 _NEWCOMER_GOES_ON = re.compile(r"(?:He|She|His|Her|They|Their)\b")
 
 
-def _newcomer(cast: Cast, text: str, before: set[str], gender: str | None) -> tuple[str, bool] | None:
+def _newcomer(cast: Cast, text: str, before: Callable[[], set[str]], gender: str | None) -> tuple[str, bool] | None:
     """The person the narration just before a line introduces, unnamed, and goes on about up to the line
     (`A broad man in a navy windbreaker shoulders through the crowd ... He taps the clipboard.`): their epithet
-    (`the old woman`) and whether they came in with `a`. `before` is the scene's earlier narration: a definite first mention
-    (`The bartender drifts over.`) counts only when the scene has not spoken of a bartender yet."""
+    (`the old woman`) and whether they came in with `a`. `before` gives the person nouns of the scene's earlier narration:
+    a definite first mention (`The bartender drifts over.`) counts only when the scene has not spoken of a bartender yet."""
     sents = [x for x in _SENTENCES.split(text) if x.strip()]
     for at in range(len(sents) - 1, max(-1, len(sents) - 4), -1):
         sent = _OPENERS.sub("", sents[at].lstrip("\"'\u201c\u2018*_ "))
         m = _NEWCOMER_INDEF.search(sent)
         if m is None:
             m = _NEWCOMER_DEF.match(sent)
-            if m is None or not (m.group(3).startswith("who") or m.group(2) in _NEWCOMER_OCCUPATIONS) or m.group(2) in before:
+            if m is None or not (m.group(3).startswith("who") or m.group(2) in _NEWCOMER_OCCUPATIONS) or m.group(2) in before():
                 m = None
         if m is None:
             if cast.find(sent) and not _NEWCOMER_GOES_ON.match(sent):
@@ -696,8 +696,30 @@ _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
 _HEADS_ANY = re.compile(r"\b(?:" + _HEADS_RE + r")\b", re.I)
 
 
-def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Quote, heads: set[str],
-                   heads_last: set[str], newcomers: dict[str, int], opens: bool, recent: list[str]) -> None:
+class _Heads:
+    """The person nouns (`_HEADS_ANY`) of a scene's narration so far, lower case. Only a definite first mention
+    (`The bartender drifts over.`) asks for them, so the texts are scanned then, each once: most scenes never ask."""
+
+    __slots__ = ("texts", "found")
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.found: set[str] = set()
+
+    def get(self, more: Sequence[str] = ()) -> set[str]:
+        """The nouns found, with those of `more` (a new set then)."""
+        if self.texts:
+            self.found |= _heads_in(self.texts)
+            self.texts = []
+        return self.found | _heads_in(more) if more else self.found
+
+
+def _heads_in(texts: Sequence[str]) -> set[str]:
+    return {m.group(0).lower() for t in texts for m in _HEADS_ANY.finditer(t)}
+
+
+def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Quote, heads: _Heads,
+                   heads_last: list[str], newcomers: dict[str, int], opens: bool, recent: list[str]) -> None:
     """A paragraph's first line right after narration that brings someone new on stage, unnamed, and stays with
     them (`The bartender drifts over. He has a name tag.` "What can I get you?"): theirs, not one of the pair
     already talking. Their epithet used again in the scene (`the old woman shrieked`) means them again."""
@@ -710,17 +732,17 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
         return
     lead = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
     prev = paragraphs[pi - 1] if pi > 0 and not opens else []
-    seen = heads
+    last: list[str] = []  # the last paragraph's narration counts as earlier when the line's own paragraph leads
     if prev and all(p.kind == "narration" for p in prev):
         lead = " ".join(p.text for p in prev) + (" " + lead if lead else "")
     elif lead:
-        seen = heads | heads_last
+        last = heads_last
     else:
         return
     if t is None or _HEADS_ANY.search(lead) is None or any(_FIRST_PERSON.search(x) for x in recent + [lead]):
         return  # (a first-person narrator on stage talks with the newcomer: left to the decoder)
     g = t.gender if t is not None and t.gender in ("male", "female") else None
-    found = _newcomer(cast, lead, seen, g)
+    found = _newcomer(cast, lead, lambda: heads.get(last), g)
     if found is None:
         return
     name, indefinite = found
@@ -1814,14 +1836,19 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         return None
     tagged = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.pid is not None}
     addressed = {v for q in mine for v in q.vocatives}
-    lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+    lower: set[str] | None = None  # every lowercase word of the text: read only once a name is found unknown
 
     def word_or_pid(word: str) -> int | str | None:
+        nonlocal lower
         pid = cast.resolve(word)
         if pid is not None:
             return pid
         low = word.lower()
-        return None if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in lower else word
+        if low in _NOT_NAMES or low in _ADDRESS_WORDS:
+            return None
+        if lower is None:
+            lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
+        return None if low in lower else word
 
     found: list[int | str | None] = []
     said: list[Quote] = []  # lines whose name is the narrator's
