@@ -28,6 +28,8 @@ _SILENT_ANSWER = re.compile(r"\b(?:h(?:olds|eld)\s+up|point(?:s|ed)\s+(?:at|to))
 _NOD = re.compile(r"\b(?:shrug(?:s|ged)?|nod(?:s|ded)?|sh(?:akes|ook)\s+(?:his|her|their)\s+head)\b")
 """`Hamish nodded.` after a question: a silent answer only when the asker goes on with a question of one sentence
 (`From Gran?`); before anything else it opens the nodder's own answer (`I do. You noticed the beard?`)."""
+_PRONOUN_NOD = re.compile(r"(?:He|She|They)\s+(?:just\s+|only\s+)?(?:shrug|nod|shake|shook)")
+"""A silent answer told with a pronoun as its subject (`He nods.`, `She shakes her head.`)."""
 _SILENT_TURNS = frozenset({"nod"})
 """Listener beats that are the actor's own (silent) turn, so the next line is the other one's. Not a look or being
 busy with something: the one looking often speaks next after all (`Poirot looked at her keenly.`)."""
@@ -72,6 +74,11 @@ class Quote:
     listener: int | None = None
     """Whom the beat paragraph just before shows answering a question without words (`Hamish nodded.` before the
     asker's next question): that was their turn; this line is seldom theirs."""
+    nodder: tuple[str, str] | None = None
+    """A nod told with a pronoun (`He nods.`) after a question: (gender, "nod" | "answer"). The nodder is the one
+    the question was put to, the one before its asker (found when decoding): before the asker's next one-sentence
+    question it was their silent turn ("nod"); before anything else they answer ("answer", `Been there the whole
+    time. You drove past it twice.`)."""
 
 
 @dataclass(slots=True)
@@ -254,6 +261,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 prev_para[-1].text, quotes, pi, " ".join(q.text for q in qs))):
             if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and silent in _SILENT_TURNS:
                 qs[0].listener = t.pid  # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next
+            elif t.kind == "pronoun" and t.gender in ("male", "female") and silent in ("nod", "answer") and _PRONOUN_NOD.match(
+                    _last_sentence(prev_para[-1].text.rstrip())):
+                qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
                 qs[0].checks_in and t.pid not in qs[0].intro):

@@ -265,6 +265,10 @@ class _Unit:
     """A radio line by procedure (`Over.`, `Base, Two.`)."""
     listener: int | None = None
     """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
+    nodder: tuple[str, str] | None = None
+    """A nod told with a pronoun (`He nods.`) after a question: (gender, "nod" | "answer"); see Quote.nodder."""
+    answerer: int | None = None
+    """Who the pronoun nod before it showed answering the question, before answering in words too."""
     heard_by: set[int] = field(default_factory=set)
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
@@ -441,6 +445,7 @@ def _units(
             u.reply = replied(paragraphs[q.para], q.piece)
             if getattr(q, "listener", None) is not None:
                 u.listener = canon(q.listener)
+            u.nodder = getattr(q, "nodder", None)
         u.quotes.append(q)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
@@ -554,6 +559,15 @@ def _decode_conv(
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1
     weight.pop(_UNKNOWN, None)
+    u0 = units[0]
+    if u0.nodder and u0.listener is None and len(carry) >= 2 and carry[-2] >= 0 and cast.gender(
+            carry[-2]) in (None, u0.nodder[0]) and carry[-2] not in u0.vocatives:
+        # `Is that the turn-off?` -- `He nods.`: the one asked (before the asker) nodded. Before the asker's next
+        # question (`The one with the sheep?`) that was his turn; before anything else he goes on to answer.
+        if u0.nodder[1] == "nod":
+            u0.listener = carry[-2]
+        else:
+            u0.answerer = carry[-2]
     # Someone off stage all through the exchange (`Kaito had fallen asleep.`) takes no one's place.
     for pid in set.intersection(*gone) - {u.anchor for u in units if u.anchored}:
         weight.pop(pid, None)
@@ -681,6 +695,8 @@ def _decode_conv(
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 if pid == u.listener:
                     s += _SILENT_TURN
+                elif t == 0 and pid == u.answerer:
+                    s += _OPENING_FRESH
                 elif t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
                 if pid in gone[t]:
