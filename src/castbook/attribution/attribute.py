@@ -1579,10 +1579,13 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
                     starts.setdefault(name[:k], set()).add(pid)
     text: str | None = None
     lowered: dict[str, bool] = {}  # word -> written in lower case somewhere in the book
+    far: dict[str, list[tuple[Quote, set[int]]]] = {}  # word -> its calls with no owner named near
     for q in quotes:
         for m in _CALLED_WORD.finditer(q.text):
             word = m.group(1).lower()
             owners = starts.get(re.sub(r"['\u2019]", "", word), set())
+            if not owners and len(word) >= 4 and word[-1] == "s" and word[-2] not in "su'\u2019":
+                owners = starts.get(word[:-1], set())  # `Mads` for Maddie, `Jules` for Julia: a clipped name and -s
             if len(owners) != 1 or word in _CALENDAR or any(s <= m.start(1) < e for s, e, _ in cast.find(q.text)):
                 continue
             if text is None:
@@ -1594,6 +1597,14 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
             near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
                     if pi < len(paragraphs) for p in paragraphs[pi] if p.text != q.text for _, _, pid in cast.find(p.text)}
             if owners <= near:
+                q.vocatives |= owners
+            else:
+                far.setdefault(word, []).append((q, owners))
+    for word, calls in far.items():
+        # Called so again and again (`Mads.`, `Mads, I swear`): the one it shortens, named far off or only once (a
+        # first-person narrator, whose name the narration never writes).
+        if len(calls) >= 2 and len({frozenset(o) for _, o in calls}) == 1:
+            for q, owners in calls:
                 q.vocatives |= owners
 
 
