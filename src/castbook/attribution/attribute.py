@@ -993,7 +993,13 @@ def _decide(
         _set(q, None, None, 0.0, "remote")  # "says the phone": whoever is on the other end (found by decoding)
         return
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
-        pid = _role(cast, tag.text, conv)
+        pid = _role(cast, tag.text, conv, new=False)
+        if pid is None:
+            pid = _described_one(cast, pieces, q, conv, prev, last) if q.tag_at is not None else None
+            if pid is not None and pid not in q.vocatives:
+                _set(q, pid, "anaphoric", 0.7, "desc_stage")
+                return
+            pid = _role(cast, tag.text, conv)
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
             return
@@ -1087,6 +1093,36 @@ def _decide(
         others = [pid for pid in reversed(conv.mentions) if pid not in q.vocatives]
         if others:
             _set(q, others[0], "implicit", 0.4, "vocative_other")
+
+
+_EPITHET_ADJ = frozenset("""old young elderly aged ancient grizzled grey-haired gray-haired white-haired silver-haired
+    big little tall short fat thin stout lanky skinny burly blond blonde fair-haired redhead red-haired dark-haired
+    handsome pretty beautiful pale bearded plump stocky wiry scarred freckled""".split())
+"""Adjectives of age and looks that make an epithet of a kind noun (`the old wizard`, `the fat detective`)."""
+
+
+def _described_one(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, prev: Quote | None,
+                   last: int | None) -> int | None:
+    """`"No magic, sir?" Voss managed.` -- `"None," the old wizard replied.`: an epithet of looks or age on a kind
+    noun new to the scene (no title, no role linked to anyone) names someone already talking, not a newcomer: the one
+    whose turn it is, if they have spoken in this exchange and the narration before the tag neither names them
+    (`Gawen sat forward, and the old knight sat back`) nor brings on someone new (`A broad man shoulders through`)."""
+    words = q.tag.text.lower().split()
+    if len(words) != 3 or words[0] != "the" or words[1] not in _EPITHET_ADJ or last is None:
+        return None
+    head = words[2]
+    if not head.isalpha() or head in _GENERIC or head in _NOT_NAMES:
+        return None
+    pid = _turn(conv, q, prev, last)
+    if pid is None or pid < 0 or pid not in conv.speakers or cast.name(pid).lower().startswith("the "):
+        return None
+    if not _compatible(cast, pid, q.tag.gender):
+        return None
+    here = [p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text
+            for k, p in enumerate(pieces) if p.kind == "narration" and k <= q.tag_at[0]]
+    if any(_NEWCOMER_INDEF.search(t) for t in here) or any(who == pid for t in here for _, _, who in cast.find(t)):
+        return None
+    return pid
 
 
 _CONTRASTS = {
@@ -1196,8 +1232,9 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
     ]
 
 
-def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
-    """`said the count`: the one character with that title (`Count Orlov`), else the role as a character of its own."""
+def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | None:
+    """`said the count`: the one character with that title (`Count Orlov`), else the role as a character of its own
+    (`new`; else None)."""
     words = text.lower().split()
     if words[0] != "the" or len(words) > 3 or not words[-1].isalpha():
         return None
@@ -1222,7 +1259,7 @@ def _role(cast: Cast, text: str, conv: Conversation) -> int | None:
     top = getattr(cast, "answered", {}).get(head, Counter()).most_common(2)
     if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
         return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
-    return cast.add("the " + head)
+    return cast.add("the " + head) if new else None
 
 
 ANS_MIN, ANS_RATIO = 2, 2
