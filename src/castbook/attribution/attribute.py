@@ -781,20 +781,24 @@ _POSSESSIVE_SUBJ = re.compile(r"\W*(His|Her)\s+[a-z]")
 
 def _antecedent(
     cast: Cast, recent: list[str], pieces: list[Piece], q: Quote, gender: str, known: set[int],
-    conv: Conversation | None = None,
+    conv: Conversation | None = None, trail: list[int] | None = None,
 ) -> int | None:
     """Who `he`/`she` in a tag refers to: the subject of the latest sentence that names someone of that gender.
 
     Sentences are read backwards from the tag; one whose subject is the same pronoun continues the chain
     (`He had heard Aziz say ... He controlled himself and said`), so the search goes on to the sentence before.
-    Within a sentence the subject (its first name) is preferred over names later in it.
+    Within a sentence the subject (its first name) is preferred over names later in it. `trail`, if given, gets
+    [sentences the chain ran through, sentences passed over that did not continue it] up to the one found.
     """
+    if trail is None:
+        trail = [0, 0]
     texts = list(recent)
     for k, p in enumerate(pieces if q.tag_at is not None else ()):
         if p.kind != "narration" or k > q.tag_at[0]:
             continue
         texts.append(p.text[: q.tag.pos] if k == q.tag_at[0] and q.tag.pos >= 0 else p.text)
     sentences = [x for t in texts for x in _SENTENCES.split(t) if x.strip()][-_SENTENCES_BACK:]
+    trail[:] = [0, 0]
     for at in range(len(sentences) - 1, -1, -1):
         sent = sentences[at]
         body = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
@@ -835,6 +839,7 @@ def _antecedent(
             # (`The man glances up at him`: two of that gender, and the pronoun may be either.)
             return STRANGER  # "The man who stepped out ... 'Sorry,' he said": someone not named yet
         if not items:
+            trail[1] += 1
             continue
         fits = [(s, pid) for s, kind, pid in items if kind == "name" and (
             cast.gender(pid) == gender or (cast.gender(pid) is None and pid in known))]
@@ -856,12 +861,14 @@ def _antecedent(
             if mains:
                 return mains[-1]
         if chained:
+            trail[0] += 1
             continue  # the same pronoun as subject: the chain goes on
         if fits:
             # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
             objects = _objects(cast, sent)
             subjects = [pid for s, pid in fits if s not in objects]
             return (subjects or [fits[0][1]])[0]
+        trail[1] += 1
     return None
 
 
@@ -1040,11 +1047,16 @@ def _decide(
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
         pid = None
         if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
-            pid = _antecedent(cast, conv.recent, pieces, q, g, known, conv)
+            trail: list[int] = []
+            pid = _antecedent(cast, conv.recent, pieces, q, g, known, conv, trail)
             if pid == STRANGER:
                 _set(q, None, None, 0.0, "described")
                 return
-            if pid is not None and (pid in q.vocatives or (tag.strength < 0.9 and pid == last)):
+            # A weak tag (`he stared at the ashes`) naming the last speaker is left to turn-taking, unless the narration
+            # since their name has followed them sentence by sentence (`said Poirot. He looked round the room. "..."
+            # He stared at the ashes.`): then they go on speaking.
+            if pid is not None and (pid in q.vocatives or (
+                    tag.strength < 0.9 and pid == last and not (trail[0] and not trail[1]))):
                 pid = None
         if pid is None:
             objs = {pid for p in pieces if p.kind == "narration" for s, _, pid in cast.find(p.text)
