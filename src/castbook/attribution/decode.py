@@ -503,6 +503,10 @@ def _decode_conv(
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    if line and len(line) > 3 and not any(_KIN_SPOKEN.search(q.text) or _KIN_TITLED.search(q.text) for q in conv):
+        # A relative goes on being heard only while the lines still call them `Mum`: else the call has faded out
+        # (`Priya turned the speaker down`) and those in the room talk among themselves.
+        line.clear()
     over_style = getattr(cast, "over_style", ())
     gone, came, off = _presence(cast, paragraphs, units, *stage)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
@@ -510,6 +514,24 @@ def _decode_conv(
             _call(cast, units, before, line)  # a call opened or ended here goes on into the next exchange
         return off
     remote_set, window, holders = _call(cast, units, before, line)
+    kin_said: set[int] = set()
+    kin_mine: set[int] = set()
+    kin_to: set[int] = set()
+    maybe: set[int] = set()
+    if not window and may_hold(before.lower(), _CALL_STEMS) and _CALL.search(before):
+        # `He answered it.` with no phone in the sentence: a call only if a line of it calls the caller `Mum`.
+        maybe = set(range(next((t for t, u in enumerate(units) if u.hang_up), len(units) - 1) + 1))
+    if window or maybe:
+        kin = _kin_call(cast, paragraphs, units, window or maybe, remote_set, holders)
+        if kin is not None:
+            window = window or maybe
+            # A relative on the phone (`his mum`): the other end is them, and the call is between them and their child.
+            remote_set, holders, kin_said, kin_mine, kin_to = [kin[0]], kin[1], kin[2], kin[3], kin[4]
+            if line is not None:
+                line[:] = [] if units[max(window)].hang_up else [remote_set, holders, True, "kin"]
+            cast.kin_away = {remote_set[0]: conv[-1].para}
+    away = {pid for pid, at in getattr(cast, "kin_away", {}).items()
+            if not window and 0 < conv[0].para - at <= _KIN_AWAY} if getattr(cast, "kin_away", None) else set()
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -573,6 +595,8 @@ def _decode_conv(
         weight.pop(pid, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
+    if kin_said or kin_mine:
+        cands += [pid for pid in sorted(holders) if pid not in cands]
     cands += [pid for t, pid in newcomers.items() if units[t].described and pid not in cands]
     # A "she said" or a "she" beat with no woman among the candidates: whoever the narration just before named with
     # that gender, else the book's most often tagged woman (`She set the book down.` by someone not named yet).
@@ -691,6 +715,16 @@ def _decode_conv(
                         s += _CALLS_HOLDER
                 if t in window and pid in holders and u.vocatives & set(remote_set) and not (u.remote or u.hang_up):
                     s += _HOLDER
+                if (kin_said or kin_mine) and t in window and not u.remote and not u.hang_up:
+                    if t in kin_said and pid in holders or t in kin_mine and pid in remote_set:
+                        s += _KIN_CHILD
+                    elif t in kin_to and pid in remote_set:
+                        s += _VOCATIVE_SELF  # nobody calls themself `Mum`
+                    if t - 1 in kin_to and pid in remote_set:
+                        s += _ADDRESSED  # `Very carefully, Mrs Nair.` -- `Good boy.`
+                    elif pid not in holders and pid not in remote_set and not (
+                            t and pid in units[t - 1].vocatives) and pid not in u.names:
+                        s += _KIN_QUIET
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 if pid == u.listener:
@@ -699,12 +733,16 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 elif t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
+                if pid in away:
+                    s += _GONE  # a relative heard on the phone is not in the room once the call is over
                 if pid in gone[t]:
                     s += _GONE
                 elif pid in came[t]:
                     s += _CAME
             row[i] = s
         unary.append(row)
+    # A call from a relative goes back and forth: two turns running by the same one are rarer still.
+    strict = {t for t in window if t - 1 in window} if kin_said or kin_mine else set()
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
@@ -730,7 +768,7 @@ def _decode_conv(
                     elif units[t].reply and c == b and c != unk:
                         s += _REPLY_SAME
                     elif c == b and c != unk:
-                        s += _SAME_AS_LAST
+                        s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
                     k = b * n + c
@@ -958,7 +996,9 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     holders = _holders(cast, before) if start is not None else set()
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
-    if start is None and line and not _HANG_UP.search(before):
+    if start is None and line and _HANG_UP.search(before):
+        line.clear()  # `He hung up.` between two exchanges: the call is over
+    if start is None and line:
         # A call still open from an exchange before, in the same scene: the same one on the other end.
         end = next((t for t in range(len(units)) if units[t].hang_up), len(units) - 1)
         far, holders = list(line[0]), set(line[1])
@@ -981,6 +1021,122 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     if line is not None:
         line[:] = [] if units[end].hang_up or not far else [far, holders, False]
     return far, window, holders
+
+
+_KIN_FORMS = {"mum": "female", "mom": "female", "mam": "female", "mama": "female", "mamma": "female", "momma": "female",
+              "mummy": "female", "mommy": "female", "ma": "female", "mother": "female", "dad": "male", "daddy": "male",
+              "papa": "male", "pa": "male", "father": "male", "gran": "female", "granny": "female", "grandma": "female",
+              "nana": "female", "nan": "female", "grandpa": "male", "grandad": "male", "granddad": "male"}
+"""What a family calls a parent or grandparent (`Mum`, `Dad`, `Nana`), and their gender."""
+_KIN_RX = "|".join(sorted(_KIN_FORMS, key=len, reverse=True))
+_KIN_NARRATED = re.compile(rf"\b(?:his|her|my|their|your|([A-Z][\w\-]*)['\u2019]s)\s+({_KIN_RX})\b|\bit\s+was\s+({_KIN_RX})\b",
+                           re.I)
+"""Narration naming a caller by kin (`his mum only ever rang`, `Dev's mum`, `It was her mother.`)."""
+_KIN_SPOKEN = re.compile(
+    rf"(?:^|[,.!?]\s*|\b(?:Hi|Hey|Hello|Hiya|Yes|No|Yeah|Okay|OK|Oh|it['\u2019]s|It['\u2019]s)\s*,?\s+)({_KIN_RX.title()})(?=\s*[,.!?\u2014-]|\s*$)")
+"""A line calling the caller by kin, to their face (`Hi, Mum.`, `Mum?`, `Jonah, it's Mum.`)."""
+_KIN_TITLED = re.compile(r"(?:^|[,.!?]\s*|\b(?:Hi|Hey|Hello|Yes|No|Okay|Thanks)\s*,?\s+)(?:(?:Mrs|Mr|Ms)\.?\s+[A-Z][\w\-]+|Aunty|Auntie|Aunt|Uncle)(?=\s*[,.!?\u2014-]|\s*$)")
+"""Someone in the room greeting a friend's parent (`Very carefully, Mrs Nair,`, `Hi, Aunty!`)."""
+_KIN_PEEK = 4
+"""The first turns of a call searched for a kin word; and paragraphs of narration before it searched."""
+_KIN_QUIET = -1.5
+"""During a call from a relative, someone else in the room whom no line calls on stays quiet."""
+_KIN_CHILD = 2.0
+"""A line calling the caller `Mum` is by the one who took the call (their child)."""
+_KIN_SEEN = 10
+"""How many paragraphs before a call its narration may name the caller by kin (`Dev's phone rang ... his mum`)."""
+_KIN_SAME = -1.5
+"""A call from a relative goes back and forth between the two of them."""
+_KIN_AWAY = 30
+"""For this many paragraphs after a relative's call, they are not among those talking in the room."""
+"""A call from a relative goes back and forth between the two of them."""
+"""How many paragraphs before a call its narration may name the caller by kin (`Dev's phone rang ... his mum`)."""
+
+
+def _kin_call(cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], window: set[int],
+              remote: list[int], holders: set[int]) -> tuple[int, set[int], set[int]] | None:
+    """A caller known only by a kin word (`his mum`, `Hi, Mum.`): their cast entry, the one who took the call (the
+    relative's child, `Dev's phone rang`), and the turns that call the caller by kin. None if the call names no
+    kin, or its other end is already someone named who is heard from the phone."""
+    if any(units[t].anchored and units[t].anchor in remote and (units[t].remote or units[t].hang_up) for t in window):
+        return None
+    first = min(window)
+    para = units[first].quotes[0].para
+    form, gender, child = None, None, set()
+    said: set[int] = set()
+    mine: set[int] = set()
+    for t in sorted(window)[:_KIN_PEEK * 3]:
+        for q in units[t].quotes:
+            low = q.text.lower()
+            if not any(w in low for w in ("mum", "mom", "ma", "dad", "pa", "gran", "nan")):
+                continue
+            m = _KIN_SPOKEN.search(q.text)
+            if m is not None and (t - first < _KIN_PEEK or form and m.group(1) == form):
+                form = form or m.group(1)
+                if q.text[max(0, m.start(1) - 5):m.start(1)].lower().rstrip().endswith(("'s", "\u2019s")):
+                    mine.add(t)  # `Jonah, it's Mum.`: the caller says who is calling, to their child
+                    child |= {v for v in units[t].vocatives if v >= 0}
+                else:
+                    said.add(t)
+    for p in range(max(0, para - _KIN_SEEN), para + 1):
+        for x in paragraphs[p]:
+            if x.kind != "narration" or not any(w in x.text.lower() for w in ("mum", "mom", "ma", "dad", "pa", "gran", "nan", "mother", "father")):
+                continue
+            for m in _KIN_NARRATED.finditer(x.text):
+                word = (m.group(2) or m.group(3)).lower()
+                if form is None:
+                    form = word.title()
+                elif form.lower() != word and _KIN_FORMS.get(form.lower()) != _KIN_FORMS[word]:
+                    continue
+                if m.group(1):
+                    owner = cast.resolve(m.group(1))
+                    if owner is not None:
+                        child.add(owner)
+            for s, e, pid in cast.find(x.text):
+                after = x.text[e - 2:e + 10].lower()
+                if after.startswith(("'s phone", "\u2019s phone")) or x.text[e:e + 12].lower().startswith(
+                        ("'s phone", "\u2019s phone")):
+                    child.add(pid)  # `Dev's phone rang`: it is Dev's mum calling
+    to: set[int] = set(said)
+    for t in sorted(window):
+        if any(_KIN_TITLED.search(q.text) for q in units[t].quotes if any(w in q.text for w in ("Mr", "Ms", "Aunt", "Uncle"))):
+            to.add(t)  # `Very carefully, Mrs Nair.` / `Hi, Aunty!`: said to the caller by the others in the room
+    if not (said or mine) or form is None or form.lower() not in _KIN_FORMS:
+        return None
+    gender = _KIN_FORMS[form.lower()]
+    # Someone named to their face with a title of the right sex in the call (`Very carefully, Mrs Nair`), heard
+    # nowhere in the room: the caller under their name.
+    child |= holders
+    # The same relative still on the line from the exchange before.
+    pid = remote[0] if len(remote) == 1 and remote[0] in getattr(cast, "kin_away", {}) else None
+    here = {units[t].anchor for t in window if units[t].anchored}
+    for t in sorted(window) if pid is None else ():
+        for q in units[t].quotes:
+            for v in q.vocatives:
+                if v >= 0 and v not in here and v not in child and cast.gender(v) == gender and any(
+                        f.split()[0].rstrip(".").lower() in ("mrs", "mr", "ms") for f in cast.people[v].forms):
+                    pid = v
+    if pid is None:
+        # `My son is Jonah Lindqvist` ... `Mrs. Lindqvist`: the child's family name with a title of the right sex.
+        family = {f.split()[-1] for c in child if c >= 0 for f in cast.people[c].forms if len(f.split()) >= 2}
+        titled = {v for v, person in enumerate(cast.people) if v not in child and cast.gender(v) in (gender, None)
+                  for f in person.forms if len(f.split()) == 2 and f.split()[1] in family
+                  and f.split()[0].rstrip(".").lower() in (("mrs", "ms") if gender == "female" else ("mr",))}
+        if len(titled) == 1:
+            pid = titled.pop()
+    if pid is None:
+        pid = cast.resolve(form)
+    if pid is None:
+        kin = getattr(cast, "kin_callers", None)
+        if kin is None:
+            kin = cast.kin_callers = {}
+        pid = kin.get(form)
+        if pid is None:
+            from castbook.attribution.names import Person
+            from collections import Counter
+            pid = kin[form] = len(cast.people)
+            cast.people.append(Person(forms=Counter({form: 1}), gender_votes=Counter({gender: 5})))
+    return pid, (child | holders) - {pid}, said, mine, to
 
 
 def _fits(want: str, gender: str | None, not_a_character: bool, ok: float, clash: float) -> float:
