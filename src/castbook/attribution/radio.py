@@ -25,8 +25,10 @@ _ADDRESS = re.compile(rf"^\W*({_SIGN})\s*[,!]|,\s+({_SIGN})\s*[.!?]\W*$")
 _RADIO = re.compile(r"\b(?:radio|handset|headset|mic|comms|transceiver|walkie(?:-talkie)?|intercom|earpiece)\b")
 _TITLES = frozenset("Mr Mrs Ms Miss Dr Sir Madam Ma Pa St Mister Lady Lord".split())
 _MEANS = re.compile(r"^,?\s+(?:which\s+|that\s+|who\s+)?(?:means|meant|is|was)\b")
-_HARD = frozenset({"tag_name", "split", "first_person", "desc_new", "desc_role", "desc_kin", "desc_contrast"})
-_SOFT = frozenset({"pron_near", "pron_continues", "pron_fresh", "pron_last", "pron_turn", "pron_role"})
+_BY_TAG = frozenset({"tag_name", "split", "first_person", "desc_new", "desc_role", "desc_kin", "desc_contrast"})
+"""Rules that name a line's speaker from a tag: a sure link between a call sign and a person."""
+_BY_PRONOUN = frozenset({"pron_near", "pron_continues", "pron_fresh", "pron_last", "pron_turn", "pron_role"})
+"""Rules that name a line's speaker through a pronoun: a weaker link (not decode's _HARD/_SOFT, which differ)."""
 
 
 _OVER = re.compile(r"\b(?:[Oo]ver|[Oo]ut)[.!]\W*$")
@@ -68,7 +70,7 @@ def call_signs(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[b
     # nor named in the narration.
     as_person = {y: f[0][2] for y, n in mine.items() if n >= 2 and len(f := cast.find(y)) == 1 and f[0][:2] == (0, len(y))}
     if as_person:
-        spoke = {q.speaker for q in quotes if q.why in _HARD}
+        spoke = {q.speaker for q in quotes if q.why in _BY_TAG}
         told = {pid for ps in paragraphs for p in ps if p.kind == "narration" for _, _, pid in cast.find(p.text)}
         as_person = {y: pid for y, pid in as_person.items() if pid not in spoke and pid not in told}
         signs |= set(as_person)
@@ -85,16 +87,16 @@ def call_signs(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[b
     for k, m in openers:
         x, y = m.groups()
         q = quotes[k]
-        if y in signs and q.speaker is not None and q.why in _HARD | _SOFT:
-            vote(y, q.speaker, 2.0 if q.why in _HARD else 1.0)
+        if y in signs and q.speaker is not None and q.why in _BY_TAG | _BY_PRONOUN:
+            vote(y, q.speaker, 2.0 if q.why in _BY_TAG else 1.0)
         if x in signs:
             nxt = next((o for o in quotes[k + 1 :] if o.para > q.para), None)
-            if nxt is not None and nxt.para <= q.para + 2 and nxt.why in _HARD and nxt.speaker is not None:
+            if nxt is not None and nxt.para <= q.para + 2 and nxt.why in _BY_TAG and nxt.speaker is not None:
                 vote(x, nxt.speaker, 1.0)
     for k, y in offs:
         q = quotes[k]
-        if y in signs and q.speaker is not None and q.why in _HARD | _SOFT:
-            vote(y, q.speaker, 2.0 if q.why in _HARD else 1.0)
+        if y in signs and q.speaker is not None and q.why in _BY_TAG | _BY_PRONOUN:
+            vote(y, q.speaker, 2.0 if q.why in _BY_TAG else 1.0)
     for ps in paragraphs:
         for p in ps:
             if p.kind != "narration":
@@ -134,7 +136,7 @@ def call_signs(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[b
             ends.setdefault(who[y], []).append(marked(closing[quotes[k].para].text))
     # ...and who are only ever heard on the radio: not the one at the desk, tagged talking in the room too.
     for q in quotes:
-        if q.why in _HARD and q.speaker in ends and not (q.checks_in or marked(closing[q.para].text)):
+        if q.why in _BY_TAG and q.speaker in ends and not (q.checks_in or marked(closing[q.para].text)):
             ends[q.speaker] += [False, False]
     cast.over_style = {pid for pid, e in ends.items() if sum(e) * 2 > len(e)}
     for q in quotes:
