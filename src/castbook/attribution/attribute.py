@@ -764,8 +764,6 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
     pid = newcomers.get(name)
     if pid is None:
         pid = newcomers[name] = cast.add(name)
-        if not hasattr(cast, "newcomer_ids"):
-            cast.newcomer_ids = set()
         cast.newcomer_ids.add(pid)
     _set(q, pid, "anaphoric" if t is not None else "implicit", 0.6, "newcomer")
 
@@ -804,12 +802,12 @@ def _antecedent(
         body = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
         epithet = _EPITHET_OPENS.match(body)
         head = epithet.group(1).lower() if epithet else ""
-        if head in getattr(cast, "speaking_heads", ()) and _DESCRIBED_GENDER.get(head, gender) == gender and not (
+        if head in cast.speaking_heads and _DESCRIBED_GENDER.get(head, gender) == gender and not (
                 _OBJECT_PRON[gender].search(sent)):
             # `The lieutenant took the sponge from him.`: a word the book tags people by (`said the lieutenant`) as
             # the subject, held by one character (`Lieu`, `Lieutenant Bellini`, `Bellini, the lieutenant,`).
             pid = _known_role(cast, head)
-            if pid is None and head in getattr(cast, "role_speakers", ()) and conv is not None:
+            if pid is None and head in cast.role_speakers and conv is not None:
                 # `The mariner was very red; he clenched his hands.` with `said the mariner` elsewhere: the role
                 # as the character it is.
                 pid = _role(cast, "the " + head, conv)
@@ -1043,7 +1041,7 @@ def _decide(
     if tag and tag.kind in ("pronoun", "descriptor") and tag.gender != "first":
         g = tag.gender
         # (`the younger man` is no newcomer brought on as `the bartender`.)
-        skip = q.vocatives | getattr(cast, "newcomer_ids", set()) if tag.kind == "descriptor" else q.vocatives
+        skip = q.vocatives | cast.newcomer_ids if tag.kind == "descriptor" else q.vocatives
         near = [p for p in _names_before(cast, pieces, q, known) if tag.strength >= 0.9 or p != last]
         pid = None
         if tag.kind == "pronoun" and g in ("male", "female") and q.tag_at is not None:
@@ -1259,7 +1257,7 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         if recent:
             return recent[0]
         return max(holders, key=lambda pid: sum(cast.people[pid].forms.values()))
-    linked = getattr(cast, "roles", {}).get(head)
+    linked = cast.roles.get(head)
     if linked:
         # "Mr. Wells, the lawyer, ..." earlier in the book: "said the lawyer" is Mr. Wells.
         recent = [pid for pid in reversed(conv.mentions) if pid in linked]
@@ -1268,7 +1266,7 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         top = linked.most_common(2)
         if len(top) == 1 or top[0][1] > top[1][1]:
             return top[0][0]
-    top = getattr(cast, "answered", {}).get(head, Counter()).most_common(2)
+    top = cast.answered.get(head, Counter()).most_common(2)
     if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
         return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
     return cast.add("the " + head) if new else None
@@ -1419,7 +1417,7 @@ def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -
 
 def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set[int]) -> int | None:
     """`the big man` on a line: the one on stage the narration described as big (`his enormous foot`)."""
-    looks = getattr(cast, "looks", None)
+    looks = cast.looks
     if not looks:
         return None
     words = text.lower().split()
@@ -1664,7 +1662,7 @@ def _known_role(cast: Cast, head: str) -> int | None:
     holders = _title_holders(cast, head)
     if holders:
         return holders[0] if len(holders) == 1 else None
-    top = getattr(cast, "roles", {}).get(head, Counter()).most_common(2)
+    top = cast.roles.get(head, Counter()).most_common(2)
     if top and (len(top) == 1 or top[0][1] > top[1][1]):
         return top[0][0]
     return None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from castbook.attribution.idiolect import Idiolects, features
-from castbook.attribution.names import Cast, may_hold
+from castbook.attribution.names import Cast, Person, may_hold
 from castbook.attribution.quotes import Piece
 from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
@@ -397,7 +398,7 @@ def _units(
     def canon(pid: int) -> int:
         return narrator if pid == me else pid
 
-    over_style = getattr(cast, "over_style", ())
+    over_style = cast.over_style
     units: list[_Unit] = []
     para = -1
     for q in conv:
@@ -507,7 +508,7 @@ def _decode_conv(
         # A relative goes on being heard only while the lines still call them `Mum`: else the call has faded out
         # (`Priya turned the speaker down`) and those in the room talk among themselves.
         line.clear()
-    over_style = getattr(cast, "over_style", ())
+    over_style = cast.over_style
     gone, came, off = _presence(cast, paragraphs, units, *stage)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         if line is not None and units:
@@ -530,8 +531,8 @@ def _decode_conv(
             if line is not None:
                 line[:] = [] if units[max(window)].hang_up else [remote_set, holders, True, "kin"]
             cast.kin_away = {remote_set[0]: conv[-1].para}
-    away = {pid for pid, at in getattr(cast, "kin_away", {}).items()
-            if not window and 0 < conv[0].para - at <= _KIN_AWAY} if getattr(cast, "kin_away", None) else set()
+    away = {pid for pid, at in cast.kin_away.items()
+            if not window and 0 < conv[0].para - at <= _KIN_AWAY} if cast.kin_away else set()
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -633,7 +634,7 @@ def _decode_conv(
         if other is not None:
             cands.append(other)
     # Nobody speaks before the text has named them (someone first met in a later chapter), unless a tag says so.
-    first_named = getattr(cast, "first_named", {})
+    first_named = cast.first_named
     last_para = conv[-1].para
     cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
              or any(u.anchored and u.anchor == p for u in units)]
@@ -1108,7 +1109,7 @@ def _kin_call(cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit],
     # nowhere in the room: the caller under their name.
     child |= holders
     # The same relative still on the line from the exchange before.
-    pid = remote[0] if len(remote) == 1 and remote[0] in getattr(cast, "kin_away", {}) else None
+    pid = remote[0] if len(remote) == 1 and remote[0] in cast.kin_away else None
     here = {units[t].anchor for t in window if units[t].anchored}
     for t in sorted(window) if pid is None else ():
         for q in units[t].quotes:
@@ -1127,13 +1128,9 @@ def _kin_call(cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit],
     if pid is None:
         pid = cast.resolve(form)
     if pid is None:
-        kin = getattr(cast, "kin_callers", None)
-        if kin is None:
-            kin = cast.kin_callers = {}
+        kin = cast.kin_callers
         pid = kin.get(form)
         if pid is None:
-            from castbook.attribution.names import Person
-            from collections import Counter
             pid = kin[form] = len(cast.people)
             cast.people.append(Person(forms=Counter({form: 1}), gender_votes=Counter({gender: 5})))
     return pid, (child | holders) - {pid}, said, mine, to

@@ -338,12 +338,33 @@ class Cast:
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
         self.second_person = False
+        """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
         self.named_later: dict[tuple[int, str], int] = {}
         """(scene, stranger epithet) -> the character who later gave their name (`the stranger` ... "Jonah.")."""
         self.epithets: frozenset[str] = frozenset()
         """Capitalised group words used as epithets (`the Slytherin`, `the Auror`), casefolded: a descriptor of a
         named character, not a character of their own."""
-        """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
+        # What attribution learns about the work's descriptors before deciding quotes (set by attribute()).
+        self.roles: dict[str, Counter[int]] = {}
+        """Role noun -> the characters the text sets it beside (`Oakley the verger`, `Mr. Wells, the coroner`)."""
+        self.answered: dict[str, Counter[int]] = {}
+        """Role noun -> whom lines tagged with it answer by name (`"Thank you, Hobbs," ... returned the porter`)."""
+        self.looks: dict[str, Counter[int]] = {}
+        """Look class (big, blond, tall...) -> the characters the narration describes so (`the big man`)."""
+        self.speaking_heads: set[str] = set()
+        """Descriptor nouns that tag speech somewhere in the work (`said the waiter`)."""
+        self.role_speakers: set[str] = set()
+        """...of those, the roles tagged speaking twice or more: a role that can be a pronoun's antecedent."""
+        self.newcomer_ids: set[int] = set()
+        """Characters made for described newcomers (`an old woman in a pink bathrobe`)."""
+        self.over_style: set[int] = set()
+        """Characters heard only on the radio: most of their lines end `Over.` (set by radio.call_signs)."""
+        self.first_named: dict[int, int] = {}
+        """Character -> the paragraph where the text first names them: nobody speaks in a scene before that one."""
+        self.kin_callers: dict[str, int] = {}
+        """Kin word (`Mum`) -> the character made for a relative heard only on the phone."""
+        self.kin_away: dict[int, int] = {}
+        """The relative of the last kin call -> its last paragraph: not in the room for a while after."""
 
     def tag_form(self, pid: int, surface: str) -> None:
         """Record the form a speech tag used for a character."""
