@@ -16,7 +16,7 @@ _ELISIONS = frozenset(
     "tis twas twere twill em cause cos fraid bout round til till n nuff kay ello ow ave im er "
     "scuse spose cept gainst neath tween ere un".split()
 )
-_TERMINAL = re.compile(r"[.,;:!?\u2026\u2014\u2013\-]\W*$")
+_TERMINAL = re.compile(r"[.,;:!?\u2026\u2014\u2013\-][\W_]*$")  # emphasis may close it: _Stolen!_
 _WORD = re.compile(r"\w+")
 _PREV_WORD = re.compile(r"([A-Za-z][\w-]*)$")
 # Words after which a short quotation is a term or title inside the sentence, not speech.
