@@ -98,9 +98,15 @@ _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
 _TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
                             key=len, reverse=True))
+PARTICLES = frozenset("van von de der den du da di del della la le".split())
+"""Lowercase words inside a family name (`Mr. van der Berg`, `Nico di Angelo`, `Anneke de Vries`); `der`, `den`
+only after another (`ter`, `ten` are left out: `at twenty to ten Kit`)."""
+_PARTICLE_RX = r"(?:van|von|de|du|da|di|del|della|la|le)\s+(?:(?:der|den|la|le)\s+)?"
 MENTION = re.compile(
-    # Every mention starts with a capital or `the`: the lookahead lets the scan pass other words quickly.
-    rf"\b(?=[A-Zt])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?[A-Z][\w'\u2019\-]*(?:\s+(?:de\s+|van\s+|von\s+|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    # Every mention starts with a capital, `the` or a name's particle: the lookahead lets the scan pass other
+    # words quickly.
+    rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
+    rf"(?:\s+(?:{_PARTICLE_RX}|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
@@ -276,7 +282,26 @@ def _split_title(form: str) -> tuple[str | None, tuple[str, ...]]:
         parts = parts[1:]
         while len(parts) > 1 and re.fullmatch(r"[A-Z]\.", parts[0]):
             parts = parts[1:]  # "Mr. E. W. B. Childers": the initials are not the name
+    if len(parts) > 1 and any(p in PARTICLES for p in parts[:-1]):
+        parts = _glue_particles(parts)
     return title, tuple(p.rstrip(".") for p in parts)
+
+
+def _glue_particles(parts: list[str]) -> list[str]:
+    """A family name with particles is one word of a name: `Louisa van der Luyden` -> Louisa, `van der Luyden`."""
+    out: list[str] = []
+    glue: list[str] = []
+    for i, p in enumerate(parts):
+        if (p in PARTICLES or not out and p.lower() in PARTICLES and parts[i + 1] in PARTICLES) and len(glue) < 2:
+            glue.append(p)
+        elif glue and p[:1].isupper():
+            out.append(" ".join(glue + [p]))
+            glue = []
+        else:
+            out.extend(glue)
+            out.append(p)
+            glue = []
+    return out + glue
 
 
 def title_gender(title: str | None) -> str | None:
@@ -732,7 +757,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         run: list[str] = []
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and (namelike(ct) or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
+            if tok and (namelike(ct.rpartition(" ")[2]) or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
                         and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
                 # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
