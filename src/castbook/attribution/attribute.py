@@ -861,6 +861,9 @@ def _antecedent(
         if chained:
             trail[0] += 1
             continue  # the same pronoun as subject: the chain goes on
+        if fits and _pronoun_goes_on(cast, sent, fits, gender):
+            trail[0] += 1
+            continue
         if fits:
             # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
             objects = _objects(cast, sent)
@@ -868,6 +871,39 @@ def _antecedent(
             return (subjects or [fits[0][1]])[0]
         trail[1] += 1
     return None
+
+
+_MAIN_PRON = {g: re.compile(r"(?:[;:\u2014]|,(?:\s+(?:and|but|yet|then|so))?)\s+" + w + r"\s+(?!who\b|that\b)[a-z]")
+              for g, w in (("male", "he"), ("female", "she"))}
+"""A pronoun opening a main clause after a clause before it (`..., she turned away`, `...; he ought to go`)."""
+_EMBEDS = frozenset("""when while as though although if after before since because once until unless whereas whether which whom
+    who whose that than""".split())
+"""Words opening a clause inside the sentence (`as soon as Elinor appeared`, `which Fanny had never seen`)."""
+_SUBORDINATE_OPENS = frozenset("when while as though although if after before since because once until unless whereas".split())
+
+
+def _pronoun_goes_on(cast: Cast, sent: str, fits: list[tuple[int, int]], gender: str) -> bool:
+    """The pronoun is the subject of the sentence's main clause, after every name of its gender, and those names
+    sit inside it as objects or in clauses of their own (`And with a tenderness which Fanny had never seen in her,
+    she turned away.`, `As soon as the bacon was on and Millie had been brisked up, she carried the cloth in.`):
+    the pronoun goes on with whoever the chain followed before, not with them. A name as the subject of an opening
+    clause (`When Mrs. Jennings came home, she ...`) is the pronoun's antecedent."""
+    last = max(s for s, _ in fits)
+    if _PRONOUN_SUBJ.search(sent, last) is None:
+        return False  # (cheap test first)
+    m = _MAIN_PRON[gender].search(sent, last)
+    if m is None:
+        return False
+    for s, e, pid in cast.find(sent[: m.start()]):
+        if (s, pid) not in fits:
+            continue
+        prev = _PREV_WORD.search(sent, 0, s)
+        w = prev.group(1).lower() if prev else ""
+        if w in _SUBORDINATE_OPENS and _NEXT_WORD.match(sent, e):
+            return False  # the subject of a clause before the main one: the pronoun stays with them
+        if not (w in _OBJECT_AFTER or w in _EMBEDS):
+            return False
+    return not _clause_subjects(cast, sent[: m.start()], {pid for _, pid in fits})
 
 
 _KIN_SUBJECT = re.compile(
