@@ -64,6 +64,9 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
+_FAMILY_CALLS = frozenset("""mom mum ma mama mamma momma mommy mummy mother dad daddy pa papa pop father grandma gran
+granny nana nan nanna gram gramma grandpa grandad granddad gramps auntie aunty aunt uncle sis bro""".split())
+"""What a family calls its own (`Mom`), written lowercase too (`your mom`) without being any less a name."""
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 
@@ -366,6 +369,9 @@ class Cast:
         """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
         self.named_later: dict[tuple[int, str], int] = {}
         """(scene, stranger epithet) -> the character who later gave their name (`the stranger` ... "Jonah.")."""
+        self.lower_words: frozenset[str] = frozenset()
+        """Words the text writes in lower case at least as often as capitalised (`fire`): a capitalised one only
+        opens a sentence (`Fire rolled out`), but not `ruth says` once beside `Ruth` twice."""
         self.epithets: frozenset[str] = frozenset()
         """Capitalised group words used as epithets (`the Slytherin`, `the Auror`), casefolded: a descriptor of a
         named character, not a character of their own."""
@@ -661,9 +667,12 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
     """`Yeon-ah`, `Touya-kun`: an address suffix marks a name wherever it stands."""
     actor: Counter[str] = Counter()
+    acted: Counter[str] = Counter()
     for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
         if nxt.endswith("ed") or nxt in _PAST:
             actor[clean(w)] += n  # "Mara climbed": the subject of an action
+            if nxt not in ("was", "had"):
+                acted[clean(w)] += n
 
     # A number said to speak ("said Seven", "Five said") is a name, however often the word is a number.
     # Every match of a `_SAYS` pattern has a speech verb in it and none crosses a paragraph: these passes read
@@ -684,6 +693,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False
         if cap_all[t] < 2 and not actor[t]:
             return False  # a word capitalised once is a name only as the subject of an action
+        if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
+            return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
         low = lower[t.lower()]
         if (not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]
                 and not listed[t]):
@@ -785,6 +796,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     }
     cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
+    cast.lower_words = frozenset(w for w, n in lower.items()
+                                 if n >= cap_all[w.capitalize()] and not cap_mid[w.capitalize()] and w not in _FAMILY_CALLS)
     return cast
 
 

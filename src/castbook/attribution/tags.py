@@ -793,10 +793,14 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
             return _subject(cast, said, offset + heard.start("said"), strength, False)
     subj = m.group("subj")
     new = (allow_new and len(subj.split()) == 1 and subj.lower().replace("\u2019", "'") not in _NOT_NAMES
-           and subj[:1].isupper() and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj))
+           and subj[:1].isupper() and m.group("verb") not in _NOUNS_IN_S and not _CONTRACTION.search(subj)
+           and subj.lower() not in cast.lower_words
+           and (m.group("verb") not in ("was", "had") or _DOING.match(body, m.end()) is not None))
     return _subject(cast, subj, offset + m.start("subj"), strength, new)
 
 
+_DOING = re.compile(r"\s+(?:still\s+|already\s+|just\s+)?[a-z]+ing\b")
+"""`Dad was driving`: an action after `was`, unlike `Doubt was written`, `Dinner was hot dogs` (no new character)."""
 _PASSIVE_SAID = re.compile(r"\s+(?:\w+ly\s+|then\s+|again\s+|being\s+|just\s+)?(?:told|asked|ordered|instructed|reminded|warned|informed|greeted|"
                           r"answered|interrupted|scolded|teased|thanked|addressed)\b")
 """A passive speech verb after a beat's subject: `“Sit down,” Mara was told.` names the one spoken to."""
