@@ -53,6 +53,27 @@ def test_short_forms_join_the_full_first_name():
     assert cast.resolve("Cas") != cast.resolve("Toby")
 
 
+def test_pet_names_by_sound_and_doubled_syllable_join_the_name():
+    # `Mimi` doubles Mireille's first syllable; `Oz` is Oskar spelt as it sounds; `Nana` is a grandmother.
+    paras = [
+        "Mireille Fontaine did her own makeup. Mireille always did. Later Mireille laughed at him.",
+        "Oskar tuned the guitar. Oskar swore at it. Then Oskar sat down. Oskar sighed.",
+        "“Mimi, you're on,” Oskar said. “Thanks, Oz,” said Mimi. Nana waved from the wings, and Nana sat.",
+        "“Oz, your cue,” Mireille said.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Mimi") == cast.resolve("Mireille") is not None
+    assert cast.resolve("Oz") == cast.resolve("Oskar") is not None
+    assert cast.resolve("Nana") not in (None, cast.resolve("Mireille"))
+
+
+def test_lowercase_text_handles_do_not_unmake_a_name():
+    # `dom: u up` in a text thread is Dom's name, not a lowercase word.
+    paras = ["dom: u up", "dom: babe", "dom: getting the soup", "Dom came home wet. I looked at Dom.",
+             "“Gary wept, Dom.”", "Dom laughed."]
+    assert "Dom" in _people(paras)
+
+
 def test_one_pronoun_is_not_enough_for_a_gender():
     # "Thornby" is a farm: one "he" after it is someone else's, and must not make the farm a man.
     paras = ["Up at Thornby he kept sheep.", "Thornby lay under snow.", "Anya walked up to Thornby. She knocked."]

@@ -1926,7 +1926,8 @@ def _addressed(cast: Cast, q: Quote) -> tuple[set[int], list[str]]:
     name nobody yet (`Thanks for the tea, Ollie.`); a line's first word only when nothing else is."""
     edge = [(e.start(1), e.group(1)) for e in _EDGE_WORD.finditer(q.text) if e.group(1).lower() not in _NOT_NAMES]
     named = set(q.vocatives) | {p for _, w in edge if (p := cast.resolve(w)) is not None}
-    loose = [w for at, w in edge if cast.resolve(w) is None and at > 0] or [w for at, w in edge if cast.resolve(w) is None]
+    loose = [w for at, w in edge if cast.resolve(w) is None and at > 0] or (
+        [] if named else [w for at, w in edge if cast.resolve(w) is None])
     return named, loose
 
 
@@ -1997,6 +1998,8 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers:
             found.append(v)
     names = {f for f in found if f is not None}
+    if not names:
+        names = _greeted(cast, quotes, paragraphs, word_or_pid, speakers, said)
     if len(names) != 1:
         return None
     (name,) = names
@@ -2006,6 +2009,44 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
     for line in said:
         line.vocatives.add(pid)
     return pid
+
+
+def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], word_or_pid, speakers: set,
+             said: list[Quote]) -> set[int | str]:
+    """`"Hi, Leigh!"` / `"Hi, Nadia," I said`: the one name in the line just before an `I said` reply, however many
+    are in the scene, when it never speaks and the narration never writes it (the narration says "I")."""
+    out: set[int | str] = set()
+    lines: list[Quote] = []
+    if cast.second_person:
+        return out  # "you" is the reader: named elsewhere (Y/N)
+    for i, q in enumerate(quotes):
+        if i == 0 or q.speaker != NARRATOR or q.why != "first_person":
+            continue
+        prev = quotes[i - 1]
+        # (a line before decoding may lean to "I" untagged: a new paragraph is a new speaker all the same)
+        if prev.why in ("first_person", "split") or prev.conv != q.conv or q.para - prev.para != 1:
+            continue
+        # The name set off by a comma (`Hi, Leigh!`, `Morning, Hollis.`), never a line's first word (`Mostly.`).
+        edge = [e.group(1) for e in _EDGE_WORD.finditer(prev.text) if e.start(1) and e.group(1).lower() not in _NOT_NAMES
+                and prev.text[:e.start(1)].rstrip().endswith(",")]
+        named = set(prev.vocatives) | {p for w in edge if (p := cast.resolve(w)) is not None}
+        loose = {w for w in edge if cast.resolve(w) is None}
+        if len(named) + len(loose) != 1:
+            continue
+        who = next(iter(named)) if named else word_or_pid(next(iter(loose)))
+        if who is None or who in speakers:
+            continue
+        out.add(who)
+        lines.append(prev)
+    if len(out) != 1:
+        return out
+    (who,) = out
+    words = {who} if isinstance(who, str) else {w for f in cast.people[who].forms for w in split_title(f)[1]}
+    narration = [p.text for para in paragraphs for p in para if p.kind == "narration"]
+    if any(re.search(r"\b" + re.escape(w) + r"\b", t) for w in words for t in narration if w in t):
+        return set()
+    said.extend(lines)
+    return out
 
 
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:

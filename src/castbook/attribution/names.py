@@ -96,6 +96,8 @@ _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
+"""A paragraph opening `name: ` in lowercase: a text message's sender."""
 _NONSPACE = re.compile(r"\S+")
 _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme mlle messrs".split())
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
@@ -647,6 +649,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     clean = _clean_token
     words = Counter(_WORD.findall(text))
     lower: Counter[str] = Counter({w: n for w, n in words.items() if w[0].islower()})
+    if ":" in text:
+        # A text message's lowercase handle (`dom: u up?`) is the name as a phone writes it, not a common word.
+        lower -= Counter(_HANDLE.findall(text))
     cap_all: Counter[str] = Counter()
     for w, n in words.items():
         if not w[0].islower():
@@ -1111,9 +1116,24 @@ def _merge_short_forms(cast: Cast) -> None:
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
         if stem != form and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
             stem = stem[:-1]  # `Aggie` is Agnes and `Robbie` Robert: a pet name doubles the consonant
+        elif len(form) == 4 and form[:2].lower() == form[2:] and form.lower() not in _DOUBLED_KIN:
+            stem = form[:2]  # `Mimi` is Mireille and `Jojo` Joanna: a pet name doubles the first syllable
         shortest = len(form) if len(stem) >= len(form) - 2 else len(stem) + 1
         owners = {o for first, ps in firsts.items() if len(first) > shortest and first.startswith(stem) for o in ps} - {pid}
+        if not owners and stem == form and len(form) <= 4 and (said := _SOUNDS.sub(lambda m: _SOUND[m[0]], form.lower())) != form.lower():
+            # `Oz` is Oskar and `Pree` Priya: a short name spelt as it sounds begins the name it comes from
+            # (far rarer than that name: `Lee` as often as `Lily` is someone else)
+            n = 2 * sum(person.forms.values())
+            owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.lower().startswith(said) for o in ps
+                      if sum(cast.people[o].forms.values()) >= n} - {pid}
         _merge_if_one(cast, pid, owners)
+
+
+_SOUND = {"z": "s", "ee": "i"}
+_SOUNDS = re.compile("|".join(_SOUND))
+"""Spellings a short name takes from the sound of the name it shortens (`Oz` for Oskar, `Pree` for Priya)."""
+_DOUBLED_KIN = frozenset("nana mama papa dada baba gaga nene lala".split())
+"""Words for family that double a syllable: nobody's pet name."""
 
 
 def _name_words(cast: Cast, last: bool) -> defaultdict[str, set[int]]:
