@@ -1382,6 +1382,8 @@ _PLURAL_NEAR = re.compile(
 _THEY_SAID = re.compile(rf"[,!?\u2014-][\"\u201d]\s+they\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured|admitted)\b")
 """`"I'm fine," they said.`: a line tagged with `they`."""
 _THEY_SAID_MIN = 2
+_TAGGED_NEXT = re.compile(rf"[\"\u201c][^\"\u201d]*[,!?\u2014-][\"\u201d]\s+(she|he)\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured)\b")
+"""A paragraph opening with a line tagged `she said`/`he said`."""
 _POSSESSIVE_S = ("'s", "\u2019s")
 _PLURAL_AFTER = re.compile(r"\s+(?:all|both|each|together|two|three|four|themselves)\b", re.I)
 
@@ -1406,10 +1408,18 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """
     # Singular they only where lines are tagged `they said` (a crowd seldom says a whole line at once).
     plain = sum(1 for p in paragraphs if "they" in p and _THEY_SAID.search(p)) >= _THEY_SAID_MIN
+    lone = None  # the one character a paragraph of narration alone was about, opening with their name
+    later: Counter[tuple[int, str]] = Counter()
     for p in paragraphs:
         if '"' in p or "\u201c" in p:
+            if lone is not None and (t := _TAGGED_NEXT.match(p)):
+                later[lone, "male" if t.group(1) == "he" else "female"] += 1
+            lone = None
             p = _QUOTED.sub(" ", p)
-        mentions = cast._find(p)  # each paragraph once: no need to keep the result
+            mentions = cast._find(p)
+        else:
+            mentions = cast._find(p)  # each paragraph once: no need to keep the result
+            lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None
         they = plain and "the" in p and _THEY.search(p) is not None
         for i, (s, e, pid) in enumerate(mentions):
             # The pronoun first: most names have none after them, and the tests below only skip a name.
@@ -1439,3 +1449,9 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             if _OBJ_PRONOUN[male].search(p, e, m.start()):
                 continue
             cast.people[pid].gender_votes["male" if male else "female"] += 1
+    for (pid, g), n in later.items():
+        votes = cast.people[pid].gender_votes
+        if not votes["male"] and not votes["female"]:
+            # `Tova scrubbed back a few seconds.` -- `"That's before the cat," she said.`: for one the narration
+            # never gives a pronoun, the `she` of the line tagged just after a paragraph about them alone.
+            votes[g] += n
