@@ -472,3 +472,19 @@ def test_plural_they_makes_no_one_singular():
     ]
     cast = discover(paras)
     assert all(cast.gender(pid) != "they" for pid in range(len(cast.people)))
+
+
+def test_singular_they_from_the_line_after_a_paragraph_about_them():
+    """`Ash kicked the door open.` -- `"After you," they said.`: the `they` of the next line is Ash's own."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ash kicked the door open.",
+        "\u201cAfter you,\u201d they said.",
+        "Bex went in first. She had the torch.",
+        "Ash stood at the top of the stairs for a long time.",
+        "\u201cIt's colder down there,\u201d they said.",
+    ]
+    cast = discover(paras)
+    assert cast.gender(cast.resolve("Ash")) == "they"
+    assert cast.gender(cast.resolve("Bex")) == "female"

@@ -202,6 +202,10 @@ _PLURAL_SUBJECT = re.compile(
 """Before a `they` tag in its paragraph: a plural subject (`Marcus and Priya`, `the others`), whom `they` means."""
 
 
+_THEY_ALL = re.compile(r"[Tt]hey\s+(?:all|both|each|together|two|three|four)\b")
+"""`They all froze.`: plural."""
+
+
 def _singular_they(pieces: list[Piece], at: int, tag: Tag) -> Tag:
     """`"I'm fine," they said.`, `"Good." They took one step.`: where a character's own pronoun is singular they, a
     `they` tag is that one's (gender "they"), unless a plural subject comes before it in the paragraph."""
@@ -209,7 +213,7 @@ def _singular_they(pieces: list[Piece], at: int, tag: Tag) -> Tag:
     if tag.pos < 0 or not text.startswith(("they", "They"), tag.pos):
         return tag
     before = " ".join(p.text for p in pieces[:at] if p.kind == "narration") + " " + text[: tag.pos]
-    if _PLURAL_SUBJECT.search(before):
+    if _PLURAL_SUBJECT.search(before) or _THEY_ALL.match(text, tag.pos):
         return tag
     return Tag(tag.kind, tag.pid, "they", tag.strength, tag.pos, tag.text, tag.ends)
 

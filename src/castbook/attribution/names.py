@@ -1375,15 +1375,16 @@ _THEY = re.compile(r"\b(?:[Tt]hey|[Tt]heir|them(?:self)?)\b")
 """Singular they: the pronouns a named character's own narration may give them (`themselves` is plural)."""
 _PLURAL_NEAR = re.compile(
     r"\b(?:both|all(?!\s+(?:of\s+(?:it|this|that)|the\s+(?:way|time|while)))|others|everyone|everybody|each|together|we|us|our|people|crowd|group|crew|team|family|guys|men|women|"
-    r"kids|children|friends|parents|couple|pair|twins|none|rest|either|neither)\b|"
+    r"kids|children|friends|parents|couple|pair|twins|none|rest|either|neither)\b|\bof\s+(?:them|us)\b|"
     r"\b(?:the|these|those|two|three|four|five|several|many|some|a\s+few|other)\s+(?:[a-z]+\s+)?[a-z]{3,}s\b|"
     r"\band\s+(?:[A-Z]|the\s|his\s|her\s|their\s)", re.I)
 """Between a name and `they`: someone else the plural `they` may take in (`the others`, `and the twins`)."""
 _THEY_SAID = re.compile(rf"[,!?\u2014-][\"\u201d]\s+they\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured|admitted)\b")
 """`"I'm fine," they said.`: a line tagged with `they`."""
 _THEY_SAID_MIN = 2
-_TAGGED_NEXT = re.compile(rf"[\"\u201c][^\"\u201d]*[,!?\u2014-][\"\u201d]\s+(she|he)\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured)\b")
-"""A paragraph opening with a line tagged `she said`/`he said`."""
+_TAGGED_NEXT = re.compile(rf"[\"\u201c][^\"\u201d]*[,!?\u2014-][\"\u201d]\s+(she|he|they)\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured)\b")
+"""A paragraph opening with a line tagged `she said`/`he said` (or, where it is singular, `they said`)."""
+_TAGGED_GENDER = {"he": "male", "she": "female", "they": "they"}
 _POSSESSIVE_S = ("'s", "\u2019s")
 _PLURAL_AFTER = re.compile(r"\s+(?:all|both|each|together|two|three|four|themselves)\b", re.I)
 
@@ -1408,18 +1409,20 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """
     # Singular they only where lines are tagged `they said` (a crowd seldom says a whole line at once).
     plain = sum(1 for p in paragraphs if "they" in p and _THEY_SAID.search(p)) >= _THEY_SAID_MIN
-    lone = None  # the one character a paragraph of narration alone was about, opening with their name
+    lone, lone_one = None, False  # the one character a paragraph of narration alone was about, opening with their name
     later: Counter[tuple[int, str]] = Counter()
     for p in paragraphs:
         if '"' in p or "\u201c" in p:
             if lone is not None and (t := _TAGGED_NEXT.match(p)):
-                later[lone, "male" if t.group(1) == "he" else "female"] += 1
+                if t.group(1) != "they" or lone_one:
+                    later[lone, _TAGGED_GENDER[t.group(1)]] += 1
             lone = None
             p = _QUOTED.sub(" ", p)
             mentions = cast._find(p)
         else:
             mentions = cast._find(p)  # each paragraph once: no need to keep the result
             lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None
+            lone_one = lone is not None and plain and not _PLURAL_NEAR.search(p)  # nobody a `they` could take in
         they = plain and "the" in p and _THEY.search(p) is not None
         for i, (s, e, pid) in enumerate(mentions):
             # The pronoun first: most names have none after them, and the tests below only skip a name.
