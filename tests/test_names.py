@@ -440,3 +440,51 @@ def test_the_title_is_the_one_character_holding_it():
     assert len(holders) == 1
     (pid,) = holders
     assert cast.name(pid) == "Colonel Vane"
+
+
+def test_singular_they_from_a_characters_own_pronouns():
+    """Where lines are tagged `they said`, a character whose own narration pronouns are `their` is singular they."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Juno and Bex waited by the van. Ash came out last with their hood up.",
+        "\u201cReady?\u201d they asked.",
+        "\u201cReady,\u201d Bex said. She zipped her coat.",
+        "Ash checked the map, then folded it into their pocket.",
+        "\u201cLeft at the bridge,\u201d they said.",
+    ]
+    cast = discover(paras)
+    assert cast.gender(cast.resolve("Ash")) == "they"
+    assert cast.gender(cast.resolve("Bex")) == "female"
+
+
+def test_plural_they_makes_no_one_singular():
+    """`Juno and Bex ... their`, `the others ... they`: a plural `they` is nobody's own pronoun."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Juno and Bex waited by the van with their hoods up.",
+        "\u201cReady?\u201d they asked.",
+        "Juno looked at the others. They were already packed.",
+        "Juno shrugged, and the two of them climbed in. Their boots were wet.",
+        "\u201cLeft at the bridge,\u201d they said.",
+        "Bex watched the twins while they argued.",
+    ]
+    cast = discover(paras)
+    assert all(cast.gender(pid) != "they" for pid in range(len(cast.people)))
+
+
+def test_singular_they_from_the_line_after_a_paragraph_about_them():
+    """`Ash kicked the door open.` -- `"After you," they said.`: the `they` of the next line is Ash's own."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ash kicked the door open.",
+        "\u201cAfter you,\u201d they said.",
+        "Bex went in first. She had the torch.",
+        "Ash stood at the top of the stairs for a long time.",
+        "\u201cIt's colder down there,\u201d they said.",
+    ]
+    cast = discover(paras)
+    assert cast.gender(cast.resolve("Ash")) == "they"
+    assert cast.gender(cast.resolve("Bex")) == "female"

@@ -196,6 +196,28 @@ def _compatible(cast: Cast, pid: int, gender: str | None) -> bool:
     return g is None or g == gender
 
 
+_PLURAL_SUBJECT = re.compile(
+    r"\b(?:[A-Z][\w'\u2019-]+|the\s+[a-z]+)\s+and\s+(?:[A-Z][\w'\u2019-]+|the\s+[a-z]+)\b|\b(?:the\s+others|everyone|everybody|"
+    r"both|all\s+of\s+them|the\s+(?:two|three|four|five)\s+of\s+them|the\s+(?:group|crew|team|kids|boys|girls|men|women|rest))\b")
+"""Before a `they` tag in its paragraph: a plural subject (`Marcus and Priya`, `the others`), whom `they` means."""
+
+
+_THEY_ALL = re.compile(r"[Tt]hey\s+(?:all|both|each|together|two|three|four)\b")
+"""`They all froze.`: plural."""
+
+
+def _singular_they(pieces: list[Piece], at: int, tag: Tag) -> Tag:
+    """`"I'm fine," they said.`, `"Good." They took one step.`: where a character's own pronoun is singular they, a
+    `they` tag is that one's (gender "they"), unless a plural subject comes before it in the paragraph."""
+    text = pieces[at].text
+    if tag.pos < 0 or not text.startswith(("they", "They"), tag.pos):
+        return tag
+    before = " ".join(p.text for p in pieces[:at] if p.kind == "narration") + " " + text[: tag.pos]
+    if _PLURAL_SUBJECT.search(before) or _THEY_ALL.match(text, tag.pos):
+        return tag
+    return Tag(tag.kind, tag.pid, "they", tag.strength, tag.pos, tag.text, tag.ends)
+
+
 def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool]) -> list[Quote]:
     """Attribute every dialogue piece; `resets[i]` marks a chapter start or scene break before paragraph i."""
     quotes: list[Quote] = []
@@ -203,6 +225,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     by_para: dict[int, list[Quote]] = {}
     if cast.epithets:
         _link_epithets(cast, paragraphs, resets)
+    they = any(cast.gender(pid) == "they" for pid in range(len(cast.people)))  # a singular-they character
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if pi > 0 and not resets[pi] and pieces and pieces[0].kind == "narration" and paragraphs[pi - 1] and (
@@ -238,6 +261,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 q.tag = prior.tag
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
+                if they and q.tag.kind == "pronoun" and q.tag.gender is None:
+                    q.tag = _singular_they(pieces, q.tag_at[0], q.tag)
             q.vocatives = _vocatives(cast, q.text)
             near = quotes[-1] if quotes and quotes[-1].para >= pi - 2 else None
             # A radio check: asked for, or the line before was one (each gives a name and a place in turn).
@@ -1798,7 +1823,7 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
 def _pick(cast: Cast, cands: Sequence[int], gender: str | None, skip: set[int]) -> int | None:
     """The first candidate known to have the pronoun's gender, else the first whose gender is unknown."""
     ok = [pid for pid in cands if pid not in skip and _compatible(cast, pid, gender)]
-    if gender in ("male", "female"):
+    if gender in ("male", "female", "they"):
         sure = [pid for pid in ok if pid != NARRATOR and cast.gender(pid) == gender]
         if sure:
             return sure[0]

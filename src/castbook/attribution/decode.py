@@ -69,6 +69,9 @@ _SPOKEN_TO_SELF = -2.0
 _HEARD_BY_SELF = -5.0
 """`Mara heard a voice whisper,`: Mara is not the one whispering."""
 _GENDER_OK = 0.8
+_PERSONAL = ("male", "female", "they")
+_THEY_UNKNOWN = 1.0
+"""The genders a `she`/`he`/singular `they` tag gives (see names' `_vote_gender`)."""
 _GENDER_CLASH = -5.0
 _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
@@ -473,10 +476,10 @@ def _units(
                 and (not any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration")
                      or _she_leads(paragraphs[q.para], q))):
             u.not_me = True
-        if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
+        if (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in _PERSONAL
                 and u.gender is None and (tag.strength >= 0.9 or q.why in _SOFT)):
             u.gender = tag.gender
-        elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in ("male", "female")
+        elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in _PERSONAL
                 and q.tag_at is not None and u.beat is None):
             u.beat = tag.gender
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
@@ -1142,5 +1145,6 @@ def _fits(want: str, gender: str | None, not_a_character: bool, ok: float, clash
     if not_a_character:
         return clash
     if gender is None:
-        return 0.0
+        # (Singular `they` is what the text calls its they-characters; one it never gave a pronoun is seldom one.)
+        return clash * _THEY_UNKNOWN if want == "they" else 0.0
     return ok if gender == want else clash

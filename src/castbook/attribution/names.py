@@ -232,6 +232,8 @@ class Person:
     @property
     def gender(self) -> str | None:
         m, f = self.gender_votes["male"], self.gender_votes["female"]
+        if self.gender_votes["they"] > m + f:
+            return "they"  # singular they (`_vote_gender`)
         if m + f == 0:
             return None
         if m > 1.25 * f:
@@ -1402,20 +1404,69 @@ _PAIRED = re.compile(r"(?:['\u2019]s)?\s+(?:and|or|&)\s+")
 _QUOTED = re.compile(r"[\"\u201c][^\"\u201d]*[\"\u201d]?")
 
 
+_THEY = re.compile(r"\b(?:[Tt]hey|[Tt]heir|them(?:self)?)\b")
+"""Singular they: the pronouns a named character's own narration may give them (`themselves` is plural)."""
+_PLURAL_NEAR = re.compile(
+    r"\b(?:both|all(?!\s+(?:of\s+(?:it|this|that)|the\s+(?:way|time|while)))|others|everyone|everybody|each|together|we|us|our|people|crowd|group|crew|team|family|guys|men|women|"
+    r"kids|children|friends|parents|couple|pair|twins|none|rest|either|neither)\b|\bof\s+(?:them|us)\b|"
+    r"\b(?:the|these|those|two|three|four|five|several|many|some|a\s+few|other)\s+(?:[a-z]+\s+)?[a-z]{3,}s\b|"
+    r"\band\s+(?:[A-Z]|the\s|his\s|her\s|their\s)", re.I)
+"""Between a name and `they`: someone else the plural `they` may take in (`the others`, `and the twins`)."""
+_THEY_SAID = re.compile(rf"[,!?\u2014-][\"\u201d]\s+they\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured|admitted)\b")
+"""`"I'm fine," they said.`: a line tagged with `they`."""
+_THEY_SAID_MIN = 2
+_TAGGED_NEXT = re.compile(rf"[\"\u201c][^\"\u201d]*[,!?\u2014-][\"\u201d]\s+(she|he|they)\s+(?:\w+ly\s+)?(?:{_SAYS}|say|ask|added|murmured)\b")
+"""A paragraph opening with a line tagged `she said`/`he said` (or, where it is singular, `they said`)."""
+_TAGGED_GENDER = {"he": "male", "she": "female", "they": "they"}
+_POSSESSIVE_S = ("'s", "\u2019s")
+_PLURAL_AFTER = re.compile(r"\s+(?:all|both|each|together|two|three|four|themselves)\b", re.I)
+
+
+def _they_vote(p: str, s: int, e: int, t: re.Match, mentions: list, i: int) -> bool:
+    """`Rowan shrugged. They ...`, `Rowan stood with their hands in their pockets`: a `they` after a name with no
+    one else in between whom a plural could take in, nor `all`/`both` after it, is that character's own."""
+    if t.group() == "them" or p[e: e + 2] in _POSSESSIVE_S or p[e - 2: e] in _POSSESSIVE_S or _PLURAL_NEAR.search(p, e, t.start()) or _PLURAL_AFTER.match(p, t.end()):
+        return False
+    if i and _PAIRED.fullmatch(p, mentions[i - 1][1], s) or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0]):
+        return False
+    prev = _PREV_WORD.search(p, max(0, s - 64), s)
+    # (`looked at Rowan, who was halfway up the stairs ... they had told`: the clause after `who` is theirs.)
+    return not (prev and prev.group(1).lower() in _OBJECT_AFTER) or p.startswith(", who ", e)
+
+
 def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """A name in subject position followed closely by he/she (before any other name) votes for that gender.
 
     A name after a preposition or comparison (`rather than Greta`) is an object: the pronoun that follows is more
     often someone else's. Only subject and reflexive pronouns vote (`her`/`him` are as often the other person).
     """
+    # Singular they only where lines are tagged `they said` (a crowd seldom says a whole line at once).
+    plain = sum(1 for p in paragraphs if "they" in p and _THEY_SAID.search(p)) >= _THEY_SAID_MIN
+    lone, lone_one = None, False  # the one character a paragraph of narration alone was about, opening with their name
+    later: Counter[tuple[int, str]] = Counter()
     for p in paragraphs:
         if '"' in p or "\u201c" in p:
+            if lone is not None and (t := _TAGGED_NEXT.match(p)):
+                if t.group(1) != "they" or lone_one:
+                    later[lone, _TAGGED_GENDER[t.group(1)]] += 1
+            lone = None
             p = _QUOTED.sub(" ", p)
-        mentions = cast._find(p)  # each paragraph once: no need to keep the result
+            mentions = cast._find(p)
+        else:
+            mentions = cast._find(p)  # each paragraph once: no need to keep the result
+            lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None
+            lone_one = lone is not None and plain and not _PLURAL_NEAR.search(p)  # nobody a `they` could take in
+        they = plain and "the" in p and _THEY.search(p) is not None
         for i, (s, e, pid) in enumerate(mentions):
             # The pronoun first: most names have none after them, and the tests below only skip a name.
             limit = mentions[i + 1][0] if i + 1 < len(mentions) else len(p)
             m = _SUBJ_PRONOUNS.search(p, e, min(limit, e + _VOTE_REACH))
+            if they:
+                t = _THEY.search(p, e, m.start() if m else min(limit, e + _VOTE_REACH))
+                if t is not None:
+                    m = None
+                    if _they_vote(p, s, e, t, mentions, i):
+                        cast.people[pid].gender_votes["they"] += 1
             if not m:
                 continue
             # The word before the name: looked for near it first (the same match: `\b` sees the text before).
@@ -1434,3 +1485,9 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             if _OBJ_PRONOUN[male].search(p, e, m.start()):
                 continue
             cast.people[pid].gender_votes["male" if male else "female"] += 1
+    for (pid, g), n in later.items():
+        votes = cast.people[pid].gender_votes
+        if not votes["male"] and not votes["female"]:
+            # `Tova scrubbed back a few seconds.` -- `"That's before the cat," she said.`: for one the narration
+            # never gives a pronoun, the `she` of the line tagged just after a paragraph about them alone.
+            votes[g] += n
