@@ -116,6 +116,10 @@ _IN_PARAGRAPH = 0.6
 _OPENING_FRESH = 0.8
 _GAP_SAME = 0.5
 """After a paragraph of narration, the one who spoke last often goes on (a beat, then more speech)."""
+_GAP_ALTERNATE = 0.5
+"""...and as often the talk goes on turn by turn across the beat: the one who spoke before the last speaker (A, B,
+a paragraph of narration, A) opens the next exchange (fan fiction: 40 of 118 untagged openers, the last speaker 32);
+not when the beat named them only to say they waited (`Mara waited.`: the other goes on)."""
 _SILENT_TURN = -2.0
 """...but not one the beat showed answering without words or listening (`Hamish nodded.`): that was their turn."""
 _MENTION_SELF = -2.0
@@ -648,6 +652,7 @@ def _decode_conv(
     unk = n - 1
     # Unary scores per unit.
     unary: list[list[float]] = []
+    beat_names = {pid for _, _, pid in cast.find(before)} if before and len(carry) >= 2 else set()
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -731,6 +736,8 @@ def _decode_conv(
                         s += _KIN_QUIET
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
+                elif t == 0 and len(carry) >= 2 and pid == carry[-2] and (pid in fresh or pid not in beat_names):
+                    s += _GAP_ALTERNATE
                 if pid == u.listener:
                     s += _SILENT_TURN
                 elif t == 0 and pid == u.answerer:
