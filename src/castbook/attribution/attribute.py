@@ -1311,6 +1311,11 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         return None
     head = words[-1]
     if head in _GENERIC or head in _NOT_NAMES:
+        if head == "lady" and len(words) == 2:
+            # `said the lady` with one `Lady Isolde` at the table: her (any other lady is left to the conversation).
+            on = {pid for pid in conv.speakers + conv.mentions if pid >= 0} & set(_title_holders(cast, head))
+            if len(on) == 1:
+                return on.pop()
         return None
     holders = _title_holders(cast, head)
     if holders:

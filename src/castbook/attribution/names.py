@@ -67,6 +67,11 @@ _NOT_NAMES = frozenset(
 _FAMILY_CALLS = frozenset("""mom mum ma mama mamma momma mommy mummy mother dad daddy pa papa pop father grandma gran
 granny nana nan nanna gram gramma grandpa grandad granddad gramps auntie aunty aunt uncle sis bro""".split())
 """What a family calls its own (`Mom`), written lowercase too (`your mom`) without being any less a name."""
+_KIN_CALL_GENDER = {
+    **dict.fromkeys("mom mum mama mamma momma mommy mummy grandma gran granny nana nanna gramma auntie aunty".split(), "female"),
+    **dict.fromkeys("dad daddy papa grandpa grandad granddad gramps".split(), "male"),
+}
+"""Family calls that tell the one so called's gender (`Mom` is a she, `Grandpa Joe` a he)."""
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 
@@ -498,6 +503,8 @@ class Cast:
         person = Person(forms=Counter({surface: 1}))
         if title_gender(title):
             person.gender_votes[title_gender(title)] += 5
+        elif not title and tokens and _KIN_CALL_GENDER.get(tokens[0].lower()):
+            person.gender_votes[_KIN_CALL_GENDER[tokens[0].lower()]] += 5  # `Mom said`
         self.people.append(person)
         self.alias[key] = pid
         self._owners = None
