@@ -318,6 +318,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes)
     cast.named_later = {}
@@ -440,6 +441,7 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             if words[-1] in _GENERIC or words[-1] in _NOT_NAMES or words[-1] in _KIN or words[-1] in _STRANGER_HEADS:
                 continue
             declared.setdefault(words[-1], Counter())[who] += 1
+    _said_to_hold(cast, paragraphs, quotes, declared)
     for q in quotes:
         # "Why do you care?" The blond's jaw is tight. -- a beat's epithet on a line given to a named character.
         t = q.tag
@@ -466,6 +468,61 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
                 moved[q.speaker] = None  # "I am a policeman," says Syme to the policeman: two people
         if moved[q.speaker] is not None:
             q.speaker = moved[q.speaker]
+
+
+
+
+_HOLDER_BACK = 4
+"""...named in this many paragraphs before `He is also Coroner`, or in its own."""
+
+
+def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], declared: dict[str, Counter[int]]) -> None:
+    """The roles that speak as characters of their own (`the courier`) which the text says a named character holds:
+    `Eugenio's our courier` (a name), or in speech `He is also Coroner` after a line naming one other person
+    (`"Mr. Wells to see you, sir."`): role -> who."""
+    role_of = {w for pid in {q.speaker for q in quotes} if pid is not None and pid >= 0
+               for n in [cast.name(pid).lower().split()] if len(n) == 2 and n[0] == "the"
+               for w in [n[1]] if w.isalpha() and not (w in _GENERIC or w in _NOT_NAMES or w in _KIN or w in _STRANGER_HEADS)}
+    if not role_of:
+        return
+    # `the Cat` speaking is a name of its own, not `Dinah was the cat`: the tie writes the role as the tags do.
+    capital = {w for pid in {q.speaker for q in quotes} if pid is not None and pid >= 0
+               for f in cast.people[pid].forms for n in [f.split()] if len(n) >= 1 and n[-1][:1].isupper()
+               and n[-1].lower() in role_of for w in [n[-1].lower()]}
+    # A lower-case role (`the officer`) may be many people's over a book; an office written as a title (`the
+    # Coroner`) is one person's.
+    role_of &= capital
+    if not role_of:
+        return
+    alt = "|".join(sorted(map(re.escape, role_of)))
+    cheap = re.compile(r"\b(?:" + alt + r")\b", re.I)
+    after_name = re.compile(_HELD_ROLE.format(alt), re.I)
+    after_pronoun = re.compile(r"(?:^|[.!?\u2014]\s+|--\s*)(?:[Hh]e|[Ss]he)" + _HELD_ROLE.format(alt), re.I)
+    by_piece = {(q.para, q.piece): q for q in quotes}
+    for pi, pieces in enumerate(paragraphs):
+        for j, p in enumerate(pieces):
+            if not cheap.search(p.text):
+                continue
+            for s, e, pid in cast.find(p.text):
+                m = after_name.match(p.text, e) if pid >= 0 else None
+                if m is not None and not cast.name(pid).lower().startswith("the ") and (
+                        m.group(1)[0].isupper() == (m.group(1).lower() in capital)):
+                    declared.setdefault(m.group(1).lower(), Counter())[pid] += 1
+            q = by_piece.get((pi, j))
+            m = after_pronoun.search(p.text) if q is not None and p.kind != "narration" else None
+            if m is None or m.group(1)[0].isupper() != (m.group(1).lower() in capital):
+                continue
+            # `"He is also Coroner."`: the one person the last lines named, besides the speaker and whom they address.
+            g = "male" if m.group(0).lstrip(".!?\u2014- ").lower().startswith("he") else "female"
+            for k in range(pi, max(-1, pi - _HOLDER_BACK - 1), -1):
+                # The nearest paragraph naming someone else decides; two there, no link.
+                named = {pid for piece in paragraphs[k] for _, _, pid in cast.find(piece.text)
+                         if pid >= 0 and pid != q.speaker and pid not in q.vocatives and _compatible(cast, pid, g)
+                         and not cast.name(pid).lower().startswith("the ")}
+                if named:
+                    if len(named) == 1:
+                        declared.setdefault(m.group(1).lower(), Counter())[named.pop()] += 1
+                    break
 
 
 _PLACE_BEFORE = re.compile(
@@ -1332,6 +1389,13 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         top = linked.most_common(2)
         if len(top) == 1 or top[0][1] > top[1][1]:
             return top[0][0]
+    held = cast.copulas.get(head)
+    if held and len(held) == 1:
+        # `"Eugenio's our courier."` ... `"See here, Eugenio!"` -- `the courier inquired`: the one the text says holds
+        # the role, when the conversation has named them.
+        (pid,) = held
+        if pid in conv.mentions or conv.last_quote is not None and pid in conv.last_quote.vocatives:
+            return pid
     top = cast.answered.get(head, Counter()).most_common(2)
     if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
         return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
@@ -1381,6 +1445,32 @@ _SENT_END = re.compile(r"[.!?](?:\s|$)")
 _CAP_BEFORE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?(?=[A-Z])")
 _CAP_BEFORE_END = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?$")
 """A capitalised word before a name (`Apothecary Wren`): a role when the story also writes it `the apothecary`."""
+
+
+_HELD_ROLE = (r"(?:(?:['\u2019]s|\s+s)\s+(?:also\s+|now\s+|still\s+)?(?:the|our|my|your|his|her|their|a|an)\s+"
+              r"|\s+(?:is|was)\s+(?:also\s+|now\s+|still\s+)?(?:(?:the|our|my|your|his|her|their|a|an)\s+)?)"
+              r"(?:[a-z][a-z\-]*\s+)?({})(?![\w'\u2019-]|\s+s\b)")
+"""`Eugenio's our courier`, `Wells is also Coroner`: a role said to be someone's."""
+_COPULA_ROLE = re.compile(_HELD_ROLE.format(r"[a-z]{3,}"))
+"""`Eugenio's our courier`, `Wren was the apothecary`: a name said to hold a role."""
+
+
+def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]) -> dict[str, Counter[int]]:
+    """Role nouns the text says a named character holds (`Eugenio's our courier`), for the heads of descriptor tags."""
+    out: dict[str, Counter[int]] = {}
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS
+    if not spoken:
+        return out
+    rx = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, spoken))) + r")\b")
+    for pieces in paragraphs:
+        for p in pieces:
+            if not rx.search(p.text):
+                continue
+            for s, e, pid in cast.find(p.text):
+                m = _COPULA_ROLE.match(p.text, e) if pid >= 0 else None
+                if m is not None and m.group(1) in spoken:
+                    out.setdefault(m.group(1), Counter())[pid] += 1
+    return out
 
 
 def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] = frozenset()) -> dict[str, Counter[int]]:

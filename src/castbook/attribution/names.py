@@ -387,6 +387,8 @@ class Cast:
         # What attribution learns about the work's descriptors before deciding quotes (set by attribute()).
         self.roles: dict[str, Counter[int]] = {}
         """Role noun -> the characters the text sets it beside (`Oakley the verger`, `Mr. Wells, the coroner`)."""
+        self.copulas: dict[str, Counter[int]] = {}
+        """Role noun -> the characters the text says hold it (`Eugenio's our courier`, `Wren was the apothecary`)."""
         self.answered: dict[str, Counter[int]] = {}
         """Role noun -> whom lines tagged with it answer by name (`"Thank you, Hobbs," ... returned the porter`)."""
         self.looks: dict[str, Counter[int]] = {}
