@@ -63,3 +63,34 @@ def test_breaks_and_text_kept() -> None:
 def test_scare_quotes_stay_narration() -> None:
     segs = segment_work([_chapter("They feared the so-called “Keepers” of the coast.")]).segments
     assert [s.kind for s in segs] == ["narration"]
+
+
+_SAME_SPEAKERS = r"""
+import json, sys
+from pathlib import Path
+from castbook.sources import load_work
+from castbook.segment import segment_work
+out = []
+for path in sys.argv[1:]:
+    work = load_work(Path(path))
+    out.append([s.speaker for s in segment_work(work.chapters).segments])
+print(json.dumps(out))
+"""
+
+
+def test_speakers_do_not_depend_on_the_hash_seed() -> None:
+    """Python orders sets of strings differently in every process; who says what must not follow that order
+    (a speaker-style score summed over a set of words once differed in its last bit and broke a tie)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    works = sorted((root / "benchmarks" / "fanfic").glob("*.txt")) + sorted((root / "seeds").glob("*.txt"))
+    runs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _SAME_SPEAKERS, *map(str, works)], env=env, capture_output=True,
+                              text=True, check=True)
+        runs.add(done.stdout)
+    assert len(runs) == 1

@@ -69,11 +69,14 @@ class Idiolects:
         # A feature the character never used: the same log-ratio for every such feature.
         s = (len(feats) - len(used)) * max(-_CLIP, math.log(_PRIOR / (n + _PRIOR)))
         ratios = self.ratios.setdefault(pid, {})
+        terms = [s]
         for f in used:
             r = ratios.get(f)
             if r is None:
                 bg = (self.total[f] + 0.5) / (self.total_lines + 1)
                 r = math.log((c[f] + _PRIOR * bg) / (n + _PRIOR) / bg)
                 r = ratios[f] = _CLIP if r > _CLIP else -_CLIP if r < -_CLIP else r
-            s += r
-        return s
+            terms.append(r)
+        # fsum: the features come from a set, whose order changes from run to run with string hashing, and a plain
+        # sum in another order can differ in the last bit and so break a tie the other way.
+        return math.fsum(terms)
