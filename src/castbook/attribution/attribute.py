@@ -480,13 +480,14 @@ def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Qu
     """The roles that speak as characters of their own (`the courier`) which the text says a named character holds:
     `Eugenio's our courier` (a name), or in speech `He is also Coroner` after a line naming one other person
     (`"Mr. Wells to see you, sir."`): role -> who."""
-    role_of = {w for pid in {q.speaker for q in quotes} if pid is not None and pid >= 0
+    speakers = {q.speaker for q in quotes if q.speaker is not None and q.speaker >= 0}
+    role_of = {w for pid in speakers
                for n in [cast.name(pid).lower().split()] if len(n) == 2 and n[0] == "the"
                for w in [n[1]] if w.isalpha() and not (w in _GENERIC or w in _NOT_NAMES or w in _KIN or w in _STRANGER_HEADS)}
     if not role_of:
         return
     # `the Cat` speaking is a name of its own, not `Dinah was the cat`: the tie writes the role as the tags do.
-    capital = {w for pid in {q.speaker for q in quotes} if pid is not None and pid >= 0
+    capital = {w for pid in speakers
                for f in cast.people[pid].forms for n in [f.split()] if len(n) >= 1 and n[-1][:1].isupper()
                and n[-1].lower() in role_of for w in [n[-1].lower()]}
     # A lower-case role (`the officer`) may be many people's over a book; an office written as a title (`the

@@ -1454,15 +1454,15 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     lone, lone_one = None, False  # the one character a paragraph of narration alone was about, opening with their name
     later: Counter[tuple[int, str]] = Counter()
     for p in paragraphs:
-        if '"' in p or "\u201c" in p:
+        quoted = '"' in p or "\u201c" in p
+        if quoted:
             if lone is not None and (t := _TAGGED_NEXT.match(p)):
                 if t.group(1) != "they" or lone_one:
                     later[lone, _TAGGED_GENDER[t.group(1)]] += 1
             lone = None
             p = _QUOTED.sub(" ", p)
-            mentions = cast._find(p)
-        else:
-            mentions = cast._find(p)  # each paragraph once: no need to keep the result
+        mentions = cast._find(p)  # each paragraph once: no need to keep the result
+        if not quoted:
             lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None
             lone_one = lone is not None and plain and not _PLURAL_NEAR.search(p)  # nobody a `they` could take in
         they = plain and "the" in p and _THEY.search(p) is not None
