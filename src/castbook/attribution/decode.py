@@ -70,8 +70,9 @@ _HEARD_BY_SELF = -5.0
 """`Mara heard a voice whisper,`: Mara is not the one whispering."""
 _GENDER_OK = 0.8
 _PERSONAL = ("male", "female", "they")
-_THEY_UNKNOWN = 1.0
 """The genders a `she`/`he`/singular `they` tag gives (see names' `_vote_gender`)."""
+_THEY_UNKNOWN = 1.0
+"""Share of the gender clash a `they` tag gives a character the text never gendered (half cost cold-spot 0.012)."""
 _GENDER_CLASH = -5.0
 _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
