@@ -59,6 +59,9 @@ _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:
 _AFTER_INV_S = re.compile(rf"(?!(?:{_VERB_RX}|this|thus|was|has|is|does|goes|as|yes|plus|less|unless|perhaps)\b)[a-z]{{2,}}[a-rt-z]s\b{_ADV}\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s+(?:and|as|with|from|to|at)\b|\s*$)")
 """An inverted tag with any present-tense verb, before a name only: `“Rude,” huffs Rob.`, `“Mm,” hums Pia, and`."""
 _AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
+_SAID_NOTHING = re.compile(r"\s+(?:nothing|no\s+more)\b")
+"""After a quotation, `Mara said nothing.` names the one who stays silent, not its speaker (before one, `Mara said
+nothing for a moment. Then: "Left."` is her breaking the silence: a tag all the same)."""
 _END_TAG = re.compile(
     rf"(?:^|\s){_SUBJ}(?:,\s+(?:who|whose)\b[^,]{{1,80}},)?{_ADV}\s+(?:{_VERB_RX}){_PARTICLE}(?:\s+(?:most|very|rather|quite|so))?{_ADV}"
     rf"(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*$"
@@ -380,6 +383,8 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
         return tag
     for rx in (_AFTER_INV, _AFTER_NORM, _AFTER_INV_S):
         m = rx.match(text, lead)
+        if m and rx is _AFTER_NORM and _SAID_NOTHING.match(text, m.end()):
+            continue
         if m:
             if rx is _AFTER_NORM and m.group("subj")[:1].isupper() and m.group("subj").split()[0].lower() in ("the", "his", "her", "a", "an", "my", "this", "that", "their"):
                 pass
@@ -682,6 +687,11 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
             if first_name and first_pron and first_pron[0] > first_name[0]:
                 first_name = None
         if first_name and (not first_pron or first_name[0] < first_pron[0]):
+            own = _OWN_PRON.search(head, start) if first_pron else None
+            if own is not None and _not_own_subject(cast, clause, first_name, own.group("p"), head, start):
+                # `With a nod at the water that Tom did not follow she added,`, `Lena's hurt look made her stop, and
+                # she added,`: the pronoun right before the verb is its subject, not the name earlier in the clause.
+                return Tag("pronoun", None, _PRON_WORDS[own.group("p").lower()], 0.9, offset + own.start("p"), ends=True)
             return Tag("name", first_name[1], None, 0.95, offset + start + first_name[0], ends=True)
         if first_pron:
             low = first_pron[1].lower()
@@ -689,6 +699,23 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
         if len(starts) - k >= 3:
             break
     return None
+
+
+_OWN_PRON = re.compile(r"\b(?P<p>he|she|He|She)\s+(?:(?:\w+ly|then|now|presently|soon|at\s+once|afterwards|again)\s+)*$")
+"""A pronoun right before the speech verb (`..., and more gently she added`): that verb's own subject."""
+
+
+def _not_own_subject(cast: Cast, clause: str, first: tuple[int, int], pron: str, head: str, start: int) -> bool:
+    """The name opening the verb's clause is not the subject when the verb has its own pronoun right before it and
+    the name is of the other gender, a possessive (`Lena's hurt look made her stop, and she added`), or the
+    subject of a relative clause (`with a nod at the water that Tom did not follow she added`)."""
+    s, pid = first
+    g = cast.gender(pid)
+    if g is not None and g != _PRON_WORDS[pron.lower()]:
+        return True
+    if clause[s:].split(None, 1)[0].endswith(("'s", "\u2019s")):
+        return True
+    return bool(re.search(r"\b(?:that|which|whom)\s+$", head[: start + s]))
 
 
 _NOUNS_IN_S = frozenset("""eyes hands fingers lips cheeks arms legs feet shoulders knees brows lashes curls locks
