@@ -123,6 +123,12 @@ a paragraph of narration, A) opens the next exchange (fan fiction: 40 of 118 unt
 not when the beat named them only to say they waited (`Mara waited.`: the other goes on)."""
 _SILENT_TURN = -2.0
 """...but not one the beat showed answering without words or listening (`Hamish nodded.`): that was their turn."""
+_REACTS = re.compile(
+    r"\s+(?:just\s+|only\s+|still\s+|simply\s+|openly\s+|barely\s+)?(?:nod(?:s|ded)|shrug(?:s|ged)|star(?:es|ed)\b|"
+    r"flinch(?:es|ed)|freez(?:es)|froze|pretend(?:s|ed)|listen(?:s|ed)|wait(?:s|ed)|watch(?:es|ed)|blink(?:s|ed)|"
+    r"(?:is|was)\s+(?:\w+ly\s+)?(?:eavesdropping|listening|watching|staring|waiting))\b")
+"""After a name opening a sentence of the beat: that one only reacts (`Noor just stared at the table.`)."""
+_SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+|\b(?:Then|And|But)\s+)$")
 _MENTION_SELF = -2.0
 """A name said inside the quotation (not as an address): seldom the speaker's own."""
 _SURE = frozenset({"tag_name", "split", "first_person"})
@@ -654,6 +660,10 @@ def _decode_conv(
     # Unary scores per unit.
     unary: list[list[float]] = []
     beat_names = {pid for _, _, pid in cast.find(before)} if before and len(carry) >= 2 else set()
+    # Called by name before the beat, then shown only reacting in it (`"Noor, you saw the car." Noor just stared at the
+    # table.`): the call was answered with silence, so it no longer makes them the one to open the next exchange.
+    reacts = {pid for a, b, pid in cast.find(before) if pid in called and _REACTS.match(before, b)
+              and _SENTENCE_OPENS.search(before, 0, a)} if before and called else set()
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -675,7 +685,7 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
-                if t and pid in units[t - 1].vocatives or not t and pid in called:
+                if t and pid in units[t - 1].vocatives or not t and pid in called and pid not in reacts:
                     s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                     if t and pid in units[t - 1].asks and crowd >= _CROWD:
                         s += _GROUP_ASKED
