@@ -488,3 +488,30 @@ def test_singular_they_from_the_line_after_a_paragraph_about_them():
     cast = discover(paras)
     assert cast.gender(cast.resolve("Ash")) == "they"
     assert cast.gender(cast.resolve("Bex")) == "female"
+
+
+def test_doctor_and_dr_are_one_title():
+    """`Dr. Osei` is the one written `Dr. Kwame Osei` and `Doctor Kwame Osei`: the title spelt out or cut short
+    is the same title, so the short form joins the full one."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Dr. Kwame Osei walked into the ward and he looked at the chart.", "Kwame Osei sighed.",
+        "Doctor Kwame Osei wrote a note.", "Dr. Osei smiled at the nurse.", "Dr. Osei left the room.",
+        "Dr. Osei came back with coffee.", "Nina Bell said nothing.", "Nina laughed.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Dr. Osei") == cast.resolve("Dr. Kwame Osei") is not None
+
+
+def test_a_title_and_full_name_written_first_is_shortened_after():
+    """`Mr. Tobias Venn` introduced once in full and then called `Mr. Venn` forty times is one man; a
+    `Mr. Hale` named long before a `Mr. Arthur Hale` stays apart from him (the elder and the younger)."""
+    from castbook.attribution.names import discover
+
+    paras = ["Mr. Tobias Venn came up the lane.", "The lane was muddy, and Mr. Tobias Venn cursed it.", *["Mr. Venn sat down and he ate." for _ in range(9)],
+             *["Mr. Hale read his paper." for _ in range(9)], "Then Mr. Arthur Hale arrived.", "Mr. Arthur Hale sat.", "Mina waved."]
+    cast = discover(paras)
+    assert cast.resolve("Mr. Venn") == cast.resolve("Mr. Tobias Venn") is not None
+    assert cast.resolve("Mr. Hale") != cast.resolve("Mr. Arthur Hale")
+

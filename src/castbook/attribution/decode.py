@@ -220,6 +220,10 @@ def replied(pieces: Sequence[Piece], k: int) -> bool:
                 or ahead is not None and ahead.kind == "narration" and _REPLY_BEFORE.search(ahead.text))
 
 
+_THE_OTHER = re.compile(r"the other(?: (?:one|man|woman|boy|girl|lad|fellow|gentleman|lady))?")
+"""A speech tag for the other one of two (`said the other`, `the other man snapped`)."""
+
+
 DEVICES = frozenset("phone telephone line speaker speakerphone screen receiver radio intercom handset".split())
 """`says the phone`: the voice of whoever is on the other end."""
 
@@ -424,9 +428,15 @@ def _units(
         u = units[-1] if units else None
         if new_para and u is not None and q.why in _STAY and q.speaker == u.quotes[-1].speaker:
             new_para = False  # a speech going on in the next paragraph: the same turn
-        if new_para or u is None or (hard and u.anchored and q.speaker != u.anchor) or (hard and not u.anchored and u.quotes and q.speaker != u.quotes[0].speaker and u.quotes[0].why in _HARD):
+        # `"..." He said this and more. But the other brushed it aside. "..."`: `the other` in the paragraph of a
+        # line already heard (tagged apart from it) is the other one answering it, a turn of their own.
+        other = (not new_para and u is not None and not hard and not q.shares and q.tag is not None
+                 and q.tag.kind == "descriptor" and q.tag_at is not None and q.tag_at != u.quotes[-1].tag_at
+                 and _THE_OTHER.fullmatch(q.tag.text.lower().strip()) is not None)
+        if new_para or u is None or other or (hard and u.anchored and q.speaker != u.anchor) or (hard and not u.anchored and u.quotes and q.speaker != u.quotes[0].speaker and u.quotes[0].why in _HARD):
             u = _Unit()
             units.append(u)
+            u.reply = other
             if q.para != para:
                 u.names = [
                     canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
@@ -457,7 +467,7 @@ def _units(
                         u.subject = canon(u.subject)
         para = q.para
         if not u.quotes:
-            u.reply = replied(paragraphs[q.para], q.piece)
+            u.reply = u.reply or replied(paragraphs[q.para], q.piece)
             if getattr(q, "listener", None) is not None:
                 u.listener = canon(q.listener)
             u.nodder = getattr(q, "nodder", None)

@@ -1203,11 +1203,13 @@ _TITLE_CLASSES = {t: k for k, ts in {
     "mr": ("mr", "mister", "monsieur", "m", "signor", "herr", "sir"),
     "mrs": ("mrs", "madame", "mme", "signora", "frau", "lady"),
     "miss": ("miss", "mademoiselle", "mlle", "ms"),
+    "dr": ("dr", "doctor"), "prof": ("prof", "professor"), "capt": ("capt", "captain"), "col": ("col", "colonel"),
+    "rev": ("rev", "reverend"),
 }.items() for t in ts}
 
 
 def _same_title(title: str) -> str:
-    """Titles that name the same standing: "Monsieur Poirot" is "Mr. Poirot"."""
+    """Titles that name the same standing: "Monsieur Poirot" is "Mr. Poirot", "Doctor Vance" is "Dr. Vance"."""
     t = title.rstrip(".").lower()
     return _TITLE_CLASSES.get(t, t)
 
@@ -1285,9 +1287,24 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         # for the elder brother of "Mr. John Knightley").
         mine_n = sum(n for f, n in person.forms.items() if (split_title(f)[0] or "The") != "The")
         elder = "miss" in mine or mine_n > 2 * sum(cast.people[tgt].forms.values())
+        longer = [" ".join((title, *toks)) for title, toks in titles(tgt) if len(toks) >= 2
+                  and title.rstrip(".").lower() not in _GIVEN_TITLES]  # (`Sir Walter Elliot` is no `Mr Elliot`)
+        if elder and longer and paragraphs and _first_at(paragraphs, longer) < _first_at(
+                paragraphs, [f for f in person.forms if (split_title(f)[0] or "The") != "The"]):
+            # ...but one introduced in full and called short after (`Mr. Tobias Venn` and then `Mr. Venn`) is one.
+            elder = False
         if any(_same_title(title) not in mine or len(toks) >= 2 and elder for title, toks in titles(tgt)):
             continue
         _merge_into(cast, pid, tgt)
+
+
+def _first_at(paragraphs: Sequence[str], forms: Sequence[str]) -> tuple[int, int]:
+    """Where any of the forms is first written: (paragraph, offset), or past the end."""
+    for i, p in enumerate(paragraphs):
+        at = [k for f in forms if (k := p.find(f)) >= 0]
+        if at:
+            return i, min(at)
+    return len(paragraphs), 0
 
 
 def _merge_titled_given(cast: Cast) -> None:
