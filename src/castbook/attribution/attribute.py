@@ -947,6 +947,9 @@ def _antecedent(
         if fits and _pronoun_goes_on(cast, sent, fits, gender):
             trail[0] += 1
             continue
+        if fits and _other_one(sent, max(s for s, _ in fits), gender):
+            trail[0] += 1
+            continue
         if fits:
             # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
             objects = _objects(cast, sent)
@@ -987,6 +990,16 @@ def _pronoun_goes_on(cast: Cast, sent: str, fits: list[tuple[int, int]], gender:
         if not (w in _OBJECT_AFTER or w in _EMBEDS):
             return False
     return not _clause_subjects(cast, sent[: m.start()], {pid for _, pid in fits})
+
+
+_OBJ_THEN_SUBJ = {g: re.compile(rf"\b{o}\b(?:(?![.;]).)*?\b{w}\b") for g, o, w in (("male", "him", "he"), ("female", "her", "she"))}
+
+
+def _other_one(sent: str, last: int, gender: str) -> bool:
+    """After the last name of the pronoun's gender, the sentence speaks of another of that gender as `him`, then as
+    `he` (`It was only when Fielding was near him that he saw further`): not the one named, whom the chain passes."""
+    m = _OBJ_THEN_SUBJ[gender].search(sent, last)
+    return m is not None and _OBJECT_PRON[gender].match(sent, m.start()) is not None
 
 
 _KIN_SUBJECT = re.compile(

@@ -108,6 +108,8 @@ _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
 _TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
                             key=len, reverse=True))
+_ABBREV_RX = "(?:" + "|".join(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True)) + ")"
+"""A title written with a full stop ends a run of capitalised words (`When Mrs. Hall`: `When`, then `Mrs. Hall`)."""
 PARTICLES = frozenset("van von de der den du da di del della la le".split())
 """Lowercase words inside a family name (`Mr. van der Berg`, `Nico di Angelo`, `Anneke de Vries`); `der`, `den`
 only after another (`ter`, `ten` are left out: `at twenty to ten Kit`)."""
@@ -116,7 +118,7 @@ MENTION = re.compile(
     # Every mention starts with a capital, `the` or a name's particle: the lookahead lets the scan pass other
     # words quickly.
     rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
-    rf"(?:\s+(?:{_PARTICLE_RX}|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
+    rf"(?:\s+(?!{_ABBREV_RX}\.)(?:{_PARTICLE_RX}|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
     """club society team squad crew band choir league guild union council committee order brigade regiment
