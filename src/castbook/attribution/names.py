@@ -64,6 +64,10 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
+_MONTH_NAMES = frozenset(("April", "June", "August"))
+"""Months that are also given names: one is a person when written in a full name (`June Castellanos`) and twice as
+the subject of an action (`June straightened`, `June found him`), which months are not. (`May` is left out: it is
+also the modal, `May I come in?`, whose capitalised uses would pass for a name's.)"""
 _FAMILY_CALLS = frozenset("""mom mum ma mama mamma momma mommy mummy mother dad daddy pa papa pop father grandma gran
 granny nana nan nanna gram gramma grandpa grandad granddad gramps auntie aunty aunt uncle sis bro""".split())
 """What a family calls its own (`Mom`), written lowercase too (`your mom`) without being any less a name."""
@@ -703,7 +707,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def namelike(tok: str) -> bool:
         t = clean(tok)
-        if t in numbered:
+        if t in numbered or t in _MONTH_NAMES and acted[t] >= 2 and in_run[t]:
             return True
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
