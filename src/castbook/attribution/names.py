@@ -64,6 +64,13 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
+_AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
+"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
+_DIGIT_ANY = re.compile(r"\d")
+_MONTH_NAMES = frozenset(("April", "June", "August"))
+"""Months that are also given names: one is a person when written in a full name (`June Castellanos`) and twice as
+the subject of an action (`June straightened`, `June found him`), which months are not. (`May` is left out: it is
+also the modal, `May I come in?`, whose capitalised uses would pass for a name's.)"""
 _FAMILY_CALLS = frozenset("""mom mum ma mama mamma momma mommy mummy mother dad daddy pa papa pop father grandma gran
 granny nana nan nanna gram gramma grandpa grandad granddad gramps auntie aunty aunt uncle sis bro""".split())
 """What a family calls its own (`Mom`), written lowercase too (`your mom`) without being any less a name."""
@@ -675,6 +682,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
+    # A word written only after a number is a ward, a wing or a flat (`on 4 West`, `at 12 Harrow`), no one's name.
+    numbered_after: Counter[str] = Counter(clean(w) for w in _AFTER_NUMBER.findall(text)) if _DIGIT_ANY.search(text) else Counter()
     possessive: Counter[str] = Counter()
     for w, n in words.items():
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
@@ -705,8 +714,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def namelike(tok: str) -> bool:
         t = clean(tok)
-        if t in numbered:
+        if t in numbered or t in _MONTH_NAMES and acted[t] >= 2 and in_run[t]:
             return True
+        if numbered_after[t] and numbered_after[t] >= cap_all[t]:
+            return False
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
