@@ -333,7 +333,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _fill_backwards(quotes)
     _realign_turns(quotes)
     _role_vocatives(cast, paragraphs, quotes)
-    _short_name_vocatives(cast, paragraphs, quotes, places)
+    _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
@@ -1780,7 +1780,25 @@ _SHORT_NAME_NEAR = 10
 """...named within this many paragraphs of the call: someone in the scene, not a namesake in a story being told."""
 
 
-def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], places: set[int]) -> None:
+def _heard(quotes: list[Quote], i: int, resets: Sequence[bool]) -> set[int]:
+    """Who a tag names as the speaker of one of the few quotations before the i-th, in the same scene."""
+    out: set[int] = set()
+    para = quotes[i].para
+    for o in quotes[max(0, i - _HEARD_BACK): i][::-1]:
+        if any(resets[o.para + 1: para + 1]):
+            break
+        para = o.para
+        if o.speaker is not None and o.speaker >= 0 and o.tag is not None and o.tag.kind == "name":
+            out.add(o.speaker)
+    return out
+
+
+_HEARD_BACK = 20
+"""How many quotations back a speaker counts as just heard."""
+
+
+def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], places: set[int],
+                          resets: Sequence[bool]) -> None:
     """A short form of a given name used to call someone (`It's four in the afternoon, Kal.` to Ka'lin, `Sanj,` to
     Sanjay): the one character whose given name it begins, when the word is never written in lower case (`Well,`) and
     that character is named nearby."""
@@ -1797,7 +1815,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
     text: str | None = None
     lowered: dict[str, bool] = {}  # word -> written in lower case somewhere in the book
     far: dict[str, list[tuple[Quote, set[int]]]] = {}  # word -> its calls with no owner named near
-    for q in quotes:
+    for i, q in enumerate(quotes):
         for m in _CALLED_WORD.finditer(q.text):
             word = m.group(1).lower()
             owners = starts.get(re.sub(r"['\u2019]", "", word), set())
@@ -1813,7 +1831,8 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
                 continue  # a word, not a name: `Well,`
             near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
                     if pi < len(paragraphs) for p in paragraphs[pi] if p.text != q.text for _, _, pid in cast.find(p.text)}
-            if owners <= near:
+            if owners <= near or owners <= _heard(quotes, i, resets):
+                # (Or heard in the scene just before: `Thank you, Mads.` to Maddie, who spoke a while ago.)
                 q.vocatives |= owners
             else:
                 far.setdefault(word, []).append((q, owners))

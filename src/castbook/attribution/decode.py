@@ -516,6 +516,11 @@ def _units(
     return units
 
 
+_GREETS = re.compile(r"\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya|[Mm]orning|[Ee]vening|[Aa]fternoon|[Gg]ood\s+(?:morning|evening|afternoon))"
+                     r"\s*,\s*[A-Z]")
+"""A line that greets someone by name (`Hi, Nads,`, `Morning, Sam.`)."""
+
+
 def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
@@ -641,7 +646,9 @@ def _decode_conv(
     for u, nxt in zip(units, units[1:]):
         for pid in u.vocatives:
             if pid not in cands and pid >= 0 and pid not in places and not nxt.anchored and (
-                    pid in carry or pid in fresh or any(pid in v.names for v in units)):
+                    pid in carry or pid in fresh or any(pid in v.names for v in units)
+                    or any(_GREETS.match(q.text) for q in u.quotes)):
+                # (Or greeted, `Hi, Nads.`: the one greeted answers, though first heard now, on the phone or come in.)
                 cands.append(pid)
     # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
     for t, u in enumerate(units):

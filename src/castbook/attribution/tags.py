@@ -542,7 +542,28 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         if tag is not None and tag.kind == "name":
             return tag
     strength = 0.75 if body.rstrip().endswith((":", ",")) else 0.6
-    return _beat(cast, body, offset, strength, parts=near, aux=near)
+    tag = _beat(cast, body, offset, strength, parts=near, aux=near)
+    if tag is not None and tag.kind == "pronoun" and tag.gender in ("male", "female") and offset > 0 and (
+            state := _STATE.match(body)) and _PRON_WORDS.get(state.group(1).lower()) == tag.gender:
+        # `Noor nudged Theo with her foot. He was asleep on the couch.`: how the one just acted upon lies is no turn
+        # of theirs; the one of the other gender acting on them speaks.
+        actor = tag_before(cast, text[:offset], near)
+        if actor is not None and actor.kind == "name" and actor.pid is not None and cast.gender(actor.pid) not in (
+                None, tag.gender) and _acted_on(cast, text[actor.pos:offset], actor.pid, tag.gender):
+            return dataclasses.replace(actor, strength=min(actor.strength, strength))
+    return tag
+
+
+_STATE = re.compile(r"(He|She)\s+(?:was|were)\s+(?:still\s+|already\s+|fast\s+|sound\s+|half\s+)?(?!\w+ing\b|\w+ed\b)[a-z]+")
+"""A pronoun sentence that tells a state, not an act: `He was asleep`, `She was still in the shower`."""
+
+
+def _acted_on(cast: Cast, sentence: str, actor: int, gender: str) -> bool:
+    """The sentence has its actor do something to someone of that gender: a name (of that gender or not known)
+    or `him`/`her` after the actor."""
+    if any(pid != actor and cast.gender(pid) in (None, gender) for s, _, pid in cast.find(sentence) if s > 0):
+        return True
+    return re.search(r"\bhim\b" if gender == "male" else r"\bher\b(?!\s+own\b)", sentence) is not None
 
 
 _WHO_BEAT = re.compile(rf"(?<=[a-z] )(?:at|to|towards|toward|(?!(?:{_VERB_RX})\b)[a-z]{{3,}}ed)\s+(?P<subj>{MENTION.pattern}),\s+who\s+(?:just\s+|only\s+|\w+ly\s+)?[a-z]+(?:s|ed)\s*[.!]\s*$")
