@@ -33,7 +33,7 @@ VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
 _PRON = r"(?:he|she|I|they|we|you|He|She|They|We|You)"
-_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|was|were|is|are|behind|beside|across|near|outside|inside|below|above|beyond|over|under|\w+ly)\b"
+_STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|behind|beside|across|near|outside|inside|below|above|beyond|over|under|\w+ly)\b"
 _LY_ADJ = (r"(?:\s+(?:elderly|burly|surly|portly|stately|lovely|lonely|homely|comely|friendly|unfriendly|kindly|sickly|"
            r"ugly|holy|jolly|silly|curly|wily|oily|gentlemanly|manly|womanly|lowly|ghostly|worldly|scholarly|motherly|"
            r"fatherly|grizzly|growly|gangly|ungainly|beastly|cowardly|courtly|lively|orderly|saintly|unruly|shapely|"
