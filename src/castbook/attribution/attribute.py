@@ -1408,7 +1408,7 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         # `"Eugenio's our courier."` ... `"See here, Eugenio!"` -- `the courier inquired`: the one the text says holds
         # the role, when the conversation has named them.
         (pid,) = held
-        if pid in conv.mentions or conv.last_quote is not None and pid in conv.last_quote.vocatives:
+        if pid in conv.mentions or pid in conv.fresh or conv.last_quote is not None and pid in conv.last_quote.vocatives:
             return pid
     top = cast.answered.get(head, Counter()).most_common(2)
     if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
@@ -1462,9 +1462,10 @@ _CAP_BEFORE_END = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?$
 
 
 _HELD_ROLE = (r"(?:(?:['\u2019]s|\s+s)\s+(?:also\s+|now\s+|still\s+)?(?:the|our|my|your|his|her|their|a|an)\s+"
-              r"|\s+(?:is|was)\s+(?:also\s+|now\s+|still\s+)?(?:(?:the|our|my|your|his|her|their|a|an)\s+)?)"
+              r"|\s+(?:is|was)\s+(?:also\s+|now\s+|still\s+)?(?:(?:the|our|my|your|his|her|their|a|an)\s+)?"
+              r"|\s+(?:had|has)\s+been\s+(?:the|our|my|your|his|her|their|a|an)\s+)"
               r"(?:[a-z][a-z\-]*\s+)?({})(?![\w'\u2019-]|\s+s\b)")
-"""`Eugenio's our courier`, `Wells is also Coroner`: a role said to be someone's."""
+"""`Eugenio's our courier`, `Wells is also Coroner`, `Lund had been a paramedic`: a role said to be someone's."""
 _COPULA_ROLE = re.compile(_HELD_ROLE.format(r"[a-z]{3,}"))
 """`Eugenio's our courier`, `Wren was the apothecary`: a name said to hold a role."""
 
@@ -1475,13 +1476,16 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS
     if not spoken:
         return out
-    rx = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, spoken))) + r")\b")
+    alt = "|".join(sorted(map(re.escape, spoken)))
+    rx = re.compile(r"\b(?:" + alt + r")\b")
+    # (The role is one of the tags' heads: `Lund had been a paramedic for years` holds `paramedic`, not `for`.)
+    held_rx = re.compile(_HELD_ROLE.format(alt))
     for pieces in paragraphs:
         for p in pieces:
             if not rx.search(p.text):
                 continue
             for s, e, pid in cast.find(p.text):
-                m = _COPULA_ROLE.match(p.text, e) if pid >= 0 else None
+                m = held_rx.match(p.text, e) if pid >= 0 else None
                 if m is not None and m.group(1) in spoken:
                     out.setdefault(m.group(1), Counter())[pid] += 1
     return out
