@@ -194,6 +194,13 @@ _SUBJ_PRONOUNS = re.compile(
 _PREV_WORD = re.compile(r"\b([A-Za-z]+)\W*$")
 _OBJ_PRONOUN = {True: re.compile(r"\b(?:him|his)\b", re.I), False: re.compile(r"\bher\b", re.I)}
 _VOTE_REACH = 240
+
+
+def _participle_object(p: str, prev: re.Match) -> bool:
+    """`she said, looking the Duke up and down through her lorgnette`: a name right after a participle opening a
+    phrase after a comma is its object, and the pronoun after it is the clause's subject's, someone else's."""
+    word = prev.group(1)
+    return len(word) > 5 and word.endswith("ing") and p[max(0, prev.start() - 2): prev.start()].rstrip().endswith(",")
 _OBJECT_AFTER = frozenset(
     """to at in inside outside across through around with from by for of than on upon into about towards toward like unlike against without beside
     behind before after near past over under between among saw told asked thanked kissed met left married
@@ -1512,7 +1519,7 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
             prev = _PREV_WORD.search(p, max(0, s - 64), s)
             if prev is None and s > 64:
                 prev = _PREV_WORD.search(p, 0, s)
-            if prev and prev.group(1).lower() in _OBJECT_AFTER:
+            if prev and (prev.group(1).lower() in _OBJECT_AFTER or _participle_object(p, prev)):
                 continue
             if (i and _PAIRED.fullmatch(p, mentions[i - 1][1], s)
                     or i + 1 < len(mentions) and _PAIRED.fullmatch(p, e, mentions[i + 1][0])):
