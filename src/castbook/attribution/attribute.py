@@ -183,6 +183,8 @@ opens a call or a radio check by giving one's name."""
 _OPENS_HERE = re.compile(r"\W*[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?" + _HERE.pattern)
 _ROLL_CALL = re.compile(r"\b(?:check(?:ing)?[- ]in|sound\s+off|report\s+in|status\s+(?:check|report)|come\s+in|roll\s+call)\b", re.I)
 """A line asking those on a radio or a call to give their names and places (`Switchboard to team, check in.`)."""
+_ROLL_CALL_STEMS = ("check", "sound", "report", "status", "come", "roll")
+"""Each match of `_ROLL_CALL` holds one of these: a line without one is not searched."""
 _STATION = re.compile(r"\s*[,.]\s+(?:[Uu]m\.\s+)?(?:[a-z][\w'\u2019-]*|Here|Ready|Clear|Copy|Standing|In|On|At|Up|Front|North|South|East|West|Back|Rear)(?:\s+[a-z][\w'\u2019-]*){0,3}\s*[.!]")
 """After one's name in a radio check, where or how one is, in a few words with no verb for anyone else to do:
 `Kestrel, up top.`, `Bulwark, front gate.`, `Vesper. Um. Here.`"""
@@ -266,7 +268,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             q.vocatives = _vocatives(cast, q.text)
             near = quotes[-1] if quotes and quotes[-1].para >= pi - 2 else None
             # A radio check: asked for, or the line before was one (each gives a name and a place in turn).
-            roll = near is not None and (bool(_ROLL_CALL.search(near.text)) or near.checks_in)
+            roll = near is not None and (
+                may_hold(near.text.lower(), _ROLL_CALL_STEMS) and bool(_ROLL_CALL.search(near.text)) or near.checks_in)
             q.intro = _introductions(cast, q.text, near.text if near else "", roll)
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
@@ -1359,6 +1362,7 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
         if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks
                or named and " " in f and f.split()[0].rstrip(".").lower() in named for f in person.forms)
     ]
+
 
 
 def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | None:
