@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
@@ -1359,10 +1360,17 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
     named = {t for t in titles if t in _NAME_TITLES}
     return [
         pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks
-               or named and " " in f and f.split()[0].rstrip(".").lower() in named for f in person.forms)
+        if any(title in titles or bare in ranks or named and first is not None and first in named
+               for title, bare, first in map(_title_keys, person.forms))
     ]
 
+
+@lru_cache(maxsize=1 << 14)
+def _title_keys(form: str) -> tuple[str, str, str | None]:
+    """What `_title_holders` compares of a name form, lower case: its title (`count`), the whole form (`cap`), and
+    its first word when it has several (`judge`); the same for every call, so worked out once per form."""
+    return ((split_title(form)[0] or "").rstrip(".").lower(), form.lower().rstrip("."),
+            form.split()[0].rstrip(".").lower() if " " in form else None)
 
 
 def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | None:
