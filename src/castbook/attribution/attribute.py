@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from castbook.attribution.decode import DEVICES, decode, replied
@@ -183,6 +184,8 @@ opens a call or a radio check by giving one's name."""
 _OPENS_HERE = re.compile(r"\W*[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?" + _HERE.pattern)
 _ROLL_CALL = re.compile(r"\b(?:check(?:ing)?[- ]in|sound\s+off|report\s+in|status\s+(?:check|report)|come\s+in|roll\s+call)\b", re.I)
 """A line asking those on a radio or a call to give their names and places (`Switchboard to team, check in.`)."""
+_ROLL_CALL_STEMS = ("check", "sound", "report", "status", "come", "roll")
+"""Each match of `_ROLL_CALL` holds one of these: a line without one is not searched."""
 _STATION = re.compile(r"\s*[,.]\s+(?:[Uu]m\.\s+)?(?:[a-z][\w'\u2019-]*|Here|Ready|Clear|Copy|Standing|In|On|At|Up|Front|North|South|East|West|Back|Rear)(?:\s+[a-z][\w'\u2019-]*){0,3}\s*[.!]")
 """After one's name in a radio check, where or how one is, in a few words with no verb for anyone else to do:
 `Kestrel, up top.`, `Bulwark, front gate.`, `Vesper. Um. Here.`"""
@@ -266,7 +269,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             q.vocatives = _vocatives(cast, q.text)
             near = quotes[-1] if quotes and quotes[-1].para >= pi - 2 else None
             # A radio check: asked for, or the line before was one (each gives a name and a place in turn).
-            roll = near is not None and (bool(_ROLL_CALL.search(near.text)) or near.checks_in)
+            roll = near is not None and (
+                may_hold(near.text.lower(), _ROLL_CALL_STEMS) and bool(_ROLL_CALL.search(near.text)) or near.checks_in)
             q.intro = _introductions(cast, q.text, near.text if near else "", roll)
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
@@ -1369,9 +1373,17 @@ def _title_holders(cast: Cast, head: str) -> list[int]:
     named = {t for t in titles if t in _NAME_TITLES}
     return [
         pid for pid, person in enumerate(cast.people)
-        if any((split_title(f)[0] or "").rstrip(".").lower() in titles or f.lower().rstrip(".") in ranks
-               or named and " " in f and f.split()[0].rstrip(".").lower() in named for f in person.forms)
+        if any(title in titles or bare in ranks or named and first is not None and first in named
+               for title, bare, first in map(_title_keys, person.forms))
     ]
+
+
+@lru_cache(maxsize=1 << 14)
+def _title_keys(form: str) -> tuple[str, str, str | None]:
+    """What `_title_holders` compares of a name form, lower case: its title (`count`), the whole form (`cap`), and
+    its first word when it has several (`judge`); the same for every call, so worked out once per form."""
+    return ((split_title(form)[0] or "").rstrip(".").lower(), form.lower().rstrip("."),
+            form.split()[0].rstrip(".").lower() if " " in form else None)
 
 
 def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | None:

@@ -1031,7 +1031,8 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     on the other end is whoever hangs up or speaks from the phone under a name (`said Doc, and was gone`), else whom
     the lines of the call address by name (`Teta, I'm working`), other than those tagged speaking in the room.
     """
-    start = 0 if _CALL.search(before) and _PHONE.search(before) else None
+    # (narration holding none of the call words is not searched)
+    start = 0 if may_hold(before.lower(), _CALL_STEMS) and _CALL.search(before) and _PHONE.search(before) else None
     holders = _holders(cast, before) if start is not None else set()
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)

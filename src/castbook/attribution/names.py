@@ -630,10 +630,15 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     """The capitalised runs of a text and the alias keys `Cast.find` tries for each: they depend on the text
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
-    for m in MENTION.finditer(text):
-        s = m.group()
-        plans.append((m.start(), m.end(), _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s))
+    for m in _MENTION_SCAN.finditer(" " + text):
+        s = m.group(1)
+        plans.append((m.start(1) - 1, m.end(1) - 1, _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s))
     return tuple(plans)
+
+
+_MENTION_SCAN = re.compile(r"\W(" + MENTION.pattern.removeprefix(r"\b") + ")")
+"""`MENTION` as the non-word character before it and the mention (group 1), scanned in the text after a space: the
+same matches, but the scan starts with a character class, which the regex engine skips to quickly."""
 
 
 @lru_cache(maxsize=1 << 14)
