@@ -183,6 +183,17 @@ _TO_WHOM = re.compile(
     r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing)\s+$"
 )
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`)."""
+_TO_ME = re.compile(
+    r"\b(?:(?:said|says|whispered|murmured|muttered|called|replied|answered|returned|turned|turns|turning|spoke|"
+    r"speaking|added|remarked|observed|explained|shouted|repeated|went\s+on|bent|leaned|leant|nodded|smiled)"
+    r"(?:\s+\w+ly)?(?:\s+round|\s+again|\s+back|\s+over)?\s+to"
+    r"|(?:asked|asks|asking|told|tells|telling|questioned|addressed|addressing|studied|eyed|called|warned|assured|urged)"
+    r"(?:\s+\w+ly)?"
+    r"|(?:looked|looks|looking|glanced|glances|glancing|stared|peered|smiled|grinned|frowned|winked|blinked)"
+    r"(?:\s+\w+ly)?(?:\s+up|\s+over|\s+across|\s+round|\s+back)?\s+at)\s+me\b"
+)
+"""First-person narration saying the narrator was spoken to or looked at (`John turned to me`, `the critic asked me`,
+`She studied me`): the one speaking there talks with the narrator."""
 
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie)\b", re.I)
@@ -409,6 +420,18 @@ def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
     return len(who)
 
 
+def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int, piece: int) -> bool:
+    """The narration of paragraph `at` (before quotation `piece` or after it), or of a paragraph of narration alone
+    just before it (after the previous turn's paragraph `prev`), says its speaker turned to, asked or looked at "me"."""
+    for k, x in enumerate(paragraphs[at]):
+        if x.kind == "narration" and " me" in x.text and _TO_ME.search(x.text):
+            return True
+    p = at - 1
+    if p > prev and p >= 0 and all(x.kind == "narration" for x in paragraphs[p]):
+        return any(" me" in x.text and _TO_ME.search(x.text) for x in paragraphs[p])
+    return False
+
+
 def _units(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None,
     told: bool = False,
@@ -449,6 +472,8 @@ def _units(
                 }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
+                if told and _to_me(paragraphs, q.para, para, q.piece):
+                    u.spoken_to.add(narrator)  # `John turned to me.`: John talks with the narrator
                 said = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
                 low = said.lower()
                 u.call = may_hold(low, _CALL_STEMS) and bool(_CALL.search(said))
