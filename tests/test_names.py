@@ -515,3 +515,20 @@ def test_a_title_and_full_name_written_first_is_shortened_after():
     assert cast.resolve("Mr. Venn") == cast.resolve("Mr. Tobias Venn") is not None
     assert cast.resolve("Mr. Hale") != cast.resolve("Mr. Arthur Hale")
 
+
+
+def test_a_married_title_is_not_the_daughter_of_the_family():
+    """`Mrs. Quill` is the mother: with a `Miss Quill` in the family, the one full name `Ruth Quill` is the
+    daughter's (and `Miss Quill` joins her); `Mrs. Holt` never joins `Jane Holt`, whom the maid calls `Miss Jane`."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ruth Quill sat by the window. She sighed.", "Ruth looked up.", "Mrs. Quill came in with her sewing.",
+        "“Sit straight,” said Mrs. Quill.", "Mrs. Quill frowned at her.", "Mrs. Quill sat down.",
+        "“Miss Quill, a letter,” the maid said.", "Miss Quill took it.", "Jane Holt laughed. She ran out.",
+        "“Miss Jane!” the maid cried.", "Jane stopped.", "Mrs. Holt sighed.", "Mrs. Holt went in.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Miss Quill") == cast.resolve("Ruth") is not None
+    assert cast.resolve("Mrs. Quill") not in (None, cast.resolve("Ruth"))
+    assert cast.resolve("Mrs. Holt") not in (None, cast.resolve("Jane"))

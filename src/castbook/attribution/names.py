@@ -1249,6 +1249,26 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
                 full_by_last[toks[-1]].add(pid)
             elif title not in (None, "The") and len(toks) >= 2 and _same_title(title) != "mrs":
                 titled_full[_same_title(title), toks[-1]].add(pid)
+    # A daughter's marks: a family name written after `Miss` (`Miss Pell`) and the given names written after it
+    # (`Miss Catherine`, `Miss Catherine Pell`).
+    misses: defaultdict[str, set[int]] = defaultdict(set)
+    miss_given: set[str] = set()
+    given: set[str] = set()
+    family: set[str] = set()
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if len(toks) >= 2:
+                given.add(toks[0])
+                family.add(toks[-1])
+            elif title and _same_title(title) in ("mr", "mrs"):
+                family.add(toks[0])
+            if title and _same_title(title) == "miss":
+                if len(toks) >= 2:
+                    miss_given.add(toks[0])
+                else:
+                    misses[toks[0]].add(pid)
+    miss_given |= {w for w in misses if w in given and w not in family}
     # Most mentioned first, twice: a brother's merge can settle his sister's.
     order = sorted(range(len(cast.people)), key=lambda pid: -sum(cast.people[pid].forms.values())) * 2
     has_full = {p for s in full_by_last.values() for p in s}
@@ -1280,6 +1300,13 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         if not targets and len(mine) == 1:
             # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
             targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
+        if mine == {"mrs"}:
+            # A married woman is not the daughter of her family: not one whose given name goes with `Miss`
+            # (`Miss Catherine`), nor, while the family has a `Miss Pell` too, its one full name (`Eleanor Pell`).
+            targets = {t for t in targets if not any(
+                split_title(f)[1][0] in miss_given for f in cast.people[t].forms if not split_title(f)[0])}
+            if any(m != pid and m not in targets and cast.people[m].forms for m in misses.get(last, ())):
+                continue
         if len(targets) != 1:
             continue
         tgt = targets.pop()
