@@ -532,3 +532,19 @@ def test_a_married_title_is_not_the_daughter_of_the_family():
     assert cast.resolve("Miss Quill") == cast.resolve("Ruth") is not None
     assert cast.resolve("Mrs. Quill") not in (None, cast.resolve("Ruth"))
     assert cast.resolve("Mrs. Holt") not in (None, cast.resolve("Jane"))
+
+
+def test_classic_pet_forms_join_the_name_they_stand_for():
+    """`Peggy` is Margaret and `Ned` is Edmund though neither begins the name; `Bess`, with two Elizabeths to
+    choose from, joins neither."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Margaret Orme set down the tray.", "Margaret laughed.", "Edmund Orme stood by the door.", "Edmund nodded.",
+        "Elizabeth Vane sat.", "Elizabeth Crane stood.", "“Peggy, the tea,” said Ned.", "Peggy poured it.",
+        "Ned grinned.", "Bess yawned.", "Bess went out.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Peggy") == cast.resolve("Margaret") is not None
+    assert cast.resolve("Ned") == cast.resolve("Edmund") is not None
+    assert cast.resolve("Bess") not in (None, cast.resolve("Elizabeth Vane"), cast.resolve("Elizabeth Crane"))

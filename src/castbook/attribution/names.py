@@ -1150,7 +1150,29 @@ def _merge_short_forms(cast: Cast) -> None:
             n = 2 * sum(person.forms.values())
             owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.lower().startswith(said) for o in ps
                       if sum(cast.people[o].forms.values()) >= n} - {pid}
+        if not owners and form.lower() in _PET_FORMS:
+            # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
+            full = _PET_FORMS[form.lower()]
+            owners = {o for first, ps in firsts.items() if first.lower() in full for o in ps
+                      if not _ranked(cast.people[o])} - {pid}
         _merge_if_one(cast, pid, owners)
+
+
+def _ranked(person: Person) -> bool:
+    """Whether a character is titled other than `Miss` or `Mr.` (`Lady Catherine`, `Mrs. Bell`): nobody's `Kitty`."""
+    return any(t not in (None, "The") and _same_title(t) not in ("miss", "mr", "master")
+               for t, _ in map(_split_title, person.forms))
+
+
+_PET_FORMS = {pet: frozenset(names.split()) for pets, names in (
+    ("nell nelly nellie", "eleanor elinor eleanora ellen helen helena"), ("kitty", "catherine catharine katherine katharine"),
+    ("bess bessie bessy betsy lizzy lizzie", "elizabeth elisabeth"), ("peggy peg meg madge", "margaret"),
+    ("polly", "mary"), ("patsy", "martha patricia"), ("dick", "richard"), ("ned neddy teddy", "edward edmund"),
+    ("fanny", "frances"), ("dolly", "dorothy"), ("jem", "james"), ("sukey", "susan susanna susannah"),
+    ("lottie lotty", "charlotte"), ("hal", "henry"),
+) for pet in pets.split()}
+"""Classic English pet forms that do not begin the name they stand for (those that do, `Tom`, `Aggie`, are found
+by their first letters); not those worn as names of their own today (`Jack`, `Harry`, `Molly`, `Kate`)."""
 
 
 _SOUND = {"z": "s", "ee": "i"}
