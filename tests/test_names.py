@@ -548,3 +548,19 @@ def test_classic_pet_forms_join_the_name_they_stand_for():
     assert cast.resolve("Peggy") == cast.resolve("Margaret") is not None
     assert cast.resolve("Ned") == cast.resolve("Edmund") is not None
     assert cast.resolve("Bess") not in (None, cast.resolve("Elizabeth Vane"), cast.resolve("Elizabeth Crane"))
+
+
+def test_a_peer_is_his_title_and_his_peerage_and_no_form_of_address_is_a_name():
+    """`the Earl` and `Wexley` are one man, written `the Earl of Wexley`; `Your Grace` and `His Grace` name no
+    `Grace`, and `Wiltshire` is a county."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "The Earl of Wexley came late to the Tolland ball.", "“Your Grace,” said Mrs. Tolland.",
+        "The Earl bowed.", "Wexley smiled.", "Wexley took her hand.", "The Earl sat down.",
+        "His Grace laughed.", "Mrs. Tolland sighed.", "“The Tolland girls are in Wiltshire,” she said.",
+        "“Wiltshire is dull,” said Wexley.", "They left Wiltshire in May.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the Earl") == cast.resolve("Wexley") is not None
+    assert cast.resolve("Grace") is None and cast.resolve("Wiltshire") is None

@@ -64,6 +64,8 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
+_ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
+"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
 _AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
 _DIGIT_ANY = re.compile(r"\d")
@@ -682,6 +684,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
+    # `Your Grace`, `His Lordship`: a word after a capitalised possessive is a form of address, no one's name.
+    addressed: Counter[str] = Counter(_ADDRESSED.findall(text))
     # A word written only after a number is a ward, a wing or a flat (`on 4 West`, `at 12 Harrow`), no one's name.
     numbered_after: Counter[str] = Counter(clean(w) for w in _AFTER_NUMBER.findall(text)) if _DIGIT_ANY.search(text) else Counter()
     possessive: Counter[str] = Counter()
@@ -716,8 +720,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         t = clean(tok)
         if t in numbered or t in _MONTH_NAMES and acted[t] >= 2 and in_run[t]:
             return True
-        if numbered_after[t] and numbered_after[t] >= cap_all[t]:
-            return False
+        if numbered_after[t] and numbered_after[t] >= cap_all[t] or 2 * addressed[t] >= cap_all[t] > 0 or t.endswith("shire"):
+            return False  # (nor a shire: `Hertfordshire`)
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
@@ -824,10 +828,34 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
     cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged)
+    if " of " in text:
+        _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     cast.lower_words = frozenset(w for w, n in lower.items()
                                  if n >= cap_all[w.capitalize()] and not cap_mid[w.capitalize()] and w not in _FAMILY_CALLS)
     return cast
+
+
+_PEER = re.compile(r"\b[Tt]he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
+                   r" of ([A-Z][\w'\u2019\-]*)")
+"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`)."""
+
+
+def _merge_peers(cast: Cast, text: str) -> None:
+    """`the Duke` and `Ashworth` are one man when the text writes `the Duke of Ashworth` (and no other duke)."""
+    peerages: defaultdict[str, set[str]] = defaultdict(set)
+    for title, place in _PEER.findall(text):
+        peerages[title.lower()].add(_clean_token(place))
+    for title, places in peerages.items():
+        if len(places) != 1:
+            continue
+        (place,) = places
+        pid, tgt = cast.alias.get(f"the {title}"), cast.alias.get(place.casefold())
+        if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or cast.people[tgt].hinted:
+            continue
+        if all(_split_title(f) == ("The", (title.capitalize(),)) for f in cast.people[pid].forms) and all(
+                _split_title(f)[1][-1] == place for f in cast.people[tgt].forms):
+            _merge_if_one(cast, pid, {tgt})
 
 
 def _the_actors(text: str, heads: set[str], verbs: frozenset[str] | set[str]) -> set[str]:
