@@ -515,3 +515,52 @@ def test_a_title_and_full_name_written_first_is_shortened_after():
     assert cast.resolve("Mr. Venn") == cast.resolve("Mr. Tobias Venn") is not None
     assert cast.resolve("Mr. Hale") != cast.resolve("Mr. Arthur Hale")
 
+
+
+def test_a_married_title_is_not_the_daughter_of_the_family():
+    """`Mrs. Quill` is the mother: with a `Miss Quill` in the family, the one full name `Ruth Quill` is the
+    daughter's (and `Miss Quill` joins her); `Mrs. Holt` never joins `Jane Holt`, whom the maid calls `Miss Jane`."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ruth Quill sat by the window. She sighed.", "Ruth looked up.", "Mrs. Quill came in with her sewing.",
+        "“Sit straight,” said Mrs. Quill.", "Mrs. Quill frowned at her.", "Mrs. Quill sat down.",
+        "“Miss Quill, a letter,” the maid said.", "Miss Quill took it.", "Jane Holt laughed. She ran out.",
+        "“Miss Jane!” the maid cried.", "Jane stopped.", "Mrs. Holt sighed.", "Mrs. Holt went in.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Miss Quill") == cast.resolve("Ruth") is not None
+    assert cast.resolve("Mrs. Quill") not in (None, cast.resolve("Ruth"))
+    assert cast.resolve("Mrs. Holt") not in (None, cast.resolve("Jane"))
+
+
+def test_classic_pet_forms_join_the_name_they_stand_for():
+    """`Peggy` is Margaret and `Ned` is Edmund though neither begins the name; `Bess`, with two Elizabeths to
+    choose from, joins neither."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Margaret Orme set down the tray.", "Margaret laughed.", "Edmund Orme stood by the door.", "Edmund nodded.",
+        "Elizabeth Vane sat.", "Elizabeth Crane stood.", "“Peggy, the tea,” said Ned.", "Peggy poured it.",
+        "Ned grinned.", "Bess yawned.", "Bess went out.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Peggy") == cast.resolve("Margaret") is not None
+    assert cast.resolve("Ned") == cast.resolve("Edmund") is not None
+    assert cast.resolve("Bess") not in (None, cast.resolve("Elizabeth Vane"), cast.resolve("Elizabeth Crane"))
+
+
+def test_a_peer_is_his_title_and_his_peerage_and_no_form_of_address_is_a_name():
+    """`the Earl` and `Wexley` are one man, written `the Earl of Wexley`; `Your Grace` and `His Grace` name no
+    `Grace`, and `Wiltshire` is a county."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "The Earl of Wexley came late to the Tolland ball.", "“Your Grace,” said Mrs. Tolland.",
+        "The Earl bowed.", "Wexley smiled.", "Wexley took her hand.", "The Earl sat down.",
+        "His Grace laughed.", "Mrs. Tolland sighed.", "“The Tolland girls are in Wiltshire,” she said.",
+        "“Wiltshire is dull,” said Wexley.", "They left Wiltshire in May.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("the Earl") == cast.resolve("Wexley") is not None
+    assert cast.resolve("Grace") is None and cast.resolve("Wiltshire") is None

@@ -64,6 +64,8 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
+_ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
+"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
 _AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
 _DIGIT_ANY = re.compile(r"\d")
@@ -694,6 +696,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
+    # `Your Grace`, `His Lordship`: a word after a capitalised possessive is a form of address, no one's name.
+    addressed: Counter[str] = Counter(_ADDRESSED.findall(text))
     # A word written only after a number is a ward, a wing or a flat (`on 4 West`, `at 12 Harrow`), no one's name.
     numbered_after: Counter[str] = Counter(clean(w) for w in _AFTER_NUMBER.findall(text)) if _DIGIT_ANY.search(text) else Counter()
     possessive: Counter[str] = Counter()
@@ -728,8 +732,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         t = clean(tok)
         if t in numbered or t in _MONTH_NAMES and acted[t] >= 2 and in_run[t]:
             return True
-        if numbered_after[t] and numbered_after[t] >= cap_all[t]:
-            return False
+        if numbered_after[t] and numbered_after[t] >= cap_all[t] or 2 * addressed[t] >= cap_all[t] > 0 or t.endswith("shire"):
+            return False  # (nor a shire: `Hertfordshire`)
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
         if cap_all[t] < 2 and not actor[t]:
@@ -836,10 +840,34 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
     cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged)
+    if " of " in text:
+        _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     cast.lower_words = frozenset(w for w, n in lower.items()
                                  if n >= cap_all[w.capitalize()] and not cap_mid[w.capitalize()] and w not in _FAMILY_CALLS)
     return cast
+
+
+_PEER = re.compile(r"\b[Tt]he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
+                   r" of ([A-Z][\w'\u2019\-]*)")
+"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`)."""
+
+
+def _merge_peers(cast: Cast, text: str) -> None:
+    """`the Duke` and `Ashworth` are one man when the text writes `the Duke of Ashworth` (and no other duke)."""
+    peerages: defaultdict[str, set[str]] = defaultdict(set)
+    for title, place in _PEER.findall(text):
+        peerages[title.lower()].add(_clean_token(place))
+    for title, places in peerages.items():
+        if len(places) != 1:
+            continue
+        (place,) = places
+        pid, tgt = cast.alias.get(f"the {title}"), cast.alias.get(place.casefold())
+        if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or cast.people[tgt].hinted:
+            continue
+        if all(_split_title(f) == ("The", (title.capitalize(),)) for f in cast.people[pid].forms) and all(
+                _split_title(f)[1][-1] == place for f in cast.people[tgt].forms):
+            _merge_if_one(cast, pid, {tgt})
 
 
 def _the_actors(text: str, heads: set[str], verbs: frozenset[str] | set[str]) -> set[str]:
@@ -1162,7 +1190,29 @@ def _merge_short_forms(cast: Cast) -> None:
             n = 2 * sum(person.forms.values())
             owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.lower().startswith(said) for o in ps
                       if sum(cast.people[o].forms.values()) >= n} - {pid}
+        if not owners and form.lower() in _PET_FORMS:
+            # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
+            full = _PET_FORMS[form.lower()]
+            owners = {o for first, ps in firsts.items() if first.lower() in full for o in ps
+                      if not _ranked(cast.people[o])} - {pid}
         _merge_if_one(cast, pid, owners)
+
+
+def _ranked(person: Person) -> bool:
+    """Whether a character is titled other than `Miss` or `Mr.` (`Lady Catherine`, `Mrs. Bell`): nobody's `Kitty`."""
+    return any(t not in (None, "The") and _same_title(t) not in ("miss", "mr", "master")
+               for t, _ in map(_split_title, person.forms))
+
+
+_PET_FORMS = {pet: frozenset(names.split()) for pets, names in (
+    ("nell nelly nellie", "eleanor elinor eleanora ellen helen helena"), ("kitty", "catherine catharine katherine katharine"),
+    ("bess bessie bessy betsy lizzy lizzie", "elizabeth elisabeth"), ("peggy peg meg madge", "margaret"),
+    ("polly", "mary"), ("patsy", "martha patricia"), ("dick", "richard"), ("ned neddy teddy", "edward edmund"),
+    ("fanny", "frances"), ("dolly", "dorothy"), ("jem", "james"), ("sukey", "susan susanna susannah"),
+    ("lottie lotty", "charlotte"), ("hal", "henry"),
+) for pet in pets.split()}
+"""Classic English pet forms that do not begin the name they stand for (those that do, `Tom`, `Aggie`, are found
+by their first letters); not those worn as names of their own today (`Jack`, `Harry`, `Molly`, `Kate`)."""
 
 
 _SOUND = {"z": "s", "ee": "i"}
@@ -1261,6 +1311,26 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
                 full_by_last[toks[-1]].add(pid)
             elif title not in (None, "The") and len(toks) >= 2 and _same_title(title) != "mrs":
                 titled_full[_same_title(title), toks[-1]].add(pid)
+    # A daughter's marks: a family name written after `Miss` (`Miss Pell`) and the given names written after it
+    # (`Miss Catherine`, `Miss Catherine Pell`).
+    misses: defaultdict[str, set[int]] = defaultdict(set)
+    miss_given: set[str] = set()
+    given: set[str] = set()
+    family: set[str] = set()
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if len(toks) >= 2:
+                given.add(toks[0])
+                family.add(toks[-1])
+            elif title and _same_title(title) in ("mr", "mrs"):
+                family.add(toks[0])
+            if title and _same_title(title) == "miss":
+                if len(toks) >= 2:
+                    miss_given.add(toks[0])
+                else:
+                    misses[toks[0]].add(pid)
+    miss_given |= {w for w in misses if w in given and w not in family}
     # Most mentioned first, twice: a brother's merge can settle his sister's.
     order = sorted(range(len(cast.people)), key=lambda pid: -sum(cast.people[pid].forms.values())) * 2
     has_full = {p for s in full_by_last.values() for p in s}
@@ -1292,6 +1362,13 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         if not targets and len(mine) == 1:
             # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
             targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
+        if mine == {"mrs"}:
+            # A married woman is not the daughter of her family: not one whose given name goes with `Miss`
+            # (`Miss Catherine`), nor, while the family has a `Miss Pell` too, its one full name (`Eleanor Pell`).
+            targets = {t for t in targets if not any(
+                split_title(f)[1][0] in miss_given for f in cast.people[t].forms if not split_title(f)[0])}
+            if any(m != pid and m not in targets and cast.people[m].forms for m in misses.get(last, ())):
+                continue
         if len(targets) != 1:
             continue
         tgt = targets.pop()
