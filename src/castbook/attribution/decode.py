@@ -658,6 +658,8 @@ def _decode_conv(
     for g in {u.beat or u.gender for u in units if (u.beat or u.gender) and not u.anchored}:
         if any(p >= 0 and cast.gender(p) == g for p in cands):
             continue
+        if window and any(p >= 0 and cast.gender(p) is None for p in remote_set):
+            continue  # `"I'm in Stavanger," she said.` on a call: the one on the other end, whose gender is not known
         named = next((p for p in reversed(fresh) if p >= 0 and cast.gender(p) == g), None)
         if named is None:
             named = (leads or {}).get(g)
