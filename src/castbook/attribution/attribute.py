@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -324,7 +325,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     cast.roles = _appositives(cast, paragraphs, heads)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
-    cast.looks = _looks(cast, paragraphs, quotes)
+    cast.looks = _looks(cast, paragraphs, quotes, resets)
     cast.named_later = {}
     _epithets(cast, resets, quotes, paragraphs)
     cast.speaking_heads = _speaking_heads(quotes)
@@ -1144,7 +1145,7 @@ def _decide(
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
             return
-        pid = _looked(cast, tag.text, tag.gender, conv, known)
+        pid = _looked(cast, tag.text, tag.gender, conv, known, q.para)
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.7, "desc_look")
             return
@@ -1321,6 +1322,16 @@ def _contrast(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation, las
         same = _comparative_voice(cast, (word,) + _SYNONYMS.get(word, ()))
         if same is not None:
             return same
+        if word in _COMPARATIVE_LOOK and cast.look_scene:
+            # (Or described so earlier in this scene: `The pilot was a broad grey-haired man.`)
+            look = cast.looks.get(_COMPARATIVE_LOOK[word], {})
+            here_now = cast.look_scene.get((_COMPARATIVE_LOOK[word], cast.scene_of[q.para]), {})
+            fit = {pid for pid in stage if pid in look} | {pid for pid, at in here_now.items() if at <= q.para}
+            if len(fit) == 1:
+                pid = fit.pop()
+                pid = cast.add(pid) if isinstance(pid, str) else pid
+                if _compatible(cast, pid, g):
+                    return pid
         twin = _comparative_voice(cast, _COUNTERPARTS[word])
         if twin is not None:
             rest = [pid for pid in stage if pid != twin]
@@ -1503,6 +1514,9 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     return out
 
 
+_NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved to be) ", re.I)
+
+
 def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] = frozenset()) -> dict[str, Counter[int]]:
     """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`),
     what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`), and the heads of
@@ -1511,9 +1525,29 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
     role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
     titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
-    for pieces in paragraphs:
+    last_role: str | None = None  # the latest role the narration spoke of (`said the pilot to nobody`)
+    role_at = -9
+    for pi, pieces in enumerate(paragraphs):
         for p in pieces:
             text = p.text
+            if role_rx is not None and p.kind == "narration":
+                m = _NAME_TURNED.search(text) if "name" in text else None
+                if m is not None:
+                    # (The role must be in the sentence just before: the end of the last narration, or this one's.)
+                    lead = text[: m.start()].rstrip()
+                    before = role_rx.findall(_last_sentence(lead)) if lead else None
+                    if before is not None:
+                        last_role = before[-1].split()[-1].lower() if before else None
+                    elif pi - role_at > 2:
+                        last_role = None
+                if m is not None and last_role is not None:
+                    # `His name turned out to be Marek`: the one just spoken of by a role is Marek.
+                    found = cast.find(text[m.end() : m.end() + 40])
+                    pid = found[0][2] if found and found[0][0] == 0 else None
+                    if pid is not None and pid >= 0 and cast.gender(pid) in (_POSSESSIVE.get(m.group(1).lower()), None):
+                        roles.setdefault(last_role, Counter())[pid] += 2
+                hits = role_rx.findall(_last_sentence(text))
+                last_role, role_at = (hits[-1].split()[-1].lower(), pi) if hits else (None, role_at)
             if titled is not None and p.kind == "narration" and titled.search(text):
                 # `Apothecary Wren`, `Captain Ilse Brand` beside `said the apothecary`: a role written as a title.
                 for s, e, pid in cast.find(text):
@@ -1564,16 +1598,32 @@ _LOOK_CLASSES = {
     "redhead": "redhead red-haired ginger",
     "dark-haired": "dark-haired black-haired",
     "tall": "tall lanky",
+    "old": "elderly grizzled grey-haired gray-haired white-haired silver-haired grey-bearded gray-bearded white-bearded",
 }
 _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
 _LOOK_WORDS = re.compile(r"\b(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
+_LOOK_CLASS.update({w: "old" for w in ("old", "older", "elder", "aged")})
+"""(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
+_COMPARATIVE_LOOK = {"older": "old", "elder": "old", "taller": "tall", "bigger": "big", "larger": "big"}
+"""A comparative (`the older man`) picks the one on stage the narration gave that look (`a grey-haired man`)."""
 
 _LOOK_ARTICLE = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+)?$", re.I)
+_LOOK_COPULA = re.compile(r"\b(?:was|is|'s|\u2019s)\s+(?:a|an)\s+(?:[\w-]+\s+)?$", re.I)
+"""`Marek was a broad grey-haired man`: a description of someone named, not someone new (`a blonde girl came in`)."""
 
 
-def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> dict[str, Counter[int]]:
+_LOOK_EPITHET = re.compile(r"\b[Tt]he ([a-z][a-z\-]+)\b")
+
+
+def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
+           resets: Sequence[bool] = ()) -> dict[str, Counter[int]]:
     """`Bulwark rumbles, pushing the chair with one enormous foot`: what the narration says a named character looks
-    like (size, hair), sentence by sentence, for the epithets of tags (`the big man`): class -> who."""
+    like (size, hair), sentence by sentence, for the epithets of tags (`the big man`): class -> who. A sentence that
+    names nobody may describe a character known by an epithet (`The pilot was a broad grey-haired man`). Where each
+    description was given goes to `cast.look_scene`: (class, scene) -> who, with the first paragraph."""
+    cast.look_scene = {}
+    cast.scene_of = list(itertools.accumulate(bool(r) for r in resets)) or [0] * len(paragraphs)
+    scene = 0
     wanted = set()
     for q in quotes:
         t = q.tag
@@ -1583,25 +1633,52 @@ def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -
     looks: dict[str, Counter[int]] = {}
     if not wanted:
         return looks
-    for pieces in paragraphs:
+    heads = {t.text.lower().split()[-1] for q in quotes for t in (q.tag,) if t is not None and t.kind == "descriptor"
+             and t.text.lower().startswith("the ") and len(t.text.split()) == 2} - _GENERIC - _STRANGER_HEADS
+    for pi, pieces in enumerate(paragraphs):
+        scene += bool(pi < len(resets) and resets[pi])
         for p in pieces:
             if p.kind != "narration" or not _LOOK_WORDS.search(p.text):
                 continue
             for sent in _SENTENCES.split(p.text):
                 # (`the blond` in narration is the epithet itself, `a blonde girl` someone new: no description.)
                 found = {m.group(1).lower() for m in _LOOK_WORDS.finditer(sent)
-                         if not _LOOK_ARTICLE.search(sent, max(0, m.start() - 30), m.start())}
+                         if not _LOOK_ARTICLE.search(sent, max(0, m.start() - 30), m.start())
+                         or _LOOK_COPULA.search(sent, max(0, m.start() - 40), m.start())}
                 classes = {_LOOK_CLASS[w] for w in found} & wanted
                 if not classes:
                     continue
-                who = {pid for _, _, pid in cast.find(sent) if pid >= 0 and not cast.name(pid).lower().startswith("the ")}
+                names = cast.find(sent)
+                if "old" in classes:
+                    # (Age only when said of someone named before it: `Marek was a grizzled man`, not `He was
+                    # elderly, fair as a European's`.)
+                    first = min(m.start() for m in _LOOK_WORDS.finditer(sent) if _LOOK_CLASS[m.group(1).lower()] == "old")
+                    if not any(e <= first for _, e, _ in names) and not any(
+                            m.end() <= first and m.group(1) in heads for m in _LOOK_EPITHET.finditer(sent)):
+                        classes.discard("old")
+                        if not classes:
+                            continue
+                who = {pid for _, _, pid in names if pid >= 0 and not cast.name(pid).lower().startswith("the ")}
+                if not who:
+                    # (Kept as the epithet, `the pilot`: a character made when a comparative picks them; or the
+                    # one character the text links to the role, `His name turned out to be Marek`.)
+                    epithets = {"the " + m.group(1) for m in _LOOK_EPITHET.finditer(sent) if m.group(1) in heads}
+                    linked = [cast.roles.get(e[4:]) for e in epithets]
+                    if len(epithets) == 1 and linked[0] and len(linked[0]) == 1:
+                        who = set(linked[0])
+                    elif len(epithets) == 1:
+                        for c in classes:
+                            cast.look_scene.setdefault((c, scene), {}).setdefault(next(iter(epithets)), pi)
+                        continue
                 if len(who) == 1:
+                    pid = next(iter(who))
                     for c in classes:
-                        looks.setdefault(c, Counter())[next(iter(who))] += 1
+                        looks.setdefault(c, Counter())[pid] += 1
+                        cast.look_scene.setdefault((c, scene), {}).setdefault(pid, pi)
     return looks
 
 
-def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set[int]) -> int | None:
+def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set[int], q_para: int = 0) -> int | None:
     """`the big man` on a line: the one on stage the narration described as big (`his enormous foot`)."""
     looks = cast.looks
     if not looks:
@@ -1610,11 +1687,18 @@ def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set
     classes = {_LOOK_CLASS[w] for w in words[1:] if w in _LOOK_CLASS} & looks.keys()
     if len(classes) != 1:
         return None
-    seen = looks[classes.pop()]
+    look = classes.pop()
+    if look == "old" and not {"older", "elder"} & set(words) and {"old", "aged"} & set(words):
+        return None  # (`the old man` is too common an epithet: PDNC held -2; `the grey-haired man` is kept)
+    seen = looks[look]
     stage = set(conv.speakers + conv.mentions + conv.seen)
+    if look == "old" and not {"older", "elder"} & set(words):
+        # (Age is the commonest epithet, `the old man`: only someone talking now, or described so in this scene;
+        # `the older man` is one of those present.)
+        stage = set(conv.speakers) | set(cast.look_scene.get((look, cast.scene_of[q_para]), ()))
     top = [(n, pid) for pid, n in seen.items() if pid in stage and _compatible(cast, pid, g)]
     top.sort(reverse=True)
-    if not top and len(seen) == 1 and next(iter(seen)) in known and _compatible(cast, next(iter(seen)), g):
+    if not top and look != "old" and len(seen) == 1 and next(iter(seen)) in known and _compatible(cast, next(iter(seen)), g):
         return next(iter(seen))  # the only one ever described so, not named in this scene's narration yet
     if not top or (len(top) > 1 and top[0][0] == top[1][0]):
         return None

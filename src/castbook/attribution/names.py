@@ -411,6 +411,10 @@ class Cast:
         """Role noun -> whom lines tagged with it answer by name (`"Thank you, Hobbs," ... returned the porter`)."""
         self.looks: dict[str, Counter[int]] = {}
         """Look class (big, blond, tall...) -> the characters the narration describes so (`the big man`)."""
+        self.look_scene: dict[tuple[str, int], dict[int, int]] = {}
+        """(look class, scene) -> the characters described so in that scene, with the paragraph first saying so."""
+        self.scene_of: list[int] = []
+        """Paragraph -> its scene (counting chapter starts and scene breaks)."""
         self.speaking_heads: set[str] = set()
         """Descriptor nouns that tag speech somewhere in the work (`said the waiter`)."""
         self.role_speakers: set[str] = set()
