@@ -1001,7 +1001,7 @@ _OBJ_THEN_SUBJ = {g: re.compile(rf"\b{o}\b(?:(?![.;]).)*?\b{w}\b") for g, o, w i
 
 def _other_one(sent: str, last: int, gender: str) -> bool:
     """After the last name of the pronoun's gender, the sentence speaks of another of that gender as `him`, then as
-    `he` (`It was only when Fielding was near him that he saw further`): not the one named, whom the chain passes."""
+    `he` (`It was only when Bram stood beside him that he stopped`): not the one named, whom the chain passes."""
     m = _OBJ_THEN_SUBJ[gender].search(sent, last)
     return m is not None and _OBJECT_PRON[gender].match(sent, m.start()) is not None
 

@@ -1284,7 +1284,7 @@ _TITLE_CLASSES = {t: k for k, ts in {
 
 
 def _same_title(title: str) -> str:
-    """Titles that name the same standing: "Monsieur Poirot" is "Mr. Poirot", "Doctor Vance" is "Dr. Vance"."""
+    """Titles that name the same standing: "Monsieur Dufresne" is "Mr. Dufresne", "Doctor Vance" is "Dr. Vance"."""
     t = title.rstrip(".").lower()
     return _TITLE_CLASSES.get(t, t)
 
