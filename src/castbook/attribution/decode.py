@@ -196,6 +196,26 @@ _TO_ME = re.compile(
 `She studied me`): the one speaking there talks with the narrator."""
 
 
+_WITH_ME_AFTER = re.compile(r"\s+and\s+I\b")
+_WITH_ME_BEFORE = re.compile(
+    r"(?:\bI\s+and\s+|\bI\b[^.!?;\"\u201c\u201d]{0,60}?\b(?:with|saw|met|meet|found|joined|spotted)\s+)$")
+"""First-person narration opening an exchange that puts the narrator with one named person (`Nina and I walked up to
+the cafe`, `I sat with Harris`, `I found Nina in the kitchen`): the exchange is between the two of them."""
+_PAIR_OUT = -1.0
+"""...and a third person takes no untagged turn of it."""
+
+
+def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set[int] | frozenset[int]) -> int | None:
+    """The one person the narration `text` puts together with the narrator (see `_WITH_ME_BEFORE`), if just one."""
+    found = set()
+    for s, e, pid in cast.find(text):
+        if pid == me or pid in places or pid not in known:
+            continue
+        if _WITH_ME_AFTER.match(text, e) or _WITH_ME_BEFORE.search(text, max(0, s - 70), s):
+            found.add(pid)
+    return found.pop() if len(found) == 1 else None
+
+
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie)\b", re.I)
 _CALL = re.compile(
     r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
@@ -383,11 +403,17 @@ def decode(
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
         crowd = _crowd(quotes, resets, start, end)
+        pair = None
+        if told:
+            opening = before + " " + " ".join(
+                x.text for x in paragraphs[quotes[start].para][: quotes[start].piece] if x.kind == "narration")
+            if "I " in opening:
+                pair = _with_me(cast, opening, known, me, places)
         off = _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
-            line,
+            line, pair,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
@@ -553,7 +579,7 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
-    line: list | None = None,
+    line: list | None = None, pair: int | None = None,
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
@@ -635,6 +661,11 @@ def _decode_conv(
     for pid in called:
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1
+    if pair is not None and any(u.anchored and u.anchor not in (narrator, pair) for u in units):
+        pair = None  # someone else is heard by name: not the two of them alone
+    if pair is not None:
+        weight[narrator] = weight.get(narrator, 0) + 2
+        weight[pair] = weight.get(pair, 0) + 2
     weight.pop(_UNKNOWN, None)
     u0 = units[0]
     if u0.nodder and u0.listener is None and len(carry) >= 2 and carry[-2] >= 0 and cast.gender(
@@ -723,6 +754,8 @@ def _decode_conv(
             else:
                 if pid == narrator and u.not_me:
                     s += _NOT_ME
+                if pair is not None and pid != narrator and pid != pair:
+                    s += _PAIR_OUT
                 if pid in u.intro:
                     s += _INTRODUCES_SELF + (_CHECKS_IN if u.checks_in else 0.0)
                 elif pid in u.vocatives:
