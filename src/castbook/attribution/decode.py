@@ -1093,7 +1093,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     if far:
         far, holders = list(dict.fromkeys(far)), holders - set(far)
     else:
-        here = {units[t].anchor for t in window if units[t].anchored} | holders
+        # Those heard speaking in person in the exchange, before the call or in it (`"Ring who?" Rosa asked.`), are
+        # in the room: the far end greeting them (`Hi, Rosa!`) does not make them a second far end.
+        here = {u.anchor for t, u in enumerate(units) if u.anchored and (t in window or not (u.remote or u.hang_up))}
+        here |= holders
         if units[start].call:
             # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
             here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
