@@ -1084,6 +1084,17 @@ def _holders(cast: Cast, text: str) -> set[int]:
     return {pid for _, _, pid in cast.find(text[start : m.start()])}
 
 
+_ITS_ME = re.compile(r"(?:^|[.!?,]\s*|\b(?:Hi|Hey|Hello|Yeah|Yes)\s*[.,!]?\s*)(?:[Ii]t['\u2019]s|[Tt]his\s+is)\s+$")
+"""`It's ` / `this is ` opening a sentence before a name: on the phone, the speaker giving their own name."""
+
+
+def _self_named(cast: Cast, text: str) -> set[int]:
+    """Names a caller gives as their own on the line (`Babcia? Hi. It's Cal.`, `This is Declan`)."""
+    if "s " not in text:
+        return set()
+    return {pid for s, _, pid in cast.find(text) if _ITS_ME.search(text, max(0, s - 30), s)}
+
+
 def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
@@ -1115,7 +1126,13 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     if far:
         far, holders = list(dict.fromkeys(far)), holders - set(far)
     else:
-        here = {units[t].anchor for t in window if units[t].anchored} | holders
+        # Those heard speaking in person in the exchange, before the call or in it (`"Ring who?" Rosa asked.`), are
+        # in the room: the far end greeting them (`Hi, Rosa!`) does not make them a second far end.
+        here = {u.anchor for t, u in enumerate(units) if u.anchored and (t in window or not (u.remote or u.hang_up))}
+        here |= holders
+        if units[start].call:
+            # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
+            here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
         called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
     if line is not None:
