@@ -86,7 +86,7 @@ def test_roman_value() -> None:
 
 
 def test_tidy_title() -> None:
-    assert tidy_title("THE TWO POETS OF SAFFRON PARK") == "The Two Poets of Saffron Park"
+    assert tidy_title("THE KEEPER OF GULLSTONE POINT") == "The Keeper of Gullstone Point"
     assert tidy_title("A Quiet Night.") == "A Quiet Night"
 
 

@@ -192,7 +192,7 @@ _TO_ME = re.compile(
     r"|(?:looked|looks|looking|glanced|glances|glancing|stared|peered|smiled|grinned|frowned|winked|blinked)"
     r"(?:\s+\w+ly)?(?:\s+up|\s+over|\s+across|\s+round|\s+back)?\s+at)\s+me\b"
 )
-"""First-person narration saying the narrator was spoken to or looked at (`John turned to me`, `the critic asked me`,
+"""First-person narration saying the narrator was spoken to or looked at (`Teodor turned to me`, `the critic asked me`,
 `She studied me`): the one speaking there talks with the narrator."""
 
 
@@ -200,7 +200,7 @@ _WITH_ME_AFTER = re.compile(r"\s+and\s+I\b")
 _WITH_ME_BEFORE = re.compile(
     r"(?:\bI\s+and\s+|\bI\b[^.!?;\"\u201c\u201d]{0,60}?\b(?:with|saw|met|meet|found|joined|spotted)\s+)$")
 """First-person narration opening an exchange that puts the narrator with one named person (`Nina and I walked up to
-the cafe`, `I sat with Harris`, `I found Nina in the kitchen`): the exchange is between the two of them."""
+the cafe`, `I sat with Bram`, `I found Nina in the kitchen`): the exchange is between the two of them."""
 _PAIR_OUT = -1.0
 """...and a third person takes no untagged turn of it."""
 
@@ -530,7 +530,7 @@ def _units(
         u.checks_in |= q.checks_in
         if over_style:
             u.radio |= q.checks_in or marked(q.text)
-        u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
+        u.vocatives -= u.intro  # "Tamsin," she said. "Tamsin Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
         elif voice and not u.anchored:
@@ -915,7 +915,7 @@ def _presence(
     (person id -> the paragraph they left in, and whether asleep).
 
     `off` and `now` are who was off stage and who just came on before the exchange. Someone tagged anywhere in the
-    exchange was not off stage in it (the story went along with them: `Fanny left the room.` ... `said Fanny`), nor
+    exchange was not off stage in it (the story went along with them: `Juno left the room.` ... `said Juno`), nor
     anyone who walked out when none of those who stayed is.
     Someone leaving in the turn's own paragraph before its quotation (`Mara grabbed her coat and walked out. "Don't
     wait up."`) is often the one speaking: gone only from the next turn."""

@@ -82,7 +82,7 @@ _NOT_SLEEPING = re.compile(
 _NOT_SLEEP_AFTER = re.compile(r"\s+(?:of|that|noises?|sounds?)\b")
 _PAST_OR_UNREAL = re.compile(r"\b(?:though|if|been|when|before|after|until|while|whether|because|fake|I|he|she|they|we|you)\b")
 _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakened|wakens|woken|awake|yawned|yawns)\b")
-"""Someone waking (`Cohn woke`, `he awakened her`): whoever slept is back."""
+"""Someone waking (`Ines woke`, `he awakened her`): whoever slept is back."""
 
 _SLEEPING_WORDS = ("asleep", "snoring", "sleeping", "unconscious", "cold")
 """A word each `_SLEEPING` match has in it; `_WAKES` matches all have `wak`, `wok` or `yawn`."""
@@ -134,7 +134,7 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
         elif _ENTER_AFTER.match(text, end):
             out.append((s, pid, ENTER))
         elif _SUBORDINATE.search(before):
-            continue  # `When Miss Barry went away she said:`, `until the Grandmother was dead`: not gone yet
+            continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
         elif _EXIT_AFTER.match(text, end):
             out.append((s, pid, EXIT))
         elif _ASLEEP_AFTER.match(text, end):
