@@ -48,6 +48,28 @@ _EXIT_BEFORE = re.compile(
     r"swings\s+shut|banged\s+shut)\s+behind\s+$"
 )
 """Before a name: `the door shut behind Jun`."""
+_OUT_VERB = (
+    r"(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|ducks|headed|heads|"
+    r"stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces)"
+)
+_GOES_OUT = re.compile(
+    rf"{_OUT_VERB}\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|"
+    r"two|three|a\s+little|a\s+step|a\s+pace)\b)"
+    r"|(?:left|leaves)(?=\s*[.!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|without)\b)"
+    r"|(?:disappeared|disappears|vanished|vanishes)\s+(?:into|through|up|down|out)\b"
+    r"|(?:went|goes|took|takes|carried|carries|retreated|retreats|disappeared|disappears|slipped|slips|ducked|ducks|"
+    r"headed|heads)\s+(?:(?:his|her|their|the)\s+[\w-]+\s+)?(?:back\s+)?into\s+(?:the|his|her|their)\s+(?:[\w-]+\s+){0,2}?"
+    r"[\w-]+\s+and\s+(?:shut|shuts|closed|closes|pulled|pulls)\s+the\s+door\b"
+)
+"""An exit told of `he` or `she`, as the sentence's own predicate: `He just got up ... and took his coffee into the
+back room and shut the door`, `She walked out.` (not `left the keys`, `had left`)."""
+_PRONOUN_LEAD = re.compile(
+    r"(?:^|(?<=[.!?\u201d\"])\s+|^\s*)(?:(?:Then|Finally|Eventually|Just|Now|So|And|Without\s+a\s+word,?|\w+ly,?)\s+)?"
+    r"(He|She)\s+(?:\w+ly\s+)?"
+)
+_COORDINATED = re.compile(r"(?:,\s*|\s+)and(?:\s+then)?\s+$")
+_OTHER_SUBJECT = re.compile(r"\b(?:I|we|they|you|We|They|You)\b|[.!?;:\u201c\u201d\"]")
+_EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
     r"(?:asleep|unconscious|out\s+cold|dead|passed\s+out|snoring)\b"
@@ -139,6 +161,8 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
             out.append((s, pid, EXIT))
         elif _ASLEEP_AFTER.match(text, end):
             out.append((s, pid, ASLEEP))
+    if (" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES):
+        out += _pronoun_exits(cast, text, found, {o[0] for o in out})
     for m in _SLEEPING.finditer(text) if any(w in text for w in _SLEEPING_WORDS) else ():
         if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
             continue
@@ -149,4 +173,34 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
     if "wak" in text or "wok" in text or "yawn" in text:
         out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
     out.sort()
+    return out
+
+
+def _pronoun_exits(cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int]) -> list[tuple[int, int, str]]:
+    """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
+    subject is `he` or `she` and whose own predicate is an exit, the pronoun resolved only when it is clear: the one
+    named last before it in the same stretch of narration, of that gender, with nobody else of that gender (or of
+    none known) named there before."""
+    out = []
+    for x in _GOES_OUT.finditer(text):
+        m = None
+        for m in _PRONOUN_LEAD.finditer(text, max(0, x.start() - 300), x.start()):
+            pass  # the last sentence opening with `he`/`she` before the exit
+        if m is None or _SENTENCE_END.search(text, m.end(), x.start()):
+            continue
+        g = "male" if m.group(1) == "He" else "female"
+        between = text[m.end() : x.start()]
+        if between and not _COORDINATED.search(between):
+            continue
+        other = "she" if g == "male" else "he"
+        if _OTHER_SUBJECT.search(between) or re.search(rf"\b{other}\b", between) or any(
+                m.end() <= s < x.start() for s, _, _ in found):
+            continue
+        named = [pid for s, _, pid in found if s < m.start()]
+        if not named or cast.gender(named[-1]) != g:
+            continue
+        if any(cast.gender(p) in (g, None) and p != named[-1] for p in named):
+            continue
+        if m.start(1) not in taken:
+            out.append((m.start(1), named[-1], EXIT))
     return out
