@@ -69,6 +69,8 @@ _PRONOUN_LEAD = re.compile(
 )
 _COORDINATED = re.compile(r"(?:,\s*|\s+)and(?:\s+then)?\s+$")
 _OTHER_SUBJECT = re.compile(r"\b(?:I|we|they|you|We|They|You)\b|[.!?;:\u201c\u201d\"]")
+_BACK = re.compile(r"[^.!?;]{0,80}?\b(?:came|comes|come|coming)\s+back\b|[^.!?;]{0,80}?\b(?:returned|returns|returning)\b")
+"""`He went away and came back with the coffee`: no exit."""
 _EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
@@ -116,8 +118,10 @@ WAKE = -1
 """The person id of `(offset, WAKE, ENTER)`: someone woke up, whoever slept is back."""
 
 
-def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
+def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int, int, str]]:
     """Who comes on or goes off stage in a stretch of narration: (offset, person id, ENTER, EXIT or ASLEEP), in order.
+    `last` is who spoke the line just before the stretch (tagged by name), if it is the first narration after it: a
+    `he`/`she` opening it before any name is them (`"Fine," Mara said.` -- `She walked out.`).
 
     Falling asleep, passing out or dying (ASLEEP) is going off too: the sleeper says nothing until woken (or tagged):
     (offset, WAKE, ENTER).
@@ -162,7 +166,7 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
         elif _ASLEEP_AFTER.match(text, end):
             out.append((s, pid, ASLEEP))
     if (" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES):
-        out += _pronoun_exits(cast, text, found, {o[0] for o in out})
+        out += _pronoun_exits(cast, text, found, {o[0] for o in out}, last)
     for m in _SLEEPING.finditer(text) if any(w in text for w in _SLEEPING_WORDS) else ():
         if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
             continue
@@ -176,11 +180,13 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _pronoun_exits(cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int]) -> list[tuple[int, int, str]]:
+def _pronoun_exits(
+    cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int], last: int | None = None,
+) -> list[tuple[int, int, str]]:
     """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
     subject is `he` or `she` and whose own predicate is an exit, the pronoun resolved only when it is clear: the one
     named last before it in the same stretch of narration, of that gender, with nobody else of that gender (or of
-    none known) named there before."""
+    none known) named there before; with no name before it, the one who spoke just before (`last`)."""
     out = []
     for x in _GOES_OUT.finditer(text):
         m = None
@@ -197,7 +203,9 @@ def _pronoun_exits(cast: Cast, text: str, found: list[tuple[int, int, int]], tak
                 m.end() <= s < x.start() for s, _, _ in found):
             continue
         named = [pid for s, _, pid in found if s < m.start()]
-        if not named or cast.gender(named[-1]) != g:
+        if not named and last is not None and last >= 0:
+            named = [last]
+        if not named or cast.gender(named[-1]) != g or _BACK.match(text, x.end()):
             continue
         if any(cast.gender(p) in (g, None) and p != named[-1] for p in named):
             continue
