@@ -44,7 +44,7 @@ _EXIT_AFTER = re.compile(
 """After a name: `Mara walked out`, `Mara left the room`, `Jun was gone` (not `Jun hung up`: the one
 holding the phone stays)."""
 _EXIT_BEFORE = re.compile(
-    r"\bdoor\s+(?:\w+ly\s+)?(?:shut|shuts|closed|closes|slammed|slams|clicked\s+shut|clicks\s+shut|swung\s+shut|"
+    r"\bdoor\s+(?:\w+ly\s+)?(?:shut|shuts|closed|closes|slammed\s+shut|slams\s+shut|slammed|slams|clicked\s+shut|clicks\s+shut|swung\s+shut|"
     r"swings\s+shut|banged\s+shut)\s+behind\s+$"
 )
 """Before a name: `the door shut behind Jun`."""
@@ -71,6 +71,11 @@ _COORDINATED = re.compile(r"(?:,\s*|\s+)and(?:\s+then)?\s+$")
 _OTHER_SUBJECT = re.compile(r"\b(?:I|we|they|you|We|They|You)\b|[.!?;:\u201c\u201d\"]")
 _BACK = re.compile(r"[^.!?;]{0,80}?\b(?:came|comes|come|coming)\s+back\b|[^.!?;]{0,80}?\b(?:returned|returns|returning)\b")
 """`He went away and came back with the coffee`: no exit."""
+_DOOR_BEHIND = re.compile(
+    r"\bdoor\s+(?:\w+ly\s+)?(?:(?:slammed|slams|clicked|clicks|swung|swings|banged|bangs|fell|falls|snapped|snaps|"
+    r"thudded|thuds)\s+shut|shut|shuts|closed|closes|slammed|slams)\s+behind\s+(him|her)\b"
+)
+"""`The door clicked shut behind her.`: she has gone out (unless she came in, in the same sentence)."""
 _EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
@@ -165,7 +170,8 @@ def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int,
             out.append((s, pid, EXIT))
         elif _ASLEEP_AFTER.match(text, end):
             out.append((s, pid, ASLEEP))
-    if (" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES):
+    if ((" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES)
+            or "behind h" in text and has_door):
         out += _pronoun_exits(cast, text, found, {o[0] for o in out}, last)
     for m in _SLEEPING.finditer(text) if any(w in text for w in _SLEEPING_WORDS) else ():
         if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
@@ -184,9 +190,8 @@ def _pronoun_exits(
     cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int], last: int | None = None,
 ) -> list[tuple[int, int, str]]:
     """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
-    subject is `he` or `she` and whose own predicate is an exit, the pronoun resolved only when it is clear: the one
-    named last before it in the same stretch of narration, of that gender, with nobody else of that gender (or of
-    none known) named there before; with no name before it, the one who spoke just before (`last`)."""
+    subject is `he` or `she` and whose own predicate is an exit, or `the door shut behind him` (with no one coming in),
+    the pronoun resolved only when it is clear (`_resolve`)."""
     out = []
     for x in _GOES_OUT.finditer(text):
         m = None
@@ -202,13 +207,28 @@ def _pronoun_exits(
         if _OTHER_SUBJECT.search(between) or re.search(rf"\b{other}\b", between) or any(
                 m.end() <= s < x.start() for s, _, _ in found):
             continue
-        named = [pid for s, _, pid in found if s < m.start()]
-        if not named and last is not None and last >= 0:
-            named = [last]
-        if not named or cast.gender(named[-1]) != g or _BACK.match(text, x.end()):
-            continue
-        if any(cast.gender(p) in (g, None) and p != named[-1] for p in named):
-            continue
-        if m.start(1) not in taken:
-            out.append((m.start(1), named[-1], EXIT))
+        who = _resolve(cast, [pid for s, _, pid in found if s < m.start()], g, last)
+        if who is not None and not _BACK.match(text, x.end()) and m.start(1) not in taken:
+            out.append((m.start(1), who, EXIT))
+    if "behind" in text:
+        for x in _DOOR_BEHIND.finditer(text):
+            g = "male" if x.group(1) == "him" else "female"
+            start = max((e.end() for e in _SENTENCE_END.finditer(text, 0, x.start())), default=0)
+            if _IN_VERB_ANY.search(text, start, x.start()) or "enter" in text[start : x.start()]:
+                continue
+            who = _resolve(cast, [pid for s, _, pid in found if s < x.start()], g, last)
+            if who is not None and x.start(1) not in taken:
+                out.append((x.start(1), who, EXIT))
     return out
+
+
+def _resolve(cast: Cast, named: list[int], g: str, last: int | None) -> int | None:
+    """Whom a `he`/`she` clearly stands for: the only one of that gender named before it in the stretch (with nobody
+    of no known gender named there), else, with nobody of that gender named, the one who spoke just before."""
+    same = {p for p in named if cast.gender(p) in (g, None)}
+    if len(same) == 1:
+        who = same.pop()
+        return who if cast.gender(who) == g else None
+    if not same and last is not None and last >= 0 and cast.gender(last) == g:
+        return last
+    return None
