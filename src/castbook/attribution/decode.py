@@ -389,10 +389,16 @@ def decode(
             off = {}
         # The narration between two exchanges of a scene: who went off stage, who came on just before this one.
         came: set[int] = set()
+        # A `he`/`she` opening the first narration after the last line may be whoever said it, if tagged by name.
+        hint = quotes[start - 1].speaker if start else None
+        if hint == narrator or not any(q.why in _HARD and q.speaker == hint for q in quotes[max(0, start - 3) : start]
+                                       if q.para == quotes[start - 1].para):
+            hint = None
         for p in range(last_para + 1, quotes[start].para):
             for x in paragraphs[p]:
                 if x.kind == "narration":
-                    off, now = _moves(cast, x.text, p, off, people, set(carry))
+                    off, now = _moves(cast, x.text, p, off, people, set(carry), hint)
+                    hint = None
                     came = (came - set(off)) | now if p >= quotes[start].para - _CAME_GAP else came - set(off)
         off = {pid: at for pid, at in off.items() if at[0] >= quotes[start].para - (_ASLEEP_SPAN if at[1] else _OFF_SPAN)}
         conv = quotes[start : end + 1]
@@ -589,7 +595,7 @@ def _decode_conv(
         # (`Priya turned the speaker down`) and those in the room talk among themselves.
         line.clear()
     over_style = cast.over_style
-    gone, came, off = _presence(cast, paragraphs, units, *stage)
+    gone, came, off = _presence(cast, paragraphs, units, *stage, narrator=narrator)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         if line is not None and units:
             _call(cast, units, before, line)  # a call opened or ended here goes on into the next exchange
@@ -908,7 +914,7 @@ def _decode_conv(
 
 def _presence(
     cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], off: dict[int, tuple[int, bool]], now: set[int],
-    people: dict[int, bool], carry: list[int],
+    people: dict[int, bool], carry: list[int], narrator: int | None = None,
 ) -> tuple[list[set[int]], list[set[int]], dict[int, tuple[int, bool]]]:
     """Per turn, who has gone off stage (and not been tagged or come back since) and who has just come on, from the
     narration between the previous turn's last quotation and the turn's first; and who is off stage at the end
@@ -935,13 +941,16 @@ def _presence(
             now = set()
         off.update(leaving)
         leaving = {}
+        # A `he`/`she` opening the first narration after a line tagged by name is its speaker.
+        hint = units[t - 1].anchor if t and units[t - 1].anchored and units[t - 1].anchor != narrator else None
         for p in range(lo[0], hi[0] + 1):
             for k, piece in enumerate(paragraphs[p]):
                 if piece.kind == "narration" and lo < (p, k) < hi:
                     if p == first.para:
-                        leaving, seen = _moves(cast, piece.text, p, leaving, people, present)
+                        leaving, seen = _moves(cast, piece.text, p, leaving, people, present, hint)
                     else:
-                        off, seen = _moves(cast, piece.text, p, off, people, present)
+                        off, seen = _moves(cast, piece.text, p, off, people, present, hint)
+                    hint = None
                     now = (now - set(off) - set(leaving)) | seen
                     for pid in seen:
                         off.pop(pid, None)
@@ -963,13 +972,14 @@ def _presence(
 
 def _moves(
     cast: Cast, text: str, para: int, off: dict[int, tuple[int, bool]], people: dict[int, bool], present: set[int],
+    last: int | None = None,
 ) -> tuple[dict[int, tuple[int, bool]], set[int]]:
     """Who is off stage after a stretch of narration of paragraph `para`, and who came on in it. Someone leaves only
     a stage where at least two others (of `present`) stay on: when one of two walks away, the story tends to go
     with them (not so into sleep)."""
     off = dict(off)
     came: set[int] = set()
-    for _, pid, kind in movements(cast, text):
+    for _, pid, kind in movements(cast, text, last):
         if pid == WAKE:
             off = {p: at for p, at in off.items() if not at[1]}
             continue
