@@ -108,6 +108,8 @@ _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_LOWER_RUN = re.compile(r"[a-z]{3,}")
+"""A run of three lowercase letters or more."""
 _HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
 """A paragraph opening `name: ` in lowercase: a text message's sender."""
 _NONSPACE = re.compile(r"\S+")
@@ -387,6 +389,7 @@ class Cast:
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._found_version = -1
         self._plans: dict[str, tuple[_Mention, ...]] = {}
+        self._lower_names: tuple[int, frozenset[str]] = (-1, frozenset())
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
@@ -578,6 +581,13 @@ class Cast:
                         owners[toks[-1]].add(pid)
             self._owners = dict(owners)
         return self._owners
+
+    def lower_names(self) -> frozenset[str]:
+        """The aliases that are one word of three lowercase letters or more (`emma`): what `resolve` finds for a
+        lowercase word capitalised (`Emma`)."""
+        if self._lower_names[0] != self.alias.version:
+            self._lower_names = (self.alias.version, frozenset(k for k in self.alias if _LOWER_RUN.fullmatch(k)))
+        return self._lower_names[1]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -351,6 +351,9 @@ def _recase(cast: Cast, text: str) -> str:
     """`jonah mumbles`, `and emil says`: a name typed in lowercase before a speech verb, written as the name it is
     (only a word the cast knows as a name, never a pronoun, a verb or a word kept out of names)."""
     if " " not in text:
+        return text
+    # Skips a text with no lowercase run that is a one-word alias: `fix` changes only a word `cast.resolve` finds.
+    if cast.lower_names().isdisjoint(_LOWER_RUN.findall(text)):
         return text
 
     def fix(m: re.Match) -> str:
