@@ -474,7 +474,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, subj, offset + at, 1.0, bool(called))
         if tag:
             return tag
-    m = _OF_POSS.search(body)
+    m = _OF_POSS.search(body) if "of" in body else None  # skips a body without `of`, which every match has
     if m:
         subj = m.group("subj")
         subj = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
@@ -486,7 +486,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _VOICE_OF_NAME.search(body)
+    m = _VOICE_OF_NAME.search(body) if "voice" in body else None  # skips a body without `voice`, which every match has
     if m and not _SUBJ_WORD.search(m.group("rest")):
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
