@@ -153,8 +153,10 @@ def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
 
 
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
-_RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
-"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
+_RUN_START = r"[^\w'\u2019\-](?:(?![A-Za-z])[\w'\u2019\-])*+"
+"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters. The character
+before the run is matched, not looked back at, so the scan skips to non-word characters (a match never ends
+before one, and every `_joined` text opens with a NUL)."""
 _FIRST_CAP = re.compile(r"\x00[^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)")
 """A capitalised first word of a paragraph (each paragraph preceded by NUL: `_joined`)."""
 _ENDER = re.compile(_RUN_START + r"([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+))")
