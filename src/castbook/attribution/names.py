@@ -64,8 +64,9 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
-_AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
-"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
+_AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
+"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
+comes first and the look back (a word boundary) after it, so the scan skips to digits."""
 _DIGIT_ANY = re.compile(r"\d")
 _MONTH_NAMES = frozenset(("April", "June", "August"))
 """Months that are also given names: one is a person when written in a full name (`June Castellanos`) and twice as
