@@ -66,8 +66,9 @@ _NOT_NAMES = frozenset(
 )
 _ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
 """`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
-_AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
-"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
+_AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
+"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
+comes first and the look back (a word boundary) after it, so the scan skips to digits."""
 _DIGIT_ANY = re.compile(r"\d")
 _MONTH_NAMES = frozenset(("April", "June", "August"))
 """Months that are also given names: one is a person when written in a full name (`June Castellanos`) and twice as
@@ -110,6 +111,8 @@ _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_LOWER_RUN = re.compile(r"[a-z]{3,}")
+"""A run of three lowercase letters or more."""
 _HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
 """A paragraph opening `name: ` in lowercase: a text message's sender."""
 _NONSPACE = re.compile(r"\S+")
@@ -153,8 +156,10 @@ def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
 
 
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
-_RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
-"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
+_RUN_START = r"[^\w'\u2019\-](?:(?![A-Za-z])[\w'\u2019\-])*+"
+"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters. The character
+before the run is matched, not looked back at, so the scan skips to non-word characters (a match never ends
+before one, and every `_joined` text opens with a NUL)."""
 _FIRST_CAP = re.compile(r"\x00[^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)")
 """A capitalised first word of a paragraph (each paragraph preceded by NUL: `_joined`)."""
 _ENDER = re.compile(_RUN_START + r"([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+))")
@@ -389,6 +394,7 @@ class Cast:
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._found_version = -1
         self._plans: dict[str, tuple[_Mention, ...]] = {}
+        self._lower_names: tuple[int, frozenset[str]] = (-1, frozenset())
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
         """How speech tags name each character (`said Quennell`): the form a reader sees as the speaker."""
@@ -580,6 +586,13 @@ class Cast:
                         owners[toks[-1]].add(pid)
             self._owners = dict(owners)
         return self._owners
+
+    def lower_names(self) -> frozenset[str]:
+        """The aliases that are one word of three lowercase letters or more (`emma`): what `resolve` finds for a
+        lowercase word capitalised (`Emma`)."""
+        if self._lower_names[0] != self.alias.version:
+            self._lower_names = (self.alias.version, frozenset(k for k in self.alias if _LOWER_RUN.fullmatch(k)))
+        return self._lower_names[1]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -352,6 +352,9 @@ def _recase(cast: Cast, text: str) -> str:
     (only a word the cast knows as a name, never a pronoun, a verb or a word kept out of names)."""
     if " " not in text:
         return text
+    # Skips a text with no lowercase run that is a one-word alias: `fix` changes only a word `cast.resolve` finds.
+    if cast.lower_names().isdisjoint(_LOWER_RUN.findall(text)):
+        return text
 
     def fix(m: re.Match) -> str:
         word, verb = m.group(1), m.group(2)
@@ -471,7 +474,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, subj, offset + at, 1.0, bool(called))
         if tag:
             return tag
-    m = _OF_POSS.search(body)
+    m = _OF_POSS.search(body) if "of" in body else None  # skips a body without `of`, which every match has
     if m:
         subj = m.group("subj")
         subj = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
@@ -483,7 +486,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _VOICE_OF_NAME.search(body)
+    m = _VOICE_OF_NAME.search(body) if "voice" in body else None  # skips a body without `voice`, which every match has
     if m and not _SUBJ_WORD.search(m.group("rest")):
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
