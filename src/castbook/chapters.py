@@ -172,7 +172,7 @@ def _join(word: str, label: str | None, title: str | None) -> str:
 
 
 def _subtitle_like(line: str) -> bool:
-    """A line under a heading that names the chapter (`THE TWO POETS OF SAFFRON PARK`)."""
+    """A line under a heading that names the chapter (`THE LIGHTHOUSE AT GULLSTONE POINT`)."""
     s = line.strip()
     if not s or len(s) > 70 or len(s.split()) > 12 or any(q in s for q in "\"“”‘’"):
         return False

@@ -34,7 +34,7 @@ _PRONOUN_NOD = re.compile(r"(?:He|She|They)\s+(?:just\s+|only\s+)?(?:shrug|nod|s
 """A silent answer told with a pronoun as its subject (`He nods.`, `She shakes her head.`)."""
 _SILENT_TURNS = frozenset({"nod"})
 """Listener beats that are the actor's own (silent) turn, so the next line is the other one's. Not a look or being
-busy with something: the one looking often speaks next after all (`Poirot looked at her keenly.`)."""
+busy with something: the one looking often speaks next after all (`Quennell eyed her narrowly.`)."""
 _ONGOING = re.compile(r"^\S+(?:\s+\S+)?\s+(?:is|was|are|were)\s+(?:already\s+|still\s+|just\s+)?[a-z]{2,}ing\s+(?:a|an|the|his|her|their|its|at|for|with)\b")
 """`Davor is polishing a glass.`: a beat of what someone is busy with sets the scene; it does not hand them the line."""
 _BARE_LOOK = re.compile(r"^\S+(?:\s+\S+)?\s+(?:just\s+)?(?:(?:looks|looked|stares|stared|glares|glared|gazes|gazed|glances|glanced|"
@@ -146,7 +146,7 @@ _GAVE_NAME = re.compile(rf"\b(?:{_GIVES_NAME})\s+([A-Z][\w'\u2019-]+)")
 
 
 def _listed(cast: Cast, text: str, e: int) -> bool:
-    """`Miss Howard here. Mr. Lawrence.`: those present, named one after another, not a speaker giving a name."""
+    """`Miss Varga here. Mr. Ostrow.`: those present, named one after another, not a speaker giving a name."""
     rest = text[_HERE.match(text, e).end():].lstrip(" .,;!\u2014-")
     return any(s == 0 for s, _, _ in cast.find(rest[:60]))
 
@@ -180,7 +180,7 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
 
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
 _HERE = re.compile(r"\s+here(?=\s*[.,!;:\u2014-]|\s*$)(?!\s*,?\s*(?:now|please)\b)")
-"""`Kestrel here.`: a name and `here` with no comma between (and nothing after: not `Hamidullah here is dead`)
+"""`Kestrel here.`: a name and `here` with no comma between (and nothing after: not `Tobiah here is dead`)
 opens a call or a radio check by giving one's name."""
 _OPENS_HERE = re.compile(r"\W*[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?" + _HERE.pattern)
 _ROLL_CALL = re.compile(r"\b(?:check(?:ing)?[- ]in|sound\s+off|report\s+in|status\s+(?:check|report)|come\s+in|roll\s+call)\b", re.I)
@@ -254,7 +254,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             lead = before.text.rstrip() if before else ""
             if t_before is not None and t_before.strength >= 0.9 and (lead.endswith(_INTRODUCES) or lead[-1:].isalpha()):
-                q.tag = t_before  # "Callendar laughed, and said," introduces the speech; what follows is a beat
+                q.tag = t_before  # "Brannock laughed, and said," introduces the speech; what follows is a beat
             prior = next((o for o in reversed(qs[: qs.index(q)]) if o.piece == k - 2), None)
             if (t_before is not None and q.tag is t_before and t_before.strength < 0.9 and prior is not None and prior.tag is not None
                     and prior.tag.strength >= 0.9 and prior.tag.kind == "name" and prior.tag_at is not None
@@ -285,7 +285,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         end = prev_para[-1].text.rstrip() if t is not None else ""
         leads_in = t is not None and t.strength >= 0.9 and (end.endswith(_INTRODUCES) or end[-1:].isalpha())
         if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):
-            # A paragraph that ends by introducing the speech ("..., and Fanny said, in a low voice,") tags it.
+            # A paragraph that ends by introducing the speech ("..., and Wren said, very quietly,") tags it.
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and (silent := _listener_beat(
                 prev_para[-1].text, quotes, pi, " ".join(q.text for q in qs))):
@@ -299,7 +299,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].checks_in and t.pid not in qs[0].intro):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
-            # "Marilla looked up from her sewing." then a bare line: the last actor on stage speaks.
+            # "Odile looked up from her ledger." then a bare line: the last actor on stage speaks.
             later = last_actor(cast, prev_para[-1].text)
             if later is not None and later.kind == "name" and later.pid is not None and later.pid not in qs[0].vocatives:
                 t = later
@@ -385,7 +385,7 @@ def _link_epithets(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequen
     """`Voss was already there ... "Oh, wonderful," the Slytherin drawled.`: a group epithet the subject of a
     sentence right after sentences about one named character (`Hollis looked ... The Hufflepuff pressed the parcel
     into Rowan's hands`) means that character; when most such uses agree, the epithet becomes their alias. An
-    epithet linked to nobody stays a character of its own (`the Eurasian` who is named only later)."""
+    epithet linked to nobody stays a character of its own (`the ferryman` who is named only later)."""
     votes: dict[str, Counter[int]] = {}
     own = {word: cast.resolve("the " + word) for word in cast.epithets}
     skip = {pid for pid in own.values() if pid is not None}
@@ -470,7 +470,7 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             top = declared.get(name[-1], Counter()).most_common(2) if len(name) == 2 and name[0] == "the" else []
             moved[q.speaker] = top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
             if (q.speaker, moved[q.speaker]) in talks:
-                moved[q.speaker] = None  # "I am a policeman," says Syme to the policeman: two people
+                moved[q.speaker] = None  # "I am a lifeguard," says Corvin to the lifeguard: two people
         if moved[q.speaker] is not None:
             q.speaker = moved[q.speaker]
 
@@ -478,25 +478,25 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
 
 
 _HOLDER_BACK = 4
-"""...named in this many paragraphs before `He is also Coroner`, or in its own."""
+"""...named in this many paragraphs before `He is also Warden`, or in its own."""
 
 
 def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote], declared: dict[str, Counter[int]]) -> None:
     """The roles that speak as characters of their own (`the courier`) which the text says a named character holds:
-    `Eugenio's our courier` (a name), or in speech `He is also Coroner` after a line naming one other person
-    (`"Mr. Wells to see you, sir."`): role -> who."""
+    `Pell's our ferryman` (a name), or in speech `He is also Warden` after a line naming one other person
+    (`"Mr. Abernot for you, sir."`): role -> who."""
     speakers = {q.speaker for q in quotes if q.speaker is not None and q.speaker >= 0}
     role_of = {w for pid in speakers
                for n in [cast.name(pid).lower().split()] if len(n) == 2 and n[0] == "the"
                for w in [n[1]] if w.isalpha() and not (w in _GENERIC or w in _NOT_NAMES or w in _KIN or w in _STRANGER_HEADS)}
     if not role_of:
         return
-    # `the Cat` speaking is a name of its own, not `Dinah was the cat`: the tie writes the role as the tags do.
+    # `the Cat` speaking is a name of its own, not `Pepper was the cat`: the tie writes the role as the tags do.
     capital = {w for pid in speakers
                for f in cast.people[pid].forms for n in [f.split()] if len(n) >= 1 and n[-1][:1].isupper()
                and n[-1].lower() in role_of for w in [n[-1].lower()]}
     # A lower-case role (`the officer`) may be many people's over a book; an office written as a title (`the
-    # Coroner`) is one person's.
+    # Warden`) is one person's.
     role_of &= capital
     if not role_of:
         return
@@ -518,7 +518,7 @@ def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Qu
             m = after_pronoun.search(p.text) if q is not None and p.kind != "narration" else None
             if m is None or m.group(1)[0].isupper() != (m.group(1).lower() in capital):
                 continue
-            # `"He is also Coroner."`: the one person the last lines named, besides the speaker and whom they address.
+            # `"He is also Warden."`: the one person the last lines named, besides the speaker and whom they address.
             g = "male" if m.group(0).lstrip(".!?\u2014- ").lower().startswith("he") else "female"
             for k in range(pi, max(-1, pi - _HOLDER_BACK - 1), -1):
                 # The nearest paragraph naming someone else decides; two there, no link.
@@ -625,7 +625,7 @@ def _listener_beat(text: str, quotes: list[Quote], pi: int, said: str) -> str:
     (`Davor is polishing a glass.`: "busy"), only looking at the other one (`Rowan stared at him.`: "look"), or
     answering a question by showing something (`Is that cheese toast?` -- `Ash holds up the pan.`: "show") or with
     a nod when the next line (`said`) is the asker's next question, one sentence (`Is this for me?` -- `Hamish
-    nodded.` -- `From Gran?`: "nod"; not `I do. You notice it had been trimmed?`: the nodder goes on).
+    nodded.` -- `From Gran?`: "nod"; not `I do. Did you see it had been mended?`: the nodder goes on).
     The line after it is not given to them by the beat ("answer": a nod before anything else, whoever speaks)."""
     last = _last_sentence(text.rstrip())
     if "ing" in last and _ONGOING.match(last):
@@ -642,7 +642,7 @@ def _listener_beat(text: str, quotes: list[Quote], pi: int, said: str) -> str:
 
 
 def _one_question(text: str) -> bool:
-    """A line that is a single question (`From Gran?`, `But you told Mr. Wells?`)."""
+    """A line that is a single question (`From Gran?`, `But you told Mr. Abernot?`)."""
     text = text.strip(" '\"\u201c\u201d\u2018\u2019")
     return text.endswith("?") and "?" not in text[:-1] and not _SENTENCES.search(text)
 
@@ -872,7 +872,7 @@ def _antecedent(
     """Who `he`/`she` in a tag refers to: the subject of the latest sentence that names someone of that gender.
 
     Sentences are read backwards from the tag; one whose subject is the same pronoun continues the chain
-    (`He had heard Aziz say ... He controlled himself and said`), so the search goes on to the sentence before.
+    (`He had heard Okonjo say ... He steadied his voice and said`), so the search goes on to the sentence before.
     Within a sentence the subject (its first name) is preferred over names later in it. `trail`, if given, gets
     [sentences the chain ran through, sentences passed over that did not continue it] up to the one found.
     """
@@ -940,7 +940,7 @@ def _antecedent(
         first = items[0]
         chained = first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender
         if fits and (chained or len({pid for _, pid in fits}) > 1):
-            # Two of that gender in one sentence (`Stephen followed him out, and Tom closed the door.`), or the
+            # Two of that gender in one sentence (`Idris went after him, and Tom shut the gate.`), or the
             # chain's pronoun handing over to a name (`He sat, and Rhys looked at the stitches.`): the subject of
             # the last main clause is the one the story follows into the speech.
             mains = _clause_subjects(cast, sent, {pid for _, pid in fits})
@@ -956,7 +956,7 @@ def _antecedent(
             trail[0] += 1
             continue
         if fits:
-            # Someone looked at or spoken to (`turning to Aziz`) is the subject only when no one else is named.
+            # Someone looked at or spoken to (`turning to Okonjo`) is the subject only when no one else is named.
             objects = _objects(cast, sent)
             subjects = [pid for s, pid in fits if s not in objects]
             return (subjects or [fits[0][1]])[0]
@@ -969,16 +969,16 @@ _MAIN_PRON = {g: re.compile(r"(?:[;:\u2014]|,(?:\s+(?:and|but|yet|then|so))?)\s+
 """A pronoun opening a main clause after a clause before it (`..., she turned away`, `...; he ought to go`)."""
 _EMBEDS = frozenset("""when while as though although if after before since because once until unless whereas whether which whom
     who whose that than""".split())
-"""Words opening a clause inside the sentence (`as soon as Elinor appeared`, `which Fanny had never seen`)."""
+"""Words opening a clause inside the sentence (`as soon as Marit arrived`, `which Wren had never heard`)."""
 _SUBORDINATE_OPENS = frozenset("when while as though although if after before since because once until unless whereas".split())
 
 
 def _pronoun_goes_on(cast: Cast, sent: str, fits: list[tuple[int, int]], gender: str) -> bool:
     """The pronoun is the subject of the sentence's main clause, after every name of its gender, and those names
-    sit inside it as objects or in clauses of their own (`And with a tenderness which Fanny had never seen in her,
-    she turned away.`, `As soon as the bacon was on and Millie had been brisked up, she carried the cloth in.`):
+    sit inside it as objects or in clauses of their own (`And with a warmth which Wren had never heard from her,
+    she looked away.`, `As soon as the kettle was on and Perpetua had been sent off, she brought the tray in.`):
     the pronoun goes on with whoever the chain followed before, not with them. A name as the subject of an opening
-    clause (`When Mrs. Jennings came home, she ...`) is the pronoun's antecedent."""
+    clause (`When Mrs. Hollis got back, she ...`) is the pronoun's antecedent."""
     last = max(s for s, _ in fits)
     if _PRONOUN_SUBJ.search(sent, last) is None:
         return False  # (cheap test first)
@@ -1002,7 +1002,7 @@ _OBJ_THEN_SUBJ = {g: re.compile(rf"\b{o}\b(?:(?![.;]).)*?\b{w}\b") for g, o, w i
 
 def _other_one(sent: str, last: int, gender: str) -> bool:
     """After the last name of the pronoun's gender, the sentence speaks of another of that gender as `him`, then as
-    `he` (`It was only when Fielding was near him that he saw further`): not the one named, whom the chain passes."""
+    `he` (`It was only when Bram stood beside him that he stopped`): not the one named, whom the chain passes."""
     m = _OBJ_THEN_SUBJ[gender].search(sent, last)
     return m is not None and _OBJECT_PRON[gender].match(sent, m.start()) is not None
 
@@ -1188,7 +1188,7 @@ def _decide(
                 _set(q, None, None, 0.0, "described")
                 return
             # A weak tag (`he stared at the ashes`) naming the last speaker is left to turn-taking, unless the narration
-            # since their name has followed them sentence by sentence (`said Poirot. He looked round the room. "..."
+            # since their name has followed them sentence by sentence (`said Quennell. He glanced about the hall. "..."
             # He stared at the ashes.`): then they go on speaking.
             if pid is not None and (pid in q.vocatives or (
                     tag.strength < 0.9 and pid == last and not (trail[0] and not trail[1]))):
@@ -1419,7 +1419,7 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
         return max(holders, key=lambda pid: sum(cast.people[pid].forms.values()))
     linked = cast.roles.get(head)
     if linked:
-        # "Mr. Wells, the lawyer, ..." earlier in the book: "said the lawyer" is Mr. Wells.
+        # "Mr. Abernot, the lawyer, ..." earlier in the book: "said the lawyer" is Mr. Abernot.
         recent = [pid for pid in reversed(conv.mentions) if pid in linked]
         if recent:
             return recent[0]
@@ -1428,14 +1428,14 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
             return top[0][0]
     held = cast.copulas.get(head)
     if held and len(held) == 1:
-        # `"Eugenio's our courier."` ... `"See here, Eugenio!"` -- `the courier inquired`: the one the text says holds
+        # `"Pell's our ferryman."` ... `"Over here, Pell!"` -- `the ferryman asked`: the one the text says holds
         # the role, when the conversation has named them.
         (pid,) = held
         if pid in conv.mentions or pid in conv.fresh or conv.last_quote is not None and pid in conv.last_quote.vocatives:
             return pid
     top = cast.answered.get(head, Counter()).most_common(2)
     if top and top[0][1] >= ANS_MIN and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]):
-        return top[0][0]  # `"Thank you, Bitzer."` ... `"Thank you, ma'am," returned the porter`, again and again
+        return top[0][0]  # `"Cheers, Dobbin."` ... `"Cheers, miss," said the groom`, again and again
     return cast.add("the " + head) if new else None
 
 
@@ -1443,8 +1443,8 @@ ANS_MIN, ANS_RATIO = 2, 2
 
 
 def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Counter[int]]:
-    """A role tag answering a line that calls one character by name (`"Thank you, Bitzer," said Mrs. Sparsit.`
-    then `"Thank you, ma'am," returned the light porter.`): role -> who was called, counted over the book."""
+    """A role tag answering a line that calls one character by name (`"Cheers, Dobbin," said Mrs. Fenwick.`
+    then `"Cheers, miss," replied the stable groom.`): role -> who was called, counted over the book."""
     out: dict[str, Counter[int]] = {}
     for a, b in zip(quotes, quotes[1:]):
         t = b.tag
@@ -1463,9 +1463,9 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
 
 
 _APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
-"""`Mr. Wells, the lawyer,`: the role right after a name, set off by commas."""
+"""`Mr. Abernot, the lawyer,`: the role right after a name, set off by commas."""
 _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,}),\s+$")
-"""`the courier, Eugenio,`: the role right before a name."""
+"""`the ferryman, Pell,`: the role right before a name."""
 
 
 _ROLE_AFTER = re.compile(r"\s+the\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:and|who|of\s+the)\b)")
@@ -1488,7 +1488,7 @@ _HELD_ROLE = (r"(?:(?:['\u2019]s|\s+s)\s+(?:also\s+|now\s+|still\s+)?(?:the|our|
               r"|\s+(?:is|was)\s+(?:also\s+|now\s+|still\s+)?(?:(?:the|our|my|your|his|her|their|a|an)\s+)?"
               r"|\s+(?:had|has)\s+been\s+(?:the|our|my|your|his|her|their|a|an)\s+)"
               r"(?:[a-z][a-z\-]*\s+)?({})(?![\w'\u2019-]|\s+s\b)")
-"""`Eugenio's our courier`, `Wells is also Coroner`, `Lund had been a paramedic`: a role said to be someone's."""
+"""`Pell's our ferryman`, `Abernot is also Warden`, `Lund had been a paramedic`: a role said to be someone's."""
 _COPULA_ROLE = re.compile(_HELD_ROLE.format(r"[a-z]{3,}"))
 """`Eugenio's our courier`, `Wren was the apothecary`: a name said to hold a role."""
 
@@ -1518,7 +1518,7 @@ _NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved t
 
 
 def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] = frozenset()) -> dict[str, Counter[int]]:
-    """Role nouns set beside a name, in narration or speech (`Mr. Wells, the lawyer,`, `the courier, Eugenio,`),
+    """Role nouns set beside a name, in narration or speech (`Mr. Abernot, the lawyer,`, `the ferryman, Pell,`),
     what a named character wears or looks like (`Teo's blond hair`, `Kaito ... his hood`), and the heads of
     descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
@@ -1569,8 +1569,8 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
                 if m is None and role_rx is not None:
-                    # `up the lane to Oakley the verger.`: a role the book tags speech with, right after the name.
-                    # (Copulas, `Wells was the coroner`, and `the coroner (Mr. Wells)`: PDNC held -2, not kept.)
+                    # `down the path to Hobb the sexton.`: a role the book tags speech with, right after the name.
+                    # (Copulas, `Abernot was the lawyer`, and `the lawyer (Mr. Abernot)`: PDNC held -2, not kept.)
                     m = _ROLE_AFTER.match(text, e)
                     if m is not None and m.group(1) not in heads:
                         m = None
@@ -1739,7 +1739,7 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
             continue
         titles = _TITLE_NOUNS.get(h, (h,))
         if any((split_title(f)[0] or "").rstrip(".").lower() in titles for person in cast.people for f in person.forms):
-            continue  # `the professor` with a Professor De Worms in the cast: the title says who
+            continue  # `the professor` with a Professor Van Troost in the cast: the title says who
         links.setdefault((scene[q.para], h) if h in _GENERIC or h in _STRANGER_HEADS else (None, h), pid)
         # Earlier strangers of this scene ("the girl", "the new girl") were the one now giving a name.
         for j in range(i - 1, -1, -1):
@@ -1962,7 +1962,7 @@ _KIN = {
     "wife": "female", "sister": "female", "brother": "male", "son": "male", "daughter": "female",
     "grandmother": "female", "grandfather": "male",
 }
-"""Relatives who usually share the family name of the one they belong to (`her mother`: Mrs. Dashwood)."""
+"""Relatives who usually share the family name of the one they belong to (`her mother`: Mrs. Penhallow)."""
 _SENIOR = frozenset("mother mamma mama father papa husband wife grandmother grandfather".split())
 _UNMARRIED = frozenset("miss mademoiselle mlle master".split())
 _POSSESSIVE = {"her": "female", "his": "male", "their": None}
@@ -1979,7 +1979,7 @@ def _family(cast: Cast, pid: int) -> list[tuple[str, str | None]]:
 
 
 def _owner(cast: Cast, text: str) -> int | None:
-    """Whose the described speaker is, when a name says so (`Daisy's mamma`: Daisy)."""
+    """Whose the described speaker is, when a name says so (`Posy's mamma`: Posy)."""
     first = text.split()[0]
     if len(text.split()) < 2 or not first.endswith(("'s", "\u2019s")):
         return None
@@ -2009,7 +2009,7 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
     """`said her mother`: the character of that gender sharing the family name of the one it belongs to.
 
     The owner (`her`) is the last one of that gender named in the paragraph or heard speaking; a parent or spouse is
-    named with a married title (`Mrs. Dashwood`, not `Miss Dashwood`), a brother or sister never is.
+    named with a married title (`Mrs. Penhallow`, not `Miss Penhallow`), a brother or sister never is.
     """
     words = text.lower().split()
     named = _owner(cast, text)
@@ -2040,7 +2040,7 @@ def _kin(cast: Cast, text: str, near: list[int], conv: Conversation, skip: set[i
             if kin in _SENIOR and not married:
                 continue
             if kin not in _SENIOR and married and (gender == "female" or kin == "son"):
-                continue  # (`Mr.` says nothing of a man's marriage: `her brother` may be Mr. John Dashwood)
+                continue  # (`Mr.` says nothing of a man's marriage: `her brother` may be Mr. Hugh Penhallow)
             found.append((pid in on_stage, sum(cast.people[pid].forms.values()), pid))
         if found:
             return max(found)[-1]
@@ -2305,7 +2305,7 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:
     """Other names the narrator is called by: addressed in the narrator's exchanges, never tagged as speaking.
 
-    "Jake" to friends and "Mr. Barnes" to the concierge are one person; when one is a first name and the
+    "Rafe" to friends and "Mr. Tolliver" to the concierge are one person; when one is a first name and the
     other a family name (seen with a title), the narrator is named with both.
     """
     tagged = {q.speaker for q in quotes if q.why == "tag_name"}

@@ -192,8 +192,28 @@ _TO_ME = re.compile(
     r"|(?:looked|looks|looking|glanced|glances|glancing|stared|peered|smiled|grinned|frowned|winked|blinked)"
     r"(?:\s+\w+ly)?(?:\s+up|\s+over|\s+across|\s+round|\s+back)?\s+at)\s+me\b"
 )
-"""First-person narration saying the narrator was spoken to or looked at (`John turned to me`, `the critic asked me`,
+"""First-person narration saying the narrator was spoken to or looked at (`Teodor turned to me`, `the critic asked me`,
 `She studied me`): the one speaking there talks with the narrator."""
+
+
+_WITH_ME_AFTER = re.compile(r"\s+and\s+I\b")
+_WITH_ME_BEFORE = re.compile(
+    r"(?:\bI\s+and\s+|\bI\b[^.!?;\"\u201c\u201d]{0,60}?\b(?:with|saw|met|meet|found|joined|spotted)\s+)$")
+"""First-person narration opening an exchange that puts the narrator with one named person (`Nina and I walked up to
+the cafe`, `I sat with Bram`, `I found Nina in the kitchen`): the exchange is between the two of them."""
+_PAIR_OUT = -1.0
+"""...and a third person takes no untagged turn of it."""
+
+
+def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set[int] | frozenset[int]) -> int | None:
+    """The one person the narration `text` puts together with the narrator (see `_WITH_ME_BEFORE`), if just one."""
+    found = set()
+    for s, e, pid in cast.find(text):
+        if pid == me or pid in places or pid not in known:
+            continue
+        if _WITH_ME_AFTER.match(text, e) or _WITH_ME_BEFORE.search(text, max(0, s - 70), s):
+            found.add(pid)
+    return found.pop() if len(found) == 1 else None
 
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie)\b", re.I)
@@ -369,10 +389,16 @@ def decode(
             off = {}
         # The narration between two exchanges of a scene: who went off stage, who came on just before this one.
         came: set[int] = set()
+        # A `he`/`she` opening the first narration after the last line may be whoever said it, if tagged by name.
+        hint = quotes[start - 1].speaker if start else None
+        if hint == narrator or not any(q.why in _HARD and q.speaker == hint for q in quotes[max(0, start - 3) : start]
+                                       if q.para == quotes[start - 1].para):
+            hint = None
         for p in range(last_para + 1, quotes[start].para):
             for x in paragraphs[p]:
                 if x.kind == "narration":
-                    off, now = _moves(cast, x.text, p, off, people, set(carry))
+                    off, now = _moves(cast, x.text, p, off, people, set(carry), hint)
+                    hint = None
                     came = (came - set(off)) | now if p >= quotes[start].para - _CAME_GAP else came - set(off)
         off = {pid: at for pid, at in off.items() if at[0] >= quotes[start].para - (_ASLEEP_SPAN if at[1] else _OFF_SPAN)}
         conv = quotes[start : end + 1]
@@ -383,11 +409,17 @@ def decode(
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
         crowd = _crowd(quotes, resets, start, end)
+        pair = None
+        if told:
+            opening = before + " " + " ".join(
+                x.text for x in paragraphs[quotes[start].para][: quotes[start].piece] if x.kind == "narration")
+            if "I " in opening:
+                pair = _with_me(cast, opening, known, me, places)
         off = _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, crowd,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
-            line,
+            line, pair,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
@@ -504,7 +536,7 @@ def _units(
         u.checks_in |= q.checks_in
         if over_style:
             u.radio |= q.checks_in or marked(q.text)
-        u.vocatives -= u.intro  # "Hester," she said. "Hester Quaile.": her own name twice, nobody addressed
+        u.vocatives -= u.intro  # "Tamsin," she said. "Tamsin Quaile.": her own name twice, nobody addressed
         if hard and not u.anchored:
             u.anchored, u.anchor = True, canon(q.speaker)
         elif voice and not u.anchored:
@@ -553,7 +585,7 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
-    line: list | None = None,
+    line: list | None = None, pair: int | None = None,
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
@@ -563,7 +595,7 @@ def _decode_conv(
         # (`Priya turned the speaker down`) and those in the room talk among themselves.
         line.clear()
     over_style = cast.over_style
-    gone, came, off = _presence(cast, paragraphs, units, *stage)
+    gone, came, off = _presence(cast, paragraphs, units, *stage, narrator=narrator)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         if line is not None and units:
             _call(cast, units, before, line)  # a call opened or ended here goes on into the next exchange
@@ -635,6 +667,11 @@ def _decode_conv(
     for pid in called:
         if pid in known:
             weight[pid] = weight.get(pid, 0) + 1
+    if pair is not None and any(u.anchored and u.anchor not in (narrator, pair) for u in units):
+        pair = None  # someone else is heard by name: not the two of them alone
+    if pair is not None:
+        weight[narrator] = weight.get(narrator, 0) + 2
+        weight[pair] = weight.get(pair, 0) + 2
     weight.pop(_UNKNOWN, None)
     u0 = units[0]
     if u0.nodder and u0.listener is None and len(carry) >= 2 and carry[-2] >= 0 and cast.gender(
@@ -723,6 +760,8 @@ def _decode_conv(
             else:
                 if pid == narrator and u.not_me:
                     s += _NOT_ME
+                if pair is not None and pid != narrator and pid != pair:
+                    s += _PAIR_OUT
                 if pid in u.intro:
                     s += _INTRODUCES_SELF + (_CHECKS_IN if u.checks_in else 0.0)
                 elif pid in u.vocatives:
@@ -875,14 +914,14 @@ def _decode_conv(
 
 def _presence(
     cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], off: dict[int, tuple[int, bool]], now: set[int],
-    people: dict[int, bool], carry: list[int],
+    people: dict[int, bool], carry: list[int], narrator: int | None = None,
 ) -> tuple[list[set[int]], list[set[int]], dict[int, tuple[int, bool]]]:
     """Per turn, who has gone off stage (and not been tagged or come back since) and who has just come on, from the
     narration between the previous turn's last quotation and the turn's first; and who is off stage at the end
     (person id -> the paragraph they left in, and whether asleep).
 
     `off` and `now` are who was off stage and who just came on before the exchange. Someone tagged anywhere in the
-    exchange was not off stage in it (the story went along with them: `Fanny left the room.` ... `said Fanny`), nor
+    exchange was not off stage in it (the story went along with them: `Juno left the room.` ... `said Juno`), nor
     anyone who walked out when none of those who stayed is.
     Someone leaving in the turn's own paragraph before its quotation (`Mara grabbed her coat and walked out. "Don't
     wait up."`) is often the one speaking: gone only from the next turn."""
@@ -902,13 +941,16 @@ def _presence(
             now = set()
         off.update(leaving)
         leaving = {}
+        # A `he`/`she` opening the first narration after a line tagged by name is its speaker.
+        hint = units[t - 1].anchor if t and units[t - 1].anchored and units[t - 1].anchor != narrator else None
         for p in range(lo[0], hi[0] + 1):
             for k, piece in enumerate(paragraphs[p]):
                 if piece.kind == "narration" and lo < (p, k) < hi:
                     if p == first.para:
-                        leaving, seen = _moves(cast, piece.text, p, leaving, people, present)
+                        leaving, seen = _moves(cast, piece.text, p, leaving, people, present, hint)
                     else:
-                        off, seen = _moves(cast, piece.text, p, off, people, present)
+                        off, seen = _moves(cast, piece.text, p, off, people, present, hint)
+                    hint = None
                     now = (now - set(off) - set(leaving)) | seen
                     for pid in seen:
                         off.pop(pid, None)
@@ -930,13 +972,14 @@ def _presence(
 
 def _moves(
     cast: Cast, text: str, para: int, off: dict[int, tuple[int, bool]], people: dict[int, bool], present: set[int],
+    last: int | None = None,
 ) -> tuple[dict[int, tuple[int, bool]], set[int]]:
     """Who is off stage after a stretch of narration of paragraph `para`, and who came on in it. Someone leaves only
     a stage where at least two others (of `present`) stay on: when one of two walks away, the story tends to go
     with them (not so into sleep)."""
     off = dict(off)
     came: set[int] = set()
-    for _, pid, kind in movements(cast, text):
+    for _, pid, kind in movements(cast, text, last):
         if pid == WAKE:
             off = {p: at for p, at in off.items() if not at[1]}
             continue
@@ -1051,6 +1094,17 @@ def _holders(cast: Cast, text: str) -> set[int]:
     return {pid for _, _, pid in cast.find(text[start : m.start()])}
 
 
+_ITS_ME = re.compile(r"(?:^|[.!?,]\s*|\b(?:Hi|Hey|Hello|Yeah|Yes)\s*[.,!]?\s*)(?:[Ii]t['\u2019]s|[Tt]his\s+is)\s+$")
+"""`It's ` / `this is ` opening a sentence before a name: on the phone, the speaker giving their own name."""
+
+
+def _self_named(cast: Cast, text: str) -> set[int]:
+    """Names a caller gives as their own on the line (`Babcia? Hi. It's Cal.`, `This is Declan`)."""
+    if "s " not in text:
+        return set()
+    return {pid for s, _, pid in cast.find(text) if _ITS_ME.search(text, max(0, s - 30), s)}
+
+
 def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
@@ -1082,7 +1136,13 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     if far:
         far, holders = list(dict.fromkeys(far)), holders - set(far)
     else:
-        here = {units[t].anchor for t in window if units[t].anchored} | holders
+        # Those heard speaking in person in the exchange, before the call or in it (`"Ring who?" Rosa asked.`), are
+        # in the room: the far end greeting them (`Hi, Rosa!`) does not make them a second far end.
+        here = {u.anchor for t, u in enumerate(units) if u.anchored and (t in window or not (u.remote or u.hang_up))}
+        here |= holders
+        if units[start].call:
+            # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
+            here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
         called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
     if line is not None:

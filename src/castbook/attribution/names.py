@@ -37,7 +37,7 @@ _POSTPOSED = {
     "begum": "female", "khanum": "female", "khanam": "female", "hanim": "female", "bibi": "female", "sahiba": "female",
     "sahib": "male", "bey": "male", "effendi": "male", "pasha": "male", "agha": "male",
 }
-"""Honorifics written after a name (`Hamid Begum`, `Ali Bey`): like a title, they tell the named one's gender."""
+"""Honorifics written after a name (`Rashid Begum`, `Ali Bey`): like a title, they tell the named one's gender."""
 _SUFFIXES = (
     "ssi", "nim", "ah", "ya", "san", "sama", "kun", "chan", "sensei", "shi", "senpai", "sempai", "dono",
     "hyung", "hyeong", "noona", "nuna", "unnie", "eonni", "oppa", "sunbae", "seonbae",
@@ -66,8 +66,9 @@ _NOT_NAMES = frozenset(
 )
 _ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
 """`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
-_AFTER_NUMBER = re.compile(r"\b\d+[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
-"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number)."""
+_AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
+"""A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
+comes first and the look back (a word boundary) after it, so the scan skips to digits."""
 _DIGIT_ANY = re.compile(r"\d")
 _MONTH_NAMES = frozenset(("April", "June", "August"))
 """Months that are also given names: one is a person when written in a full name (`June Castellanos`) and twice as
@@ -110,6 +111,8 @@ _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
 """A name that is also a modal as a speaker: `Will said`, `said Will` (months are left alone: `in May` is no one)."""
 _WORD = re.compile(r"[A-Za-z][\w'\u2019\-]*")
+_LOWER_RUN = re.compile(r"[a-z]{3,}")
+"""A run of three lowercase letters or more."""
 _HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
 """A paragraph opening `name: ` in lowercase: a text message's sender."""
 _NONSPACE = re.compile(r"\S+")
@@ -118,7 +121,7 @@ _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme
 _TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
                             key=len, reverse=True))
 _ABBREV_RX = "(?:" + "|".join(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True)) + ")"
-"""A title written with a full stop ends a run of capitalised words (`When Mrs. Hall`: `When`, then `Mrs. Hall`)."""
+"""A title written with a full stop ends a run of capitalised words (`When Mrs. Pruett`: `When`, then `Mrs. Pruett`)."""
 PARTICLES = frozenset("van von de der den du da di del della la le".split())
 """Lowercase words inside a family name (`Mr. van der Berg`, `Nico di Angelo`, `Anneke de Vries`); `der`, `den`
 only after another (`ter`, `ten` are left out: `at twenty to ten Kit`)."""
@@ -153,8 +156,10 @@ def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
 
 
 _NEXT_WORD = re.compile(r" ([a-z]+)\b")
-_RUN_START = r"(?<![\w'\u2019\-])(?:(?![A-Za-z])[\w'\u2019\-])*+"
-"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters."""
+_RUN_START = r"[^\w'\u2019\-](?:(?![A-Za-z])[\w'\u2019\-])*+"
+"""Where `_WORD.finditer` starts a word: at the first ASCII letter of a run of word characters. The character
+before the run is matched, not looked back at, so the scan skips to non-word characters (a match never ends
+before one, and every `_joined` text opens with a NUL)."""
 _FIRST_CAP = re.compile(r"\x00[^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)")
 """A capitalised first word of a paragraph (each paragraph preceded by NUL: `_joined`)."""
 _ENDER = re.compile(_RUN_START + r"([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+))")
@@ -236,12 +241,12 @@ class Person:
             if not title and len(toks) >= 2 and self.forms[f] >= 2 and toks[0] not in surnames
         ]
         if full:
-            # The fullest common form: "Bill Gorton" over "Bill".
+            # The fullest common form: "Nils Hagen" over "Nils".
             return max(full, key=lambda f: (self.forms[f], len(f)))
         best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
         title, toks = parsed[best]
         if title == "The" and len(toks) == 1 and (toks[0].lower() in TITLES or toks[0].lower() in _NAME_TITLES):
-            # "the Admiral" thirty times and "Admiral Croft" ten: the name the title stands for.
+            # "the Admiral" thirty times and "Admiral Pembury" ten: the name the title stands for.
             word = toks[0].lower()
             named = [f for f, (t, w) in parsed.items() if w and (t and t.rstrip(".").lower() == word or (
                 not t and len(w) >= 2 and w[0].lower() == word))]
@@ -249,7 +254,7 @@ class Person:
                 best = max(named, key=lambda f: (self.forms[f], len(f)))
                 title, toks = parsed[best]
         if title not in (None, "The") and len(toks) >= 2 and title.rstrip(".").lower() in _RANKS:
-            return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir William Lucas" keeps his title)
+            return " ".join(toks)  # "Captain Ines Reyes" is Ines Reyes ("Sir Rupert Dorling" keeps his title)
         return _in_full(self.forms, best)
 
     @property
@@ -267,15 +272,15 @@ class Person:
 
 
 _GIVEN_TITLES = frozenset("sir lady lord dame miss master prince princess brother sister uncle aunt".split())
-"""Titles set before a given name (`Sir Thomas`, `Lady Isolde`, `Uncle Lenny`) as well as a family name."""
+"""Titles set before a given name (`Sir Hugo`, `Lady Isolde`, `Uncle Lenny`) as well as a family name."""
 
 
 _MAN_OR_MAID = frozenset("mr mister monsieur m signor herr mademoiselle mlle signorina".split())
-"""Titles that go before a family name, or before a given name to tell brothers or sisters apart (`Mr. Thaddeus`)."""
+"""Titles that go before a family name, or before a given name to tell brothers or sisters apart (`Mr. Lorcan`)."""
 
 
 def _in_full(forms: Counter[str], form: str) -> str:
-    """A title and a given name ("Sir Thomas") written out in full ("Sir Thomas Burdon") among a character's forms."""
+    """A title and a given name ("Sir Hugo") written out in full ("Sir Hugo Kettle") among a character's forms."""
     title, toks = _split_title(form)
     if title is None or title.rstrip(".").lower() not in _GIVEN_TITLES or len(toks) != 1:
         return form
@@ -296,7 +301,7 @@ def _clean_token(tok: str) -> str:
 
 
 def split_title(form: str) -> tuple[str | None, list[str]]:
-    """'Mr. Frank Churchill' -> ('Mr.', ['Frank', 'Churchill']): the title as written, then the name words."""
+    """'Mr. Felix Ainsworth' -> ('Mr.', ['Felix', 'Ainsworth']): the title as written, then the name words."""
     title, words = _split_title(form)
     return title, list(words)
 
@@ -311,14 +316,14 @@ def _split_title(form: str) -> tuple[str | None, tuple[str, ...]]:
             title = "The"
         parts = parts[1:]
         while len(parts) > 1 and re.fullmatch(r"[A-Z]\.", parts[0]):
-            parts = parts[1:]  # "Mr. E. W. B. Childers": the initials are not the name
+            parts = parts[1:]  # "Mr. J. R. T. Mallory": the initials are not the name
     if len(parts) > 1 and any(p in PARTICLES for p in parts[:-1]):
         parts = _glue_particles(parts)
     return title, tuple(p.rstrip(".") for p in parts)
 
 
 def _glue_particles(parts: list[str]) -> list[str]:
-    """A family name with particles is one word of a name: `Louisa van der Luyden` -> Louisa, `van der Luyden`."""
+    """A family name with particles is one word of a name: `Femke van der Hoeven` -> Femke, `van der Hoeven`."""
     out: list[str] = []
     glue: list[str] = []
     for i, p in enumerate(parts):
@@ -389,9 +394,10 @@ class Cast:
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._found_version = -1
         self._plans: dict[str, tuple[_Mention, ...]] = {}
+        self._lower_names: tuple[int, frozenset[str]] = (-1, frozenset())
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
         self._owners: dict[str, set[int]] | None = None
-        """How speech tags name each character (`said Poirot`): the form a reader sees as the speaker."""
+        """How speech tags name each character (`said Quennell`): the form a reader sees as the speaker."""
         self.second_person = False
         """The work is told to "you" (a reader insert): `You roll your eyes.` is a beat of its point-of-view character."""
         self.named_later: dict[tuple[int, str], int] = {}
@@ -404,7 +410,7 @@ class Cast:
         named character, not a character of their own."""
         # What attribution learns about the work's descriptors before deciding quotes (set by attribute()).
         self.roles: dict[str, Counter[int]] = {}
-        """Role noun -> the characters the text sets it beside (`Oakley the verger`, `Mr. Wells, the coroner`)."""
+        """Role noun -> the characters the text sets it beside (`Hobb the sexton`, `Mr. Abernot, the coroner`)."""
         self.copulas: dict[str, Counter[int]] = {}
         """Role noun -> the characters the text says hold it (`Eugenio's our courier`, `Wren was the apothecary`)."""
         self.answered: dict[str, Counter[int]] = {}
@@ -451,7 +457,7 @@ class Cast:
 
     def by_surname(self, word: str) -> int | None:
         """The character a bare family name in a speech tag means when it is only ever seen with a title
-        ("said Hall" for Mr. Hall): a man's title first, as for a bare surname in the narration (a woman is
+        ("said Pruett" for Mr. Pruett): a man's title first, as for a bare surname in the narration (a woman is
         rarely called by her surname alone)."""
         best: dict[int, set[int]] = defaultdict(set)
         for title, gender in TITLES.items():
@@ -480,7 +486,7 @@ class Cast:
                     if any(_slip(word, t) for t in split_title(f)[1]):
                         owners.add(pid)
                     continue
-                # "Mrs. Braddock" once among a dozen "Mrs. Braddocks": the same title, an `s` more or less
+                # "Mrs. Pettigrew" once among a dozen "Mrs. Pettigrews": the same title, an `s` more or less
                 ft, fw = split_title(f)
                 if (ft not in (None, "The") and _same_title(ft) == _same_title(title) and len(fw) == 1
                         and (_slip(toks[0], fw[0]) or fw[0] == toks[0] + "s" or toks[0] == fw[0] + "s")):
@@ -545,11 +551,11 @@ class Cast:
         form, n = max(tagged.items(), key=lambda kv: (kv[1], len(kv[0])))
         if n < 2:
             return person.name
-        # The tag's form, completed to the full name it abbreviates: "said Poirot" -> "Hercule Poirot".
-        # Only a bare surname is completed; a first name ("Marianne") is already how the book names her.
+        # The tag's form, completed to the full name it abbreviates: "said Quennell" -> "Evander Quennell".
+        # Only a bare surname is completed; a first name ("Marit") is already how the book names her.
         title, words = split_title(form)
         if title in (None, "The") and len(words) == 1 and words[0].lower() in TITLES or len(words[-1]) == 1:
-            return person.name  # "said the Major" -> "Major Callendar"; "said Mrs. K" -> "Mrs. Kowalczyk"
+            return person.name  # "said the Major" -> "Major Brannock"; "said Mrs. K" -> "Mrs. Kowalczyk"
         if title not in (None, "The"):
             return _in_full(person.forms, form)
         full = [] if title or len(words) != 1 else [
@@ -558,7 +564,7 @@ class Cast:
         ]
         if not full and not title and len(words) == 1:
             # A first name is completed only when the family name is this character's alone:
-            # "Bill" -> "Bill Gorton", but "Marianne" stays (Elinor and Mrs. Dashwood share the surname).
+            # "Nils" -> "Nils Hagen", but "Marit" stays (Sigrid and Mrs. Aalto share the surname).
             full = [
                 f for f in person.forms
                 if not split_title(f)[0] and len(f.split()) == 2 and f.split()[0] == words[0]
@@ -566,7 +572,7 @@ class Cast:
             ]
         if not full and not title and len(words) == 1:
             # A bare family name with no full name known takes the character's own title when the book names
-            # them so about as often ("said Bounderby" -> "Mr. Bounderby"; a plain "Archer" stays).
+            # them so about as often ("said Grisewood" -> "Mr. Grisewood"; a plain "Fenn" stays).
             full = [
                 f for f in person.forms
                 if (split_title(f)[0] or "The") != "The" and split_title(f)[1] == words
@@ -584,6 +590,13 @@ class Cast:
                         owners[toks[-1]].add(pid)
             self._owners = dict(owners)
         return self._owners
+
+    def lower_names(self) -> frozenset[str]:
+        """The aliases that are one word of three lowercase letters or more (`emma`): what `resolve` finds for a
+        lowercase word capitalised (`Emma`)."""
+        if self._lower_names[0] != self.alias.version:
+            self._lower_names = (self.alias.version, frozenset(k for k in self.alias if _LOWER_RUN.fullmatch(k)))
+        return self._lower_names[1]
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
@@ -607,7 +620,7 @@ class Cast:
                 continue
             if surface is None:
                 continue  # one word: no shorter run
-            # Try sub-runs: "Then Emma" -> "Emma", "Emma Harriet" -> both.
+            # Try sub-runs: "Then Tilda" -> "Tilda", "Tilda Bryony" -> both.
             runs = _sub_runs(surface)
             i = 0
             while i < len(runs):
@@ -898,9 +911,9 @@ _THE_NAMED = 0.25
 def _group_epithets(forms: Counter[str], lower: Counter[str]) -> list[str]:
     """`The Slytherin`, `The Auror`, `The Vaari`: a capitalised group word after `the` in a work whose people have
     names is an epithet for one of them, not a character. Kept as characters: titles (`The Major`), words also
-    written in lowercase (`The Queen` beside `a queen`) or in other names (`The Nawab Bahadur`), forms as frequent
+    written in lowercase (`The Queen` beside `a queen`) or in other names (`The Margrave Ulrich`), forms as frequent
     as the names, and every `The` form
-    in a work whose characters are mostly called so (`The Caterpillar`, `The Hatter`)."""
+    in a work whose characters are mostly called so (`The Otter`, `The Weaver`)."""
     top = forms.most_common(10)
     total = sum(n for _, n in top)
     if not total or sum(n for f, n in top if f.startswith("The ")) > _THE_NAMED * total:
@@ -958,7 +971,7 @@ def _cluster(
     honoured: list[tuple[str, str]] = []
     for f, (title, toks) in parsed.items():
         if len(toks) >= 2 and not title and _POSTPOSED.get(toks[-1].lower()):
-            # `Hamid Begum` is Hamid's wife as often as Hamid herself: the bare name joins her after the pronoun
+            # `Rashid Begum` is Rashid's wife as often as Rashid herself: the bare name joins her after the pronoun
             # votes, unless its gender is the other one (`_merge_honoured`).
             honoured.append((toks[0], f))
             by_last[toks[-1]][f] = None
@@ -994,7 +1007,7 @@ def _cluster(
             people.append(Person(full=who))
             alias[_key(who)] = pid
         return pid
-    # Full names first, then titled forms ("Mr. John Knightley" joins John Knightley), most frequent first;
+    # Full names first, then titled forms ("Mr. Hugh Arkwright" joins Hugh Arkwright), most frequent first;
     # then single names attach to them.
     def group(f: str) -> int:
         title, toks = parsed[f]
@@ -1009,7 +1022,7 @@ def _cluster(
             # "Sam Whitlock" as tagged; "Dami Okafor" is the tagged "Damilola Okafor" when no other tag could be.
             pid = person_of(f if f in tags else _tag_for(toks, tags))
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
-            # Mr. Frank Churchill -> Frank Churchill; but "Mrs. John Dashwood" is John Dashwood's wife.
+            # Mr. Felix Ainsworth -> Felix Ainsworth; but "Mrs. Hugh Penhallow" is Hugh Penhallow's wife.
             pid = alias.get(_key(" ".join(toks)))
             if pid is None and title_gender(title) is None and title != "The" and (
                     short := alias.get(_key(f"{title} {toks[-1]}"))) is not None and all(
@@ -1018,8 +1031,8 @@ def _cluster(
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
             owners = {owner(g) for g in by_first.get(tok, ())} - {None}
-            # A word seen far more often after "Mr."/"Mrs." ("Mr. Bounderby") than before another name
-            # ("Bounderby Bank") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
+            # A word seen far more often after "Mr."/"Mrs." ("Mr. Grisewood") than before another name
+            # ("Grisewood Mill") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
             as_first = sum(forms[g] for g in by_first.get(tok, ()))
             as_last = sum(forms[g] for g in by_last.get(tok, ())
                           if (parsed[g][0] or "").rstrip(".").lower() in ("mr", "mrs", "mister"))
@@ -1097,9 +1110,9 @@ def _merge_self_named(cast: Cast, paragraphs: Sequence[str]) -> None:
 
 
 def _merge_honoured(cast: Cast, honoured: Sequence[tuple[str, str]]) -> None:
-    """A bare name joins the one name it begins followed by an honorific (`Hamid` joins `Hamid Sahib`), or the one
+    """A bare name joins the one name it begins followed by an honorific (`Rashid` joins `Rashid Sahib`), or the one
     woman's title it follows (`Okafor`, `Mrs. Okafor`), unless the pronouns after it give it the other gender
-    (`Hamid` said `he`; `Hamid Begum` is his wife; `Okafor` who is `he` is Mrs. Okafor's husband)."""
+    (`Rashid` said `he`; `Rashid Begum` is his wife; `Okafor` who is `he` is Mrs. Okafor's husband)."""
     for bare, full in honoured:
         pid, tgt = cast.alias.get(_key(bare)), cast.alias.get(_key(full))
         if pid is None or tgt is None or pid == tgt or cast.people[pid].hinted or sum(
@@ -1203,7 +1216,7 @@ def _merge_short_forms(cast: Cast) -> None:
 
 
 def _ranked(person: Person) -> bool:
-    """Whether a character is titled other than `Miss` or `Mr.` (`Lady Catherine`, `Mrs. Bell`): nobody's `Kitty`."""
+    """Whether a character is titled other than `Miss` or `Mr.` (`Dame Catherine`, `Mrs. Bell`): nobody's `Kitty`."""
     return any(t not in (None, "The") and _same_title(t) not in ("miss", "mr", "master")
                for t, _ in map(_split_title, person.forms))
 
@@ -1266,14 +1279,14 @@ def _merge_syllable_names(cast: Cast, suffixed: Iterable[str]) -> None:
 
 
 def _surname_owner(cands: Iterable[str], forms: Counter[str], parsed: Mapping[str, tuple[str | None, list[str]]]) -> str:
-    """The form a bare family name ("Crawford") belongs to: a man's ("Mr. Crawford") before a woman's
-    ("Miss Crawford"), since prose calls men by their surname alone and women by it only with a title."""
+    """The form a bare family name ("Holloway") belongs to: a man's ("Mr. Holloway") before a woman's
+    ("Miss Holloway"), since prose calls men by their surname alone and women by it only with a title."""
 
     def rank(g: str) -> int:
         gender = title_gender(parsed[g][0]) if parsed[g][0] != "The" else None
         return 2 if gender == "male" else 0 if gender == "female" else 1
 
-    # Ties go to the shorter form ("Rabbit" -> "The Rabbit" over "The White Rabbit"), then by spelling, so
+    # Ties go to the shorter form ("Badger" -> "The Badger" over "The Old Badger"), then by spelling, so
     # the choice never depends on set order.
     return max(sorted(cands), key=lambda g: (rank(g), forms[g], -len(g)))
 
@@ -1288,7 +1301,7 @@ _TITLE_CLASSES = {t: k for k, ts in {
 
 
 def _same_title(title: str) -> str:
-    """Titles that name the same standing: "Monsieur Poirot" is "Mr. Poirot", "Doctor Vance" is "Dr. Vance"."""
+    """Titles that name the same standing: "Monsieur Dufresne" is "Mr. Dufresne", "Doctor Vance" is "Dr. Vance"."""
     t = title.rstrip(".").lower()
     return _TITLE_CLASSES.get(t, t)
 
@@ -1300,7 +1313,7 @@ def _leaning(person: Person) -> str | None:
 
 
 def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
-    """`Miss Woodhouse` joins `Emma Woodhouse` when she is the only full name with that surname and genders agree.
+    """`Miss Ashdown` joins `Tilda Ashdown` when she is the only full name with that surname and genders agree.
 
     A woman's title joins only a full name its own pronouns call a woman (`Mrs. Okoye` is as likely the wife of a
     `Dayo Okoye` named once); a title with a first name (`Mr. Rui Sato`) only a character of that first name; and
@@ -1355,12 +1368,12 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
             return [(title, toks) for title, toks in map(split_title, cast.people[t].forms)
                     if title and title != "The" and toks[-1] == last]
 
-        # "Miss Crawford" is not a Henry Crawford already called "Mr. Crawford"; among several, a man's title
-        # picks the one man ("Mrs. Dashwood" could be the mother of any Dashwood woman).
+        # "Miss Holloway" is not a Jasper Holloway already called "Mr. Holloway"; among several, a man's title
+        # picks the one man ("Mrs. Penhallow" could be the mother of any Penhallow woman).
         targets = {t for t in full_by_last.get(last, set()) - {pid}
                    if not (g1 and any(title_gender(title) not in (None, g1) for title, _ in titles(t)))}
         if len(targets) > 1 and g1 == "male":
-            # (or, none leaning so, the one not a woman: `Mr. Thorpe` among a John and an Isabella Thorpe)
+            # (or, none leaning so, the one not a woman: `Mr. Kemble` among a Jonah and a Bryony Kemble)
             targets = ({t for t in targets if _leaning(cast.people[t]) == "male"}
                        or {t for t in targets if cast.people[t].gender != "female"})
         if not targets and len(mine) == 1:
@@ -1382,19 +1395,19 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
         firsts = {toks[0] for title, toks in map(split_title, cast.people[tgt].forms) if len(toks) >= 2}
         own = {toks[0] for title, toks in titled if len(toks) >= 2}
         if own - firsts:
-            continue  # "Mr. Robert Ferrars" is not Edward Ferrars
+            continue  # "Mr. Evander Drummond" is not Ambrose Drummond
         votes = cast.people[tgt].gender_votes
         if g1 == "female" and votes["female"] <= votes["male"] and not own:
-            continue  # "Mrs. Cecil Forrester" spells out whose name she carries
+            continue  # "Mrs. Piers Aldwinckle" spells out whose name she carries
         if paragraphs and _named_apart(person, cast.people[tgt], paragraphs):
             continue
-        # "Admiral Crawford" does not join a Henry Crawford already called "Mr. Crawford"; and a book that writes
-        # "Miss Lucy Steele" in full keeps "Miss Steele" for her elder sister (and a far commoner "Mr. Knightley"
-        # for the elder brother of "Mr. John Knightley").
+        # "Admiral Holloway" does not join a Jasper Holloway already called "Mr. Holloway"; and a book that writes
+        # "Miss Hennie Pruitt" in full keeps "Miss Pruitt" for her elder sister (and a far commoner "Mr. Arkwright"
+        # for the elder brother of "Mr. Hugh Arkwright").
         mine_n = sum(n for f, n in person.forms.items() if (split_title(f)[0] or "The") != "The")
         elder = "miss" in mine or mine_n > 2 * sum(cast.people[tgt].forms.values())
         longer = [" ".join((title, *toks)) for title, toks in titles(tgt) if len(toks) >= 2
-                  and title.rstrip(".").lower() not in _GIVEN_TITLES]  # (`Sir Walter Elliot` is no `Mr Elliot`)
+                  and title.rstrip(".").lower() not in _GIVEN_TITLES]  # (`Sir Crispin Trevenna` is no `Mr Trevenna`)
         if elder and longer and paragraphs and _first_at(paragraphs, longer) < _first_at(
                 paragraphs, [f for f in person.forms if (split_title(f)[0] or "The") != "The"]):
             # ...but one introduced in full and called short after (`Mr. Tobias Venn` and then `Mr. Venn`) is one.
@@ -1427,7 +1440,7 @@ def _merge_titled_given(cast: Cast) -> None:
             if title and title.rstrip(".").lower() in _GIVEN_TITLES and len(toks) >= 2:
                 held[_same_title(title), toks[0]].add(pid)
             if len(toks) >= 2 or title not in (None, "The") and title.rstrip(".").lower() not in _GIVEN_TITLES | _MAN_OR_MAID:
-                surnames[toks[-1]].add(pid)  # (`Mr. Thaddeus` may be either)
+                surnames[toks[-1]].add(pid)  # (`Mr. Lorcan` may be either)
             if not title and toks:
                 given[toks[0]].add(pid)
                 if len(toks) >= 2:
@@ -1446,7 +1459,7 @@ def _merge_titled_given(cast: Cast) -> None:
                 # "Uncle Lenny" is the one character called "Lenny" or "Lenny Marsh" (no one's family name).
                 owners = given.get(key[1], set()) - {pid}
             elif all(t.rstrip(".").lower() in _MAN_OR_MAID for t, _ in parsed):
-                # "Mr. Thaddeus", "Mademoiselle Cynthia": a given name, for the one written "Thaddeus Sholto".
+                # "Mr. Lorcan", "Mademoiselle Odette": a given name, for the one written "Lorcan Farrow".
                 owners = full_given.get(key[1], set()) - {pid}
         _merge_if_one(cast, pid, owners)
 
@@ -1486,7 +1499,7 @@ def _named_apart(titled: Person, full: Person, paragraphs: Sequence[str]) -> boo
         if not any(f in p for f in forms):
             continue
         for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", p)):
-            # The first name alone (not `Sir John`, not `John Dashwood`).
+            # The first name alone (not `Sir John`, not `John Penhallow`).
             if any(f in sentence for f in forms) and any(_clean_token(m) in firsts for m in MENTION.findall(sentence)):
                 return True
     return False
@@ -1523,11 +1536,11 @@ def _merge_bare_titles(cast: Cast) -> None:
             continue
         tgt = holders[0][1]
         if not nick and holders[0][0] < 3 and sum(person.forms.values()) > 3 * sum(cast.people[tgt].forms.values()):
-            continue  # "the Doctor" twenty times is not a "Doctor Renard" named once
+            continue  # "the Doctor" twenty times is not a "Doctor Voss" named once
         g1, g2 = person.gender, cast.people[tgt].gender
         few = sum(cast.people[tgt].gender_votes.values())
         if g1 and g2 and g1 != g2 and (few >= 4 or sum(person.gender_votes.values()) < 2 * few):
-            continue  # (a pronoun or two after "Doctor Renard" is as often someone else's: the Doctor's many win)
+            continue  # (a pronoun or two after "Doctor Voss" is as often someone else's: the Doctor's many win)
         _merge_into(cast, pid, tgt, votes=g1 is not None and g1 != g2)
 
 

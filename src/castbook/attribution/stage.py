@@ -44,10 +44,39 @@ _EXIT_AFTER = re.compile(
 """After a name: `Mara walked out`, `Mara left the room`, `Jun was gone` (not `Jun hung up`: the one
 holding the phone stays)."""
 _EXIT_BEFORE = re.compile(
-    r"\bdoor\s+(?:\w+ly\s+)?(?:shut|shuts|closed|closes|slammed|slams|clicked\s+shut|clicks\s+shut|swung\s+shut|"
+    r"\bdoor\s+(?:\w+ly\s+)?(?:shut|shuts|closed|closes|slammed\s+shut|slams\s+shut|slammed|slams|clicked\s+shut|clicks\s+shut|swung\s+shut|"
     r"swings\s+shut|banged\s+shut)\s+behind\s+$"
 )
 """Before a name: `the door shut behind Jun`."""
+_OUT_VERB = (
+    r"(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|ducks|headed|heads|"
+    r"stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces)"
+)
+_GOES_OUT = re.compile(
+    rf"{_OUT_VERB}\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|"
+    r"two|three|a\s+little|a\s+step|a\s+pace)\b)"
+    r"|(?:left|leaves)(?=\s*[.!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|without)\b)"
+    r"|(?:disappeared|disappears|vanished|vanishes)\s+(?:into|through|up|down|out)\b"
+    r"|(?:went|goes|took|takes|carried|carries|retreated|retreats|disappeared|disappears|slipped|slips|ducked|ducks|"
+    r"headed|heads)\s+(?:(?:his|her|their|the)\s+[\w-]+\s+)?(?:back\s+)?into\s+(?:the|his|her|their)\s+(?:[\w-]+\s+){0,2}?"
+    r"[\w-]+\s+and\s+(?:shut|shuts|closed|closes|pulled|pulls)\s+the\s+door\b"
+)
+"""An exit told of `he` or `she`, as the sentence's own predicate: `He just got up ... and took his coffee into the
+back room and shut the door`, `She walked out.` (not `left the keys`, `had left`)."""
+_PRONOUN_LEAD = re.compile(
+    r"(?:^|(?<=[.!?\u201d\"])\s+|^\s*)(?:(?:Then|Finally|Eventually|Just|Now|So|And|Without\s+a\s+word,?|\w+ly,?)\s+)?"
+    r"(He|She)\s+(?:\w+ly\s+)?"
+)
+_COORDINATED = re.compile(r"(?:,\s*|\s+)and(?:\s+then)?\s+$")
+_OTHER_SUBJECT = re.compile(r"\b(?:I|we|they|you|We|They|You)\b|[.!?;:\u201c\u201d\"]")
+_BACK = re.compile(r"[^.!?;]{0,80}?\b(?:came|comes|come|coming)\s+back\b|[^.!?;]{0,80}?\b(?:returned|returns|returning)\b")
+"""`He went away and came back with the coffee`: no exit."""
+_DOOR_BEHIND = re.compile(
+    r"\bdoor\s+(?:\w+ly\s+)?(?:(?:slammed|slams|clicked|clicks|swung|swings|banged|bangs|fell|falls|snapped|snaps|"
+    r"thudded|thuds)\s+shut|shut|shuts|closed|closes|slammed|slams)\s+behind\s+(him|her)\b"
+)
+"""`The door clicked shut behind her.`: she has gone out (unless she came in, in the same sentence)."""
+_EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
     r"(?:asleep|unconscious|out\s+cold|dead|passed\s+out|snoring)\b"
@@ -82,7 +111,7 @@ _NOT_SLEEPING = re.compile(
 _NOT_SLEEP_AFTER = re.compile(r"\s+(?:of|that|noises?|sounds?)\b")
 _PAST_OR_UNREAL = re.compile(r"\b(?:though|if|been|when|before|after|until|while|whether|because|fake|I|he|she|they|we|you)\b")
 _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakened|wakens|woken|awake|yawned|yawns)\b")
-"""Someone waking (`Cohn woke`, `he awakened her`): whoever slept is back."""
+"""Someone waking (`Ines woke`, `he awakened her`): whoever slept is back."""
 
 _SLEEPING_WORDS = ("asleep", "snoring", "sleeping", "unconscious", "cold")
 """A word each `_SLEEPING` match has in it; `_WAKES` matches all have `wak`, `wok` or `yawn`."""
@@ -94,8 +123,10 @@ WAKE = -1
 """The person id of `(offset, WAKE, ENTER)`: someone woke up, whoever slept is back."""
 
 
-def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
+def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int, int, str]]:
     """Who comes on or goes off stage in a stretch of narration: (offset, person id, ENTER, EXIT or ASLEEP), in order.
+    `last` is who spoke the line just before the stretch (tagged by name), if it is the first narration after it: a
+    `he`/`she` opening it before any name is them (`"Fine," Mara said.` -- `She walked out.`).
 
     Falling asleep, passing out or dying (ASLEEP) is going off too: the sleeper says nothing until woken (or tagged):
     (offset, WAKE, ENTER).
@@ -134,11 +165,14 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
         elif _ENTER_AFTER.match(text, end):
             out.append((s, pid, ENTER))
         elif _SUBORDINATE.search(before):
-            continue  # `When Miss Barry went away she said:`, `until the Grandmother was dead`: not gone yet
+            continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
         elif _EXIT_AFTER.match(text, end):
             out.append((s, pid, EXIT))
         elif _ASLEEP_AFTER.match(text, end):
             out.append((s, pid, ASLEEP))
+    if ((" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES)
+            or "behind h" in text and has_door):
+        out += _pronoun_exits(cast, text, found, {o[0] for o in out}, last)
     for m in _SLEEPING.finditer(text) if any(w in text for w in _SLEEPING_WORDS) else ():
         if _NOT_SLEEPING.search(text, max(0, m.start() - 25), m.start()) or _NOT_SLEEP_AFTER.match(text, m.end()):
             continue
@@ -150,3 +184,51 @@ def movements(cast: Cast, text: str) -> list[tuple[int, int, str]]:
         out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
     out.sort()
     return out
+
+
+def _pronoun_exits(
+    cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int], last: int | None = None,
+) -> list[tuple[int, int, str]]:
+    """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
+    subject is `he` or `she` and whose own predicate is an exit, or `the door shut behind him` (with no one coming in),
+    the pronoun resolved only when it is clear (`_resolve`)."""
+    out = []
+    for x in _GOES_OUT.finditer(text):
+        m = None
+        for m in _PRONOUN_LEAD.finditer(text, max(0, x.start() - 300), x.start()):
+            pass  # the last sentence opening with `he`/`she` before the exit
+        if m is None or _SENTENCE_END.search(text, m.end(), x.start()):
+            continue
+        g = "male" if m.group(1) == "He" else "female"
+        between = text[m.end() : x.start()]
+        if between and not _COORDINATED.search(between):
+            continue
+        other = "she" if g == "male" else "he"
+        if _OTHER_SUBJECT.search(between) or re.search(rf"\b{other}\b", between) or any(
+                m.end() <= s < x.start() for s, _, _ in found):
+            continue
+        who = _resolve(cast, [pid for s, _, pid in found if s < m.start()], g, last)
+        if who is not None and not _BACK.match(text, x.end()) and m.start(1) not in taken:
+            out.append((m.start(1), who, EXIT))
+    if "behind" in text:
+        for x in _DOOR_BEHIND.finditer(text):
+            g = "male" if x.group(1) == "him" else "female"
+            start = max((e.end() for e in _SENTENCE_END.finditer(text, 0, x.start())), default=0)
+            if _IN_VERB_ANY.search(text, start, x.start()) or "enter" in text[start : x.start()]:
+                continue
+            who = _resolve(cast, [pid for s, _, pid in found if s < x.start()], g, last)
+            if who is not None and x.start(1) not in taken:
+                out.append((x.start(1), who, EXIT))
+    return out
+
+
+def _resolve(cast: Cast, named: list[int], g: str, last: int | None) -> int | None:
+    """Whom a `he`/`she` clearly stands for: the only one of that gender named before it in the stretch (with nobody
+    of no known gender named there), else, with nobody of that gender named, the one who spoke just before."""
+    same = {p for p in named if cast.gender(p) in (g, None)}
+    if len(same) == 1:
+        who = same.pop()
+        return who if cast.gender(who) == g else None
+    if not same and last is not None and last >= 0 and cast.gender(last) == g:
+        return last
+    return None

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from castbook.attribution.names import _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -49,11 +49,11 @@ _LEAD = re.compile(r"^[\s,;:\u2014\u2013\-\.!?]*")
 _PARTICLE = r"(?:\s+(?:in|out|up|on|forth|back))?"
 _DESC_LONG = rf"(?:the|his|her|my|their|our|your|a|an|this|that|The|His|Her|My|Their|A|An|This|That){_LY_ADJ}(?:\s+(?!{_STOP})[\w\-]+){{1,3}}"
 """A descriptor after an inverted verb runs to the last word before a preposition or adverb: `said the old man in`.
-Any past tense inverts only in a speech tag (`blustered Mr. Bounderby`), so any -ed verb is taken there."""
+Any past tense inverts only in a speech tag (`harrumphed Mr. Grisewood`), so any -ed verb is taken there."""
 _VOICE_OF = re.compile(rf"\s+of\s+(?P<subj>{MENTION.pattern})")
-"""`said the voice of Mr. Haq`: the voice's owner speaks."""
+"""`said the voice of Mr. Oyelaran`: the voice's owner speaks."""
 _ADJ_NAME = rf"(?:the|his|her|The|His|Her){_LY_ADJ}(?:\s+(?!{_STOP})[a-z][\w\-]*){{1,3}}\s+(?:{MENTION.pattern})"
-"""A name after adjectives: `said the exasperated Bounderby`, `replied the more candid Lady Bertram`."""
+"""A name after adjectives: `said the flustered Grisewood`, `replied the more guarded Lady Ashcombe`."""
 _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_INV_S = re.compile(rf"(?!(?:{_VERB_RX}|this|thus|was|has|is|does|goes|as|yes|plus|less|unless|perhaps)\b)[a-z]{{2,}}[a-rt-z]s\b{_ADV}\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s+(?:and|as|with|from|to|at)\b|\s*$)")
@@ -81,7 +81,7 @@ _INTERRUPTED = re.compile(
     rf"^{_SUBJ}(?<!['\u2019]s)\s*(?P<open>,|\(|\u2014|--)(?!\s*(?:and|but|then|so|yet|or)\b)(?P<mid>(?:[^;:!?,()]|\([^()]{{0,200}}\)){{1,250}}?)(?:,|\)|\u2014|--)\s*(?:then\s+|at\s+last\s+|at\s+length\s+)?"
     rf"(?:{_VERB_RX}){_PARTICLE}{_ADV}(?:\s+(?:to|at)\s+(?:him|her|them|me|us|[A-Z][\w'\-]+))?\s*[,:]?\s*(?:\u2014|--)?\s*$")
 """`Mara, after a pause in which she looked at each of them, said slowly,`: the subject before an interrupting
-clause speaks, not whoever the clause names (`The tall one, called Lett, said:` names the subject itself)."""
+clause speaks, not whoever the clause names (`The thin one, known as Pike, said:` names the subject itself)."""
 _CALLED = re.compile(rf"\s*(?:called|named|known\s+as|whose\s+name\s+was)\s+(?P<subj>{MENTION.pattern})\s*$")
 _OF_POSS = re.compile(
     rf"\b(?:exclamation|cry|words|question|remark|reply|answer|retort|voice|whisper|shout|groan|sigh|laugh|protest|"
@@ -132,8 +132,8 @@ _BEAT = re.compile(rf"{_SUBJ}{_ADV}(?:\s+(?:just|only|even|barely|merely|almost|
                    rf"sprang|spun|stepped|stole|stood|strode|struck|stuck|swam|swept|swore|swung|threw|took|tore|tossed|"
                    rf"turned|was|went|wept|woke|wore|wound|wrote)\b")
 _BEAT_AUX = re.compile(rf"(?!I\b)(?P<subj>{MENTION.pattern}){_ADV}\s+(?P<verb>{_AUX})\b")
-"""A beat with an auxiliary, read only just before the quote (after it, `Miss Tilney could only bow.` is a silence): `Yoongi doesn’t answer right away.`, `Mr. Rushworth could be
-silent no longer.`"""
+"""A beat with an auxiliary, read only just before the quote (after it, `Miss Arden could only nod.` is a silence): `Yoongi doesn’t answer right away.`, `Mr. Quarles could keep
+quiet no longer.`"""
 _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2019]t|just|still|only|also|finally))*\s+(?!(?:could|would|should|must|might|may|can|will|shall|think|suppose|confess|fancy|believe|know|remember|wonder|fear|hope|daresay|dare)\b)(?P<verb>[a-z]{2,})\b")
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _BEAT_YOU = re.compile(_BEAT_I.pattern.replace("(?P<subj>I)", "(?P<subj>[Yy]ou)", 1))
@@ -175,7 +175,7 @@ class Tag:
     text: str = ""
     """The subject as written, for descriptors (`the general`)."""
     ends: bool = False
-    """The narration ends by introducing the speech (`..., and Fanny said, in a low voice,`)."""
+    """The narration ends by introducing the speech (`..., and Wren said, very quietly,`)."""
     hearer: int | None = None
     """Who heard the speech (`Mara heard a voice whisper,`): the one the narration names, yet not the speaker."""
 
@@ -193,7 +193,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
             return None
         cap = next((i for i, w in enumerate(words) if i > 1 and w[:1].isupper()), None)
         if cap is not None and words[1][:1].islower():
-            # "the exasperated Bounderby", "his sister Nell": the name is the subject.
+            # "the flustered Grisewood", "his sister Nell": the name is the subject.
             return _subject(cast, " ".join(words[cap:]), pos + len(" ".join(words[:cap])) + 1, strength, allow_new)
         pid = cast.resolve(subj)
         if pid is None and words[1][:1].isupper():
@@ -253,7 +253,7 @@ _SET_OFF = re.compile(rf"^\s*(?P<open>\u2014|--|\u2013|\()\s*{_SET_SUBJ}"
 """A tag set off by a dash or a bracket next to a quotation, with no verb: `“Not it.” — Dee, from the couch.`,
 `“Fine” — this from Jonah — “whatever.”`, `“Pass the salt.” (Doc, reaching across her.)`. Not `— Dee was right —`."""
 _SET_MOD_BARE = _SET_MOD.replace(r"|[a-z]{2,}ed|", "|", 1).replace(r")\s+)*", r")\s+)*(?:(?<=\w\s)[a-z]{2,}ed\b|", 1) + ")"
-"""Without a dash, a participle in -ed only after an adverb (`very muffled`): `Elinor, rejoiced to be ...` is a verb."""
+"""Without a dash, a participle in -ed only after an adverb (`very muffled`): `Marit, relieved to be ...` is a verb."""
 _FRAG_MOD = (r"(?:un[a-z]{3,}ed|[a-z]{3,}ed(?=\s*[.!]?\s*$)|of\s+course|as\s+(?:usual|always|ever)|again|too|once\s+more|for\s+once|"
              r"(?:louder|softer|quieter|slower|faster|gentler|firmer|sharper)(?:\s+(?:this\s+time|now|still))?|"
              r"(?:always|ever|forever|still)\s+the\s+[a-z]+(?:\s+[a-z]+)?)(?=\s*,|\s*[.!]?\s*$)")
@@ -318,16 +318,16 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
         return None  # `(Dee, obviously, ignored this.)`: an aside about someone doing something
     if m.groupdict().get("open") == "(" and not re.match(r"\s*,", m.string[end:]) and not re.search(
             r"(?i)\bfrom\s*$", m.string[:at]):
-        return None  # `“he” (Charles).`: a name alone in brackets glosses a word of the quote; a tag describes
+        return None  # `“he” (Corin).`: a name alone in brackets glosses a word of the quote; a tag describes
     rest = re.split(r"\u2014|--|\u2013|[()!?\u201c\u201d\"]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\b[A-Z])\.(?:\s|$)",
                     m.string[end:], maxsplit=1)[0]
     chunks = [c for c in re.split(r"\s*,\s*", rest)[1:] if c.strip()]
     if any(not re.match(_SET_MOD if i == 0 else _SET_MOD_BARE, c) and not re.match(r"(?:where|when|while|as|though|although)\b", c)
            and not (strength < 0.95 and re.match(_FRAG_MOD, c))
            for i, c in enumerate(chunks)):
-        return None  # `— Helen, who had been listening, burst out laughing.`: a sentence with a verb of its own
+        return None  # `— Sunniva, who had been watching, started to giggle.`: a sentence with a verb of its own
     if strength < 0.95 and any(w in VERBS or w in _BARE for w in re.findall(r"[a-z]+", m.group().lower())):
-        return None  # `Elinor, now ventured to say,`: a verb after all
+        return None  # `Marit, now dared to say,`: a verb after all
     if subj.split()[0].lower() in _NOT_SUBJECT | VERBS or subj.lower() in _PRON_WORDS:
         return None
     if subj.split()[0] in ("the", "The") and subj.split()[-1].lower() in _NOT_SUBJECT | _NOUNS_IN_S:
@@ -336,7 +336,7 @@ def _set_off(cast: Cast, text: str) -> Tag | None:
 
 
 _FROM_AFTER = re.compile(rf"from\s+(?P<subj>{MENTION.pattern})(?=\s*(?:[,.;:!?\u2014]|--|$|\s+(?:and|but|as|who|while)\b))")
-"""`"Morning!" from Captain Harville, but ...`: a quotation followed by whom it came from."""
+"""`"Ahoy!" from Captain Tamsett, but ...`: a quotation followed by whom it came from."""
 
 
 _APPOSITIVE = re.compile(rf"\s*,\s+(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[.!?;]|\s*$|\s*,\s+(?:who|[a-z]+ing)\b)")
@@ -351,6 +351,9 @@ def _recase(cast: Cast, text: str) -> str:
     """`jonah mumbles`, `and emil says`: a name typed in lowercase before a speech verb, written as the name it is
     (only a word the cast knows as a name, never a pronoun, a verb or a word kept out of names)."""
     if " " not in text:
+        return text
+    # Skips a text with no lowercase run that is a one-word alias: `fix` changes only a word `cast.resolve` finds.
+    if cast.lower_names().isdisjoint(_LOWER_RUN.findall(text)):
         return text
 
     def fix(m: re.Match) -> str:
@@ -377,7 +380,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
         lead = all_of.end()  # "Hm," is all he says.
     word = re.match(r"[A-Z][a-z]+\b", text[lead:])
     if word and word.group().lower() in VERBS:
-        text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Hamidullah": a tag all the same
+        text = text[:lead] + text[lead].lower() + text[lead + 1 :]  # "Said Tobiah": a tag all the same
     m = _OWNED_SAID.match(text, lead)
     if m and (tag := _owned(cast, m, m.start("subj"))):
         return tag
@@ -409,7 +412,7 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
                 if tag is not None and tag.kind == "name":
                     return tag
             if owned:
-                # "answered Daisy's mamma": Daisy's mother speaks, not Daisy.
+                # "answered Posy's mamma": Posy's mother speaks, not Posy.
                 owner = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
                 if cast.resolve(owner) is not None:
                     head = owned.group(1)
@@ -471,7 +474,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, subj, offset + at, 1.0, bool(called))
         if tag:
             return tag
-    m = _OF_POSS.search(body)
+    m = _OF_POSS.search(body) if "of" in body else None  # skips a body without `of`, which every match has
     if m:
         subj = m.group("subj")
         subj = subj[:-2] if subj.endswith(("'s", "\u2019s")) else subj
@@ -483,7 +486,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _VOICE_OF_NAME.search(body)
+    m = _VOICE_OF_NAME.search(body) if "voice" in body else None  # skips a body without `voice`, which every match has
     if m and not _SUBJ_WORD.search(m.group("rest")):
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
@@ -492,7 +495,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     if m:
         if len(body) - m.end() > 12 and (body.rstrip().endswith((",", ":", "\u2014", "--")) or body.rstrip()[-1:].isalpha()):
             # "He laughed so hard ..., and Oona put her face in her hands and said," : the later verb introduces it;
-            # "Cole replied, so quickly that Bryn said, in an injured tone,": a verb past the first tag's.
+            # "Rook replied, so quickly that Bryn said, in an injured tone,": a verb past the first tag's.
             late = _closing_speech(cast, body, offset, m.end())
             if late is not None and late.pos > offset + m.end():
                 return late
@@ -527,7 +530,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
-    # A tag closing the sentence just before the quotation: "..., but Mrs. Bennet, who ..., answered readily,"
+    # A tag closing the sentence just before the quotation: "..., but Mrs. Lusk, who ..., replied at once,"
     m = _END_TAG.search(body)
     if m and m.group("subj").lower() not in _PRON_WORDS:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
@@ -600,20 +603,20 @@ _OBJ_BEFORE = re.compile(
     r"called|heard|watched|followed|joined|helped|addressed|answered|interrupted|upon)\s+$"
 )
 _AGENT_OF = re.compile(r"\s+to\s+[a-z]")
-"""`it was absurd of John to go shouting out`: a name after "of" followed by "to" + verb is the one acting."""
+"""`it was silly of Kasimir to go running off`: a name after "of" followed by "to" + verb is the one acting."""
 _BARE = frozenset(f for f in _FORMS if not f.endswith("ing"))
 _HEAR_VERB = r"(?:(?:over)?(?:heard|hear|hears|hearing)|(?:listened|listen|listens|listening)\s+to)"
 _PERCEIVED = re.compile(
     rf"\b(?:{_HEAR_VERB}|saw|see|sees|watched|watch|watches)\s+(?P<subj>{MENTION.pattern}|him|her|{_DESC_LONG})"
     r"(?:\s+\w+ly)?\s+$"
 )
-"""`Elinor heard Willoughby say,`: the one heard (or seen) saying it is the speaker."""
+"""`Marit heard Dunstan say,`: the one heard (or seen) saying it is the speaker."""
 _HEARD_UNNAMED = re.compile(
     rf"\b{_HEAR_VERB}\s+(?P<subj>it|someone|somebody|some\s+one|one\s+of\s+(?:them|us|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)|"
     r"(?:a|an|another|some)\s+(?:\w+\s+){0,2}?(?:voice|voices|man|woman|boy|girl|person|stranger|someone))(?:\s+\w+ly)?\s+$")
-"""`Alice heard it say,`, `she heard one of them whisper,`: someone unnamed speaks, never the one who heard it."""
+"""`Perrin heard it say,`, `she heard one of the pair mutter,`: someone unnamed speaks, never the one who heard it."""
 _SUBORDINATE = re.compile(r"^\W*(?:When|While|As|After|Before|Though|Although|If|Since|Until|Till|Once|Because|Whilst)\b")
-"""A clause opened by a subordinator (`When Rachael was gone, Mr. Gradgrind said`): its main subject comes last."""
+"""A clause opened by a subordinator (`When Agathe had left, Mr. Moberly said`): its main subject comes last."""
 _TO_BARE = re.compile(r"\b(?:to|and|would|could|should|might|must|did|will|shall|can|may|I|we|you|they|We|You|They)\s+(?:\w+ly\s+)?$")
 
 
@@ -625,8 +628,8 @@ def _is_verb(body: str, m: re.Match[str]) -> bool:
 
 
 def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag | None:
-    """Narration that ends by introducing speech: "Fanny, averting her face, said, with a firmer tone," or
-    "Mary interrupted her by exclaiming--". The speaker is the first person named in the verb's clause.
+    """Narration that ends by introducing speech: "Wren, turning her head away, said, more steadily," or
+    "Gilly cut her off by crying--". The speaker is the first person named in the verb's clause.
     `after`: where the verb is looked for from (past a tag that closes the quotation before)."""
     low = max(after, len(body) - 160)
     m = _CLOSING.search(body, low)
@@ -665,14 +668,14 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
             if tag:
                 return dataclasses.replace(tag, ends=True)
     if m.group("verb").endswith("ing"):
-        # "stopped by Sir Thomas's saying": the one whose saying it is.
+        # "cut short by Sir Ambrose's saying": the one whose saying it is.
         found = cast.find(head)
         if found and re.search(r"['\u2019]s?\s*$", head) and re.fullmatch(r"(?:['\u2019]s?)?\s*", head[found[-1][1] :]):
             s, _, pid = found[-1]
             return Tag("name", pid, None, 0.95, offset + s, ends=True)
     who = _WHO.search(head)
     if who:
-        # "He addressed Mr. Gradgrind, who answered": the name before "who".
+        # "He turned to Mr. Moberly, who answered": the name before "who".
         found = cast.find(head[: who.start()])
         if found and head[found[-1][1] : who.start()].strip(" ,") == "":
             s, _, pid = found[-1]
@@ -682,15 +685,15 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
     if pron and not cast.find(head[after: head.rfind(",", after, pron.start()) + 1]):
         # "Then, seeing that Jonah was about to interrupt, she said,": the pronoun right before the verb is its
         # subject; the name in the clause before the comma is not (a name before that clause may be the pronoun's
-        # antecedent: "the Queen ..., and, just as the Dormouse crossed the court, she said").
+        # antecedent: "the Abbess ..., and, just as the Heron crossed the yard, she said").
         return Tag("pronoun", None, _PRON_WORDS[pron.group("p").lower()], 0.9, offset + pron.start("p"), ends=True)
-    # The verb's clause; a clause with no subject of its own ("and then made a face, and abused them, began")
+    # The verb's clause; a clause with no subject of its own ("and then pulled a face, and scolded them, began")
     # shares the subject of the one before it.
     starts = [after] + [x.end() for x in _CLAUSE_START.finditer(head, after)]
     for k in range(len(starts) - 1, -1, -1):
         start = starts[k]
         clause = head[start : starts[k + 1] if k + 1 < len(starts) else len(head)]
-        # A name after a preposition or an object verb ("accompanied by Mr. Yates", "then at Fanny") is not the
+        # A name after a preposition or an object verb ("followed by Mr. Dorrance", "then at Wren") is not the
         # clause's subject.
         found = [(s, e, pid) for s, e, pid in cast.find(clause)]
         names = [(s, pid) for s, e, pid in found if not _OBJ_BEFORE.search(clause, 0, s) or _AGENT_OF.match(clause, e)
@@ -699,7 +702,7 @@ def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag |
         first_name = names[0] if names else None
         first_pron = prons[0] if prons else None
         if _SUBORDINATE.match(clause):
-            # "When the affair was over, Ronny, who ..., approached Fielding and said": the main clause begins after
+            # "When the match was done, Ossian, who ..., went up to Lindqvist and said": the main clause begins after
             # the subordinate one's comma, and its first name is the subject.
             comma = clause.find(",")
             main = [(s, pid) for s, pid in names if comma >= 0 and s > comma]
@@ -770,7 +773,7 @@ _BEAT_ASIDE = re.compile(_BEAT.pattern.replace("{_SUBJ}".format(_SUBJ=_SUBJ), _A
 _BEAT_ASIDE_AUX = re.compile(rf"{_ASIDE_SUBJ}{_ADV}\s+(?P<verb>{_AUX})\b")
 """A beat whose name is followed by an aside: `Dev, bless him, is still holding the map.`, `Mara, surprised, stared.`,
 `Laine—who had said nothing—set down her trowel.`, `Bex, to her credit, didn't laugh.` (not a contrast with someone
-else, `Mrs. Palmer, in her way, was equally angry.`, `Eli, however, ...`)."""
+else, `Mrs. Tebbit, for her part, was just as cross.`, `Eli, however, ...`)."""
 _IS_BEAT = re.compile(rf"(?!{_NOT_LEAD})(?P<subj>{MENTION.pattern})(?<!['\u2019]s)['\u2019]s\s+(?:already|still|just|not|never|been|got|gone|back|halfway|the\s+(?:one|first|last)(?=\s+(?:to|who)\b)|"
                       rf"(?!(?:morning|evening|wedding|building|painting|ceiling|clothing|darling|sibling|thing|nothing|something|"
                       rf"everything|anything|king|ring|string|wing|earring|bedding|pudding|stuffing|meeting|feeling|being|"
