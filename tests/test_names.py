@@ -564,3 +564,24 @@ def test_a_peer_is_his_title_and_his_peerage_and_no_form_of_address_is_a_name():
     cast = discover(paras)
     assert cast.resolve("the Earl") == cast.resolve("Wexley") is not None
     assert cast.resolve("Grace") is None and cast.resolve("Wiltshire") is None
+
+
+def test_a_family_name_that_is_a_common_word_joins_the_given_name():
+    """`Otis Field`: `field` is a common word, yet written capitalised only right after `Otis`, who speaks alone as
+    `Otis`: one character, named in full; `Ashby Common` (no `Ashby` speaks) stays no one."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "I walked into the bar, and at the back table sat Otis Field.",
+        "“Sit down,” said Otis. “I've been waiting.”",
+        "Otis waved at the waiter. The field behind the bar was dark.",
+        "“You look tired,” Otis said.",
+        "We crossed the field together. The field was wet and the field smelled of rain.",
+        "“Is that Otis Field?” asked the waiter.",
+        "Otis laughed. We walked home over Ashby Common, and Ashby seemed asleep.",
+        "The common was empty. Ashby Common always was, and the common smelled of gorse.",
+    ]
+    cast = discover(paras)
+    pid = cast.resolve("Otis")
+    assert pid is not None and cast.resolve("Otis Field") == pid and cast.name(pid) == "Otis Field"
+    assert cast.resolve("Ashby Common") is None

@@ -787,6 +787,25 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     family = {clean(toks[0]) for mention in mentions for title, toks in [split_title(mention)]
               if title and len(toks) == 1 and title.rstrip(".").lower() not in _GIVEN_TITLES and title != "The"}
 
+    # A family name that is also a common word (`Harvey Stone`, `Nell Baker`): lowercase elsewhere, yet written
+    # capitalised mid-sentence only right after a given name the story also uses alone, the pair twice or more.
+    @cache
+    def speaks(a: str) -> bool:
+        """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
+        return re.search(rf"\b(?:{_SAYS}) {re.escape(a)}\b|\b{re.escape(a)} (?:{_SAYS})\b", says_text) is not None
+
+    after_given: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        if " " in mention:
+            title, tokens = split_title(mention)
+            if not title and len(tokens) == 2:
+                a, t = clean(tokens[0]), clean(tokens[1])
+                if cap_all[a] > n and acted[a] and not place[a] and namelike(a) and not namelike(t) and speaks(a):
+                    after_given[t] += n
+    run_surnames = {t for t, n in after_given.items()
+                    if n >= 2 and n >= cap_mid[t] and len(t) > 1 and not t.isupper() and t.isalpha()
+                    and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
+
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
         speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
@@ -813,7 +832,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         run: list[str] = []
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and (namelike(ct.rpartition(" ")[2]) or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
+            if tok and (namelike(ct.rpartition(" ")[2]) or run and ct in run_surnames or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
                         and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
                 # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
