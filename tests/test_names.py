@@ -585,3 +585,18 @@ def test_a_family_name_that_is_a_common_word_joins_the_given_name():
     pid = cast.resolve("Otis")
     assert pid is not None and cast.resolve("Otis Field") == pid and cast.name(pid) == "Otis Field"
     assert cast.resolve("Ashby Common") is None
+
+
+def test_a_tag_naming_a_given_name_in_full_is_that_character():
+    """`said Wren Ashdown`, the only time the family name is written: the `Wren` of the story, not a second Wren;
+    `Otis Marsh` is not `Otis` though (Otis has a family name of his own)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "“Morning,” said Wren.", "Wren poured the tea.", "“Late again,” Wren said.",
+        "Otis Varga came in. “Tea?” said Otis.", "Otis Varga sat down.",
+    ]
+    cast = discover(paras)
+    wren = cast.resolve("Wren")
+    assert wren is not None and cast.add("Wren Ashdown") == wren
+    assert cast.add("Otis Marsh") != cast.resolve("Otis")

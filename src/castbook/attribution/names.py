@@ -498,6 +498,15 @@ class Cast:
             self.alias[key] = bare
             self._owners = None
             return bare
+        if not title and len(tokens) == 2 and self.alias.get(_key(tokens[1])) is None:
+            given = self.alias.get(_key(tokens[0]))
+            if given is not None and self.people[given].forms and all(
+                    split_title(f) == (None, [tokens[0]]) for f in self.people[given].forms):
+                # "Otis" all along, and now "said Otis Field": his family name, not a second Otis.
+                self.people[given].forms[surface] += 1
+                self.alias[key] = given
+                self._owners = None
+                return given
         if not title and len(tokens) == 1 and tokens[0].lower() in TITLES and tokens[0].lower() != "the":
             holders = {pid for pid, person in enumerate(self.people) for f in person.forms
                        if (split_title(f)[0] or "").rstrip(".").lower() == tokens[0].lower()}
