@@ -600,3 +600,18 @@ def test_a_tag_naming_a_given_name_in_full_is_that_character():
     wren = cast.resolve("Wren")
     assert wren is not None and cast.add("Wren Ashdown") == wren
     assert cast.add("Otis Marsh") != cast.resolve("Otis")
+
+
+def test_the_name_of_a_first_letter_joins_the_one_name_it_begins():
+    """`Dee` is Delphine, the one character whose name begins with D; `Jay`, with Juno and Jasper to choose from,
+    joins neither."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Delphine Ruiz unlocked the shop.", "Delphine sighed.", "“Dee, the till’s jammed,” said Juno.",
+        "Dee kicked it.", "Dee laughed.", "Jasper came in late.", "Juno waved.", "Jasper shrugged.",
+        "“Jay, you’re late,” said Dee.", "Jay grinned.", "Jay sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Dee") == cast.resolve("Delphine") is not None
+    assert cast.resolve("Jay") not in (None, cast.resolve("Juno"), cast.resolve("Jasper"))

@@ -1218,6 +1218,10 @@ def _merge_short_forms(cast: Cast) -> None:
             n = 2 * sum(person.forms.values())
             owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.lower().startswith(said) for o in ps
                       if sum(cast.people[o].forms.values()) >= n} - {pid}
+        if not owners and form.lower() in _LETTER_NAMES:
+            # `Zee` is Zainab and `Jay` James: the name of a first letter stands for the one name it begins
+            owners = {o for first, ps in firsts.items() if len(first) >= 4 and first[0] == form[0] for o in ps
+                      if not _ranked(cast.people[o])} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
@@ -1246,6 +1250,8 @@ by their first letters); not those worn as names of their own today (`Jack`, `Ha
 _SOUND = {"z": "s", "ee": "i"}
 _SOUNDS = re.compile("|".join(_SOUND))
 """Spellings a short name takes from the sound of the name it shortens (`Oz` for Oskar, `Pree` for Priya)."""
+_LETTER_NAMES = frozenset("bee cee dee gee jay kay tee vee zee".split())
+"""Letters' names, each beginning with its letter: a nickname from the first letter of a given name (`Dee`)."""
 _DOUBLED_KIN = frozenset("nana mama papa dada baba gaga nene lala".split())
 """Words for family that double a syllable: nobody's pet name."""
 
