@@ -615,3 +615,16 @@ def test_the_name_of_a_first_letter_joins_the_one_name_it_begins():
     cast = discover(paras)
     assert cast.resolve("Dee") == cast.resolve("Delphine") is not None
     assert cast.resolve("Jay") not in (None, cast.resolve("Juno"), cast.resolve("Jasper"))
+
+
+def test_a_wife_called_by_her_husbands_name_does_not_share_his_given_name():
+    """`Mrs. Hugo Vance` is Hugo's wife: the bare `Hugo` is still Mr. Hugo Vance, not a third character."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mr. Hugo Vance came to dinner.", "Mrs. Hugo Vance followed him in.", "Hugo laughed.",
+        "“Sit, Hugo,” said Mrs. Hugo Vance.", "Hugo sat.", "Hugo poured the wine.", "Mr. Hugo Vance stood.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Hugo") == cast.resolve("Mr. Hugo Vance") is not None
+    assert cast.resolve("Mrs. Hugo Vance") != cast.resolve("Hugo")

@@ -1041,7 +1041,8 @@ def _cluster(
                 pid = short  # "Captain Ines Reyes" is the "Captain Reyes" of the story, her first name written once
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
-            owners = {owner(g) for g in by_first.get(tok, ())} - {None}
+            # (`Mrs. Robert Ferrars` is Robert's wife, called by his name: no owner of a bare `Robert`)
+            owners = {owner(g) for g in by_first.get(tok, ()) if (parsed[g][0] or "").rstrip(".").lower() != "mrs"} - {None}
             # A word seen far more often after "Mr."/"Mrs." ("Mr. Grisewood") than before another name
             # ("Grisewood Mill") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
             as_first = sum(forms[g] for g in by_first.get(tok, ()))
