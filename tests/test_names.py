@@ -564,3 +564,67 @@ def test_a_peer_is_his_title_and_his_peerage_and_no_form_of_address_is_a_name():
     cast = discover(paras)
     assert cast.resolve("the Earl") == cast.resolve("Wexley") is not None
     assert cast.resolve("Grace") is None and cast.resolve("Wiltshire") is None
+
+
+def test_a_family_name_that_is_a_common_word_joins_the_given_name():
+    """`Otis Field`: `field` is a common word, yet written capitalised only right after `Otis`, who speaks alone as
+    `Otis`: one character, named in full; `Ashby Common` (no `Ashby` speaks) stays no one."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "I walked into the bar, and at the back table sat Otis Field.",
+        "“Sit down,” said Otis. “I've been waiting.”",
+        "Otis waved at the waiter. The field behind the bar was dark.",
+        "“You look tired,” Otis said.",
+        "We crossed the field together. The field was wet and the field smelled of rain.",
+        "“Is that Otis Field?” asked the waiter.",
+        "Otis laughed. We walked home over Ashby Common, and Ashby seemed asleep.",
+        "The common was empty. Ashby Common always was, and the common smelled of gorse.",
+    ]
+    cast = discover(paras)
+    pid = cast.resolve("Otis")
+    assert pid is not None and cast.resolve("Otis Field") == pid and cast.name(pid) == "Otis Field"
+    assert cast.resolve("Ashby Common") is None
+
+
+def test_a_tag_naming_a_given_name_in_full_is_that_character():
+    """`said Wren Ashdown`, the only time the family name is written: the `Wren` of the story, not a second Wren;
+    `Otis Marsh` is not `Otis` though (Otis has a family name of his own)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "“Morning,” said Wren.", "Wren poured the tea.", "“Late again,” Wren said.",
+        "Otis Varga came in. “Tea?” said Otis.", "Otis Varga sat down.",
+    ]
+    cast = discover(paras)
+    wren = cast.resolve("Wren")
+    assert wren is not None and cast.add("Wren Ashdown") == wren
+    assert cast.add("Otis Marsh") != cast.resolve("Otis")
+
+
+def test_the_name_of_a_first_letter_joins_the_one_name_it_begins():
+    """`Dee` is Delphine, the one character whose name begins with D; `Jay`, with Juno and Jasper to choose from,
+    joins neither."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Delphine Ruiz unlocked the shop.", "Delphine sighed.", "“Dee, the till’s jammed,” said Juno.",
+        "Dee kicked it.", "Dee laughed.", "Jasper came in late.", "Juno waved.", "Jasper shrugged.",
+        "“Jay, you’re late,” said Dee.", "Jay grinned.", "Jay sat down.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Dee") == cast.resolve("Delphine") is not None
+    assert cast.resolve("Jay") not in (None, cast.resolve("Juno"), cast.resolve("Jasper"))
+
+
+def test_a_wife_called_by_her_husbands_name_does_not_share_his_given_name():
+    """`Mrs. Hugo Vance` is Hugo's wife: the bare `Hugo` is still Mr. Hugo Vance, not a third character."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mr. Hugo Vance came to dinner.", "Mrs. Hugo Vance followed him in.", "Hugo laughed.",
+        "“Sit, Hugo,” said Mrs. Hugo Vance.", "Hugo sat.", "Hugo poured the wine.", "Mr. Hugo Vance stood.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Hugo") == cast.resolve("Mr. Hugo Vance") is not None
+    assert cast.resolve("Mrs. Hugo Vance") != cast.resolve("Hugo")

@@ -508,6 +508,15 @@ class Cast:
             self.alias[key] = bare
             self._owners = None
             return bare
+        if not title and len(tokens) == 2 and self.alias.get(_key(tokens[1])) is None:
+            given = self.alias.get(_key(tokens[0]))
+            if given is not None and self.people[given].forms and all(
+                    split_title(f) == (None, [tokens[0]]) for f in self.people[given].forms):
+                # "Otis" all along, and now "said Otis Field": his family name, not a second Otis.
+                self.people[given].forms[surface] += 1
+                self.alias[key] = given
+                self._owners = None
+                return given
         if not title and len(tokens) == 1 and tokens[0].lower() in TITLES and tokens[0].lower() != "the":
             holders = {pid for pid, person in enumerate(self.people) for f in person.forms
                        if (split_title(f)[0] or "").rstrip(".").lower() == tokens[0].lower()}
@@ -804,6 +813,25 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     family = {clean(toks[0]) for mention in mentions for title, toks in [split_title(mention)]
               if title and len(toks) == 1 and title.rstrip(".").lower() not in _GIVEN_TITLES and title != "The"}
 
+    # A family name that is also a common word (`Harvey Stone`, `Nell Baker`): lowercase elsewhere, yet written
+    # capitalised mid-sentence only right after a given name the story also uses alone, the pair twice or more.
+    @cache
+    def speaks(a: str) -> bool:
+        """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
+        return re.search(rf"\b(?:{_SAYS}) {re.escape(a)}\b|\b{re.escape(a)} (?:{_SAYS})\b", says_text) is not None
+
+    after_given: Counter[str] = Counter()
+    for mention, n in mentions.items():
+        if " " in mention:
+            title, tokens = split_title(mention)
+            if not title and len(tokens) == 2:
+                a, t = clean(tokens[0]), clean(tokens[1])
+                if cap_all[a] > n and acted[a] and not place[a] and namelike(a) and not namelike(t) and speaks(a):
+                    after_given[t] += n
+    run_surnames = {t for t, n in after_given.items()
+                    if n >= 2 and n >= cap_mid[t] and len(t) > 1 and not t.isupper() and t.isalpha()
+                    and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
+
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
         speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
@@ -830,7 +858,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         run: list[str] = []
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
-            if tok and (namelike(ct.rpartition(" ")[2]) or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
+            if tok and (namelike(ct.rpartition(" ")[2]) or run and ct in run_surnames or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
                         and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
                 # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
@@ -1030,7 +1058,8 @@ def _cluster(
                 pid = short  # "Captain Ines Reyes" is the "Captain Reyes" of the story, her first name written once
         elif pid is None and not title and len(toks) == 1:
             tok = toks[0]
-            owners = {owner(g) for g in by_first.get(tok, ())} - {None}
+            # (`Mrs. Robert Ferrars` is Robert's wife, called by his name: no owner of a bare `Robert`)
+            owners = {owner(g) for g in by_first.get(tok, ()) if (parsed[g][0] or "").rstrip(".").lower() != "mrs"} - {None}
             # A word seen far more often after "Mr."/"Mrs." ("Mr. Grisewood") than before another name
             # ("Grisewood Mill") is a family name ("Miss", "Sir", "Monsieur" also go with first names).
             as_first = sum(forms[g] for g in by_first.get(tok, ()))
@@ -1207,6 +1236,10 @@ def _merge_short_forms(cast: Cast) -> None:
             n = 2 * sum(person.forms.values())
             owners = {o for first, ps in firsts.items() if len(first) > len(form) and first.lower().startswith(said) for o in ps
                       if sum(cast.people[o].forms.values()) >= n} - {pid}
+        if not owners and form.lower() in _LETTER_NAMES:
+            # `Zee` is Zainab and `Jay` James: the name of a first letter stands for the one name it begins
+            owners = {o for first, ps in firsts.items() if len(first) >= 4 and first[0] == form[0] for o in ps
+                      if not _ranked(cast.people[o])} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
@@ -1235,6 +1268,8 @@ by their first letters); not those worn as names of their own today (`Jack`, `Ha
 _SOUND = {"z": "s", "ee": "i"}
 _SOUNDS = re.compile("|".join(_SOUND))
 """Spellings a short name takes from the sound of the name it shortens (`Oz` for Oskar, `Pree` for Priya)."""
+_LETTER_NAMES = frozenset("bee cee dee gee jay kay tee vee zee".split())
+"""Letters' names, each beginning with its letter: a nickname from the first letter of a given name (`Dee`)."""
 _DOUBLED_KIN = frozenset("nana mama papa dada baba gaga nene lala".split())
 """Words for family that double a syllable: nobody's pet name."""
 
