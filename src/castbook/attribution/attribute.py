@@ -1869,7 +1869,8 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
                 q.vocatives.add(pid)
 
 
-_CALLED_WORD = re.compile(r"(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
+# (The lookahead on the characters a match can start with lets the scan skip other positions quickly.)
+_CALLED_WORD = re.compile(r"(?=[\s,!?;.\u2014A-Zdoh])(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
 
 
 _CALENDAR = frozenset(
