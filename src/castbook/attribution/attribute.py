@@ -1601,7 +1601,8 @@ _LOOK_CLASSES = {
     "old": "elderly grizzled grey-haired gray-haired white-haired silver-haired grey-bearded gray-bearded white-bearded",
 }
 _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
-_LOOK_WORDS = re.compile(r"\b(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
+_LOOK_WORDS = re.compile(r"(?<!\w)(?=[" + "".join(sorted({w[0] for w in _LOOK_CLASS})) + r"])(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
+"""(The lookahead on the first letters lets the scan skip other words quickly.)"""
 _LOOK_CLASS.update({w: "old" for w in ("old", "older", "elder", "aged")})
 """(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
 _COMPARATIVE_LOOK = {"older": "old", "elder": "old", "taller": "tall", "bigger": "big", "larger": "big"}
@@ -1868,7 +1869,8 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
                 q.vocatives.add(pid)
 
 
-_CALLED_WORD = re.compile(r"(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
+# (The lookahead on the characters a match can start with lets the scan skip other positions quickly.)
+_CALLED_WORD = re.compile(r"(?=[\s,!?;.\u2014A-Zdoh])(?:^|(?<=[,!?;.\u2014])|\b(?:[Dd]ear|[Oo]h|[Hh]ey)\s)\s*([A-Z][a-z'\u2019]{2,})(?=\s*(?:[,!?;.\u2014]|$))")
 
 
 _CALENDAR = frozenset(

@@ -580,8 +580,10 @@ _FORMS = """saying exclaiming replying answering adding crying calling whisperin
 asking beginning continuing muttering murmuring shouting returning rejoining interrupting inquiring enquiring
 say exclaim reply answer add cry call whisper announce observe remark ask begin continue mutter murmur shout
 return rejoin interrupt inquire enquire""".split()
+_CLOSING_VERBS = sorted(VERBS | set(_FORMS) | {'begun'}, key=len, reverse=True)
 _CLOSING = re.compile(
-    rf"\b(?P<verb>{'|'.join(sorted(VERBS | set(_FORMS) | {'begun'}, key=len, reverse=True))})(?:\s+(?:thus|out|forth|on))?\b"
+    # (The lookahead on the verbs' first letters lets the scan skip other words quickly.)
+    rf"(?<!\w)(?=[{''.join(sorted({v[0] for v in _CLOSING_VERBS}))}])(?P<verb>{'|'.join(_CLOSING_VERBS)})(?:\s+(?:thus|out|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
