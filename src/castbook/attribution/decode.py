@@ -452,12 +452,11 @@ def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
     return len(who)
 
 
-def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int, piece: int) -> bool:
-    """The narration of paragraph `at` (before quotation `piece` or after it), or of a paragraph of narration alone
-    just before it (after the previous turn's paragraph `prev`), says its speaker turned to, asked or looked at "me"."""
-    for k, x in enumerate(paragraphs[at]):
-        if x.kind == "narration" and " me" in x.text and _TO_ME.search(x.text):
-            return True
+def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int) -> bool:
+    """The narration of paragraph `at` (before its quotation or after it), or of a paragraph of narration alone just
+    before it (after the previous turn's paragraph `prev`), says its speaker turned to, asked or looked at "me"."""
+    if any(x.kind == "narration" and " me" in x.text and _TO_ME.search(x.text) for x in paragraphs[at]):
+        return True
     p = at - 1
     if p > prev and p >= 0 and all(x.kind == "narration" for x in paragraphs[p]):
         return any(" me" in x.text and _TO_ME.search(x.text) for x in paragraphs[p])
@@ -504,7 +503,7 @@ def _units(
                 }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
-                if told and _to_me(paragraphs, q.para, para, q.piece):
+                if told and _to_me(paragraphs, q.para, para):
                     u.spoken_to.add(narrator)  # `John turned to me.`: John talks with the narrator
                 said = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
                 low = said.lower()
