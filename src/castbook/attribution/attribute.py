@@ -1094,6 +1094,10 @@ _OBJECT_PRON = {"male": re.compile(r"\bhim(?:self)?\b"),
 """Someone else of the pronoun's gender in the sentence (`The man glances up at him`): the pronoun may be either."""
 
 
+_REPLY_HEAD = re.compile(r"(?:the|an?)\s+(?:\w+\s+)?(?:answer|reply|response|retort|rejoinder)")
+"""`came the answer`, `came a quick reply`: an inverted tag that names no one; the turn goes to whoever answers."""
+
+
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:
     """Characters named in the paragraph's narration before the tag, latest first.
 
@@ -1133,6 +1137,9 @@ def _decide(
         return
     if tag and tag.kind == "descriptor" and tag.text.lower().split()[-1] in DEVICES:
         _set(q, None, None, 0.0, "remote")  # "says the phone": whoever is on the other end (found by decoding)
+        return
+    if tag and tag.kind == "descriptor" and _REPLY_HEAD.fullmatch(tag.text.lower()):
+        _set(q, None, None, 0.0, "reply")  # "came the answer": no one new, whoever answers (found by decoding)
         return
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
         pid = _role(cast, tag.text, conv, new=False)

@@ -1240,6 +1240,11 @@ def _merge_short_forms(cast: Cast) -> None:
             # `Zee` is Zainab and `Jay` James: the name of a first letter stands for the one name it begins
             owners = {o for first, ps in firsts.items() if len(first) >= 4 and first[0] == form[0] for o in ps
                       if not _ranked(cast.people[o])} - {pid}
+        if not owners and stem != form and len(stem) >= 3:
+            # `Detty` is Odette and `Mandy` Amanda: a pet name from the syllable after a given name's first vowel
+            low = stem.lower()
+            owners = {o for first, ps in firsts.items() if len(first) > len(stem) + 1 and first[0] in "AEIOU"
+                      and first[1 : 1 + len(stem)].lower() == low for o in ps} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
