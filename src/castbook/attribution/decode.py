@@ -216,23 +216,26 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
     return found.pop() if len(found) == 1 else None
 
 
-_PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie)\b", re.I)
+_PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = re.compile(
     r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
-    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*)", re.I)
+    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
+    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", re.I)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
 _HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
-                      r"\bend(?:s|ed)\s+the\s+call\b", re.I)
+                      r"\bend(?:s|ed)\s+the\s+call\b|\b(?:channel|link|comms?|connection|screen|feed)\s+(?:\w+\s+)?(?:went|goes)\s+(?:dead|dark|silent)\b|"
+                      r"\b(?:channel|link|comms?|connection)\s+(?:\w+\s+)?(?:closed|shut|cut\s+out)\b|"
+                      r"\b(?:cut|cuts|killed|kills|closed|closes)\s+the\s+(?:channel|link|comms?|connection|feed)\b", re.I)
 _REMOTE_VOICE = re.compile(
     r"\bvoices?\b[^.!?]{0,50}?\b(?:crackl\w+|came\s+(?:out|through|over|down)|comes\s+(?:out|through|over|down)|"
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
     r"|\b(?:came|comes)\s+(?:out\s+of|through|over|from)\s+the\s+(?:speaker|phone|line|handset|receiver)\b"
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
-_CALL_STEMS = ("speaker", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile")
-_HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call")
+_CALL_STEMS = ("speaker", "comm", "intercom", "open", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile")
+_HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call", "dark", "silent", "closed", "shut", "cut", "kill")
 _REMOTE_STEMS = ("voice", "line")
 """Each match of `_CALL`, `_HANG_UP`, `_REMOTE_VOICE` holds one of these: narration without one is not searched."""
 _REPLY = r"(?:reply|replies|answer|answers|response|responses|retort|rejoinder)"
@@ -1117,7 +1120,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
     if start is None and line and _HANG_UP.search(before):
-        line.clear()  # `He hung up.` between two exchanges: the call is over
+        # `He hung up.` between two exchanges: the call is over, and the far end is not in the room after it
+        if units and units[0].quotes:
+            cast.kin_away = {pid: units[0].quotes[0].para - 1 for pid in line[0] if pid >= 0}
+        line.clear()
     if start is None and line:
         # A call still open from an exchange before, in the same scene: the same one on the other end.
         end = next((t for t in range(len(units)) if units[t].hang_up), len(units) - 1)
@@ -1142,7 +1148,9 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
         if units[start].call:
             # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
             here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
-        called = [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
+        # The far end naming themself on the line (`Freighter Marguerite, this is Magistrate Hollis.`).
+        called = [v for t in sorted(window) for v in sorted(units[t].intro) if v >= 0 and v not in here and not units[t].anchored]
+        called += [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
     if line is not None:
         line[:] = [] if units[end].hang_up or not far else [far, holders, False]
