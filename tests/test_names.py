@@ -628,3 +628,19 @@ def test_a_wife_called_by_her_husbands_name_does_not_share_his_given_name():
     cast = discover(paras)
     assert cast.resolve("Hugo") == cast.resolve("Mr. Hugo Vance") is not None
     assert cast.resolve("Mrs. Hugo Vance") != cast.resolve("Hugo")
+
+
+def test_a_rank_said_only_to_someone_is_the_one_named_on_the_answer():
+    """`“Doc, it's bleeding again.”` answered, two bare lines on, by `Wes Harlan wiped his hands.`: no one is titled
+    `Doctor`, so `Doc` is the one who answered it, Wes Harlan."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Mara Quill kicked the hatch open.", "Mara Quill sat down hard.",
+        "“Doc, it's bleeding again.”", "“Show me.”", "“Here. Under the strap.”",
+        "Wes Harlan wiped his hands on his shirt. “Hold still, then.”", "Wes sighed.", "Mara winced.",
+        "“Doc, is that bad?”", "“It's not good.”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Doc") == cast.resolve("Wes Harlan") is not None
+    assert cast.resolve("Mara") != cast.resolve("Doc")

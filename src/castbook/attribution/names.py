@@ -1105,6 +1105,7 @@ def _cluster(
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
+    _merge_answered_rank(cast, paragraphs)
     return cast
 
 
@@ -1209,6 +1210,61 @@ def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
     for k, v in cast.alias.items():
         if v == pid:
             cast.alias[k] = tgt
+
+
+_RANK_WORDS = frozenset("chief doc sarge cap capt skipper skip boss commander captain major sergeant lieutenant lieu "
+                        "doctor coach colonel general admiral sheriff marshal".split())
+"""Rank words a story may call someone by instead of a name (`Chief`, `Doc`, `Sarge`)."""
+
+
+def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A rank word heard only as a vocative (`"Not yet, Chief."`) that no one holds as a title is the one who answers
+    it: the speaker the narration names on the reply, one or three paragraphs on (two people taking turns), with only
+    bare lines between (`"How hard?"` / `"All of it."` / `Bart Oyelaran grunted. "Four minutes."`). Every such
+    answer must name the same character."""
+    ranks = {}
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) == 1 and not person.hinted:
+            (form,) = person.forms
+            if form.lower() in _RANK_WORDS:
+                ranks[form] = pid
+    if not ranks:
+        return
+    rx = re.compile(r"\b(" + "|".join(map(re.escape, ranks)) + r")\b")
+    votes: dict[int, set[int]] = defaultdict(set)
+    bad: set[int] = set()
+    for i, p in enumerate(paragraphs):
+        if not rx.search(p):
+            continue
+        narr = _QUOTED.sub(" ", p)
+        for m in rx.finditer(narr):
+            bad.add(ranks[m.group(1)])  # said in the narration: a title or a role, not only a name said to someone
+        here = {ranks[m.group(1)] for m in rx.finditer(p)} - bad
+        if not here:
+            continue
+        speaker_here = {t for _, _, t in cast._find(narr)}
+        for k in (1, 2, 3):
+            if i + k >= len(paragraphs):
+                break
+            q = paragraphs[i + k]
+            if '"' not in q and "\u201c" not in q:
+                break
+            named = {t for _, _, t in cast._find(_QUOTED.sub(" ", q))}
+            if named:
+                if k in (1, 3) and len(named) == 1 and not named & speaker_here:
+                    for r in here:
+                        votes[r] |= named
+                break
+    for r, named in votes.items():
+        if r in bad or len(named) != 1:
+            continue
+        (tgt,) = named
+        if tgt == r or not cast.people[tgt].forms:
+            continue
+        g1, g2 = cast.people[r].gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        _merge_into(cast, r, tgt)
 
 
 def _merge_short_forms(cast: Cast) -> None:
