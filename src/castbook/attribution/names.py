@@ -1270,7 +1270,8 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
 def _merge_short_forms(cast: Cast) -> None:
     """`Cas` is Caspian and `Toby` is Tobias: a lone short name that begins the first name of exactly one
     other character (`Toby` by its first three letters and a pet-name ending, `Aggie` by `Ag` and a doubled
-    consonant) joins that character."""
+    consonant) joins that character. Failing that, in turn: a name spelt as it sounds (`Oz`), a letter's name
+    (`Zee`), the syllable after the first vowel (`Detty`), and the old pet forms of `_PET_FORMS` (`Nell`)."""
     firsts = _name_words(cast, last=False)
     for pid, person in enumerate(cast.people):
         if person.hinted or person.full or len(person.forms) != 1:
