@@ -762,7 +762,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # (nor a shire: `Hertfordshire`)
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
-        if cap_all[t] < 2 and not actor[t]:
+        if cap_all[t] < 2 and not actor[t] and not introduced[t]:
             return False  # a word capitalised once is a name only as the subject of an action
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
@@ -791,6 +791,18 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
             for t in tokens:
                 in_run[clean(t)] += n
+
+    # A full name opening a paragraph that holds speech introduces its speaker, however rarely the story names
+    # her: `Wren Hale, who had not been asked, put her cup down. "It was me."`.
+    introduced: Counter[str] = Counter()
+    for p in paragraphs:
+        if p[:1].isupper() and ("\u201c" in p or '"' in p or "\u2018" in p):
+            m = MENTION.match(p)
+            if m:
+                title, tokens = split_title(m.group())
+                if not title and len(tokens) == 2 and not _place_or_group(title, [clean(t) for t in tokens]):
+                    for t in tokens:
+                        introduced[clean(t)] += 1
 
     def evident(t: str) -> bool:
         """A name by the evidence `namelike` takes from where a word stands, lists aside."""
