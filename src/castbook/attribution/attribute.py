@@ -1173,7 +1173,7 @@ def _decide(
             _set(q, pid, "anaphoric", 0.7, "desc_contrast")
             return
     expected = _turn(conv, q, prev, last)
-    if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and tag.text.lower().startswith(("a ", "an ")):
+    if tag and tag.kind == "descriptor" and tag.strength >= 0.9 and (tag.text.lower().startswith(("a ", "an ")) or tag.text == "someone"):
         return  # "said a voice", "a stranger asked": someone not named yet, not anyone on stage
     if tag and tag.kind == "pronoun" and tag.gender != "first" and q.tag_at is not None:
         # "she continued", "he went on": the one who was speaking goes on speaking.
@@ -2113,7 +2113,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
             end += 1
         idx = [i for i in range(start, end + 1) if anchored[i]]
         for j in range(start, end + 1):
-            if anchored[j] or turns[j].cue not in ("implicit", None):
+            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]):
                 continue
             nxt = next((i for i in idx if i > j), None)
             prv = next((i for i in reversed(idx) if i < j), None)
@@ -2132,6 +2132,13 @@ def _realign_turns(quotes: list[Quote]) -> None:
             if who is not None and who not in turns[j].vocatives:
                 _set_para(by_para[turns[j].para], who)
         start = end + 1
+
+
+def _unnamed_voice(q: Quote) -> bool:
+    """Heard from off stage just before the line (`A voice called from the hall.`, tags.py `_UNNAMED_VOICE`, whose tag
+    text is `someone`): left to the decoder, no one's turn by count."""
+    t = q.tag
+    return t is not None and t.kind == "descriptor" and t.text == "someone"
 
 
 def _set_para(quotes: list[Quote], who: int) -> None:

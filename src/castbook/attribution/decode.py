@@ -716,6 +716,10 @@ def _decode_conv(
                     or any(_GREETS.match(q.text) for q in u.quotes)):
                 # (Or greeted, `Hi, Nads.`: the one greeted answers, though first heard now, on the phone or come in.)
                 cands.append(pid)
+    # An unnamed voice (`A voice called from the hall.`) answered by name (`No, Greta!`) is the one so called.
+    for u, nxt in zip(units, units[1:]):
+        if u.voice and not u.anchored:
+            cands += [pid for pid in sorted(nxt.vocatives) if pid >= 0 and pid not in cands and pid not in places]
     # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
     for t, u in enumerate(units):
         if u.reply and not u.anchored:

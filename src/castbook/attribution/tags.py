@@ -536,6 +536,17 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
+    m = _UNNAMED_VOICE.search(body) if ("oice" in body or "ome" in body) and not _DEVICE_WORD.search(body) else None
+    if m and (_POSS_AFTER.search(body, m.end()) or cast.find(body[m.end():])):
+        m = None  # `Next came an angry voice -- the landlord's --`: whose voice, the narration says
+    if m:
+        # `A voice called from the hall.`, `..., and a woman's voice came down through the ceiling.`, `Then a voice from
+        # the stairs:`: someone not named speaks, not one of those on stage.
+        subj = m.group("subj") or m.group("inv") or m.group("bare")
+        kind = re.search(r"\b(man|woman|girl|boy|male|female|child)\b", subj.lower())
+        gender = None if kind is None else {"man": "male", "boy": "male", "male": "male", "woman": "female",
+                                             "girl": "female", "female": "female"}.get(kind.group(1))
+        return Tag("descriptor", None, gender, 0.95, offset + m.start(), "someone")
     tag = _closing_speech(cast, body, offset)
     if tag:
         return tag
@@ -555,6 +566,19 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
                 None, tag.gender) and _acted_on(cast, text[actor.pos:offset], actor.pid, tag.gender):
             return dataclasses.replace(actor, strength=min(actor.strength, strength))
     return tag
+
+
+_VOICE_NP = r"(?:[Aa]n?|[Aa]nother|[Ss]ome)\s+(?:[\w'\u2019-]+\s+){0,3}?voice"
+_UNNAMED_VOICE = re.compile(
+    rf"(?:^|[,;]\s+(?:and\s+|then\s+|but\s+)?|\b(?:and|then|when|until)\s+)(?P<subj>{_VOICE_NP}|[Ss]omeone|[Ss]omebody)"
+    r"(?:\s+\w+ly)?\s+(?:[a-z]+ed|came|rang|rose|broke|spoke|sang|cut|blew|bellowed|called|shouted|yelled)\b"
+    rf"|\b(?:came|comes)\s+(?P<inv>{_VOICE_NP})\b"
+    rf"|^(?:Then\s+)?(?P<bare>{_VOICE_NP})\s+(?:from|behind|in|at|out\s+of|through|beyond)\b[^.!?]*[:,\u2014]\s*$")
+"""Someone unnamed heard just before the line: `A voice called from the hall.`, `..., and a woman's voice came down
+through the ceiling.`, `From the hall came a voice.`, `Then a voice from the stairs:`."""
+_POSS_AFTER = re.compile(r"\w['\u2019]s\b(?!\s+(?:not|been|got|gone|a|an|the)\b)")
+_DEVICE_WORD = re.compile(r"\b(?:phone|telephone|line|speaker|speakerphone|screen|receiver|radio|intercom|handset|comm|comms|channel|headset|earpiece)\b")
+"""A voice over a device is the one on the other end (decode's calls), not a stranger come on stage."""
 
 
 _STATE = re.compile(r"(He|She)\s+(?:was|were)\s+(?:still\s+|already\s+|fast\s+|sound\s+|half\s+)?(?!\w+ing\b|\w+ed\b)[a-z]+")
