@@ -115,10 +115,18 @@ def _set(q: Quote, pid: int | None, cue: str | None, confidence: float, why: str
 _ADDRESS_TITLES = frozenset({*TITLES, "ser", "dame", "sir"})
 
 
+_NESTED = re.compile(r"\u201c[^\u201d]*\u201d?|(?:^|(?<=\s))\u2018(?=\w)(?:[^\u2019]|\u2019(?=\w))*\u2019(?!\w)")
+"""A quotation inside a line: `“...”` in a British line, `‘...’` in an American one."""
+
+
 def _vocatives(cast: Cast, text: str) -> set[int]:
-    """Names used to address someone: at the edges of the quote or set off by commas (`Mara, wait`)."""
+    """Names used to address someone: at the edges of the quote or set off by commas (`Mara, wait`); not inside a
+    quotation the line quotes (`He said, "Don't drink the tea, Wys," and I laughed.`: the one quoted called Wys)."""
     out = set()
+    nested = [m.span() for m in _NESTED.finditer(text)] if "\u201c" in text or "\u2018" in text else ()
     for s, e, pid in cast.find(text):
+        if nested and any(a <= s < b for a, b in nested):
+            continue
         before = text[:s].rstrip()
         after = text[e:].lstrip()
         lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
