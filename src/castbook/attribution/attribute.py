@@ -323,6 +323,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    _pronoun_held_roles(cast, paragraphs, heads, places, cast.roles)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -1521,6 +1522,37 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     return out
 
 
+_PRONOUN_HELD = (r"(?:^|(?<=[.!?]\s))(He|She)\s+(?:had\s+been|has\s+been|was|is)\s+(?:also\s+|still\s+)?"
+                 r"(?:the|their|our)\s+(?:[a-z]+['\u2019]s\s+|[a-z][a-z\-]*\s+)?({})\b")
+
+
+def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str], places: set[int],
+                        roles: dict[str, Counter[int]]) -> None:
+    """`Ilse Varga did not look up. She had been the captain of this ship for nine years.`: the role a tag speaks
+    as (`said the captain`) is the one named character of the pronoun's gender in the narration before it, in
+    the same paragraph. Added to `roles` (role -> who) like an appositive."""
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS
+    if not spoken:
+        return
+    alt = "|".join(sorted(map(re.escape, spoken)))
+    rx = re.compile(_PRONOUN_HELD.format(alt))
+    for pieces in paragraphs:
+        before = ""
+        for p in pieces:
+            if p.kind != "narration":
+                continue
+            # (Cheap: the sentence must start with the pronoun and hold a spoken role.)
+            if ("He " in p.text or "She " in p.text) and any(h in p.text for h in spoken):
+                for m in rx.finditer(p.text):
+                    g = "male" if m.group(1) == "He" else "female"
+                    named = {pid for _, _, pid in cast.find(before + " " + p.text[: m.start()])
+                             if pid >= 0 and pid not in places and not cast.name(pid).startswith("The ")
+                             and cast.gender(pid) in (g, None)}
+                    if len(named) == 1:
+                        roles.setdefault(m.group(2), Counter())[named.pop()] += 1
+            before += " " + p.text
+
+
 _NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved to be) ", re.I)
 
 
@@ -1714,7 +1746,7 @@ def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set
 
 
 _STRANGER_HEADS = frozenset(
-    "man woman boy girl lad lass kid child stranger newcomer figure youth guy visitor student".split())
+    "man woman boy girl lad lass kid child stranger newcomer figure youth guy visitor student stowaway".split())
 """Epithets for someone not yet named in the scene (`the boy`, `the stranger`): whoever introduces themselves."""
 _STRANGER_SPAN = 15
 """How many paragraphs back a self-introduction names the stranger who spoke before it."""
@@ -1771,7 +1803,7 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
 
 
-_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder".split())
+_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder stowaway".split())
 """Epithets that say the point-of-view character does not know who this is yet (unlike `the girl`, `the child`)."""
 _ARRIVAL_SPAN = 3
 """How many paragraphs after a stranger's line the narration may first name them (`Hollis edged inside`)."""
