@@ -1769,8 +1769,19 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
 
     links: dict[tuple[int | None, str], int] = {}
     back: dict[int, int] = {}
+    first: dict[int, int] | None = None
     for i, q in enumerate(quotes):
         h = head(q)
+        if h is None and len(q.intro) == 1 and q.tag is not None and q.tag.kind == "pronoun" and q.tag.gender in (
+                "male", "female"):
+            if first is None:
+                first = {}
+                for pi, pieces in enumerate(paragraphs):
+                    for p in pieces:
+                        for _, _, who in cast.find(p.text):
+                            first.setdefault(who, pi)
+            _pronoun_introduced(cast, scene, quotes, i, first, head, cast.named_later)
+            continue
         if h is None or len(q.intro) != 1:
             continue
         pid = next(iter(q.intro))
@@ -1801,6 +1812,32 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
         if pid is not None and pid not in q.vocatives:
             t = q.tag
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
+
+
+def _pronoun_introduced(cast: Cast, scene: list[int], quotes: list[Quote], i: int, first: dict[int, int], head,
+                        later: dict[tuple[int, str], int]) -> None:
+    """`"Tamsin," she said at last. "My name's Tamsin."`: someone named for the first time by their own
+    pronoun-tagged line was the scene's stranger of that gender before it (`the girl said`, `said the stowaway`),
+    each such line no further than `_STRANGER_SPAN` paragraphs before the next one. The stranger's lines are
+    theirs once decoding is done (`later`: (scene, epithet) -> who), so the decoding itself is left as it was."""
+    q = quotes[i]
+    pid = next(iter(q.intro))
+    g = q.tag.gender
+    if pid < 0 or cast.gender(pid) not in (g, None) or first.get(pid, q.para) < q.para:
+        return
+    reach = q.para
+    for j in range(i - 1, -1, -1):
+        e = quotes[j]
+        if e.para == q.para:
+            continue  # (`"Tamsin," she said.` before it: the name said, not someone called)
+        if scene[e.para] != scene[q.para] or e.para < reach - _STRANGER_SPAN or pid in e.vocatives or (
+                e.tag is not None and e.tag.pid == pid):
+            break
+        eh = head(e)
+        if eh is not None and eh in _STRANGER_HEADS and len(e.tag.text.split()) == 2 and (
+                e.tag.gender == g or e.tag.gender is None and eh in _UNKNOWN_HEADS):
+            later.setdefault((scene[q.para], eh), pid)
+            reach = e.para
 
 
 _UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder stowaway".split())
