@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -324,6 +324,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
     _pronoun_held_roles(cast, paragraphs, heads, places, cast.roles)
+    _machine_roles(cast, heads, spoke, cast.roles, quotes)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -1551,6 +1552,39 @@ def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: se
                     if len(named) == 1:
                         roles.setdefault(m.group(2), Counter())[named.pop()] += 1
             before += " " + p.text
+
+
+_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe".split())
+"""What a ship's AI is called in a tag (`the ship said`, `said the AI`)."""
+
+
+def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str, Counter[int]],
+                   quotes: list[Quote]) -> None:
+    """`"Captain," PILGRIM said.` ... `the ship said`, `the AI said`: a machine's epithet is the one character named in
+    capitals (every form of the name, three letters or more) whom a tag names as speaking -- as a role
+    (`the ship`), or as a character of its own found among the names (`the AI`), whose lines move over."""
+
+    def machine(pid: int) -> bool:
+        forms = cast.people[pid].forms
+        return bool(forms) and all(len(w := f.split()) == 2 and w[0].lower() == "the" and w[1].lower() in _MACHINE_HEADS
+                                   for f in forms)
+
+    wanted = heads & _MACHINE_HEADS
+    named = [pid for pid in spoke if pid is not None and pid >= 0 and machine(pid)]
+    if not wanted and not named:
+        return
+    caps = [pid for pid in spoke if pid is not None and pid >= 0 and cast.people[pid].forms
+            and all(f.isupper() and len(f) >= 3 and f.isalpha() for f in cast.people[pid].forms)]
+    if len(caps) != 1:
+        return
+    (ai,) = caps
+    for h in wanted:
+        roles.setdefault(h, Counter())[ai] += 1
+    for pid in named:
+        _merge_into(cast, pid, ai)
+        for q in quotes:
+            if q.tag is not None and q.tag.pid == pid:
+                q.tag = replace(q.tag, pid=ai)
 
 
 _NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved to be) ", re.I)
