@@ -22,6 +22,8 @@ from castbook.sources.clean import (clean_paragraph, drop_emoji, fix_text, is_sc
     ('It held anyway."Coil two is up," Rook said.', 'It held anyway. "Coil two is up," Rook said.'),
     ('"Wrench.""In your hand."', '"Wrench." "In your hand."'),
     ('"Go," he said."Now."', '"Go," he said. "Now."'),
+    ('"The valve stuck, so I—"Wren slapped the desk. "You?"', '"The valve stuck, so I—" Wren slapped the desk. "You?"'),
+    ('He began—"Wait," and stopped.', 'He began—"Wait," and stopped.'),
     ("pairing: alpha!Cassius/omega!Ellis, slow burn", "pairing: alpha!Cassius/omega!Ellis, slow burn"),
     ("human!Dean x vampire!Cas", "human!Dean x vampire! Cas"),
     ("she yelled run!Then he ran", "she yelled run! Then he ran"),
@@ -42,6 +44,12 @@ def test_glued_line_with_straight_quotes_splits_before_the_opening_quote() -> No
     parts = split_glued_paragraphs(line)
     assert parts[:4] == ["Line 0 held anyway.", '"Coil 0 is up," Rook said.', '"Good."', '"Told you."']
     assert all(p.count('"') == 2 for p in parts if p.startswith('"'))
+
+
+def test_glued_line_splits_after_a_straight_quote_closing_a_broken_off_line() -> None:
+    line = "".join(f'"The valve {i} stuck, so I—"Wren slapped the desk. "You?"' for i in range(40))
+    parts = split_glued_paragraphs(line)
+    assert parts[:2] == ['"The valve 0 stuck, so I—"', 'Wren slapped the desk. "You?"']
 
 
 def test_long_line_without_glue_is_cut_outside_quotes() -> None:

@@ -644,3 +644,18 @@ def test_a_rank_said_only_to_someone_is_the_one_named_on_the_answer():
     cast = discover(paras)
     assert cast.resolve("Doc") == cast.resolve("Wes Harlan") is not None
     assert cast.resolve("Mara") != cast.resolve("Doc")
+
+
+def test_a_rank_used_as_a_name_is_the_one_the_narration_says_holds_it():
+    """`“Sorry, Skipper.”` with `Ilka Brandt checked the gauges. She had been the captain of the Tern for ten years.`:
+    `Skipper` (a captain's nickname) is Ilka Brandt, the one woman named before `She` in that paragraph."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ilka Brandt checked the gauges twice. She had been the captain of the Tern for ten years.",
+        "Rook leaned in the hatch. “Sorry, Skipper. The pump's gone again.”", "“Again?”",
+        "“Skipper, I did say.”", "Ilka sighed.", "Rook shrugged.", "“Fix it, then.”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Skipper") == cast.resolve("Ilka Brandt") is not None
+    assert cast.resolve("Rook") != cast.resolve("Skipper")

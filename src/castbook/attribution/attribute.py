@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
@@ -331,6 +331,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     heads = {q.tag.text.split()[-1].lower() for q in quotes if q.tag is not None and q.tag.kind == "descriptor"
              and q.tag.text.lower().startswith("the ")}
     cast.roles = _appositives(cast, paragraphs, heads)
+    _pronoun_held_roles(cast, paragraphs, heads, places, cast.roles)
+    _machine_roles(cast, heads, spoke, cast.roles, quotes)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -1529,6 +1531,70 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     return out
 
 
+_PRONOUN_HELD = (r"(?:^|(?<=[.!?]\s))(He|She)\s+(?:had\s+been|has\s+been|was|is)\s+(?:also\s+|still\s+)?"
+                 r"(?:the|their|our)\s+(?:[a-z]+['\u2019]s\s+|[a-z][a-z\-]*\s+)?({})\b")
+
+
+def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str], places: set[int],
+                        roles: dict[str, Counter[int]]) -> None:
+    """`Ilse Varga did not look up. She had been the captain of this ship for nine years.`: the role a tag speaks
+    as (`said the captain`) is the one named character of the pronoun's gender in the narration before it, in
+    the same paragraph. Added to `roles` (role -> who) like an appositive."""
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS
+    if not spoken:
+        return
+    alt = "|".join(sorted(map(re.escape, spoken)))
+    rx = re.compile(_PRONOUN_HELD.format(alt))
+    for pieces in paragraphs:
+        before = ""
+        for p in pieces:
+            if p.kind != "narration":
+                continue
+            # (Cheap: the sentence must start with the pronoun and hold a spoken role.)
+            if ("He " in p.text or "She " in p.text) and any(h in p.text for h in spoken):
+                for m in rx.finditer(p.text):
+                    g = "male" if m.group(1) == "He" else "female"
+                    named = {pid for _, _, pid in cast.find(before + " " + p.text[: m.start()])
+                             if pid >= 0 and pid not in places and not cast.name(pid).startswith("The ")
+                             and cast.gender(pid) in (g, None)}
+                    if len(named) == 1:
+                        roles.setdefault(m.group(2), Counter())[named.pop()] += 1
+            before += " " + p.text
+
+
+_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe".split())
+"""What a ship's AI is called in a tag (`the ship said`, `said the AI`)."""
+
+
+def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str, Counter[int]],
+                   quotes: list[Quote]) -> None:
+    """`"Captain," PILGRIM said.` ... `the ship said`, `the AI said`: a machine's epithet is the one character named in
+    capitals (every form of the name, three letters or more) whom a tag names as speaking -- as a role
+    (`the ship`), or as a character of its own found among the names (`the AI`), whose lines move over."""
+
+    def machine(pid: int) -> bool:
+        forms = cast.people[pid].forms
+        return bool(forms) and all(len(w := f.split()) == 2 and w[0].lower() == "the" and w[1].lower() in _MACHINE_HEADS
+                                   for f in forms)
+
+    wanted = heads & _MACHINE_HEADS
+    named = [pid for pid in spoke if pid is not None and pid >= 0 and machine(pid)]
+    if not wanted and not named:
+        return
+    caps = [pid for pid in spoke if pid is not None and pid >= 0 and cast.people[pid].forms
+            and all(f.isupper() and len(f) >= 3 and f.isalpha() for f in cast.people[pid].forms)]
+    if len(caps) != 1:
+        return
+    (ai,) = caps
+    for h in wanted:
+        roles.setdefault(h, Counter())[ai] += 1
+    for pid in named:
+        _merge_into(cast, pid, ai)
+        for q in quotes:
+            if q.tag is not None and q.tag.pid == pid:
+                q.tag = replace(q.tag, pid=ai)
+
+
 _NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved to be) ", re.I)
 
 
@@ -1722,7 +1788,7 @@ def _looked(cast: Cast, text: str, g: str | None, conv: Conversation, known: set
 
 
 _STRANGER_HEADS = frozenset(
-    "man woman boy girl lad lass kid child stranger newcomer figure youth guy visitor student".split())
+    "man woman boy girl lad lass kid child stranger newcomer figure youth guy visitor student stowaway".split())
 """Epithets for someone not yet named in the scene (`the boy`, `the stranger`): whoever introduces themselves."""
 _STRANGER_SPAN = 15
 """How many paragraphs back a self-introduction names the stranger who spoke before it."""
@@ -1745,8 +1811,19 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
 
     links: dict[tuple[int | None, str], int] = {}
     back: dict[int, int] = {}
+    first: dict[int, int] | None = None
     for i, q in enumerate(quotes):
         h = head(q)
+        if h is None and len(q.intro) == 1 and q.tag is not None and q.tag.kind == "pronoun" and q.tag.gender in (
+                "male", "female"):
+            if first is None:
+                first = {}
+                for pi, pieces in enumerate(paragraphs):
+                    for p in pieces:
+                        for _, _, who in cast.find(p.text):
+                            first.setdefault(who, pi)
+            _pronoun_introduced(cast, scene, quotes, i, first, head, cast.named_later)
+            continue
         if h is None or len(q.intro) != 1:
             continue
         pid = next(iter(q.intro))
@@ -1779,7 +1856,33 @@ def _epithets(cast: Cast, resets: Sequence[bool], quotes: list[Quote], paragraph
             q.tag = Tag("name", pid, t.gender, t.strength * 0.95, t.pos, t.text, t.ends)
 
 
-_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder".split())
+def _pronoun_introduced(cast: Cast, scene: list[int], quotes: list[Quote], i: int, first: dict[int, int], head,
+                        later: dict[tuple[int, str], int]) -> None:
+    """`"Tamsin," she said at last. "My name's Tamsin."`: someone named for the first time by their own
+    pronoun-tagged line was the scene's stranger of that gender before it (`the girl said`, `said the stowaway`),
+    each such line no further than `_STRANGER_SPAN` paragraphs before the next one. The stranger's lines are
+    theirs once decoding is done (`later`: (scene, epithet) -> who), so the decoding itself is left as it was."""
+    q = quotes[i]
+    pid = next(iter(q.intro))
+    g = q.tag.gender
+    if pid < 0 or cast.gender(pid) not in (g, None) or first.get(pid, q.para) < q.para:
+        return
+    reach = q.para
+    for j in range(i - 1, -1, -1):
+        e = quotes[j]
+        if e.para == q.para:
+            continue  # (`"Tamsin," she said.` before it: the name said, not someone called)
+        if scene[e.para] != scene[q.para] or e.para < reach - _STRANGER_SPAN or pid in e.vocatives or (
+                e.tag is not None and e.tag.pid == pid):
+            break
+        eh = head(e)
+        if eh is not None and eh in _STRANGER_HEADS and len(e.tag.text.split()) == 2 and (
+                e.tag.gender == g or e.tag.gender is None and eh in _UNKNOWN_HEADS):
+            later.setdefault((scene[q.para], eh), pid)
+            reach = e.para
+
+
+_UNKNOWN_HEADS = frozenset("stranger newcomer visitor arrival intruder stowaway".split())
 """Epithets that say the point-of-view character does not know who this is yet (unlike `the girl`, `the child`)."""
 _ARRIVAL_SPAN = 3
 """How many paragraphs after a stranger's line the narration may first name them (`Hollis edged inside`)."""

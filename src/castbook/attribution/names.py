@@ -1118,6 +1118,7 @@ def _cluster(
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
     _merge_answered_rank(cast, paragraphs)
+    _merge_declared_rank(cast, paragraphs)
     return cast
 
 
@@ -1277,6 +1278,52 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, r, tgt)
+
+
+_RANK_OF = {"cap": "captain", "capt": "captain", "skipper": "captain", "skip": "captain", "doc": "doctor",
+            "sarge": "sergeant", "lieu": "lieutenant"}
+_DECLARED_RANK = re.compile(r"(?:^|(?<=[.!?]\s))(He|She)\s+(?:had\s+been|has\s+been|was|is)\s+(?:also\s+|still\s+)?"
+                            r"(?:the|their|our)\s+(?:ship['\u2019]s\s+)?(\w+)\b")
+
+
+def _merge_declared_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A rank word used as a name (`"Sorry, Skipper."`, `Cap`) is the one character the narration says holds the
+    rank: `Ilse Varga did not look up. She had been the captain of this ship for nine years.` -- the one named
+    character of the pronoun's gender before it in the paragraph. Every such sentence must name the same one."""
+    ranks: dict[str, list[int]] = defaultdict(list)
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) == 1 and not person.hinted:
+            (form,) = person.forms
+            low = form.lower()
+            if low in _RANK_WORDS:
+                ranks[_RANK_OF.get(low, low)].append(pid)
+    if not ranks:
+        return
+    votes: dict[str, set[int]] = defaultdict(set)
+    for p in paragraphs:
+        if "He " not in p and "She " not in p or not any(r in p for r in ranks):
+            continue
+        narr = _QUOTED.sub(" ", p)
+        for m in _DECLARED_RANK.finditer(narr):
+            rank = _RANK_OF.get(m.group(2).lower(), m.group(2).lower())
+            if rank not in ranks:
+                continue
+            g = "male" if m.group(1) == "He" else "female"
+            named = {t for _, _, t in cast._find(narr[: m.start()])
+                     if t not in ranks[rank] and cast.people[t].gender in (g, None)}
+            if len(named) == 1:
+                votes[rank] |= named
+            else:
+                votes[rank].add(-1)
+    for rank, named in votes.items():
+        if len(named) != 1 or -1 in named:
+            continue
+        (tgt,) = named
+        if not cast.people[tgt].forms or cast.people[tgt].gender is None:
+            continue
+        for r in ranks[rank]:
+            if cast.people[r].gender in (cast.people[tgt].gender, None):
+                _merge_into(cast, r, tgt)
 
 
 def _merge_short_forms(cast: Cast) -> None:

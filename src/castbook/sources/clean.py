@@ -84,7 +84,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z]+)\.?$")
 
 def _glue_points(text: str) -> list[int]:
     """Offsets where a space is missing between two sentences (outside URLs and abbreviations)."""
-    if not _GLUE_HINT.search(text):
+    if not _GLUE_HINT.search(text) and '—"' not in text and '–"' not in text:
         return []
     protected = [(m.start(), m.end()) for m in _URL.finditer(text)] if ("." in text and ("/" in text or "@" in text or "www" in text or ".com" in text or ".org" in text)) else []
     opening = _opening_straight_quotes(text) if '"' in text else frozenset()
@@ -110,6 +110,14 @@ def _glue_points(text: str) -> list[int]:
         if at + 1 in opening and at not in opening:
             points.append(at + 1)
         at = text.find('""', at + 1)
+    # `so I—"Prusak slapped`: a straight quote closing a broken-off line, glued to the next paragraph's capital.
+    for dash in ('—"', '–"'):
+        at = text.find(dash) if opening else -1
+        while at >= 0:
+            q = at + 1
+            if q not in opening and text[q + 1:q + 2].isupper():
+                points.append(q + 1)
+            at = text.find(dash, q)
     return sorted(set(points)) if opening else points
 
 
