@@ -847,8 +847,11 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
         last = heads_last
     else:
         return
-    if t is None or _HEADS_ANY.search(lead) is None or any(_FIRST_PERSON.search(x) for x in recent + [lead]):
-        return  # (a first-person narrator on stage talks with the newcomer: left to the decoder)
+    own = not last and not (prev and all(p.kind == "narration" for p in prev))
+    if (t is None and not own) or _HEADS_ANY.search(lead) is None or any(_FIRST_PERSON.search(x) for x in recent + [lead]):
+        # (an untagged line counts only after its own paragraph's beat: `A waitress came over with the pot. "More?"`;
+        # a first-person narrator on stage talks with the newcomer: left to the decoder)
+        return
     g = t.gender if t is not None and t.gender in ("male", "female") else None
     found = _newcomer(cast, lead, lambda: heads.get(last), g)
     if found is None:
@@ -863,6 +866,7 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
     if pid is None:
         pid = newcomers[name] = cast.add(name)
         cast.newcomer_ids.add(pid)
+        cast.newcomer_at[pid] = pi
     _set(q, pid, "anaphoric" if t is not None else "implicit", 0.6, "newcomer")
 
 
@@ -2224,7 +2228,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
             end += 1
         idx = [i for i in range(start, end + 1) if anchored[i]]
         for j in range(start, end + 1):
-            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]):
+            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]) or turns[j].why == "newcomer":
                 continue
             nxt = next((i for i in idx if i > j), None)
             prv = next((i for i in reversed(idx) if i < j), None)

@@ -724,8 +724,8 @@ def _decode_conv(
     for t, u in enumerate(units):
         if u.reply and not u.anchored:
             cands += [pid for pid in sorted(units[t - 1].vocatives if t else called) if pid >= 0 and pid not in cands]
-    if len(cands) < 2:
-        # It takes two to talk: someone the narration just named, though never tagged anywhere, is the other (else,
+    if len([p for p in cands if p not in cast.newcomer_at]) < 2:
+        # It takes two to talk (besides a newcomer who came in on them): someone the narration just named, though never tagged anywhere, is the other (else,
         # when the other one there fell asleep, the one the book names most).
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places
                       and p not in gone[0]), None)
@@ -751,6 +751,7 @@ def _decode_conv(
     # table.`): the call was answered with silence, so it no longer makes them the one to open the next exchange.
     reacts = {pid for a, b, pid in cast.find(before) if pid in called and _REACTS.match(before, b)
               and _SENTENCE_OPENS.search(before, 0, a)} if before and called else set()
+    arrived = {pid: at for pid, at in cast.newcomer_at.items() if pid in index} if cast.newcomer_at else None
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -851,6 +852,10 @@ def _decode_conv(
                 elif pid in came[t]:
                     s += _CAME
             row[i] = s
+        if arrived:
+            for i, pid in enumerate(cands):
+                if arrived.get(pid, -1) > u.quotes[0].para:
+                    row[i] = -1e9  # a newcomer speaks nothing before the narration brings them on
         unary.append(row)
     # A call from a relative goes back and forth: two turns running by the same one are rarer still.
     strict = {t for t in window if t - 1 in window} if kin_said or kin_mine else set()

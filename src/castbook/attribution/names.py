@@ -427,6 +427,8 @@ class Cast:
         """...of those, the roles tagged speaking twice or more: a role that can be a pronoun's antecedent."""
         self.newcomer_ids: set[int] = set()
         """Characters made for described newcomers (`an old woman in a pink bathrobe`)."""
+        self.newcomer_at: dict[int, int] = {}
+        """...and the paragraph that brings each on stage: no line before it is theirs."""
         self.over_style: set[int] = set()
         """Characters heard only on the radio: most of their lines end `Over.` (set by radio.call_signs)."""
         self.first_named: dict[int, int] = {}
