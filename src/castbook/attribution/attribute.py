@@ -2266,7 +2266,10 @@ def _set_para(quotes: list[Quote], who: int) -> None:
 def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> int | None:
     """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
     used to address them in the lines around theirs (three times, or twice when nobody else speaks as them);
-    failing that, a name given once in a way that leaves no doubt (see `_named_once`)."""
+    failing that, a name given once in a way that leaves no doubt (see `_named_once`). A reader insert's "you" is
+    `Y/N` wherever the text writes that: a name said near their lines is someone else's (segment.py names them)."""
+    if cast.second_person and any("Y/N" in p.text for para in paragraphs for p in para):
+        return None
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
