@@ -691,3 +691,18 @@ def test_a_pet_name_from_the_last_syllable_of_a_given_name():
     cast = discover(paras)
     assert cast.resolve("Sungie") == cast.resolve("Jisung") is not None
     assert cast.resolve("Minjae") != cast.resolve("Jisung")
+
+
+def test_a_name_said_only_to_someone_in_british_quotes():
+    """The same in single quote marks (`‘Nice hit, Riptide!’`): the apostrophes of `Ruth’s` and `I’m` are no
+    quotation, and a name inside ‘…’ is still one only heard."""
+    from castbook.attribution.names import discover
+    from castbook.attribution.quotes import detect_style
+
+    paras = [
+        "Ruth Okafor laced her skates.", "Ruth Okafor stood.", "Pell Vance watched her go.", "Pell Vance sat.",
+        "‘Nice hit, Riptide!’ Pell yelled.", "‘Told you.’ Ruth skated past, grinning.",
+        "‘Riptide, left side!’", "‘Got it.’", "‘Riptide!’", "Ruth’s knee hurt.", "‘I’m fine,’ Pell said.",
+    ]
+    cast = discover(paras, marks=detect_style(paras))
+    assert cast.resolve("Riptide") == cast.resolve("Ruth Okafor") is not None
