@@ -659,3 +659,50 @@ def test_a_rank_used_as_a_name_is_the_one_the_narration_says_holds_it():
     cast = discover(paras)
     assert cast.resolve("Skipper") == cast.resolve("Ilka Brandt") is not None
     assert cast.resolve("Rook") != cast.resolve("Skipper")
+
+
+def test_a_name_said_only_to_someone_is_the_one_named_on_the_answer():
+    """`Riptide` is never written outside quotes: said to someone (`“Nice hit, Riptide!”`) and answered by
+    `Ruth Okafor` on the next line, whose name it shares a first letter with, it is her derby name. `Marlowe`,
+    answered by Ruth too but sharing no letter with her names, stays someone else; `Teta` is family."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Ruth Okafor laced her skates.", "Ruth Okafor stood.", "Pell Vance watched her go.", "Pell Vance sat.",
+        "“Nice hit, Riptide!” Pell yelled.", "“Told you.” Ruth skated past, grinning.",
+        "“Evening, Marlowe,” Pell said to the dark.", "“Who are you talking to?” Ruth asked.",
+        "“Teta, I'm busy,” Pell said.", "“Busy!” Ruth laughed.", "Ruth sat.", "Pell sat.",
+        "“Riptide, left side!”", "“Got it.”", "“Go, Marlowe.”", "“Teta, please.”", "“Riptide!”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Riptide") == cast.resolve("Ruth Okafor") is not None
+    assert cast.resolve("Marlowe") not in (None, cast.resolve("Ruth Okafor"))
+    assert cast.resolve("Teta") != cast.resolve("Ruth Okafor")
+
+
+def test_a_pet_name_from_the_last_syllable_of_a_given_name():
+    """`Sungie`, heard only in speech, is Jisung: a pet name from a given name's last syllable."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Jisung was asleep.", "Jisung rolled over.", "Minjae shook him.", "Minjae sighed.", "Jisung yawned.",
+        "“Where's Sungie?” Minjae asked.", "“Sungie, wake up.”", "Minjae left.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Sungie") == cast.resolve("Jisung") is not None
+    assert cast.resolve("Minjae") != cast.resolve("Jisung")
+
+
+def test_a_name_said_only_to_someone_in_british_quotes():
+    """The same in single quote marks (`‘Nice hit, Riptide!’`): the apostrophes of `Ruth’s` and `I’m` are no
+    quotation, and a name inside ‘…’ is still one only heard."""
+    from castbook.attribution.names import discover
+    from castbook.attribution.quotes import detect_style
+
+    paras = [
+        "Ruth Okafor laced her skates.", "Ruth Okafor stood.", "Pell Vance watched her go.", "Pell Vance sat.",
+        "‘Nice hit, Riptide!’ Pell yelled.", "‘Told you.’ Ruth skated past, grinning.",
+        "‘Riptide, left side!’", "‘Got it.’", "‘Riptide!’", "Ruth’s knee hurt.", "‘I’m fine,’ Pell said.",
+    ]
+    cast = discover(paras, marks=detect_style(paras))
+    assert cast.resolve("Riptide") == cast.resolve("Ruth Okafor") is not None

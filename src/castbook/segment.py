@@ -23,7 +23,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     give (`Work.characters`), which the names the text writes join ("Sam", "Whitlock" -> "Sam Whitlock")."""
     all_paragraphs = [p for c in chapters for p in c.paragraphs if p != SCENE_BREAK]
     marks = detect_style(all_paragraphs)
-    cast = discover(all_paragraphs, hints, characters)
+    cast = discover(all_paragraphs, hints, characters, marks)
     pieces: list[list[Piece]] = []
     resets: list[bool] = []
     where: list[tuple[Chapter, int]] = []

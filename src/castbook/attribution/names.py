@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from itertools import accumulate
 from typing import Iterable, Mapping, Sequence
+
+from castbook.attribution.quotes import split_paragraph
 
 TITLES: dict[str, str | None] = {
     "mr": "male", "mister": "male", "sir": "male", "lord": "male", "master": "male", "monsieur": "male",
@@ -701,7 +705,7 @@ def _slip(a: str, b: str) -> bool:
 
 
 def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | None = None,
-             tagged: Sequence[str] = ()) -> Cast:
+             tagged: Sequence[str] = (), marks: frozenset[str] | None = None) -> Cast:
     """Find characters: capitalised words that are rarely lowercase, with titles, clustered by shared names.
 
     `hints` are known characters (voices.yaml: canonical name -> aliases), each a character whether the text names
@@ -814,7 +818,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     # A word listed with names in the narration is one too: `Gwen, Otto and Lark sat`, `Bea and Cato` (not an
     # opening word before a list: `Together, Mara and Jun`, `Slowly, Mara and Jun`).
     listed: Counter[str] = Counter()
-    for m in _LIST.finditer(_NARRATION_QUOTE.sub(" ", text) if '"' in text or "\u201c" in text else text):
+    narration = _NARRATION_QUOTE.sub(" ", text) if '"' in text or "\u201c" in text else text
+    for m in _LIST.finditer(narration):
         members = [clean(m[1]), *(clean(w) for w in m[2].split(", ")[1:]), clean(m[4])]
         for i, t in enumerate(members):
             low = t.lower()
@@ -898,7 +903,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     suffixed = {
         clean(w) for w in words if "-" in w and w[0].isupper() and w.rpartition("-")[2].lower() in _SUFFIXES
     }
-    cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged)
+    cast = _cluster(forms, paragraphs, hints or {}, suffixed, tagged, text, narration, lower, marks)
     if " of " in text:
         _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
@@ -997,7 +1002,8 @@ def _resolve_keys(surface: str) -> tuple[str, str]:
 
 def _cluster(
     forms: Counter[str], paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]], suffixed: frozenset[str] | set[str] = frozenset(),
-    tagged: Sequence[str] = (),
+    tagged: Sequence[str] = (), text: str = "", narration: str = "", lower: Mapping[str, int] = {},
+    marks: frozenset[str] | None = None,
 ) -> Cast:
     people: list[Person] = []
     alias: dict[str, int] = {}
@@ -1121,6 +1127,7 @@ def _cluster(
     _merge_self_named(cast, paragraphs)
     _merge_answered_rank(cast, paragraphs)
     _merge_declared_rank(cast, paragraphs)
+    _merge_answered_name(cast, paragraphs, text, narration, lower, marks)
     return cast
 
 
@@ -1328,6 +1335,109 @@ def _merge_declared_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
                 _merge_into(cast, r, tgt)
 
 
+_VOC_AFTER_COMMA = re.compile(r", ([A-Z][\w'\u2019-]*)(?=[,.!?;\u2014\u2013\u2026\"\u201d\u2019'])")
+_VOC_OPENING = [re.compile(mark + r"([A-Z][\w'\u2019-]*)(?=[,.!?\u2014\u2013\u2026])") for mark in ('"', "\u201c", "\u2018", "'")]
+"""A capitalised word said to someone: after a comma and before a stop (`Thanks, Hal.`), or alone at the opening of
+a line (`"Hal! Over here."`); each scan starts on a literal character, which is quick."""
+
+
+def _speech(p: str, marks: frozenset[str] | None) -> tuple[str, list[str]]:
+    """A paragraph's narration and its quotations, in double quote marks or in the work's own (`marks`)."""
+    if marks is None or "\u2018" not in marks:
+        return _QUOTED.sub(" ", p), _QUOTED.findall(p)
+    pieces = split_paragraph(p, marks)[0]
+    return " ".join(x.text for x in pieces if x.kind == "narration"), [x.text for x in pieces if x.kind == "dialogue"]
+
+
+def _written(word: str, text: str) -> bool:
+    """Whether a text writes a word as a word of its own (`Hal`, `Hal's`, `Hal-kun`; not `Halloway`, `Shal`)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and (text[at - 1].isalnum() or text[at - 1] in "'\u2019-")) and not (end < len(text) and text[end].isalnum()):
+            return True
+        at = text.find(word, end)
+    return False
+
+
+_KIN_CALLS = frozenset("""mum mom mam mama mamma mummy mommy ma dad daddy da pa papa gran granny grandma grandad granddad
+    grandpa nan nana teta babcia nonna nonno abuela abuelo oma opa auntie aunty""".split())
+"""Kin words said to someone as a name (`Hi, Mum.`, `Teta, I'm working`): a relative, no one's nickname."""
+
+
+def _merge_answered_name(cast: Cast, paragraphs: Sequence[str], text: str, narration: str, lower: Mapping[str, int],
+                         marks: frozenset[str] | None = None) -> None:
+    """A one-word name the narration never writes, said to someone (`"Nice hit, Riptide!"`, `"Hal!"`), is a
+    nickname of the one who answers it: the speaker the narration names on the reply, as `_merge_answered_rank`.
+    Every answer must name the same character, and the nickname share a first letter with one of their names
+    unless two answers agree (an off-stage name said on the way to someone else's line stays apart); kin words
+    (`Teta`) and words the text also writes in lowercase (`Hum!`) are no nicknames."""
+    cands = {}
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) == 1 and not person.hinted and not person.full:
+            ((form, n),) = person.forms.items()
+            title, toks = split_title(form)
+            if (n <= 40 and not title and len(toks) == 1 and len(form) >= 2 and form.lower() not in _RANK_WORDS
+                    and form.lower() not in _KIN_CALLS):
+                cands[form] = pid
+    if not cands:
+        return
+    single = marks is not None and "\u2018" in marks
+    said = {*_VOC_AFTER_COMMA.findall(text), *(w for rx in _VOC_OPENING[: 4 if single else 2] for w in rx.findall(text))}
+    if single:
+        narration = "\n".join(_speech(p, marks)[0] for p in paragraphs)  # British quotes: ‘Thanks, Hal.’  # (literal starts: quick scans)
+    cands = {form: pid for form, pid in cands.items()
+             if form in said and not lower.get(form.lower()) and not _written(form, narration)}
+    if not cands:
+        return
+    starts = list(accumulate((len(p) + 1 for p in paragraphs), initial=0))  # (`text` puts a NUL before each)
+    heard: dict[int, set[int]] = defaultdict(set)  # paragraph -> the candidates said there (only inside quotes)
+    for form, pid in cands.items():
+        at = text.find(form)
+        while at >= 0:
+            heard[bisect_right(starts, at) - 1].add(pid)
+            at = text.find(form, at + len(form))
+    if not heard:
+        return
+    heard_forms = {form for form, pid in cands.items() if any(pid in h for h in heard.values())}
+    voc = re.compile(r"(?:^|[,;\u2014\u2013]\s*|[.!?]\s+|[\"\u201c]\s*)(" + "|".join(map(re.escape, heard_forms))
+                     + r")(?=\s*(?:[,.!?;\u2014\u2013\u2026\"\u201d]|$))")
+    votes: dict[int, Counter] = defaultdict(Counter)
+    for i in sorted(heard):
+        p = paragraphs[i]
+        narr, quoted = _speech(p, marks)
+        here = {pid for q in quoted for m in voc.finditer(q) if (pid := cands[m.group(1)]) in heard[i]}
+        if not here:
+            continue
+        speaker_here = {t for _, _, t in cast._find(narr)}
+        for k in (1, 2, 3):
+            if i + k >= len(paragraphs):
+                break
+            narr, quoted = _speech(paragraphs[i + k], marks)
+            if not quoted:
+                break
+            named = {t for _, _, t in cast._find(narr)}
+            if named:
+                if k in (1, 3) and len(named) == 1 and not named & speaker_here:
+                    for r in here:
+                        votes[r].update(named)
+                break
+    for r, named in votes.items():
+        if len(named) != 1:
+            continue
+        ((tgt, n),) = named.items()
+        if tgt == r or not cast.people[tgt].forms:
+            continue
+        g1, g2 = cast.people[r].gender, cast.people[tgt].gender
+        if g1 and g2 and g1 != g2:
+            continue
+        (form,) = cast.people[r].forms
+        initials = {w[0] for f in cast.people[tgt].forms for w in split_title(f)[1]}
+        if n < 2 and form[0] not in initials:
+            continue
+        _merge_into(cast, r, tgt)
+
+
 def _merge_short_forms(cast: Cast) -> None:
     """`Cas` is Caspian and `Toby` is Tobias: a lone short name that begins the first name of exactly one
     other character (`Toby` by its first three letters and a pet-name ending, `Aggie` by `Ag` and a doubled
@@ -1363,6 +1473,10 @@ def _merge_short_forms(cast: Cast) -> None:
             low = stem.lower()
             owners = {o for first, ps in firsts.items() if len(first) > len(stem) + 1 and first[0] in "AEIOU"
                       and first[1 : 1 + len(stem)].lower() == low for o in ps} - {pid}
+            if not owners:
+                # `Sungie` is Jisung and `Bekky` Rebek: a pet name from a given name's last syllable
+                owners = {o for first, ps in firsts.items() if len(first) > len(stem) + 1 and first.lower().endswith(low)
+                          for o in ps} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
