@@ -309,9 +309,13 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Odile looked up from her ledger." then a bare line: the last actor on stage speaks.
             later = last_actor(cast, prev_para[-1].text)
-            if later is not None and later.kind == "name" and later.pid is not None and later.pid not in qs[0].vocatives:
+            voice = t.kind == "descriptor" and t.text == "someone" and (later is None or later.pos < t.pos)
+            if not voice and later is not None and later.kind == "name" and later.pid is not None and later.pid not in qs[0].vocatives:
                 t = later
-            if t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female"):
+            if voice:
+                # `A voice floats over from the stacks.` then a bare line: the voice's, no one's on stage.
+                qs[0].tag = Tag(t.kind, None, t.gender, t.strength, -1, t.text)
+            elif t.kind == "name" and t.pid is not None or t.kind == "pronoun" and t.gender in ("male", "female"):
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)

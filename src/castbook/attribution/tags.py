@@ -464,6 +464,17 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         return tag_before(cast, text[:offset], near)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
+    m = _UNNAMED_VOICE.search(body) if ("oice" in body or "ome" in body) and not _DEVICE_WORD.search(body) else None
+    if m and (_POSS_AFTER.search(body, m.end()) or cast.find(body[m.end():])):
+        m = None  # `Next came an angry voice -- the landlord's --`: whose voice, the narration says
+    if m:
+        # `A voice called from the hall.`, `..., and a woman's voice came down through the ceiling.`, `Then a voice from
+        # the stairs:`: someone not named speaks, not one of those on stage.
+        subj = m.group("subj") or m.group("inv") or m.group("bare")
+        kind = re.search(r"\b(man|woman|girl|boy|male|female|child)\b", subj.lower())
+        gender = None if kind is None else {"man": "male", "boy": "male", "male": "male", "woman": "female",
+                                             "girl": "female", "female": "female"}.get(kind.group(1))
+        return Tag("descriptor", None, gender, 0.95, offset + m.start(), "someone")
     m = _OWNED_SAID.match(body)
     if m and (tag := _owned(cast, m, offset + m.start("subj"))):
         return tag
@@ -536,17 +547,6 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _UNNAMED_VOICE.search(body) if ("oice" in body or "ome" in body) and not _DEVICE_WORD.search(body) else None
-    if m and (_POSS_AFTER.search(body, m.end()) or cast.find(body[m.end():])):
-        m = None  # `Next came an angry voice -- the landlord's --`: whose voice, the narration says
-    if m:
-        # `A voice called from the hall.`, `..., and a woman's voice came down through the ceiling.`, `Then a voice from
-        # the stairs:`: someone not named speaks, not one of those on stage.
-        subj = m.group("subj") or m.group("inv") or m.group("bare")
-        kind = re.search(r"\b(man|woman|girl|boy|male|female|child)\b", subj.lower())
-        gender = None if kind is None else {"man": "male", "boy": "male", "male": "male", "woman": "female",
-                                             "girl": "female", "female": "female"}.get(kind.group(1))
-        return Tag("descriptor", None, gender, 0.95, offset + m.start(), "someone")
     tag = _closing_speech(cast, body, offset)
     if tag:
         return tag
@@ -570,8 +570,8 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
 
 _VOICE_NP = r"(?:[Aa]n?|[Aa]nother|[Ss]ome)\s+(?:[\w'\u2019-]+\s+){0,3}?voice"
 _UNNAMED_VOICE = re.compile(
-    rf"(?:^|[,;]\s+(?:and\s+|then\s+|but\s+)?|\b(?:and|then|when|until)\s+)(?P<subj>{_VOICE_NP}|[Ss]omeone|[Ss]omebody)"
-    r"(?:\s+\w+ly)?\s+(?:[a-z]+ed|came|rang|rose|broke|spoke|sang|cut|blew|bellowed|called|shouted|yelled)\b"
+    rf"(?:^|[,;]\s+(?:and\s+|then\s+|but\s+)?|\b(?:and|then|when|until|because|as|before|till)\s+)(?P<subj>{_VOICE_NP}|[Ss]omeone|[Ss]omebody)"
+    r"(?:\s+\w+ly)?\s+(?:[a-z]+ed|[a-z]{2,}[^s\W]s|came|rang|rose|broke|spoke|sang|cut|blew)\b"
     rf"|\b(?:came|comes)\s+(?P<inv>{_VOICE_NP})\b"
     rf"|^(?:Then\s+)?(?P<bare>{_VOICE_NP})\s+(?:from|behind|in|at|out\s+of|through|beyond)\b[^.!?]*[:,\u2014]\s*$")
 """Someone unnamed heard just before the line: `A voice called from the hall.`, `..., and a woman's voice came down
