@@ -2207,7 +2207,7 @@ def _fill_backwards(quotes: list[Quote]) -> None:
     """An opening line with no clue takes the speaker two turns later (A, B, A)."""
     for i in range(len(quotes) - 3, -1, -1):
         q = quotes[i]
-        if q.speaker is not None:
+        if q.speaker is not None or _unnamed_voice(q):
             continue
         n1, n2 = quotes[i + 1], quotes[i + 2]
         if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):

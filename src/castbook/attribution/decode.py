@@ -717,9 +717,17 @@ def _decode_conv(
                 # (Or greeted, `Hi, Nads.`: the one greeted answers, though first heard now, on the phone or come in.)
                 cands.append(pid)
     # An unnamed voice (`A voice called from the hall.`) answered by name (`No, Greta!`) is the one so called.
-    for u, nxt in zip(units, units[1:]):
+    named_voice: set[int] = set()
+    for t, u in enumerate(units):
         if u.voice and not u.anchored:
-            cands += [pid for pid in sorted(nxt.vocatives) if pid >= 0 and pid not in cands and pid not in places]
+            # (or the one after: `"Sorry!" you whisper.` -- `"Sorry, Mrs. Okafor," Theo says.`)
+            called_back = next((sorted(v.vocatives) for v in units[t + 1 : t + 3] if v.vocatives), [])
+            for pid in called_back:
+                if pid >= 0 and pid not in places:
+                    if pid not in cands:
+                        cands.append(pid)
+                    newcomers[t] = pid  # (before the next new name the narration brings in)
+                    named_voice.add(t)
     # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
     for t, u in enumerate(units):
         if u.reply and not u.anchored:
@@ -885,8 +893,8 @@ def _decode_conv(
                         s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
-                    elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
-                        s += _ALTERNATE
+                    elif a == c and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice):  # the same unnamed voice counts too (A, ?, A, ?)
+                        s += _ALTERNATE  # (a voice from off stage was no turn in the alternation)
                     k = b * n + c
                     if s > new[k]:
                         new[k] = s
