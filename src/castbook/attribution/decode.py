@@ -40,6 +40,9 @@ _ALTERNATE = 1.2
 """A, B, A: the speaker before the last one speaks again."""
 _ADDRESSED = 1.5
 """The previous turn named this character as the one spoken to."""
+_THIRD_CALLED = 0.5
+"""A line calling by name someone other than the two who spoke just before (`Mister Kask.`): that third one
+answers, not the one it would be the turn of."""
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _CROWD = 3
@@ -435,6 +438,22 @@ def decode(
         carry = carry[-_CARRY:]
         last_para = quotes[end].para
         start = end + 1
+
+
+_SUMMONS_AFTER = re.compile(r"\s*[.!?]+(?:\s|$)")
+"""The end of a sentence right after a name."""
+
+
+def _summoned(cast: Cast, u: _Unit) -> set[int]:
+    """Whom a turn calls by a name said as a sentence of its own opening its line (`Kask.`, `Mister Kask.`,
+    `Whitlock! Boots!`): a summons (see `_THIRD_CALLED`)."""
+    out = set()
+    for q in u.quotes:
+        text = q.text
+        for s, e, pid in cast.find(text):
+            if pid in u.vocatives and _SUMMONS_AFTER.match(text, e) and not text[:s].strip():
+                out.add(pid)
+    return out
 
 
 def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
@@ -868,6 +887,7 @@ def _decode_conv(
     back: list[list[int]] = []
     for t in range(1, len(units)):
         row = unary[t]
+        third = {index[p] for p in _summoned(cast, units[t - 1]) if p in index} if units[t - 1].vocatives else ()
         new = [NEG] * (m * n)
         arg = [0] * (m * n)
         for b in range(n):
@@ -887,6 +907,8 @@ def _decode_conv(
                         s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
+                    elif c in third:
+                        s += _THIRD_CALLED
                     k = b * n + c
                     if s > new[k]:
                         new[k] = s
