@@ -43,6 +43,9 @@ _ADDRESSED = 1.5
 _THIRD_CALLED = 0.5
 """A line calling by name someone other than the two who spoke just before (`Mister Kask.`): that third one
 answers, not the one it would be the turn of."""
+_ROLL_ANSWER = 1.5
+"""After orders to several by name (`Moose, the hose. Lieu, the line.`), each acknowledgement that follows
+(`Copy.`, `Copy, Cap.`) is by one of those named: not back and forth with the one giving them."""
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _CROWD = 3
@@ -440,6 +443,23 @@ def decode(
         start = end + 1
 
 
+_ACK = re.compile(r"\W*(?:copy|yes|yeah|yep|yup|aye|roger|got\s+it|on\s+it|okay|ok|sure|understood|will\s+do|right)\b", re.I)
+"""A short acknowledgement opening a line (`Copy.`, `Yes, Coach.`, `On it.`)."""
+
+
+def _ordered(cast: Cast, u: _Unit) -> set[int]:
+    """Those a turn gives orders to one after another, each called by name opening a sentence (`Moose, you've got
+    the kid. Lieu, you're on the line.`), when at least two are."""
+    out = set()
+    for q in u.quotes:
+        text = q.text
+        for s, e, pid in cast.find(text):
+            if pid >= 0 and pid in u.vocatives and text[e:e + 1] == "," and (
+                    not text[:s].strip() or text[:s].rstrip()[-1:] in ".!?"):
+                out.add(pid)
+    return out if len(out) >= 2 else set()
+
+
 _SUMMONS_AFTER = re.compile(r"\s*[.!?]+(?:\s|$)")
 """The end of a sentence right after a name."""
 
@@ -758,6 +778,10 @@ def _decode_conv(
     last_para = conv[-1].para
     cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
              or any(u.anchored and u.anchor == p for u in units)]
+    for u, nxt in zip(units, units[1:]):
+        if len(u.vocatives) >= 2 and not nxt.anchored and _ACK.match(nxt.quotes[0].text):
+            cands += [p for p in sorted(_ordered(cast, u)) if p not in cands and p not in places and (
+                p in carry or p in fresh or first_named.get(p, -1) <= last_para)]
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -771,6 +795,17 @@ def _decode_conv(
     reacts = {pid for a, b, pid in cast.find(before) if pid in called and _REACTS.match(before, b)
               and _SENTENCE_OPENS.search(before, 0, a)} if before and called else set()
     arrived = {pid: at for pid, at in cast.newcomer_at.items() if pid in index} if cast.newcomer_at else None
+    # A line giving orders to several by name (`Moose, you've got the kid. Lieu, the attack line.`): the short
+    # answers that follow (`Copy.`, `Copy, Cap.`) come from those it named, one after another.
+    roll: dict[int, set[int]] = {}
+    for t, u in enumerate(units):
+        orders = _ordered(cast, u) if len(u.vocatives) >= 2 else set()
+        if len(orders) >= 2:
+            for k in range(t + 1, len(units)):
+                v = units[k]
+                if v.anchored or not _ACK.match(v.quotes[0].text):
+                    break
+                roll[k] = orders
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -794,6 +829,8 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
+                if t in roll and pid in roll[t] and not (t and pid in units[t - 1].vocatives):
+                    s += _ROLL_ANSWER
                 if t and pid in units[t - 1].vocatives or not t and pid in called and pid not in reacts:
                     s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                     if t and pid in units[t - 1].asks and crowd >= _CROWD:
@@ -806,7 +843,7 @@ def _decode_conv(
                     s += _HEARD_BY_SELF
                 if pid in over_style and not u.radio:
                     s += _UNMARKED_REMOTE
-                if t + 1 < len(units) and pid in units[t + 1].vocatives:
+                if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
@@ -905,7 +942,7 @@ def _decode_conv(
                         s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
-                    elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
+                    elif a == c and t not in roll:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
                     elif c in third:
                         s += _THIRD_CALLED
