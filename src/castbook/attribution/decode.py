@@ -44,6 +44,9 @@ _THIRD_CALLED = 0.5
 """A line calling by name someone other than the two who spoke just before (`Mister Kask.`): that third one
 answers, not the one it would be the turn of."""
 _ROLL_ANSWER = 1.5
+_CRACKLE_ANSWERED = 2.0
+"""A line after `the speaker crackled` is by whom the line after it calls by name (`Not yet, Chief.`), and the
+line after it, at the start of an exchange, by whoever called over the intercom just before (`Engineering, bridge.`)."""
 """After orders to several by name (`Moose, the hose. Lieu, the line.`), each acknowledgement that follows
 (`Copy.`, `Copy, Cap.`) is by one of those named: not back and forth with the one giving them."""
 _ANSWERED = 0.5
@@ -252,6 +255,25 @@ _REPLY_BEFORE = re.compile(
 """`"Ankle," came the reply.` / `The answer was: "..."`: said by someone other than whoever spoke last."""
 
 
+_CRACKLE = re.compile(r"\b(?:speaker|radio|comms?|intercom|walkie(?:-talkie)?|handset)s?\s+(?:\w+\s+)?(?:crackl|hiss)\w*"
+                      r"|\bcrackl\w*\s+(?:over|through|out\s+of|from)\s+the\s+(?:speaker|radio|comms?|intercom)\b", re.I)
+"""`the speaker crackled`, `The radio hissed`, `crackled over the radio`: a voice from elsewhere is about to be heard."""
+
+
+def _crackles(paragraphs: Sequence[list[Piece]], q) -> bool:
+    """The narration before quotation `q` in its paragraph, or a paragraph of narration alone just before it, ends on
+    a sentence saying a speaker or radio crackled (`There was a pause, and then the speaker crackled.`)."""
+    pieces = paragraphs[q.para]
+    text = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
+    if not text and q.piece == 0 and q.para > 0 and paragraphs[q.para - 1] and all(
+            p.kind == "narration" for p in paragraphs[q.para - 1]):
+        text = " ".join(p.text for p in paragraphs[q.para - 1])
+    if "rackl" not in text and "hiss" not in text:
+        return False
+    last = [x for x in _SENTENCES.split(text) if x.strip()]
+    return bool(last) and bool(_CRACKLE.search(last[-1]))
+
+
 def replied(pieces: Sequence[Piece], k: int) -> bool:
     """The narration around quotation `pieces[k]` calls it a reply (`came the answer`, `The reply was:`)."""
     after = pieces[k + 1] if k + 1 < len(pieces) else None
@@ -329,6 +351,8 @@ class _Unit:
     answerer: int | None = None
     """Who the pronoun nod before it showed answering the question, before answering in words too."""
     heard_by: set[int] = field(default_factory=set)
+    crackle: bool = False
+    """The narration just before it says the speaker or radio crackled: a voice from elsewhere."""
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
 
@@ -566,6 +590,8 @@ def _units(
         para = q.para
         if not u.quotes:
             u.reply = u.reply or replied(paragraphs[q.para], q.piece)
+            u.crackle = _crackles(paragraphs, q)
+            u.reply = u.reply or u.crackle
             if getattr(q, "listener", None) is not None:
                 u.listener = canon(q.listener)
             u.nodder = getattr(q, "nodder", None)
@@ -843,6 +869,10 @@ def _decode_conv(
                     s += _HEARD_BY_SELF
                 if pid in over_style and not u.radio:
                     s += _UNMARKED_REMOTE
+                if u.crackle and t + 1 < len(units) and pid in units[t + 1].vocatives:
+                    s += _CRACKLE_ANSWERED
+                if t == 1 and units[0].crackle and carry and pid == carry[-1]:
+                    s += _CRACKLE_ANSWERED  # `Engineering, bridge.` ... the speaker crackled ... the caller answers
                 if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
