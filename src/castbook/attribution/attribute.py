@@ -178,7 +178,7 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
             out.add(pid)
         elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "."
-        ) and not asked.rstrip().endswith("?"):
+        ) and not asked.rstrip().endswith("?") and not _TITLED_CALL.fullmatch(full.group()):
             # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
             # their own full name, they seldom call others by it. (In answer to a question, `Who said so?`
             # `Mrs Ashdown.`, it names someone else.)
@@ -187,6 +187,8 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
 
 
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
+_TITLED_CALL = re.compile(r"(?:Mister|Mr)\.? [A-Z][\w'\u2019-]+")
+"""`Mister Kask.` alone: a title and one name is how others call someone, not how one gives one's own name."""
 _HERE = re.compile(r"\s+here(?=\s*[.,!;:\u2014-]|\s*$)(?!\s*,?\s*(?:now|please)\b)")
 """`Kestrel here.`: a name and `here` with no comma between (and nothing after: not `Tobiah here is dead`)
 opens a call or a radio check by giving one's name."""

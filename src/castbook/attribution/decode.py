@@ -40,6 +40,15 @@ _ALTERNATE = 1.2
 """A, B, A: the speaker before the last one speaks again."""
 _ADDRESSED = 1.5
 """The previous turn named this character as the one spoken to."""
+_THIRD_CALLED = 0.5
+"""A line calling by name someone other than the two who spoke just before (`Mister Kask.`): that third one
+answers, not the one it would be the turn of."""
+_ROLL_ANSWER = 1.5
+_CRACKLE_ANSWERED = 2.0
+"""A line after `the speaker crackled` is by whom the line after it calls by name (`Not yet, Chief.`), and the
+line after it, at the start of an exchange, by whoever called over the intercom just before (`Engineering, bridge.`)."""
+"""After orders to several by name (`Moose, the hose. Lieu, the line.`), each acknowledgement that follows
+(`Copy.`, `Copy, Cap.`) is by one of those named: not back and forth with the one giving them."""
 _ANSWERED = 0.5
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _CROWD = 3
@@ -246,6 +255,25 @@ _REPLY_BEFORE = re.compile(
 """`"Ankle," came the reply.` / `The answer was: "..."`: said by someone other than whoever spoke last."""
 
 
+_CRACKLE = re.compile(r"\b(?:speaker|radio|comms?|intercom|walkie(?:-talkie)?|handset)s?\s+(?:\w+\s+)?(?:crackl|hiss)\w*"
+                      r"|\bcrackl\w*\s+(?:over|through|out\s+of|from)\s+the\s+(?:speaker|radio|comms?|intercom)\b", re.I)
+"""`the speaker crackled`, `The radio hissed`, `crackled over the radio`: a voice from elsewhere is about to be heard."""
+
+
+def _crackles(paragraphs: Sequence[list[Piece]], q) -> bool:
+    """The narration before quotation `q` in its paragraph, or a paragraph of narration alone just before it, ends on
+    a sentence saying a speaker or radio crackled (`There was a pause, and then the speaker crackled.`)."""
+    pieces = paragraphs[q.para]
+    text = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
+    if not text and q.piece == 0 and q.para > 0 and paragraphs[q.para - 1] and all(
+            p.kind == "narration" for p in paragraphs[q.para - 1]):
+        text = " ".join(p.text for p in paragraphs[q.para - 1])
+    if "rackl" not in text and "hiss" not in text:
+        return False
+    last = [x for x in _SENTENCES.split(text) if x.strip()]
+    return bool(last) and bool(_CRACKLE.search(last[-1]))
+
+
 def replied(pieces: Sequence[Piece], k: int) -> bool:
     """The narration around quotation `pieces[k]` calls it a reply (`came the answer`, `The reply was:`)."""
     after = pieces[k + 1] if k + 1 < len(pieces) else None
@@ -323,6 +351,8 @@ class _Unit:
     answerer: int | None = None
     """Who the pronoun nod before it showed answering the question, before answering in words too."""
     heard_by: set[int] = field(default_factory=set)
+    crackle: bool = False
+    """The narration just before it says the speaker or radio crackled: a voice from elsewhere."""
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
 
 
@@ -437,6 +467,39 @@ def decode(
         start = end + 1
 
 
+_ACK = re.compile(r"\W*(?:copy|yes|yeah|yep|yup|aye|roger|got\s+it|on\s+it|okay|ok|sure|understood|will\s+do|right)\b", re.I)
+"""A short acknowledgement opening a line (`Copy.`, `Yes, Coach.`, `On it.`)."""
+
+
+def _ordered(cast: Cast, u: _Unit) -> set[int]:
+    """Those a turn gives orders to one after another, each called by name opening a sentence (`Moose, you've got
+    the kid. Lieu, you're on the line.`), when at least two are."""
+    out = set()
+    for q in u.quotes:
+        text = q.text
+        for s, e, pid in cast.find(text):
+            if pid >= 0 and pid in u.vocatives and text[e:e + 1] == "," and (
+                    not text[:s].strip() or text[:s].rstrip()[-1:] in ".!?"):
+                out.add(pid)
+    return out if len(out) >= 2 else set()
+
+
+_SUMMONS_AFTER = re.compile(r"\s*[.!?]+(?:\s|$)")
+"""The end of a sentence right after a name."""
+
+
+def _summoned(cast: Cast, u: _Unit) -> set[int]:
+    """Whom a turn calls by a name said as a sentence of its own opening its line (`Kask.`, `Mister Kask.`,
+    `Whitlock! Boots!`): a summons (see `_THIRD_CALLED`)."""
+    out = set()
+    for q in u.quotes:
+        text = q.text
+        for s, e, pid in cast.find(text):
+            if pid in u.vocatives and _SUMMONS_AFTER.match(text, e) and not text[:s].strip():
+                out.add(pid)
+    return out
+
+
 def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
     """How many people are heard speaking by name around an exchange (`quotes[start:end + 1]`), in its scene."""
     first, last = quotes[start].para, quotes[end].para
@@ -527,6 +590,8 @@ def _units(
         para = q.para
         if not u.quotes:
             u.reply = u.reply or replied(paragraphs[q.para], q.piece)
+            u.crackle = _crackles(paragraphs, q)
+            u.reply = u.reply or u.crackle
             if getattr(q, "listener", None) is not None:
                 u.listener = canon(q.listener)
             u.nodder = getattr(q, "nodder", None)
@@ -747,6 +812,10 @@ def _decode_conv(
     last_para = conv[-1].para
     cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
              or any(u.anchored and u.anchor == p for u in units)]
+    for u, nxt in zip(units, units[1:]):
+        if len(u.vocatives) >= 2 and not nxt.anchored and _ACK.match(nxt.quotes[0].text):
+            cands += [p for p in sorted(_ordered(cast, u)) if p not in cands and p not in places and (
+                p in carry or p in fresh or first_named.get(p, -1) <= last_para)]
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -760,6 +829,17 @@ def _decode_conv(
     reacts = {pid for a, b, pid in cast.find(before) if pid in called and _REACTS.match(before, b)
               and _SENTENCE_OPENS.search(before, 0, a)} if before and called else set()
     arrived = {pid: at for pid, at in cast.newcomer_at.items() if pid in index} if cast.newcomer_at else None
+    # A line giving orders to several by name (`Moose, you've got the kid. Lieu, the attack line.`): the short
+    # answers that follow (`Copy.`, `Copy, Cap.`) come from those it named, one after another.
+    roll: dict[int, set[int]] = {}
+    for t, u in enumerate(units):
+        orders = _ordered(cast, u) if len(u.vocatives) >= 2 else set()
+        if len(orders) >= 2:
+            for k in range(t + 1, len(units)):
+                v = units[k]
+                if v.anchored or not _ACK.match(v.quotes[0].text):
+                    break
+                roll[k] = orders
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -783,6 +863,8 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
+                if t in roll and pid in roll[t] and not (t and pid in units[t - 1].vocatives):
+                    s += _ROLL_ANSWER
                 if t and pid in units[t - 1].vocatives or not t and pid in called and pid not in reacts:
                     s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
                     if t and pid in units[t - 1].asks and crowd >= _CROWD:
@@ -795,7 +877,11 @@ def _decode_conv(
                     s += _HEARD_BY_SELF
                 if pid in over_style and not u.radio:
                     s += _UNMARKED_REMOTE
-                if t + 1 < len(units) and pid in units[t + 1].vocatives:
+                if u.crackle and t + 1 < len(units) and pid in units[t + 1].vocatives:
+                    s += _CRACKLE_ANSWERED
+                if t == 1 and units[0].crackle and carry and pid == carry[-1]:
+                    s += _CRACKLE_ANSWERED  # `Engineering, bridge.` ... the speaker crackled ... the caller answers
+                if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
                     s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
@@ -876,6 +962,7 @@ def _decode_conv(
     back: list[list[int]] = []
     for t in range(1, len(units)):
         row = unary[t]
+        third = {index[p] for p in _summoned(cast, units[t - 1]) if p in index} if units[t - 1].vocatives else ()
         new = [NEG] * (m * n)
         arg = [0] * (m * n)
         for b in range(n):
@@ -893,8 +980,12 @@ def _decode_conv(
                         s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
-                    elif a == c and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice):  # the same unnamed voice counts too (A, ?, A, ?)
-                        s += _ALTERNATE  # (a voice from off stage was no turn in the alternation)
+                    elif a == c and t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice):
+                        # the same unnamed voice counts too (A, ?, A, ?); a voice from off stage called back by name
+                        # was no turn in the alternation
+                        s += _ALTERNATE
+                    elif c in third:
+                        s += _THIRD_CALLED
                     k = b * n + c
                     if s > new[k]:
                         new[k] = s
