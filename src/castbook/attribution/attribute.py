@@ -337,6 +337,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
+    _voice_named_after(cast, paragraphs, quotes)
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
@@ -345,6 +346,46 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     return quotes
+
+
+_VOICE_CAME = re.compile(
+    r"(?:(?:The|That|A|His|Her)\s+(?:\w+\s+)?(?:voice|shout|yell|call|bellow|roar|holler)\s+(?:had\s+)?"
+    r"(?:came|come|belonged|was|rang\s+out|carried)\b|It\s+was\s+(?=[A-Z]))")
+"""`The voice came from the clubhouse window, where Coach Fujikawa was leaning out`, `It was Tamsin, at the door`."""
+
+
+_TAGGED_WHYS = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "desc_kin", "desc_contrast", "desc_look",
+                          "pron_role", "newcomer", "pron_stranger"})
+
+
+def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """A bare line, then a paragraph of narration that opens by telling whose voice it was (`The voice came from the
+    window, where Coach Hale was leaning out.`): the one named in that sentence said it (a voice heard before its
+    speaker is seen)."""
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.para, []).append(q)
+    for pi, qs in by_para.items():
+        if pi + 1 >= len(paragraphs) or any(p.kind == "narration" for p in paragraphs[pi]):
+            continue
+        nxt = paragraphs[pi + 1]
+        if len(nxt) != 1 or nxt[0].kind != "narration":
+            continue
+        text = nxt[0].text
+        if "voice" not in text and not text.startswith("It was ") and not any(
+                w in text for w in ("shout", "yell", "call", "bellow", "roar", "holler")):
+            continue
+        m = _VOICE_CAME.match(text)
+        if m is None or any(q.why in _TAGGED_WHYS for q in qs):
+            continue
+        end = _SENTENCES.search(text, m.end())
+        found = cast.find(text[: end.start() if end else len(text)])
+        who = {pid for s, _, pid in found if s >= m.end() and pid >= 0}
+        if len(who) != 1:
+            continue
+        (pid,) = who
+        for q in qs:
+            _set(q, pid, "implicit", 0.8, "voice_named")
 
 
 def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
