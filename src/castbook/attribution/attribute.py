@@ -309,6 +309,15 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         quotes.extend(qs)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
+    called = Counter(pid for q in quotes for pid in q.vocatives if pid >= 0 and pid not in known)
+    if called:
+        # Never tagged by name, but called by name again and again and named in the narration too (`Hinode set his
+        # feet.`, `"Sota."`, `"Sit down, Sota-kun."`): someone on stage who talks, their lines left bare.
+        told = Counter(pid for pieces in paragraphs for p in pieces if p.kind == "narration"
+                       for st, _, pid in cast.find(p.text)
+                       if pid in called and (st == 0 or p.text[st - 2 : st] in (". ", "? ", "! ")))
+        known |= {pid for pid, n in called.items() if n >= _CALLED_MIN and told[pid] >= _TOLD_MIN
+                  and cast.gender(pid) in ("male", "female")}  # (not a crowd called to, `Friends, ...`)
     places = set(_places(cast, paragraphs))
     spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
     things = _things(cast, paragraphs, spoke)
@@ -354,6 +363,10 @@ _VOICE_CAME = re.compile(
 """`The voice came from the clubhouse window, where Coach Fujikawa was leaning out`, `It was Tamsin, at the door`."""
 
 
+_CALLED_MIN = 2
+_TOLD_MIN = 3
+"""...and how many sentences of the narration must open on their name."""
+"""How many lines must call someone never tagged by name before they count among those who speak."""
 _TAGGED_WHYS = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "desc_kin", "desc_contrast", "desc_look",
                           "pron_role", "newcomer", "pron_stranger"})
 
