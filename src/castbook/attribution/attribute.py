@@ -129,9 +129,15 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
                 not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
+        if lead and trail and not before and after[:1] == "." and _SPOKEN_OF.match(after, 1) and cast.gender(pid) in (
+                None, "male" if _SPOKEN_OF.match(after, 1).group(1) == "He" else "female"):
+            continue  # `"Sota-kun. He finally hit the glove."`: a name then `he`, told about, not called
         if lead and trail:
             out.add(pid)
     return out
+
+
+_SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
