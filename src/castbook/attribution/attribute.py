@@ -1664,7 +1664,7 @@ _LOOK_CLASSES = {
     "blond": "blond blonde fair-haired flaxen-haired",
     "redhead": "redhead red-haired ginger",
     "dark-haired": "dark-haired black-haired",
-    "tall": "tall lanky",
+    "tall": "tall lanky taller tallest",
     "old": "elderly grizzled grey-haired gray-haired white-haired silver-haired grey-bearded gray-bearded white-bearded",
 }
 _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
