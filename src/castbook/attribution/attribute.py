@@ -137,9 +137,15 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
                 not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
+        if lead and trail and not before and after[:1] == "." and _SPOKEN_OF.match(after, 1) and cast.gender(pid) in (
+                None, "male" if _SPOKEN_OF.match(after, 1).group(1) == "He" else "female"):
+            continue  # `"Sota-kun. He finally hit the glove."`: a name then `he`, told about, not called
         if lead and trail:
             out.add(pid)
     return out
+
+
+_SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
@@ -323,6 +329,15 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         quotes.extend(qs)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
+    called = Counter(pid for q in quotes for pid in q.vocatives if pid >= 0 and pid not in known)
+    if called:
+        # Never tagged by name, but called by name again and again and named in the narration too (`Hinode set his
+        # feet.`, `"Sota."`, `"Sit down, Sota-kun."`): someone on stage who talks, their lines left bare.
+        told = Counter(pid for pieces in paragraphs for p in pieces if p.kind == "narration"
+                       for st, _, pid in cast.find(p.text)
+                       if pid in called and (st == 0 or p.text[st - 2 : st] in (". ", "? ", "! ")))
+        known |= {pid for pid, n in called.items() if n >= _CALLED_MIN and told[pid] >= _TOLD_MIN
+                  and cast.gender(pid) in ("male", "female")}  # (not a crowd called to, `Friends, ...`)
     places = set(_places(cast, paragraphs))
     spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
     things = _things(cast, paragraphs, spoke)
@@ -353,6 +368,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     _fill_backwards(quotes)
     _realign_turns(quotes)
+    _voice_named_after(cast, paragraphs, quotes)
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
@@ -361,6 +377,50 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     return quotes
+
+
+_VOICE_CAME = re.compile(
+    r"(?:(?:The|That|A|His|Her)\s+(?:\w+\s+)?(?:voice|shout|yell|call|bellow|roar|holler)\s+(?:had\s+)?"
+    r"(?:came|come|belonged|was|rang\s+out|carried)\b|It\s+was\s+(?=[A-Z]))")
+"""`The voice came from the clubhouse window, where Coach Fujikawa was leaning out`, `It was Tamsin, at the door`."""
+
+
+_CALLED_MIN = 2
+_TOLD_MIN = 3
+"""...and how many sentences of the narration must open on their name."""
+"""How many lines must call someone never tagged by name before they count among those who speak."""
+_TAGGED_WHYS = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "desc_kin", "desc_contrast", "desc_look",
+                          "pron_role", "newcomer", "pron_stranger"})
+
+
+def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """A bare line, then a paragraph of narration that opens by telling whose voice it was (`The voice came from the
+    window, where Coach Hale was leaning out.`): the one named in that sentence said it (a voice heard before its
+    speaker is seen)."""
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.para, []).append(q)
+    for pi, qs in by_para.items():
+        if pi + 1 >= len(paragraphs) or any(p.kind == "narration" for p in paragraphs[pi]):
+            continue
+        nxt = paragraphs[pi + 1]
+        if len(nxt) != 1 or nxt[0].kind != "narration":
+            continue
+        text = nxt[0].text
+        if "voice" not in text and not text.startswith("It was ") and not any(
+                w in text for w in ("shout", "yell", "call", "bellow", "roar", "holler")):
+            continue
+        m = _VOICE_CAME.match(text)
+        if m is None or any(q.why in _TAGGED_WHYS for q in qs):
+            continue
+        end = _SENTENCES.search(text, m.end())
+        found = cast.find(text[: end.start() if end else len(text)])
+        who = {pid for s, _, pid in found if s >= m.end() and pid >= 0}
+        if len(who) != 1:
+            continue
+        (pid,) = who
+        for q in qs:
+            _set(q, pid, "implicit", 0.8, "voice_named")
 
 
 def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
@@ -1688,7 +1748,7 @@ _LOOK_CLASSES = {
     "blond": "blond blonde fair-haired flaxen-haired",
     "redhead": "redhead red-haired ginger",
     "dark-haired": "dark-haired black-haired",
-    "tall": "tall lanky",
+    "tall": "tall lanky taller tallest",
     "old": "elderly grizzled grey-haired gray-haired white-haired silver-haired grey-bearded gray-bearded white-bearded",
 }
 _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}

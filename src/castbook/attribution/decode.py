@@ -16,7 +16,7 @@ from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
 from castbook.attribution.tags import _SENTENCES
 
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast", "desc_look",
-                   "pron_role", "newcomer"})
+                   "pron_role", "newcomer", "voice_named"})
 """Rules whose choice is kept as it is: an explicit tag names the speaker."""
 _SOFT = frozenset({"pron_near", "pron_fresh"})
 """Pronoun tags resolved through the narration: a strong hint, weighed against the turns around it."""
