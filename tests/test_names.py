@@ -659,3 +659,21 @@ def test_a_rank_used_as_a_name_is_the_one_the_narration_says_holds_it():
     cast = discover(paras)
     assert cast.resolve("Skipper") == cast.resolve("Ilka Brandt") is not None
     assert cast.resolve("Rook") != cast.resolve("Skipper")
+
+
+def test_a_royal_form_of_address_is_the_one_who_holds_the_title():
+    """`“As you say, Majesty.”` with `Queen Orlaith` in the narration: `Majesty` is the queen. `Highness`, with no
+    one titled Prince, is the one who answers it (`His Highness` rules out the woman who answered it once)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Queen Orlaith came down the stair.", "Orlaith sat.", "Ser Tamsin Rook held the door.", "Tamsin bowed.",
+        "“As you say, Majesty.”", "“Then do it.”", "“Majesty, the horses.”", "“Shod by noon.”", "“Yes, Majesty.”",
+        "“Go.”", "“You're late, Highness.”", "Bastien shrugged off his cloak. “The river was high.”", "Bastien sat.",
+        "“Highness, the writs.”", "“Later.”", "“His Highness will want them.”", "Orlaith sighed. “Give them here.”",
+        "“Thank you, Highness.”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Majesty") == cast.resolve("Queen Orlaith") is not None
+    assert cast.resolve("Highness") == cast.resolve("Bastien") is not None
+    assert cast.name(cast.resolve("Bastien")) == "Bastien"

@@ -1393,7 +1393,8 @@ _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "col
 
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
-                   "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",)}
+                   "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",),
+                   "prince": ("highness",), "princess": ("highness",), "king": ("majesty",), "queen": ("majesty",)}
 """A rank worn as a name: the character everyone calls `Cap` is `the captain`, `Lieu` is `the lieutenant`."""
 
 

@@ -243,7 +243,9 @@ class Person:
         if full:
             # The fullest common form: "Nils Hagen" over "Nils".
             return max(full, key=lambda f: (self.forms[f], len(f)))
-        best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        # (`Highness` ten times and `Aurelian` twice: a form of address is not his name.)
+        named = [kv for kv in self.forms.items() if kv[0].lower() not in _ROYAL_ADDRESS] or self.forms.items()
+        best = max(named, key=lambda kv: (kv[1], len(kv[0])))[0]
         title, toks = parsed[best]
         if title == "The" and len(toks) == 1 and (toks[0].lower() in TITLES or toks[0].lower() in _NAME_TITLES):
             # "the Admiral" thirty times and "Admiral Pembury" ten: the name the title stands for.
@@ -1119,6 +1121,7 @@ def _cluster(
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
+    _merge_royal_address(cast, paragraphs)
     _merge_answered_rank(cast, paragraphs)
     _merge_declared_rank(cast, paragraphs)
     return cast
@@ -1241,7 +1244,7 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
     for pid, person in enumerate(cast.people):
         if len(person.forms) == 1 and not person.hinted:
             (form,) = person.forms
-            if form.lower() in _RANK_WORDS:
+            if form.lower() in _RANK_WORDS or form.lower() in _ROYAL_ADDRESS:
                 ranks[form] = pid
     if not ranks:
         return
@@ -1271,6 +1274,10 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
                         votes[r] |= named
                 break
     for r, named in votes.items():
+        (form,) = cast.people[r].forms or ("",)
+        if form.lower() in _ROYAL_ADDRESS and (g := _address_gender(form, paragraphs)):
+            # `His Highness`: no woman who answered a `Highness` is the one so addressed.
+            named = {t for t in named if cast.people[t].gender in (g, None)}
         if r in bad or len(named) != 1:
             continue
         (tgt,) = named
@@ -1280,6 +1287,37 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, r, tgt)
+
+
+_ROYAL_ADDRESS = {"highness": ("prince", "princess"), "majesty": ("king", "queen", "emperor", "empress"),
+                  "grace": ("duke", "duchess")}
+"""How a court addresses its royals (`"Yes, Highness."`, `"Your Majesty."`): the titles each form is owed."""
+
+
+def _address_gender(word: str, paragraphs: Sequence[str]) -> str | None:
+    """`His Highness` / `Her Majesty` written in the work: the one addressed so is a man / a woman (None when both
+    or neither are written)."""
+    his = any(f"His {word}" in p for p in paragraphs)
+    her = any(f"Her {word}" in p for p in paragraphs)
+    return "male" if his and not her else "female" if her and not his else None
+
+
+def _merge_royal_address(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A royal form of address heard only as a name (`"Not yet, Majesty."`) is the one character who holds a title it
+    is owed (`Queen Ysolde`), of the gender `His`/`Her Majesty` gives it."""
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) != 1 or person.hinted:
+            continue
+        (form,) = person.forms
+        titles = _ROYAL_ADDRESS.get(form.lower())
+        if not titles:
+            continue
+        g = _address_gender(form, paragraphs)
+        holders = {t for t, other in enumerate(cast.people) if t != pid and other.forms
+                   and any((split_title(f)[0] or "").lower() in titles for f in other.forms)
+                   and (g is None or other.gender in (g, None))}
+        if len(holders) == 1:
+            _merge_into(cast, pid, holders.pop())
 
 
 _RANK_OF = {"cap": "captain", "capt": "captain", "skipper": "captain", "skip": "captain", "doc": "doctor",
