@@ -1181,6 +1181,16 @@ def _decide(
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "desc_kin")
             return
+    if tag and tag.kind == "descriptor" and tag.strength < 0.9 and cast.answered:
+        # `"Odran, tell him."` -- `The steward opened the ledger. "The barges are late."`: the role that answered the
+        # one called by name is that one.
+        words = tag.text.lower().split()
+        top = cast.answered.get(words[-1], Counter()).most_common(2) if words[0] == "the" and len(words) <= 3 else ()
+        if top and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]) and top[0][0] not in q.vocatives and all(
+                pid == top[0][0] for p in pieces if p.kind == "narration" for _, _, pid in cast.find(p.text)):
+            # (Not when the narration names someone else: `The barman slid Nell a glass.`)
+            _set(q, top[0][0], "anaphoric", 0.7, "desc_answered")
+            return
     if tag and tag.kind == "descriptor":
         pid = _contrast(cast, pieces, q, conv, last, known)
         if pid is not None:
@@ -1470,7 +1480,7 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
     out: dict[str, Counter[int]] = {}
     for a, b in zip(quotes, quotes[1:]):
         t = b.tag
-        if (t is None or t.kind != "descriptor" or t.strength < 0.9 or len(a.vocatives) != 1 or b.para != a.para + 1
+        if (t is None or t.kind != "descriptor" or t.strength < 0.6 or len(a.vocatives) != 1 or b.para != a.para + 1
                 or resets[b.para]):
             continue
         words = t.text.lower().split()
