@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, decode, replied
+from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _merge_into, may_hold, split_title, title_gender)
@@ -345,8 +345,10 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         h in _GENERIC or h in _STRANGER_HEADS or h in _KIN or h in DEVICES)}
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
-    _fill_backwards(quotes)
-    _realign_turns(quotes)
+    called_only(cast, paragraphs, quotes, places)
+    kept = {id(q) for q in quotes if called_soon(cast, q)} if cast.called_first else set()
+    _fill_backwards(quotes, kept)
+    _realign_turns(quotes, kept)
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
@@ -724,6 +726,10 @@ def _resolve(
                     q.shares or (q.tag is not None and q.tag is prev_here.tag and prev_here.why in ("desc_kin", "desc_role"))):
                 # Split by its tag, or untagged after a tagged line of the same paragraph: the same speaker.
                 _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")
+            elif prev_here is not None and prev_here.why == "described" and q.shares and id(prev_here) in cast.arrivals:
+                # (Split by the tag of someone come in, not named yet: theirs too, found by the decoder.)
+                _set(q, None, None, 0.0, "described")
+                cast.arrivals.add(id(q))
             else:
                 _decide(cast, pieces, q, conv, first_speaker_here, known)
                 if i == 0 and q.why not in ("tag_name", "same_para", "continued", "described") and (q.tag is None or (
@@ -759,8 +765,9 @@ _NEWCOMER_HEADS = {
 _NEWCOMER_OCCUPATIONS = frozenset(h for h in _NEWCOMER_HEADS if h not in
                                   ("man", "boy", "guy", "lad", "gentleman", "woman", "girl", "lady", "lass", "kid", "child", "teenager", "youth"))
 _HEADS_RE = "|".join(sorted(_NEWCOMER_HEADS, key=len, reverse=True))
-_NEWCOMER_INDEF = re.compile(r"(?:^|,\s+|\band\s+|\bthen\s+)[Aa]n?\s+(?:([a-z][\w\-]*)\s+){0,3}?(" + _HEADS_RE + r")\b(?!['\u2019-])")
-"""`A broad man in a navy windbreaker shoulders through`, `..., and an old woman in a pink bathrobe`: someone new."""
+_NEWCOMER_INDEF = re.compile(r"(?:^|,\s+|\band\s+|\bthen\s+|\bopen(?:ed|s)?\s+(?:on|to\s+reveal)\s+|\breveal(?:ed|ing|s)?\s+)[Aa]n?\s+(?:([a-z][\w\-]*)\s+){0,3}?(" + _HEADS_RE + r")\b(?!['\u2019-])")
+"""`A broad man in a navy windbreaker shoulders through`, `..., and an old woman in a pink bathrobe`, `The door opened
+on a boy of ten`: someone new."""
 _NEWCOMER_DEF = re.compile(r"[Tt]he\s+(?:([a-z][\w\-]*)\s+)?(" + _HEADS_RE + r")\s+(who\s|[a-z]+s\b|[a-z]+ed\b)")
 """`The bartender drifts over.`, `The boy who came in was perhaps twelve`: a first mention as a sentence's subject."""
 _NEWCOMER_GOES_ON = re.compile(r"(?:He|She|His|Her|They|Their)\b")
@@ -861,6 +868,8 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
         # `The bartender drifts over.`, `a woman in a lilac dress walks in. "Where is she?" she demands.`: someone
         # not named yet; the decoder looks for the name they are given soon after.
         _set(q, None, None, 0.0, "described")
+        if indefinite:
+            cast.arrivals.add(id(q))
         return
     pid = newcomers.get(name)
     if pid is None:
@@ -2210,11 +2219,11 @@ def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) ->
     return None
 
 
-def _fill_backwards(quotes: list[Quote]) -> None:
-    """An opening line with no clue takes the speaker two turns later (A, B, A)."""
+def _fill_backwards(quotes: list[Quote], kept: set[int] = frozenset()) -> None:
+    """An opening line with no clue takes the speaker two turns later (A, B, A); not one of `kept` (`called_soon`)."""
     for i in range(len(quotes) - 3, -1, -1):
         q = quotes[i]
-        if q.speaker is not None:
+        if q.speaker is not None or id(q) in kept:
             continue
         n1, n2 = quotes[i + 1], quotes[i + 2]
         if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):
@@ -2222,8 +2231,9 @@ def _fill_backwards(quotes: list[Quote]) -> None:
                 _set(q, n2.speaker, "implicit", 0.4, "fill_back")
 
 
-def _realign_turns(quotes: list[Quote]) -> None:
-    """Unanchored turns take the alternation counted back from the nearest anchored turn (A, B, A, B)."""
+def _realign_turns(quotes: list[Quote], kept: set[int] = frozenset()) -> None:
+    """Unanchored turns take the alternation counted back from the nearest anchored turn (A, B, A, B); not the
+    lines of `kept` (a described newcomer's, left to the decoder)."""
     turns: list[Quote] = []
     for q in quotes:
         if not turns or q.para != turns[-1].para:
@@ -2239,7 +2249,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
             end += 1
         idx = [i for i in range(start, end + 1) if anchored[i]]
         for j in range(start, end + 1):
-            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]) or turns[j].why == "newcomer":
+            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]) or turns[j].why == "newcomer" or id(turns[j]) in kept:
                 continue
             nxt = next((i for i in idx if i > j), None)
             prv = next((i for i in reversed(idx) if i < j), None)

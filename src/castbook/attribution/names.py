@@ -431,6 +431,10 @@ class Cast:
         """Characters made for described newcomers (`an old woman in a pink bathrobe`)."""
         self.newcomer_at: dict[int, int] = {}
         """...and the paragraph that brings each on stage: no line before it is theirs."""
+        self.arrivals: set[int] = set()
+        """The lines (by id) of someone described coming in, unnamed (`The door opened on a boy of ten.` `he said`)."""
+        self.called_first: dict[int, int] = {}
+        """Characters the narration never names, only called by name in the lines: the paragraph first calling them."""
         self.over_style: set[int] = set()
         """Characters heard only on the radio: most of their lines end `Over.` (set by radio.call_signs)."""
         self.first_named: dict[int, int] = {}
