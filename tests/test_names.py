@@ -677,3 +677,19 @@ def test_a_royal_form_of_address_is_the_one_who_holds_the_title():
     assert cast.resolve("Majesty") == cast.resolve("Queen Orlaith") is not None
     assert cast.resolve("Highness") == cast.resolve("Bastien") is not None
     assert cast.name(cast.resolve("Bastien")) == "Bastien"
+
+
+def test_a_knights_style_joins_the_given_name_and_greets_no_one_as_themself():
+    """`Ser Oswin` is the `Oswin` of the narration; `"Ser Oswin. Still tall, I see."` greets him by his style, it is
+    not Oswin giving his own name (as a bare `"Oswin Hale."` would be)."""
+    from castbook.attribution.attribute import _introductions
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Oswin got to his feet.", "Oswin bowed.", "Queen Maelis smiled at him.", "“Ser Oswin. Still tall, I see.”",
+        "“Ser Oswin, the gate.”", "Oswin Hale went.", "Maelis sat.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Ser Oswin") == cast.resolve("Oswin") is not None
+    assert _introductions(cast, "Ser Oswin. Still tall, I see.", "Your Majesty,") == set()
+    assert _introductions(cast, "Oswin Hale. Still tall, I see.", "Your Majesty,") == {cast.resolve("Oswin")}

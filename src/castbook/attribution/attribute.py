@@ -176,12 +176,13 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
                 text[s:e] != asked[a:b] for a, b, p in cast.find(asked) if p == pid):
             # "Anytime, Mr. Penhallow." -- "Al.": the one just addressed, giving the name he would rather be called.
             out.add(pid)
-        elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
+        elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and text[s:e].split()[0].lower() not in (
+                _ADDRESS_TITLES) and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "."
         ) and not asked.rstrip().endswith("?"):
             # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
             # their own full name, they seldom call others by it. (In answer to a question, `Who said so?`
-            # `Mrs Ashdown.`, it names someone else.)
+            # `Mrs Ashdown.`, it names someone else; `Ser Caspar. Still tall, I see.` greets someone by title.)
             out.add(pid)
     return out
 

@@ -1126,6 +1126,7 @@ def _cluster(
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
     _merge_royal_address(cast, paragraphs)
+    _merge_ser(cast)
     _merge_answered_rank(cast, paragraphs)
     _merge_declared_rank(cast, paragraphs)
     return cast
@@ -1296,6 +1297,20 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
 _ROYAL_ADDRESS = {"highness": ("prince", "princess"), "majesty": ("king", "queen", "emperor", "empress"),
                   "grace": ("duke", "duchess")}
 """How a court addresses its royals (`"Yes, Highness."`, `"Your Majesty."`): the titles each form is owed."""
+
+
+def _merge_ser(cast: Cast) -> None:
+    """`Ser Caspar` (a knight's style, not a title this module knows) is the one `Caspar` of the work."""
+    for pid, person in enumerate(cast.people):
+        if person.hinted or not person.forms or not all(
+                f == "Ser" or f.startswith("Ser ") and len(f.split()) == 2 for f in person.forms):
+            continue
+        given = {f.split()[1] for f in person.forms if f != "Ser"}
+        if len(given) != 1:
+            continue
+        tgt = cast.resolve(given.pop())
+        if tgt is not None and tgt != pid and cast.people[tgt].forms and cast.people[tgt].gender in ("male", None):
+            _merge_into(cast, pid, tgt)
 
 
 def _address_gender(word: str, paragraphs: Sequence[str]) -> str | None:
