@@ -706,3 +706,37 @@ def test_a_name_said_only_to_someone_in_british_quotes():
     ]
     cast = discover(paras, marks=detect_style(paras))
     assert cast.resolve("Riptide") == cast.resolve("Ruth Okafor") is not None
+
+
+def test_a_royal_form_of_address_is_the_one_who_holds_the_title():
+    """`“As you say, Majesty.”` with `Queen Orlaith` in the narration: `Majesty` is the queen. `Highness`, with no
+    one titled Prince, is the one who answers it (`His Highness` rules out the woman who answered it once)."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Queen Orlaith came down the stair.", "Orlaith sat.", "Ser Tamsin Rook held the door.", "Tamsin bowed.",
+        "“As you say, Majesty.”", "“Then do it.”", "“Majesty, the horses.”", "“Shod by noon.”", "“Yes, Majesty.”",
+        "“Go.”", "“You're late, Highness.”", "Bastien shrugged off his cloak. “The river was high.”", "Bastien sat.",
+        "“Highness, the writs.”", "“Later.”", "“His Highness will want them.”", "Orlaith sighed. “Give them here.”",
+        "“Thank you, Highness.”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Majesty") == cast.resolve("Queen Orlaith") is not None
+    assert cast.resolve("Highness") == cast.resolve("Bastien") is not None
+    assert cast.name(cast.resolve("Bastien")) == "Bastien"
+
+
+def test_a_knights_style_joins_the_given_name_and_greets_no_one_as_themself():
+    """`Ser Oswin` is the `Oswin` of the narration; `"Ser Oswin. Still tall, I see."` greets him by his style, it is
+    not Oswin giving his own name (as a bare `"Oswin Hale."` would be)."""
+    from castbook.attribution.attribute import _introductions
+    from castbook.attribution.names import discover
+
+    paras = [
+        "Oswin got to his feet.", "Oswin bowed.", "Queen Maelis smiled at him.", "“Ser Oswin. Still tall, I see.”",
+        "“Ser Oswin, the gate.”", "Oswin Hale went.", "Maelis sat.",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Ser Oswin") == cast.resolve("Oswin") is not None
+    assert _introductions(cast, "Ser Oswin. Still tall, I see.", "Your Majesty,") == set()
+    assert _introductions(cast, "Oswin Hale. Still tall, I see.", "Your Majesty,") == {cast.resolve("Oswin")}

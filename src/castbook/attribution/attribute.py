@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, decode, replied
+from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _merge_into, may_hold, split_title, title_gender)
@@ -182,12 +182,13 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
                 text[s:e] != asked[a:b] for a, b, p in cast.find(asked) if p == pid):
             # "Anytime, Mr. Penhallow." -- "Al.": the one just addressed, giving the name he would rather be called.
             out.add(pid)
-        elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and (
+        elif opening and (full := _FULL_NAME.match(text, s)) and full.end() >= e and text[s:e].split()[0].lower() not in (
+                _ADDRESS_TITLES) and (
             text[full.end():].strip() in (".", "") or text[full.end()] == "."
         ) and not asked.rstrip().endswith("?") and not _TITLED_CALL.fullmatch(full.group()):
             # "Jonah Vale." alone, or "Felix Abernathy. Would you like...", not in answer to a question: people give
             # their own full name, they seldom call others by it. (In answer to a question, `Who said so?`
-            # `Mrs Ashdown.`, it names someone else.)
+            # `Mrs Ashdown.`, it names someone else; `Ser Caspar. Still tall, I see.` greets someone by title.)
             out.add(pid)
     return out
 
@@ -366,8 +367,10 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         h in _GENERIC or h in _STRANGER_HEADS or h in _KIN or h in DEVICES)}
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
-    _fill_backwards(quotes)
-    _realign_turns(quotes)
+    called_only(cast, paragraphs, quotes, places)
+    kept = {id(q) for q in quotes if called_soon(cast, q)} if cast.called_first else set()
+    _fill_backwards(quotes, kept)
+    _realign_turns(quotes, kept)
     _voice_named_after(cast, paragraphs, quotes)
     _role_vocatives(cast, paragraphs, quotes)
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
@@ -790,6 +793,10 @@ def _resolve(
                     q.shares or (q.tag is not None and q.tag is prev_here.tag and prev_here.why in ("desc_kin", "desc_role"))):
                 # Split by its tag, or untagged after a tagged line of the same paragraph: the same speaker.
                 _set(q, prev_here.speaker, prev_here.cue, prev_here.confidence, "split")
+            elif prev_here is not None and prev_here.why == "described" and q.shares and id(prev_here) in cast.arrivals:
+                # (Split by the tag of someone come in, not named yet: theirs too, found by the decoder.)
+                _set(q, None, None, 0.0, "described")
+                cast.arrivals.add(id(q))
             else:
                 _decide(cast, pieces, q, conv, first_speaker_here, known)
                 if i == 0 and q.why not in ("tag_name", "same_para", "continued", "described") and (q.tag is None or (
@@ -825,8 +832,9 @@ _NEWCOMER_HEADS = {
 _NEWCOMER_OCCUPATIONS = frozenset(h for h in _NEWCOMER_HEADS if h not in
                                   ("man", "boy", "guy", "lad", "gentleman", "woman", "girl", "lady", "lass", "kid", "child", "teenager", "youth"))
 _HEADS_RE = "|".join(sorted(_NEWCOMER_HEADS, key=len, reverse=True))
-_NEWCOMER_INDEF = re.compile(r"(?:^|,\s+|\band\s+|\bthen\s+)[Aa]n?\s+(?:([a-z][\w\-]*)\s+){0,3}?(" + _HEADS_RE + r")\b(?!['\u2019-])")
-"""`A broad man in a navy windbreaker shoulders through`, `..., and an old woman in a pink bathrobe`: someone new."""
+_NEWCOMER_INDEF = re.compile(r"(?:^|,\s+|\band\s+|\bthen\s+|\bopen(?:ed|s)?\s+(?:on|to\s+reveal)\s+|\breveal(?:ed|ing|s)?\s+)[Aa]n?\s+(?:([a-z][\w\-]*)\s+){0,3}?(" + _HEADS_RE + r")\b(?!['\u2019-])")
+"""`A broad man in a navy windbreaker shoulders through`, `..., and an old woman in a pink bathrobe`, `The door opened
+on a boy of ten`: someone new."""
 _NEWCOMER_DEF = re.compile(r"[Tt]he\s+(?:([a-z][\w\-]*)\s+)?(" + _HEADS_RE + r")\s+(who\s|[a-z]+s\b|[a-z]+ed\b)")
 """`The bartender drifts over.`, `The boy who came in was perhaps twelve`: a first mention as a sentence's subject."""
 _NEWCOMER_GOES_ON = re.compile(r"(?:He|She|His|Her|They|Their)\b")
@@ -927,6 +935,8 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
         # `The bartender drifts over.`, `a woman in a lilac dress walks in. "Where is she?" she demands.`: someone
         # not named yet; the decoder looks for the name they are given soon after.
         _set(q, None, None, 0.0, "described")
+        if indefinite:
+            cast.arrivals.add(id(q))
         return
     pid = newcomers.get(name)
     if pid is None:
@@ -1247,6 +1257,16 @@ def _decide(
         if pid is not None:
             _set(q, pid, "anaphoric", 0.7, "desc_kin")
             return
+    if tag and tag.kind == "descriptor" and tag.strength < 0.9 and cast.answered:
+        # `"Odran, tell him."` -- `The steward opened the ledger. "The barges are late."`: the role that answered the
+        # one called by name is that one.
+        words = tag.text.lower().split()
+        top = cast.answered.get(words[-1], Counter()).most_common(2) if words[0] == "the" and len(words) <= 3 else ()
+        if top and (len(top) == 1 or top[0][1] >= ANS_RATIO * top[1][1]) and top[0][0] not in q.vocatives and all(
+                pid == top[0][0] for p in pieces if p.kind == "narration" for _, _, pid in cast.find(p.text)):
+            # (Not when the narration names someone else: `The barman slid Nell a glass.`)
+            _set(q, top[0][0], "anaphoric", 0.7, "desc_answered")
+            return
     if tag and tag.kind == "descriptor":
         pid = _contrast(cast, pieces, q, conv, last, known)
         if pid is not None:
@@ -1459,7 +1479,8 @@ _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "col
 
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
-                   "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",)}
+                   "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",),
+                   "prince": ("highness",), "princess": ("highness",), "king": ("majesty",), "queen": ("majesty",)}
 """A rank worn as a name: the character everyone calls `Cap` is `the captain`, `Lieu` is `the lieutenant`."""
 
 
@@ -1535,7 +1556,7 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
     out: dict[str, Counter[int]] = {}
     for a, b in zip(quotes, quotes[1:]):
         t = b.tag
-        if (t is None or t.kind != "descriptor" or t.strength < 0.9 or len(a.vocatives) != 1 or b.para != a.para + 1
+        if (t is None or t.kind != "descriptor" or t.strength < 0.6 or len(a.vocatives) != 1 or b.para != a.para + 1
                 or resets[b.para]):
             continue
         words = t.text.lower().split()
@@ -2265,11 +2286,11 @@ def _turn(conv: Conversation, q: Quote, prev: Quote | None, last: int | None) ->
     return None
 
 
-def _fill_backwards(quotes: list[Quote]) -> None:
-    """An opening line with no clue takes the speaker two turns later (A, B, A)."""
+def _fill_backwards(quotes: list[Quote], kept: set[int] = frozenset()) -> None:
+    """An opening line with no clue takes the speaker two turns later (A, B, A); not one of `kept` (`called_soon`)."""
     for i in range(len(quotes) - 3, -1, -1):
         q = quotes[i]
-        if q.speaker is not None or _unnamed_voice(q):
+        if q.speaker is not None or _unnamed_voice(q) or id(q) in kept:
             continue
         n1, n2 = quotes[i + 1], quotes[i + 2]
         if n1.para != q.para and n2.para != n1.para and n1.speaker is not None and n2.speaker not in (None, n1.speaker):
@@ -2277,8 +2298,9 @@ def _fill_backwards(quotes: list[Quote]) -> None:
                 _set(q, n2.speaker, "implicit", 0.4, "fill_back")
 
 
-def _realign_turns(quotes: list[Quote]) -> None:
-    """Unanchored turns take the alternation counted back from the nearest anchored turn (A, B, A, B)."""
+def _realign_turns(quotes: list[Quote], kept: set[int] = frozenset()) -> None:
+    """Unanchored turns take the alternation counted back from the nearest anchored turn (A, B, A, B); not the
+    lines of `kept` (a described newcomer's, left to the decoder)."""
     turns: list[Quote] = []
     for q in quotes:
         if not turns or q.para != turns[-1].para:
@@ -2294,7 +2316,7 @@ def _realign_turns(quotes: list[Quote]) -> None:
             end += 1
         idx = [i for i in range(start, end + 1) if anchored[i]]
         for j in range(start, end + 1):
-            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]) or turns[j].why == "newcomer":
+            if anchored[j] or turns[j].cue not in ("implicit", None) or _unnamed_voice(turns[j]) or turns[j].why == "newcomer" or id(turns[j]) in kept:
                 continue
             nxt = next((i for i in idx if i > j), None)
             prv = next((i for i in reversed(idx) if i < j), None)

@@ -87,6 +87,9 @@ _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
 """An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
 _NEWCOMER = 1.0
+_CALLED_NEWCOMER = 3.0
+"""Someone described coming in (`The door opened on a boy of ten.` ... `he said`) who is the next one called by a name
+the narration never uses (`"Thank you, Wil."`)."""
 _VOICE_ON_STAGE = -1.5
 """`said a voice`: not one of the two who spoke just before."""
 _VOICE_TAGGED_NEAR = -3.0
@@ -354,6 +357,32 @@ class _Unit:
     crackle: bool = False
     """The narration just before it says the speaker or radio crackled: a voice from elsewhere."""
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
+
+
+def called_only(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list, places: set[int] | frozenset[int]) -> None:
+    """Someone the narration never names, only called by name in the lines (`"Thank you, Wil."`): the one described
+    coming in just before (`The door opened on a boy of ten.` ... `he said`) may be them. Sets `cast.called_first`
+    (character -> the paragraph first calling them)."""
+    cast.called_first = {}
+    if not any(q.why == "described" and id(q) in cast.arrivals for q in quotes):
+        return
+    speaking = {q.speaker for q in quotes if q.why in _HARD and q.speaker is not None} | {
+        pid for q in quotes for pid in q.intro}
+    told_of = {pid for pieces in paragraphs for p in pieces if p.kind == "narration" for _, _, pid in cast.find(p.text)}
+    for q in quotes:
+        for pid in q.vocatives:
+            if pid >= 0 and pid not in speaking and pid not in told_of and pid not in places:
+                cast.called_first.setdefault(pid, q.para)
+    for pid in list(cast.called_first):
+        # (Only ever said to someone: a name also talked about in the lines, `going to Italy`, is not a person's.)
+        forms = tuple(cast.people[pid].forms)
+        if any(pid not in q.vocatives and any(f in q.text for f in forms) for q in quotes):
+            del cast.called_first[pid]
+
+
+def called_soon(cast: Cast, q) -> bool:
+    """A described newcomer's line (`called_only`) with a name called soon after that may be theirs."""
+    return q.why == "described" and id(q) in cast.arrivals and any(q.para < fp <= q.para + _NEWCOMER_SPAN for fp in cast.called_first.values())
 
 
 def decode(
@@ -711,12 +740,15 @@ def _decode_conv(
             weight[pid] = weight.get(pid, 0) + _CAME_WEIGHT
     newcomers: dict[int, int] = {}
     for t, u in enumerate(units):
-        if u.newcomer is None or not first_seen or u.intro:
+        if u.newcomer is None or not (first_seen or cast.called_first) or u.intro:
             continue
         para, g = u.newcomer
         later = [(fp, pid) for pid, fp in first_seen.items()
                  if para < fp <= para + _NEWCOMER_SPAN and pid >= 0 and cast.gender(pid) is not None
                  and (g is None or cast.gender(pid) == g)]
+        if u.described and not later and cast.called_first and any(id(q) in cast.arrivals for q in u.quotes):
+            later = [(fp, pid) for pid, fp in cast.called_first.items()
+                     if para < fp <= para + _NEWCOMER_SPAN and cast.gender(pid) in (g, None)]
         if later:
             # A description stands for someone not named yet: the next new name of that gender, soon after.
             newcomers[t] = min(later)[1]
@@ -811,7 +843,7 @@ def _decode_conv(
     first_named = cast.first_named
     last_para = conv[-1].para
     cands = [p for p in cands if p < 0 or p == me or first_named.get(p, -1) <= last_para
-             or any(u.anchored and u.anchor == p for u in units)]
+             or any(u.anchored and u.anchor == p for u in units) or p in cast.called_first and p in newcomers.values()]
     for u, nxt in zip(units, units[1:]):
         if len(u.vocatives) >= 2 and not nxt.anchored and _ACK.match(nxt.quotes[0].text):
             cands += [p for p in sorted(_ordered(cast, u)) if p not in cands and p not in places and (
@@ -820,6 +852,9 @@ def _decode_conv(
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
     genders = [cast.gender(p) if p >= 0 else None for p in cands]
+    for t, pid in newcomers.items():
+        if units[t].described and pid in index and genders[index[pid]] is None:
+            genders[index[pid]] = units[t].newcomer[1]  # `a boy of ten ... he said`, later `"Thank you, Wil."`: he
     unk = n - 1
     # Unary scores per unit.
     unary: list[list[float]] = []
@@ -903,6 +938,8 @@ def _decode_conv(
                     s += _GREEDY
                 if newcomers.get(t) == pid:
                     s += _DESCRIBED_PICK if u.described else _NEWCOMER
+                    if u.described and pid in cast.called_first:
+                        s += _CALLED_NEWCOMER  # (no one else is `a boy of ten`: the narration brought him on)
                 if pid in u.names:
                     s += _IN_PARAGRAPH
                 if pid == u.subject:

@@ -247,7 +247,9 @@ class Person:
         if full:
             # The fullest common form: "Nils Hagen" over "Nils".
             return max(full, key=lambda f: (self.forms[f], len(f)))
-        best = max(self.forms.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+        # (`Highness` ten times and `Aurelian` twice: a form of address is not his name.)
+        named = [kv for kv in self.forms.items() if kv[0].lower() not in _ROYAL_ADDRESS] or self.forms.items()
+        best = max(named, key=lambda kv: (kv[1], len(kv[0])))[0]
         title, toks = parsed[best]
         if title == "The" and len(toks) == 1 and (toks[0].lower() in TITLES or toks[0].lower() in _NAME_TITLES):
             # "the Admiral" thirty times and "Admiral Pembury" ten: the name the title stands for.
@@ -433,6 +435,10 @@ class Cast:
         """Characters made for described newcomers (`an old woman in a pink bathrobe`)."""
         self.newcomer_at: dict[int, int] = {}
         """...and the paragraph that brings each on stage: no line before it is theirs."""
+        self.arrivals: set[int] = set()
+        """The lines (by id) of someone described coming in, unnamed (`The door opened on a boy of ten.` `he said`)."""
+        self.called_first: dict[int, int] = {}
+        """Characters the narration never names, only called by name in the lines: the paragraph first calling them."""
         self.over_style: set[int] = set()
         """Characters heard only on the radio: most of their lines end `Over.` (set by radio.call_signs)."""
         self.first_named: dict[int, int] = {}
@@ -1125,6 +1131,8 @@ def _cluster(
     _merge_short_forms(cast)
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
+    _merge_royal_address(cast, paragraphs)
+    _merge_ser(cast)
     _merge_answered_rank(cast, paragraphs)
     _merge_declared_rank(cast, paragraphs)
     _merge_answered_name(cast, paragraphs, text, narration, lower, marks)
@@ -1248,7 +1256,7 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
     for pid, person in enumerate(cast.people):
         if len(person.forms) == 1 and not person.hinted:
             (form,) = person.forms
-            if form.lower() in _RANK_WORDS:
+            if form.lower() in _RANK_WORDS or form.lower() in _ROYAL_ADDRESS:
                 ranks[form] = pid
     if not ranks:
         return
@@ -1278,6 +1286,10 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
                         votes[r] |= named
                 break
     for r, named in votes.items():
+        (form,) = cast.people[r].forms or ("",)
+        if form.lower() in _ROYAL_ADDRESS and (g := _address_gender(form, paragraphs)):
+            # `His Highness`: no woman who answered a `Highness` is the one so addressed.
+            named = {t for t in named if cast.people[t].gender in (g, None)}
         if r in bad or len(named) != 1:
             continue
         (tgt,) = named
@@ -1287,6 +1299,51 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, r, tgt)
+
+
+_ROYAL_ADDRESS = {"highness": ("prince", "princess"), "majesty": ("king", "queen", "emperor", "empress"),
+                  "grace": ("duke", "duchess")}
+"""How a court addresses its royals (`"Yes, Highness."`, `"Your Majesty."`): the titles each form is owed."""
+
+
+def _merge_ser(cast: Cast) -> None:
+    """`Ser Caspar` (a knight's style, not a title this module knows) is the one `Caspar` of the work."""
+    for pid, person in enumerate(cast.people):
+        if person.hinted or not person.forms or not all(
+                f == "Ser" or f.startswith("Ser ") and len(f.split()) == 2 for f in person.forms):
+            continue
+        given = {f.split()[1] for f in person.forms if f != "Ser"}
+        if len(given) != 1:
+            continue
+        tgt = cast.resolve(given.pop())
+        if tgt is not None and tgt != pid and cast.people[tgt].forms and cast.people[tgt].gender in ("male", None):
+            _merge_into(cast, pid, tgt)
+
+
+def _address_gender(word: str, paragraphs: Sequence[str]) -> str | None:
+    """`His Highness` / `Her Majesty` written in the work: the one addressed so is a man / a woman (None when both
+    or neither are written)."""
+    his = any(f"His {word}" in p for p in paragraphs)
+    her = any(f"Her {word}" in p for p in paragraphs)
+    return "male" if his and not her else "female" if her and not his else None
+
+
+def _merge_royal_address(cast: Cast, paragraphs: Sequence[str]) -> None:
+    """A royal form of address heard only as a name (`"Not yet, Majesty."`) is the one character who holds a title it
+    is owed (`Queen Ysolde`), of the gender `His`/`Her Majesty` gives it."""
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) != 1 or person.hinted:
+            continue
+        (form,) = person.forms
+        titles = _ROYAL_ADDRESS.get(form.lower())
+        if not titles:
+            continue
+        g = _address_gender(form, paragraphs)
+        holders = {t for t, other in enumerate(cast.people) if t != pid and other.forms
+                   and any((split_title(f)[0] or "").lower() in titles for f in other.forms)
+                   and (g is None or other.gender in (g, None))}
+        if len(holders) == 1:
+            _merge_into(cast, pid, holders.pop())
 
 
 _RANK_OF = {"cap": "captain", "capt": "captain", "skipper": "captain", "skip": "captain", "doc": "doctor",

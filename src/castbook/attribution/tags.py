@@ -550,6 +550,12 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     tag = _closing_speech(cast, body, offset)
     if tag:
         return tag
+    m = _AND_SPOKE.search(body) if near and ", " in body else None
+    if m:
+        # `He followed her to the window, and the queen spoke low.`: the one the last clause has speaking.
+        tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
+        if tag:
+            return tag
     who = _WHO_BEAT.search(body) if near else None
     if who:
         tag = _subject(cast, who.group("subj"), offset + who.start("subj"), 0.6, False)
@@ -651,6 +657,11 @@ def _is_verb(body: str, m: re.Match[str]) -> bool:
     (`a gracious reply`)."""
     return (m.group("verb") not in _BARE or bool(_TO_BARE.search(body, 0, m.start()))
             or bool(_PERCEIVED.search(body, 0, m.start())) or bool(_HEARD_UNNAMED.search(body, 0, m.start())))
+
+
+_AND_SPOKE = re.compile(rf",\s+(?:and|then|and\s+then)\s+{_SUBJ}{_ADV}\s+(?:spoke|said|asked|answered|replied|whispered|murmured)"
+                        rf"(?:\s+(?:low|softly|quietly|gently|again|first|up|at\s+last|\w+ly))?\s*[.!]\s*$")
+"""A sentence ending on a clause that has someone speak: `He followed her, and the queen spoke low.`"""
 
 
 def _closing_speech(cast: Cast, body: str, offset: int, after: int = 0) -> Tag | None:
