@@ -37,6 +37,8 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
                 continue
             pieces.append(para)
             italics = getattr(chapter.paragraphs[pi], "italics", ())
+            if "_" in chapter.paragraphs[pi]:
+                italics += tuple(m.group(0) for m in _UNDERSCORED.finditer(chapter.paragraphs[pi]) if " " in m.group(0))
             view.append(_unspoken(para, italics) if italics else para)
             resets.append(reset)
             where.append((chapter, pi))
@@ -91,6 +93,9 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
 
 _YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
+
+
+_UNDERSCORED = re.compile(r"(?<!\w)_(?=\S)[^_\n]{1,2000}?(?<=\S)_(?!\w)")
 
 
 def _unspoken(para: list[Piece], italics: tuple[str, ...]) -> list[Piece]:
