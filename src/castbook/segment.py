@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Mapping, Sequence
 
 from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases
-from castbook.attribution.names import discover
+from castbook.attribution.names import discover, italic_spans
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
 from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
 
@@ -36,9 +36,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
                 reset = True
                 continue
             pieces.append(para)
-            italics = getattr(chapter.paragraphs[pi], "italics", ())
-            if "_" in chapter.paragraphs[pi]:
-                italics += tuple(m.group(0) for m in _UNDERSCORED.finditer(chapter.paragraphs[pi]) if " " in m.group(0))
+            italics = italic_spans(chapter.paragraphs[pi])
             view.append(_unspoken(para, italics) if italics else para)
             resets.append(reset)
             where.append((chapter, pi))
@@ -93,9 +91,6 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
 
 _YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
-
-
-_UNDERSCORED = re.compile(r"(?<!\w)_(?=\S)[^_\n]{1,2000}?(?<=\S)_(?!\w)")
 
 
 def _unspoken(para: list[Piece], italics: tuple[str, ...]) -> list[Piece]:
