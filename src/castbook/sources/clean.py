@@ -277,6 +277,16 @@ def emphasis_spans(text: str) -> tuple[str, ...]:
     return tuple(unglue(m.group(2)).strip() for m in _EMPHASIS.finditer(text) if " " in m.group(2).strip())
 
 
+def with_italics(p: str, spans: tuple[str, ...]) -> str:
+    """A cleaned paragraph with the italic stretches its markup gave (HTML <em>) that it holds, cleaned alike."""
+    found = tuple(s for s in map(clean_paragraph, spans) if s and s in p)
+    if not found:
+        return p
+    styled = Styled(p)
+    styled.italics = getattr(p, "italics", ()) + found
+    return styled
+
+
 _MULTISPACE = re.compile(r"[ \t]{2,}")
 
 
