@@ -104,7 +104,13 @@ def _unspoken(para: list[Piece], italics: tuple[str, ...]) -> list[Piece]:
             for span in italics:
                 k = text.find(span)
                 if k >= 0:
-                    text = text[:k] + " " * len(span) + text[k + len(span):]
+                    end = k + len(span)
+                    while end < len(text) and text[end] in ",;:\u2014\u2013- ":
+                        end += 1  # `*Not again*, she thought.`: the comma goes with the thought
+                    rest = text[end:]
+                    if rest[:1].islower() and not text[:k].strip(" .!?\u2026"):
+                        rest = rest[0].upper() + rest[1:]  # the tag opens the sentence now: `She thought.`
+                    text = rest if rest.strip() and not text[:k].strip() else text[:k] + " " * (end - k) + rest
             if text is not piece.text:
                 piece = Piece("narration", text, piece.start, piece.continued)
         out.append(piece)
