@@ -11,7 +11,9 @@ from ebooklib import epub
 
 from castbook.errors import SourceError
 from castbook.model import SCENE_BREAK
+from castbook.segment import segment_work
 from castbook.sources import load_work
+from castbook.sources.html import chapter_parts, parse_html, walk_blocks
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 WORKS = Path(__file__).resolve().parent / "data" / "works"
@@ -157,6 +159,27 @@ def test_plain_html_with_headings(tmp_path: Path) -> None:
     assert work.title == "Two Rooms"
     assert [c.title for c in work.chapters] == ["Chapter 1", "Chapter 2"]
     assert work.chapters[0].paragraphs == ("The first room was cold.", SCENE_BREAK, "Then warm.")
+
+
+def test_italic_thoughts_kept_for_attribution(tmp_path: Path) -> None:
+    """Text files and HTML alike: the words of an italic thought are read as written, and kept aside so the
+    attribution knows the name inside it is nobody on stage."""
+    body = ["“You missed a bit,” Tobias said.", "“I didn't miss anything,” Wren said, and kept sweeping.",
+            "“There,” Adaeze said from the wheel. “By the bucket.”", "“Both of you can sweep, then.”",
+            "“Not my turn.”", "{Marguerite would have backed me up,} Wren thought. {Marguerite always backed me up.}",
+            "“Where is she, anyway?”", "“Dentist,” Tobias said. “Back at four.”"]
+    html = "<html><body><h2>Chapter 1</h2>" + "".join(
+        "<p>" + b.replace("{", "<em>").replace("}", "</em>") + "</p>" for b in body) + "</body></html>"
+    text = "Chapter 1\n\n" + "\n\n".join(b.replace("{", "*").replace("}", "*") for b in body) + "\n"
+    for name, content in (("kiln.html", html), ("kiln.txt", text)):
+        work = load_work(write(tmp_path, name, content))
+        thought = work.chapters[0].paragraphs[5]
+        assert thought == "Marguerite would have backed me up, Wren thought. Marguerite always backed me up."
+        assert thought.italics == ("Marguerite would have backed me up,", "Marguerite always backed me up.")
+        lines = [(s.speaker, s.text) for s in segment_work(work.chapters).segments if s.kind == "dialogue"]
+        assert lines[6] == ("Wren", "Where is she, anyway?")
+    paragraphs = chapter_parts(walk_blocks(parse_html(html).body))[0]  # AO3 downloads and EPUB chapters
+    assert paragraphs[5].italics == ("Marguerite would have backed me up,", "Marguerite always backed me up.")
 
 
 # --- EPUB --------------------------------------------------------------------------------------

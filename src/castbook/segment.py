@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Mapping, Sequence
 
 from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases
-from castbook.attribution.names import discover
+from castbook.attribution.names import discover, italic_spans
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
 from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
 
@@ -25,6 +25,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     marks = detect_style(all_paragraphs)
     cast = discover(all_paragraphs, hints, characters, marks)
     pieces: list[list[Piece]] = []
+    view: list[list[Piece]] = []  # what the attribution reads: italic thoughts in narration blanked
     resets: list[bool] = []
     where: list[tuple[Chapter, int]] = []
     for chapter in chapters:
@@ -35,12 +36,14 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
                 reset = True
                 continue
             pieces.append(para)
+            italics = italic_spans(chapter.paragraphs[pi])
+            view.append(_unspoken(para, italics) if italics else para)
             resets.append(reset)
             where.append((chapter, pi))
             reset = False
-    cast.second_person = _second_person(pieces)
-    quotes = attribute(cast, pieces, resets)
-    narrator = name_narrator(cast, quotes, pieces)
+    cast.second_person = _second_person(view)
+    quotes = attribute(cast, view, resets)
+    narrator = name_narrator(cast, quotes, view)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     reader = None
@@ -88,6 +91,30 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
 
 _YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
+
+
+def _unspoken(para: list[Piece], italics: tuple[str, ...]) -> list[Piece]:
+    """The attribution's view of a paragraph with italic stretches: in narration they are thoughts, typed
+    messages or titles (`*Don't look at him,* Hinode thought.`), so their words are blanked -- a name inside
+    one is nobody the narration puts on stage, and a `he` there is no antecedent. The tag outside stays."""
+    out = []
+    for piece in para:
+        if piece.kind == "narration":
+            text = piece.text
+            for span in italics:
+                k = text.find(span)
+                if k >= 0:
+                    end = k + len(span)
+                    while end < len(text) and text[end] in ",;:\u2014\u2013- ":
+                        end += 1  # `*Not again*, she thought.`: the comma goes with the thought
+                    rest = text[end:]
+                    if rest[:1].islower() and not text[:k].strip(" .!?\u2026"):
+                        rest = rest[0].upper() + rest[1:]  # the tag opens the sentence now: `She thought.`
+                    text = rest if rest.strip() and not text[:k].strip() else text[:k] + " " * (end - k) + rest
+            if text is not piece.text:
+                piece = Piece("narration", text, piece.start, piece.continued)
+        out.append(piece)
+    return out
 
 
 def _second_person(pieces: list[list[Piece]]) -> bool:

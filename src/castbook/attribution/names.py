@@ -1908,6 +1908,23 @@ def _they_vote(p: str, s: int, e: int, t: re.Match, mentions: list, i: int) -> b
     return not (prev and prev.group(1).lower() in _OBJECT_AFTER) or p.startswith(", who ", e)
 
 
+_UNDERSCORED = re.compile(r"(?<!\w)_(?=\S)[^_\n]{1,2000}?(?<=\S)_(?!\w)")
+
+
+def italic_spans(p: str) -> tuple[str, ...]:
+    """The italic stretches of two or more words of a paragraph: the `*marked*` ones the loader kept aside
+    (`Styled.italics`) and the `_marked_` ones still in the text. In narration they are thoughts, typed messages
+    or titles, not what the narration says about who is on stage."""
+    spans = getattr(p, "italics", ())
+    if "_" in p:
+        spans += tuple(m.group(0) for m in _UNDERSCORED.finditer(p) if " " in m.group(0))
+    return spans
+
+
+def _span_of(spans: Sequence[tuple[int, int]], x: int) -> int:
+    return next((i for i, (a, b) in enumerate(spans) if a <= x < b), -1)
+
+
 def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     """A name in subject position followed closely by he/she (before any other name) votes for that gender.
 
@@ -1919,6 +1936,8 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
     lone, lone_one = None, False  # the one character a paragraph of narration alone was about, opening with their name
     later: Counter[tuple[int, str]] = Counter()
     for p in paragraphs:
+        spans = italic_spans(p)
+        inside = [(k, k + len(x)) for x in spans if (k := p.find(x)) >= 0] if spans else ()
         quoted = '"' in p or "\u201c" in p
         if quoted:
             if lone is not None and (t := _TAGGED_NEXT.match(p)):
@@ -1943,6 +1962,8 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                         cast.people[pid].gender_votes["they"] += 1
             if not m:
                 continue
+            if inside and _span_of(inside, s) != _span_of(inside, m.start()):
+                continue  # `*Mara would know,* she thought.` / `Mara thought. *She's so cute.*`: not hers
             # The word before the name: looked for near it first (the same match: `\b` sees the text before).
             prev = _PREV_WORD.search(p, max(0, s - 64), s)
             if prev is None and s > 64:

@@ -261,6 +261,32 @@ def strip_emphasis(text: str) -> str:
     return _EMPHASIS.sub(r"\2", text) if "*" in text else text
 
 
+class Styled(str):
+    """A cleaned paragraph that had emphasis marks: `italics` holds the words of each marked stretch of two or
+    more words (`*Don't look at him,* she thought.`, a text message typed in italics). The text is spoken as it
+    is; only the attribution reads `italics`, so that names inside a thought are not people the narration
+    puts on stage."""
+
+    italics: tuple[str, ...] = ()
+
+
+def emphasis_spans(text: str) -> tuple[str, ...]:
+    """The words of each `*marked*` stretch of two or more words, marks dropped."""
+    if "*" not in text:
+        return ()
+    return tuple(unglue(m.group(2)).strip() for m in _EMPHASIS.finditer(text) if " " in m.group(2).strip())
+
+
+def with_italics(p: str, spans: tuple[str, ...]) -> str:
+    """A cleaned paragraph with the italic stretches its markup gave (HTML <em>) that it holds, cleaned alike."""
+    found = tuple(s for s in map(clean_paragraph, spans) if s and s in p)
+    if not found:
+        return p
+    styled = Styled(p)
+    styled.italics = getattr(p, "italics", ()) + found
+    return styled
+
+
 _MULTISPACE = re.compile(r"[ \t]{2,}")
 
 
@@ -271,7 +297,11 @@ def clean_paragraph(text: str) -> str:
     """
     text = _translate(text).replace("\n", " ")
     text = drop_emoji(text)
+    spans = emphasis_spans(text)
     text = strip_emphasis(text)
     text = unglue(text)
-    text = _MULTISPACE.sub(" ", text)
-    return text.strip()
+    text = _MULTISPACE.sub(" ", text).strip()
+    if spans:
+        text = Styled(text)
+        text.italics = tuple(_MULTISPACE.sub(" ", s) for s in spans)
+    return text

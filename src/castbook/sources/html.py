@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 _BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li blockquote section article pre tr dd dt figure center "
                         "header footer aside main nav ul ol table dl hr br".split())
+_ITALIC_TAGS = frozenset(("em", "i"))
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math", "head")
 _NOTE_LABELS = re.compile(r"(?:chapter\s+)?(?:end\s+)?(?:notes?|summary)\s*:?", re.I)
 
@@ -32,6 +33,8 @@ class Block:
     kind: str
     """"text", "heading", "note" (inside AO3 notes/summary), "break" (<hr>) or "anchor" (an element id)."""
     text: str
+    italics: tuple[str, ...] = ()
+    """The words of each <em>/<i> stretch of two or more words (a thought, a typed message), for the attribution."""
 
 
 def parse_html(text: str) -> BeautifulSoup:
@@ -58,13 +61,15 @@ def walk_blocks(root: Tag, *, with_anchors: bool = False) -> list[Block]:
     """Flatten an element into text blocks in reading order (block tags and <br> end a block)."""
     out: list[Block] = []
     buf: list[str] = []
+    italics: list[str] = []
     state = {"kind": "text"}
 
     def flush() -> None:
         text = "".join(buf).strip()
         buf.clear()
         if text:
-            out.append(Block(state["kind"], " ".join(text.split())))
+            out.append(Block(state["kind"], " ".join(text.split()), tuple(italics)))
+        italics.clear()
 
     def visit(node: Tag, note: bool) -> None:
         for child in node.children:
@@ -93,6 +98,12 @@ def walk_blocks(root: Tag, *, with_anchors: bool = False) -> list[Block]:
                 visit(child, child_note)
                 flush()
                 state["kind"] = prev
+            elif name in _ITALIC_TAGS:
+                start, blocks = len(buf), len(out)
+                visit(child, child_note)
+                inner = " ".join("".join(buf[start:]).split()) if len(out) == blocks else ""
+                if " " in inner:
+                    italics.append(inner)
             else:
                 visit(child, child_note)
 
@@ -129,6 +140,8 @@ def chapter_parts(blocks: list[Block]) -> tuple[list[str], list[str], list[str],
             continue
         for piece in clean.split_glued_paragraphs(b.text):
             p = clean.clean_paragraph(piece)
+            if p and b.italics:
+                p = clean.with_italics(p, b.italics)
             if p:
                 paras.append(SCENE_BREAK if clean.is_scene_break(p) else p)
     while paras and paras[-1] == SCENE_BREAK:
@@ -281,6 +294,19 @@ def ao3_chapters(container: Tag, work_title: str, skipped: list[Skipped]) -> tup
     return tuple(chapters)
 
 
+def _asterisked(b: Block) -> str:
+    """The block's text with its italic stretches between asterisks again, for the text splitter's cleaning to
+    drop and keep aside (only where the marks will come off: not glued to a letter)."""
+    text = b.text
+    for span in b.italics:
+        k = text.find(span)
+        end = k + len(span)
+        if k >= 0 and "*" not in span and (k == 0 or not (text[k - 1].isalnum() or text[k - 1] in "*_")) \
+                and (end == len(text) or not (text[end].isalnum() or text[end] in "*_")):
+            text = f"{text[:k]}*{span}*{text[end:]}"
+    return text
+
+
 def _load_generic(path: Path, soup: BeautifulSoup) -> Work:
     """Any other HTML: blocks become lines, <h1>-<h3> become chapter headings, then the text splitter runs."""
     blocks = walk_blocks(soup.body)
@@ -293,7 +319,7 @@ def _load_generic(path: Path, soup: BeautifulSoup) -> Work:
             forced.append(len(lines))
             lines.extend([b.text, ""])
         elif b.text:
-            lines.extend([b.text, ""])
+            lines.extend([_asterisked(b), ""])
     title = None
     if soup.title and soup.title.get_text(strip=True):
         title = soup.title.get_text(strip=True)
