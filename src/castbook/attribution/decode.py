@@ -95,6 +95,10 @@ _VOICE_ON_STAGE = -1.5
 _VOICE_TAGGED_NEAR = -3.0
 """...and surely not whoever the lines just before or after it name as their speaker."""
 _NEWCOMER_WEIGHT = 2.0
+_ANSWERED_VOICE = 2.5
+"""A voice from off stage, called back to by name with a shout or a question, answers it."""
+_ANSWERER_AGAIN = -1.0
+"""...and then the other one in the room speaks first, not the one who called back."""
 _NEWCOMER_SPAN = 20
 """A turn tagged by a description leans towards the next character named for the first time within this many
 paragraphs (`said the girl` ... "Hoshino Sakura. Second year.")."""
@@ -283,6 +287,25 @@ def replied(pieces: Sequence[Piece], k: int) -> bool:
     ahead = pieces[k - 1] if k > 0 else None
     return bool(after is not None and after.kind == "narration" and _REPLY_AFTER.match(after.text)
                 or ahead is not None and ahead.kind == "narration" and _REPLY_BEFORE.search(ahead.text))
+
+
+_AFAR = re.compile(
+    r"\b(?:upstairs|downstairs|overhead|ceiling|next\s+door|far\s+off|another\s+room|the\s+other\s+room"
+    r"|through\s+the\s+(?:\w+\s+)?(?:wall|walls|door|floor|floorboards|ceiling|window|letterbox)"
+    r"|(?:from|down|across|up|over)\s+(?:\w+\s+){0,3}?(?:hall|hallway|stairs|stairwell|landing|kitchen|stacks|yard|garden|"
+    r"window|street|corridor|distance|above|below|deck|loft|attic|cellar|basement)\b)")
+"""Narration placing a voice away from the room (`a voice came down through the ceiling`, `floats over from the
+stacks`, `shouted from the kitchen`)."""
+_AFAR_STEMS = ("stairs", "ceiling", "door", "off", "room", "through", "from", "down", "across", "over", "up")
+
+
+def _afar(paragraphs: Sequence[list[Piece]], q) -> bool:
+    """The narration of quotation `q`'s paragraph (or of a paragraph of narration alone just before it) places the
+    voice away from the room."""
+    text = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
+    if q.para > 0 and paragraphs[q.para - 1] and all(p.kind == "narration" for p in paragraphs[q.para - 1]):
+        text += " " + " ".join(p.text for p in paragraphs[q.para - 1])
+    return any(w in text for w in _AFAR_STEMS) and _AFAR.search(text) is not None
 
 
 _THE_OTHER = re.compile(r"the other(?: (?:one|man|woman|boy|girl|lad|fellow|gentleman|lady))?")
@@ -825,6 +848,22 @@ def _decode_conv(
                         cands.append(pid)
                     newcomers[t] = pid  # (before the next new name the narration brings in)
                     named_voice.add(t)
+    # ...and, once answered, has its say in the turn after the answer at most: then those in the room go on among
+    # themselves (`"I wiped my feet." -- "She can't hear you."`) until the voice is heard again or comes in.
+    answered: dict[int, int] = {}
+    for t in sorted(named_voice):
+        pid = newcomers[t]
+        if t in window or not _afar(paragraphs, units[t].quotes[0]):
+            continue
+        a = next((k for k in (t + 1, t + 2) if k < len(units) and units[k].vocatives), None)
+        if a is None:
+            continue
+        if a + 1 < len(units) and not units[a + 1].anchored and units[a].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith(("!", "?")):
+            answered[a + 1] = pid  # (`No, Greta! It's only me!` shouted back: she answers)
+        for k in range(a + 2, len(units)):
+            if units[k].voice or pid in came[k] or units[k].anchored and units[k].anchor == pid:
+                break
+            gone[k].add(pid)
     # A reply (`came the answer`) comes from whoever the line before called by name, however little they spoke.
     for t, u in enumerate(units):
         if u.reply and not u.anchored:
@@ -978,6 +1017,8 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 if pid in away:
                     s += _GONE  # a relative heard on the phone is not in the room once the call is over
+                if answered and answered.get(t) == pid:
+                    s += _ANSWERED_VOICE
                 if pid in gone[t]:
                     s += _GONE
                 elif pid in came[t]:
@@ -990,6 +1031,7 @@ def _decode_conv(
         unary.append(row)
     # A call from a relative goes back and forth: two turns running by the same one are rarer still.
     strict = {t for t in window if t - 1 in window} if kin_said or kin_mine else set()
+    shouted = {k + 1 for k in answered if k + 1 < len(units) and units[k + 1].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith("!")}
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
@@ -1017,6 +1059,10 @@ def _decode_conv(
                         s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
+                    elif answered and a == c and index.get(answered.get(t - 1)) == b:
+                        # the voice answered whoever called to it: the other one in the room goes on (unless it is
+                        # shouted back up again: `Sorry!`)
+                        s += _ANSWERER_AGAIN if t not in shouted else 0.0
                     elif a == c and t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice):
                         # the same unnamed voice counts too (A, ?, A, ?); a voice from off stage called back by name
                         # was no turn in the alternation

@@ -31,10 +31,15 @@ _ENTER_BEFORE = re.compile(
     r"|\bdoor\s+(?:\w+\s+)?(?:opened|opens|open)\s+(?:and|to\s+reveal|on)\s+)(?:the\s+)?$"
 )
 """Before a name: `In walked Dev`, `she was joined by Dev`, `the door swung open and Dev`."""
+_AWAY_VERB = (
+    r"jogged|jogs|ran|runs|raced|races|dashed|dashes|drove|drives|rode|rides|wandered|wanders|trudged|trudges|limped|"
+    r"limps|sauntered|saunters|strolled|strolls|shuffled|shuffles|padded|pads|hobbled|hobbles|bolted|bolts|scurried|scurries"
+)
+"""Going by some gait (`Kai waves and jogs off toward the bus`, `She drove away`)."""
 _EXIT_AFTER = re.compile(
     rf"{_THEN}\s+(?:\w+ly\s+)?(?:(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|"
-    r"ducks|headed|heads|stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces)"
-    r"\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|two|"
+    rf"ducks|headed|heads|stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces|{_AWAY_VERB})"
+    r"\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+of\s+(?!(?:the|his|her|their|my|our|its)\b)|\s+of\s+\w+\s+way\b|\s+(?:a\s+few|some|several|two|"
     r"three|a\s+little|a\s+step|a\s+pace)\b)"
     r"|(?:left|leaves)(?=\s*[.,;!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|"
     r"without|for|and|again|then)\b)"
@@ -50,10 +55,10 @@ _EXIT_BEFORE = re.compile(
 """Before a name: `the door shut behind Jun`."""
 _OUT_VERB = (
     r"(?:walked|walks|went|goes|stormed|storms|stomped|stomps|strode|strides|slipped|slips|ducked|ducks|headed|heads|"
-    r"stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces)"
+    rf"stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces|{_AWAY_VERB})"
 )
 _GOES_OUT = re.compile(
-    rf"{_OUT_VERB}\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+(?:a\s+few|some|several|"
+    rf"{_OUT_VERB}\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+of\s+(?!(?:the|his|her|their|my|our|its)\b)|\s+of\s+\w+\s+way\b|\s+(?:a\s+few|some|several|"
     r"two|three|a\s+little|a\s+step|a\s+pace)\b)"
     r"|(?:left|leaves)(?=\s*[.!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|without)\b)"
     r"|(?:disappeared|disappears|vanished|vanishes)\s+(?:into|through|up|down|out)\b"
