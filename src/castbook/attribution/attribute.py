@@ -365,10 +365,13 @@ def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -
     for r in resets:
         k += bool(r)
         scene.append(k)
+    names: dict[int, list[str]] = {}  # (the cast does not change here)
     for q in quotes:
         if q.speaker is None or q.speaker < 0:
             continue
-        words = cast.name(q.speaker).lower().split()
+        words = names.get(q.speaker)
+        if words is None:
+            words = names[q.speaker] = cast.name(q.speaker).lower().split()
         if len(words) == 2 and words[0] == "the":
             pid = cast.named_later.get((scene[q.para], words[1]))
             if pid is not None:
@@ -448,8 +451,13 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
         if found and found[0][0] == 0:
             said.append((found[0][2], pieces[0].text[m.end() :]))
     declared: dict[str, Counter[int]] = {}
+    epithet: dict[int, bool] = {}  # speaker -> named by an epithet (`the chef`); the cast does not change here
     for who, text in said:
-        if who is None or who < 0 or cast.name(who).lower().startswith("the "):
+        if who is None or who < 0:
+            continue
+        if who not in epithet:
+            epithet[who] = cast.name(who).lower().startswith("the ")
+        if epithet[who]:
             continue
         for m in _DECLARES.finditer(text.replace("*", "").replace("_", "")):
             words = m.group(1).split()
