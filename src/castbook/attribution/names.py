@@ -344,29 +344,42 @@ def title_gender(title: str | None) -> str | None:
 
 
 class _Aliases(dict):
-    """The alias table of a Cast; it counts its changes, so that `Cast.find` can reuse results until it changes."""
+    """The alias table of a Cast; it counts its changes, so that `Cast.find` can reuse results until it changes.
 
-    __slots__ = ("version",)
+    `version` counts every change. A new key (`said Tom` adds `tom`) only changes what `Cast.find` returns for the
+    texts whose lookups tried that key, so new keys are logged in `added`; `epoch` counts every other change
+    (a key removed or pointed elsewhere), after which nothing found before can be trusted."""
+
+    __slots__ = ("version", "epoch", "added")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = 0
+        self.epoch = 0
+        self.added: list[str] = []
 
     def __setitem__(self, key, value):
+        if key in self:
+            self.epoch += 1
+        else:
+            self.added.append(key)
         super().__setitem__(key, value)
         self.version += 1
 
     def __delitem__(self, key):
         super().__delitem__(key)
         self.version += 1
+        self.epoch += 1
 
     def setdefault(self, key, default=None):
         self.version += 1
+        self.epoch += 1
         return super().setdefault(key, default)
 
     def update(self, *args, **kwargs):
         super().update(*args, **kwargs)
         self.version += 1
+        self.epoch += 1
 
     def __ior__(self, other):
         self.update(other)
@@ -374,15 +387,18 @@ class _Aliases(dict):
 
     def pop(self, *args):
         self.version += 1
+        self.epoch += 1
         return super().pop(*args)
 
     def popitem(self):
         self.version += 1
+        self.epoch += 1
         return super().popitem()
 
     def clear(self):
         super().clear()
         self.version += 1
+        self.epoch += 1
 
 
 class Cast:
@@ -392,7 +408,10 @@ class Cast:
         self.people = people
         self.alias = _Aliases(alias)  # casefolded surface form -> person id
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
-        self._found_version = -1
+        self._found_epoch = -1
+        self._found_added = 0
+        self._found_by_key: dict[str, list[str]] = {}
+        """Alias key -> the texts in `_found` whose lookups tried it: a new alias key drops only those."""
         self._plans: dict[str, tuple[_Mention, ...]] = {}
         self._lower_names: tuple[int, frozenset[str]] = (-1, frozenset())
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
@@ -611,21 +630,43 @@ class Cast:
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
-        if self._found_version != self.alias.version:
+        alias = self.alias
+        if self._found_epoch != alias.epoch:
             self._found.clear()
-            self._found_version = self.alias.version
+            self._found_by_key.clear()
+            self._found_epoch = alias.epoch
+            self._found_added = len(alias.added)
+        elif self._found_added != len(alias.added):
+            # New keys only: a text whose lookups never tried one finds the same mentions as before.
+            by_key, found = self._found_by_key, self._found
+            for key in alias.added[self._found_added :]:
+                for t in by_key.pop(key, ()):
+                    found.pop(t, None)
+            self._found_added = len(alias.added)
         found = self._found.get(text)
         if found is None:
-            found = self._found[text] = tuple(self._find(text))
+            tried: list[tuple[str, str]] = []
+            found = self._found[text] = tuple(self._find(text, tried))
+            by_key = self._found_by_key
+            for keys in tried:
+                for key in keys:
+                    texts = by_key.get(key)
+                    if texts is None:
+                        by_key[key] = [text]
+                    else:
+                        texts.append(text)
         return list(found)
 
-    def _find(self, text: str) -> list[tuple[int, int, int]]:
+    def _find(self, text: str, tried: list[tuple[str, str]] | None = None) -> list[tuple[int, int, int]]:
+        """`find` without the cache; `tried` collects the alias keys looked up."""
         out = []
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
         for start, end, keys, surface in plans:
             pid = self._lookup(keys)
+            if tried is not None:
+                tried.append(keys)
             if pid is not None:
                 out.append((start, end, pid))
                 continue
@@ -637,6 +678,8 @@ class Cast:
             while i < len(runs):
                 for sub_start, sub_end, j, sub_keys in runs[i]:
                     pid = self._lookup(sub_keys)
+                    if tried is not None:
+                        tried.append(sub_keys)
                     if pid is not None:
                         out.append((start + sub_start, start + sub_end, pid))
                         i = j - 1
