@@ -64,8 +64,9 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
-_ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
-"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
+_ADDRESSED = re.compile(r"[YH](?:(?<!\wY)(?<=Y)our|(?<!\wH)(?<=H)(?:is|er)) ([A-Z][a-z]+)\b")
+"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive. (The capital
+comes first and the look back after it, so the scan only stops at `Y` and `H`: the same matches as `\\b(?:Your|...)`.)"""
 _AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
 comes first and the look back (a word boundary) after it, so the scan skips to digits."""
@@ -950,9 +951,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     return cast
 
 
-_PEER = re.compile(r"\b[Tt]he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
+_PEER = re.compile(r"[Tt](?<!\w[Tt])he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
                    r" of ([A-Z][\w'\u2019\-]*)")
-"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`)."""
+"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`).
+(`\\b[Tt]he`, with the letter first and the look back after it: the scan only stops at `T` and `t`.)"""
 
 
 def _merge_peers(cast: Cast, text: str) -> None:
