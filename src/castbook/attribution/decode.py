@@ -218,16 +218,18 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = re.compile(
-    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
+    # (The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)
+    r"(?=[ospavfrwcm])\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
     r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", re.I)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
-_HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
+_HANG_UP = re.compile(r"(?=[hwilecskf])(?:\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
                       r"\bend(?:s|ed)\s+the\s+call\b|\b(?:channel|link|comms?|connection|screen|feed)\s+(?:\w+\s+)?(?:went|goes)\s+(?:dead|dark|silent)\b|"
                       r"\b(?:channel|link|comms?|connection)\s+(?:\w+\s+)?(?:closed|shut|cut\s+out)\b|"
-                      r"\b(?:cut|cuts|killed|kills|closed|closes)\s+the\s+(?:channel|link|comms?|connection|feed)\b", re.I)
+                      r"\b(?:cut|cuts|killed|kills|closed|closes)\s+the\s+(?:channel|link|comms?|connection|feed)\b)", re.I)
+"""(The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)"""
 _REMOTE_VOICE = re.compile(
     r"\bvoices?\b[^.!?]{0,50}?\b(?:crackl\w+|came\s+(?:out|through|over|down)|comes\s+(?:out|through|over|down)|"
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
