@@ -500,12 +500,14 @@ class Cast:
         elif len(toks) != 1 or len(toks[0]) < 4 or not toks[0][:1].isupper():
             return None
         owners: set[int] = set()
+        size = len(word)
         for pid, person in enumerate(self.people):
             for f, n in person.forms.items():
                 if n < least:
                     continue
                 if title in (None, "The"):
-                    if any(_slip(word, t) for t in split_title(f)[1]):
+                    # (`_slip` needs lengths at most one apart: test that before the call.)
+                    if any(-2 < len(t) - size < 2 and _slip(word, t) for t in split_title(f)[1]):
                         owners.add(pid)
                     continue
                 # "Mrs. Pettigrew" once among a dozen "Mrs. Pettigrews": the same title, an `s` more or less
@@ -946,8 +948,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     if " of " in text:
         _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
-    cast.lower_words = frozenset(w for w, n in lower.items()
-                                 if n >= cap_all[w.capitalize()] and not cap_mid[w.capitalize()] and w not in _FAMILY_CALLS)
+    # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
+    all_get, mid_get = cap_all.get, cap_mid.get
+    cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
+                                 if n >= all_get(cap, 0) and not mid_get(cap, 0) and w not in _FAMILY_CALLS)
     return cast
 
 
