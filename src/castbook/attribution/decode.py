@@ -872,24 +872,27 @@ def _decode_conv(
         row = unary[t]
         new = [NEG] * (m * n)
         arg = [0] * (m * n)
+        # (What depends on the turn alone, looked up once per turn, not per transition.)
+        voice, reply = units[t].voice, units[t].reply
+        same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
+        live = [c for c in range(n) if not row[c] <= -1e8]
         for b in range(n):
+            bn = b * n
             for a in range(m):
                 prev = score[a * n + b]
                 if prev <= NEG / 2:
                     continue
-                for c in range(n):
-                    if row[c] <= -1e8:
-                        continue
+                for c in live:
                     s = prev + row[c]
-                    if units[t].voice and c != unk and c in (a, b):
+                    if voice and c != unk and c in (a, b):
                         s += _VOICE_ON_STAGE
-                    elif units[t].reply and c == b and c != unk:
+                    elif reply and c == b and c != unk:
                         s += _REPLY_SAME
                     elif c == b and c != unk:
-                        s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
+                        s += same
                     elif a == c:  # the same unnamed voice counts too (A, ?, A, ?)
                         s += _ALTERNATE
-                    k = b * n + c
+                    k = bn + c
                     if s > new[k]:
                         new[k] = s
                         arg[k] = a
