@@ -809,7 +809,9 @@ def _newcomer(cast: Cast, text: str, before: Callable[[], set[str]], gender: str
 
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
-_HEADS_ANY = re.compile(r"\b(?:" + _HEADS_RE + r")\b", re.I)
+_HEADS_ANY = re.compile(
+    # (The lookahead on the heads' first letters lets the scan skip other words quickly.)
+    r"(?=[" + "".join(sorted({re.escape(w[0].lower()) for w in _NEWCOMER_HEADS})) + r"])\b(?:" + _HEADS_RE + r")\b", re.I)
 
 
 class _Heads:
