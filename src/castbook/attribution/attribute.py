@@ -1012,7 +1012,9 @@ def _pronoun_goes_on(cast: Cast, sent: str, fits: list[tuple[int, int]], gender:
     for s, e, pid in cast.find(sent[: m.start()]):
         if (s, pid) not in fits:
             continue
-        prev = _PREV_WORD.search(sent, 0, s)
+        prev = _PREV_WORD.search(sent, max(0, s - 64), s)  # (near the name first: the same match)
+        if prev is None and s > 64:
+            prev = _PREV_WORD.search(sent, 0, s)
         w = prev.group(1).lower() if prev else ""
         if w in _SUBORDINATE_OPENS and _NEXT_WORD.match(sent, e):
             return False  # the subject of a clause before the main one: the pronoun stays with them
@@ -1097,7 +1099,9 @@ def _objects(cast: Cast, text: str) -> set[int]:
     Mara`, `upon Mara's shoulder`): the offsets of those mentions."""
     out = set()
     for s, _, pid in cast.find(text):
-        prev = _PREV_WORD.search(text, 0, s)
+        prev = _PREV_WORD.search(text, max(0, s - 64), s)  # (near the name first: the same match)
+        if prev is None and s > 64:
+            prev = _PREV_WORD.search(text, 0, s)
         if prev and prev.group(1).lower() in _OBJECT_AFTER:
             out.add(s)
     return out
