@@ -409,6 +409,7 @@ class Cast:
         self.people = people
         self.alias = _Aliases(alias)  # casefolded surface form -> person id
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
+        self._found_version = -1
         self._found_epoch = -1
         self._found_added = 0
         self._found_by_key: dict[str, list[str]] = {}
@@ -633,32 +634,42 @@ class Cast:
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
+        if self._found_version != self.alias.version:
+            self._sync_found()
+        found = self._found.get(text)
+        if found is None:
+            found = self._find_new(text)
+        return list(found)
+
+    def _sync_found(self) -> None:
+        """Bring `find`'s results up to the alias table's changes since they were found."""
         alias = self.alias
         if self._found_epoch != alias.epoch:
             self._found.clear()
             self._found_by_key.clear()
             self._found_epoch = alias.epoch
-            self._found_added = len(alias.added)
-        elif self._found_added != len(alias.added):
+        else:
             # New keys only: a text whose lookups never tried one finds the same mentions as before.
             by_key, found = self._found_by_key, self._found
             for key in alias.added[self._found_added :]:
                 for t in by_key.pop(key, ()):
                     found.pop(t, None)
-            self._found_added = len(alias.added)
-        found = self._found.get(text)
-        if found is None:
-            tried: list[tuple[str, str]] = []
-            found = self._found[text] = tuple(self._find(text, tried))
-            by_key = self._found_by_key
-            for keys in tried:
-                for key in keys:
-                    texts = by_key.get(key)
-                    if texts is None:
-                        by_key[key] = [text]
-                    else:
-                        texts.append(text)
-        return list(found)
+        self._found_added = len(alias.added)
+        self._found_version = alias.version
+
+    def _find_new(self, text: str) -> tuple[tuple[int, int, int], ...]:
+        """`find` for a text not found since the last change that concerns it: kept, under the keys it tried."""
+        tried: list[tuple[str, str]] = []
+        found = self._found[text] = tuple(self._find(text, tried))
+        by_key = self._found_by_key
+        for keys in tried:
+            for key in keys:
+                texts = by_key.get(key)
+                if texts is None:
+                    by_key[key] = [text]
+                else:
+                    texts.append(text)
+        return found
 
     def _find(self, text: str, tried: list[tuple[str, str]] | None = None) -> list[tuple[int, int, int]]:
         """`find` without the cache; `tried` collects the alias keys looked up."""
