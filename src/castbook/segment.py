@@ -89,7 +89,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     return Segmented(segments=tuple(segments), characters=_characters(cast, lines, reader))
 
 
-_YOU = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
+_YOU = re.compile(r"(?=[y])\b(?:you|your|yourself)\b", re.IGNORECASE)  # (the lookahead lets the scan skip to a `y`)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
 
 

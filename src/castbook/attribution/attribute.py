@@ -434,10 +434,13 @@ def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -
     for r in resets:
         k += bool(r)
         scene.append(k)
+    names: dict[int, list[str]] = {}  # (the cast does not change here)
     for q in quotes:
         if q.speaker is None or q.speaker < 0:
             continue
-        words = cast.name(q.speaker).lower().split()
+        words = names.get(q.speaker)
+        if words is None:
+            words = names[q.speaker] = cast.name(q.speaker).lower().split()
         if len(words) == 2 and words[0] == "the":
             pid = cast.named_later.get((scene[q.para], words[1]))
             if pid is not None:
@@ -517,8 +520,13 @@ def _declared_roles(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
         if found and found[0][0] == 0:
             said.append((found[0][2], pieces[0].text[m.end() :]))
     declared: dict[str, Counter[int]] = {}
+    epithet: dict[int, bool] = {}  # speaker -> named by an epithet (`the chef`); the cast does not change here
     for who, text in said:
-        if who is None or who < 0 or cast.name(who).lower().startswith("the "):
+        if who is None or who < 0:
+            continue
+        if who not in epithet:
+            epithet[who] = cast.name(who).lower().startswith("the ")
+        if epithet[who]:
             continue
         for m in _DECLARES.finditer(text.replace("*", "").replace("_", "")):
             words = m.group(1).split()
@@ -875,7 +883,9 @@ def _newcomer(cast: Cast, text: str, before: Callable[[], set[str]], gender: str
 
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
-_HEADS_ANY = re.compile(r"\b(?:" + _HEADS_RE + r")\b", re.I)
+_HEADS_ANY = re.compile(
+    # (The lookahead on the heads' first letters lets the scan skip other words quickly.)
+    r"(?=[" + "".join(sorted({re.escape(w[0].lower()) for w in _NEWCOMER_HEADS})) + r"])\b(?:" + _HEADS_RE + r")\b", re.I)
 
 
 class _Heads:
@@ -1078,7 +1088,9 @@ def _pronoun_goes_on(cast: Cast, sent: str, fits: list[tuple[int, int]], gender:
     for s, e, pid in cast.find(sent[: m.start()]):
         if (s, pid) not in fits:
             continue
-        prev = _PREV_WORD.search(sent, 0, s)
+        prev = _PREV_WORD.search(sent, max(0, s - 64), s)  # (near the name first: the same match)
+        if prev is None and s > 64:
+            prev = _PREV_WORD.search(sent, 0, s)
         w = prev.group(1).lower() if prev else ""
         if w in _SUBORDINATE_OPENS and _NEXT_WORD.match(sent, e):
             return False  # the subject of a clause before the main one: the pronoun stays with them
@@ -1163,7 +1175,9 @@ def _objects(cast: Cast, text: str) -> set[int]:
     Mara`, `upon Mara's shoulder`): the offsets of those mentions."""
     out = set()
     for s, _, pid in cast.find(text):
-        prev = _PREV_WORD.search(text, 0, s)
+        prev = _PREV_WORD.search(text, max(0, s - 64), s)  # (near the name first: the same match)
+        if prev is None and s > 64:
+            prev = _PREV_WORD.search(text, 0, s)
         if prev and prev.group(1).lower() in _OBJECT_AFTER:
             out.add(s)
     return out

@@ -234,16 +234,18 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = re.compile(
-    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
+    # (The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)
+    r"(?=[ospavfrwcm])\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
     r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", re.I)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
-_HANG_UP = re.compile(r"\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
+_HANG_UP = re.compile(r"(?=[hwilecskf])(?:\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
                       r"\bend(?:s|ed)\s+the\s+call\b|\b(?:channel|link|comms?|connection|screen|feed)\s+(?:\w+\s+)?(?:went|goes)\s+(?:dead|dark|silent)\b|"
                       r"\b(?:channel|link|comms?|connection)\s+(?:\w+\s+)?(?:closed|shut|cut\s+out)\b|"
-                      r"\b(?:cut|cuts|killed|kills|closed|closes)\s+the\s+(?:channel|link|comms?|connection|feed)\b", re.I)
+                      r"\b(?:cut|cuts|killed|kills|closed|closes)\s+the\s+(?:channel|link|comms?|connection|feed)\b)", re.I)
+"""(The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)"""
 _REMOTE_VOICE = re.compile(
     r"\bvoices?\b[^.!?]{0,50}?\b(?:crackl\w+|came\s+(?:out|through|over|down)|comes\s+(?:out|through|over|down)|"
     r"down\s+the\s+line|over\s+the\s+(?:line|phone|speaker)|from\s+the\s+(?:phone|speaker|screen))"
@@ -1044,32 +1046,38 @@ def _decode_conv(
         third = {index[p] for p in _summoned(cast, units[t - 1]) if p in index} if units[t - 1].vocatives else ()
         new = [NEG] * (m * n)
         arg = [0] * (m * n)
+        # (What depends on the turn alone, looked up once per turn, not per transition.)
+        voice, reply = units[t].voice, units[t].reply
+        same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
+        live = [c for c in range(n) if not row[c] <= -1e8]
+        alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice)
+        ans_b = index.get(answered.get(t - 1)) if answered else None
+        again = _ANSWERER_AGAIN if t not in shouted else 0.0
         for b in range(n):
+            bn = b * n
             for a in range(m):
                 prev = score[a * n + b]
                 if prev <= NEG / 2:
                     continue
-                for c in range(n):
-                    if row[c] <= -1e8:
-                        continue
+                for c in live:
                     s = prev + row[c]
-                    if units[t].voice and c != unk and c in (a, b):
+                    if voice and c != unk and c in (a, b):
                         s += _VOICE_ON_STAGE
-                    elif units[t].reply and c == b and c != unk:
+                    elif reply and c == b and c != unk:
                         s += _REPLY_SAME
                     elif c == b and c != unk:
-                        s += _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
-                    elif answered and a == c and index.get(answered.get(t - 1)) == b:
+                        s += same
+                    elif ans_b is not None and a == c and ans_b == b:
                         # the voice answered whoever called to it: the other one in the room goes on (unless it is
                         # shouted back up again: `Sorry!`)
-                        s += _ANSWERER_AGAIN if t not in shouted else 0.0
-                    elif a == c and t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice):
+                        s += again
+                    elif a == c and alt_ok:
                         # the same unnamed voice counts too (A, ?, A, ?); a voice from off stage called back by name
                         # was no turn in the alternation
                         s += _ALTERNATE
                     elif c in third:
                         s += _THIRD_CALLED
-                    k = b * n + c
+                    k = bn + c
                     if s > new[k]:
                         new[k] = s
                         arg[k] = a

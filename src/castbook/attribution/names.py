@@ -68,8 +68,9 @@ _NOT_NAMES = frozenset(
     next under over through across behind beside beyond during within outside inside around along until till
     since once twice soon later suddenly somewhere anywhere everywhere nowhere elsewhere upstairs downstairs""".split()
 )
-_ADDRESSED = re.compile(r"\b(?:Your|His|Her) ([A-Z][a-z]+)\b")
-"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive."""
+_ADDRESSED = re.compile(r"[YH](?:(?<!\wY)(?<=Y)our|(?<!\wH)(?<=H)(?:is|er)) ([A-Z][a-z]+)\b")
+"""`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive. (The capital
+comes first and the look back after it, so the scan only stops at `Y` and `H`: the same matches as `\\b(?:Your|...)`.)"""
 _AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
 comes first and the look back (a word boundary) after it, so the scan skips to digits."""
@@ -350,29 +351,42 @@ def title_gender(title: str | None) -> str | None:
 
 
 class _Aliases(dict):
-    """The alias table of a Cast; it counts its changes, so that `Cast.find` can reuse results until it changes."""
+    """The alias table of a Cast; it counts its changes, so that `Cast.find` can reuse results until it changes.
 
-    __slots__ = ("version",)
+    `version` counts every change. A new key (`said Tom` adds `tom`) only changes what `Cast.find` returns for the
+    texts whose lookups tried that key, so new keys are logged in `added`; `epoch` counts every other change
+    (a key removed or pointed elsewhere), after which nothing found before can be trusted."""
+
+    __slots__ = ("version", "epoch", "added")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = 0
+        self.epoch = 0
+        self.added: list[str] = []
 
     def __setitem__(self, key, value):
+        if key in self:
+            self.epoch += 1
+        else:
+            self.added.append(key)
         super().__setitem__(key, value)
         self.version += 1
 
     def __delitem__(self, key):
         super().__delitem__(key)
         self.version += 1
+        self.epoch += 1
 
     def setdefault(self, key, default=None):
         self.version += 1
+        self.epoch += 1
         return super().setdefault(key, default)
 
     def update(self, *args, **kwargs):
         super().update(*args, **kwargs)
         self.version += 1
+        self.epoch += 1
 
     def __ior__(self, other):
         self.update(other)
@@ -380,15 +394,18 @@ class _Aliases(dict):
 
     def pop(self, *args):
         self.version += 1
+        self.epoch += 1
         return super().pop(*args)
 
     def popitem(self):
         self.version += 1
+        self.epoch += 1
         return super().popitem()
 
     def clear(self):
         super().clear()
         self.version += 1
+        self.epoch += 1
 
 
 class Cast:
@@ -399,6 +416,10 @@ class Cast:
         self.alias = _Aliases(alias)  # casefolded surface form -> person id
         self._found: dict[str, tuple[tuple[int, int, int], ...]] = {}
         self._found_version = -1
+        self._found_epoch = -1
+        self._found_added = 0
+        self._found_by_key: dict[str, list[str]] = {}
+        """Alias key -> the texts in `_found` whose lookups tried it: a new alias key drops only those."""
         self._plans: dict[str, tuple[_Mention, ...]] = {}
         self._lower_names: tuple[int, frozenset[str]] = (-1, frozenset())
         self.tagged: defaultdict[int, Counter[str]] = defaultdict(Counter)
@@ -490,12 +511,14 @@ class Cast:
         elif len(toks) != 1 or len(toks[0]) < 4 or not toks[0][:1].isupper():
             return None
         owners: set[int] = set()
+        size = len(word)
         for pid, person in enumerate(self.people):
             for f, n in person.forms.items():
                 if n < least:
                     continue
                 if title in (None, "The"):
-                    if any(_slip(word, t) for t in split_title(f)[1]):
+                    # (`_slip` needs lengths at most one apart: test that before the call.)
+                    if any(-2 < len(t) - size < 2 and _slip(word, t) for t in split_title(f)[1]):
                         owners.add(pid)
                     continue
                 # "Mrs. Pettigrew" once among a dozen "Mrs. Pettigrews": the same title, an `s` more or less
@@ -622,20 +645,52 @@ class Cast:
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """Character mentions in a text: (start, end, person id)."""
         if self._found_version != self.alias.version:
-            self._found.clear()
-            self._found_version = self.alias.version
+            self._sync_found()
         found = self._found.get(text)
         if found is None:
-            found = self._found[text] = tuple(self._find(text))
+            found = self._find_new(text)
         return list(found)
 
-    def _find(self, text: str) -> list[tuple[int, int, int]]:
+    def _sync_found(self) -> None:
+        """Bring `find`'s results up to the alias table's changes since they were found."""
+        alias = self.alias
+        if self._found_epoch != alias.epoch:
+            self._found.clear()
+            self._found_by_key.clear()
+            self._found_epoch = alias.epoch
+        else:
+            # New keys only: a text whose lookups never tried one finds the same mentions as before.
+            by_key, found = self._found_by_key, self._found
+            for key in alias.added[self._found_added :]:
+                for t in by_key.pop(key, ()):
+                    found.pop(t, None)
+        self._found_added = len(alias.added)
+        self._found_version = alias.version
+
+    def _find_new(self, text: str) -> tuple[tuple[int, int, int], ...]:
+        """`find` for a text not found since the last change that concerns it: kept, under the keys it tried."""
+        tried: list[tuple[str, str]] = []
+        found = self._found[text] = tuple(self._find(text, tried))
+        by_key = self._found_by_key
+        for keys in tried:
+            for key in keys:
+                texts = by_key.get(key)
+                if texts is None:
+                    by_key[key] = [text]
+                else:
+                    texts.append(text)
+        return found
+
+    def _find(self, text: str, tried: list[tuple[str, str]] | None = None) -> list[tuple[int, int, int]]:
+        """`find` without the cache; `tried` collects the alias keys looked up."""
         out = []
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
         for start, end, keys, surface in plans:
             pid = self._lookup(keys)
+            if tried is not None:
+                tried.append(keys)
             if pid is not None:
                 out.append((start, end, pid))
                 continue
@@ -647,6 +702,8 @@ class Cast:
             while i < len(runs):
                 for sub_start, sub_end, j, sub_keys in runs[i]:
                     pid = self._lookup(sub_keys)
+                    if tried is not None:
+                        tried.append(sub_keys)
                     if pid is not None:
                         out.append((start + sub_start, start + sub_end, pid))
                         i = j - 1
@@ -913,14 +970,17 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     if " of " in text:
         _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
-    cast.lower_words = frozenset(w for w, n in lower.items()
-                                 if n >= cap_all[w.capitalize()] and not cap_mid[w.capitalize()] and w not in _FAMILY_CALLS)
+    # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
+    all_get, mid_get = cap_all.get, cap_mid.get
+    cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
+                                 if n >= all_get(cap, 0) and not mid_get(cap, 0) and w not in _FAMILY_CALLS)
     return cast
 
 
-_PEER = re.compile(r"\b[Tt]he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
+_PEER = re.compile(r"[Tt](?<!\w[Tt])he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
                    r" of ([A-Z][\w'\u2019\-]*)")
-"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`)."""
+"""`the Duke of Ashworth`: a peer, called by the title (`the Duke`) or by the name of the peerage (`Ashworth`).
+(`\\b[Tt]he`, with the letter first and the look back after it: the scan only stops at `T` and `t`.)"""
 
 
 def _merge_peers(cast: Cast, text: str) -> None:

@@ -97,6 +97,15 @@ _SUBJECT_SLOT = re.compile(
 )
 """What comes before a name that is a clause's subject: the start of a sentence or a clause, `and`, `when`, `A
 second later`."""
+_SLOT_LONGEST = 12
+"""At least as long as the longest word `_SUBJECT_SLOT` matches (`afterwards`, `Eventually`: 10): every match starts
+at most this far before the trailing whitespace."""
+
+
+def _subject_slot(before: str) -> bool:
+    """`_SUBJECT_SLOT.search(before)`, started where a match can start: a match is one mark or word and then only
+    whitespace to the end (the scan still sees the text before where it starts, for `\\b`)."""
+    return _SUBJECT_SLOT.search(before, max(0, len(before.rstrip()) - _SLOT_LONGEST)) is not None
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _SUBORDINATE = re.compile(r"\b(?:[Ww]hen|[Aa]s|[Uu]ntil|[Tt]ill|[Bb]efore|[Aa]fter|[Ww]hile|[Ii]f|[Uu]nless|[Oo]nce)\s+$")
 _PAIR = re.compile(r"\s+and\s+$")
@@ -147,7 +156,7 @@ def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int,
         upto = _SENTENCE_END.search(text, door.end())
         for s, e, pid in found:
             if door.start() < s < (upto.end() if upto else len(text)):
-                if _SUBJECT_SLOT.search(text[max(0, s - 60) : s]) and not text.startswith(("'s", "\u2019s"), e):
+                if _subject_slot(text[max(0, s - 60) : s]) and not text.startswith(("'s", "\u2019s"), e):
                     out.append((s, pid, ENTER))
                 break
     for i, (s, e, pid) in enumerate(found):
@@ -165,7 +174,7 @@ def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int,
             out.append((s, pid, ENTER))
         elif has_door and _EXIT_BEFORE.search(before):
             out.append((s, pid, EXIT))
-        elif not _SUBJECT_SLOT.search(before):
+        elif not _subject_slot(before):
             continue
         elif _ENTER_AFTER.match(text, end):
             out.append((s, pid, ENTER))

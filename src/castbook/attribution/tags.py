@@ -456,6 +456,26 @@ def _last_sentence(text: str) -> str:
     return text[last.end():]
 
 
+_VERB_FIRST = re.compile(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$")
+"""A tag opening with its verb: `said Mara,`."""
+_WORDISH = re.compile(r"[\w'\-]")
+
+
+def _word_before_end(body: str, dash: bool = False) -> bool:
+    """Whether `body` ends in a word (`[\\w'-]`) before `\\s*[,:]?\\s*$` (with `dash`, before
+    `\\s*[,:]?\\s*(?:\u2014|--)?\\s*$`): which every match of `_END_TAG` and `_POSS_END` does, so a body that does
+    not (most end in `.`) is not searched."""
+    t = body.rstrip()
+    if dash:
+        if t.endswith("\u2014"):
+            t = t[:-1].rstrip()
+        elif t.endswith("--"):
+            t = t[:-2].rstrip()
+    if t.endswith((",", ":")):
+        t = t[:-1].rstrip()
+    return bool(t) and _WORDISH.match(t, len(t) - 1) is not None
+
+
 def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
     """A tag or action beat in the last sentence of narration before a quotation: `Mara said,`, `Eli turned.`"""
     last = _recase(cast, _last_sentence(text.rstrip()))
@@ -492,7 +512,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, subj, offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _POSS_END.search(body)
+    m = _POSS_END.search(body) if _word_before_end(body, True) else None
     if m and m.start() > 0:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
@@ -536,13 +556,13 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
             return tag
-    m = re.match(rf"(?:{_VERB_RX}){_ADV}\s+{_SUBJ}\s*[,:]?\s*$", body)
+    m = _VERB_FIRST.match(body)
     if m:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 1.0, True)
         if tag:
             return tag
     # A tag closing the sentence just before the quotation: "..., but Mrs. Lusk, who ..., replied at once,"
-    m = _END_TAG.search(body)
+    m = _END_TAG.search(body) if _word_before_end(body) else None
     if m and m.group("subj").lower() not in _PRON_WORDS:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
