@@ -970,6 +970,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     if " of " in text:
         _merge_peers(cast, text)
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
+    if " the " in narration:
+        _merge_epithet_of_two(cast, paragraphs, text, marks)
     # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
     all_get, mid_get = cap_all.get, cap_mid.get
     cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
@@ -1196,6 +1198,8 @@ def _cluster(
     _merge_answered_rank(cast, paragraphs)
     _merge_declared_rank(cast, paragraphs)
     _merge_answered_name(cast, paragraphs, text, narration, lower, marks)
+    if "oice" in text:
+        _merge_called_voice(cast, paragraphs, text, marks)
     return cast
 
 
@@ -1553,6 +1557,167 @@ def _merge_answered_name(cast: Cast, paragraphs: Sequence[str], text: str, narra
         if n < 2 and form[0] not in initials:
             continue
         _merge_into(cast, r, tgt)
+
+
+_ARRIVES = re.compile(
+    r"\b(?:came|comes|come|hurried|hurries|bustled|bustles|padded|pads|stumped|stumps|appeared|appears|emerged|emerges|"
+    r"stepped|steps|swept|sweeps|shuffled|shuffles|clattered|walked|walks|poked|pokes|leant|leaned|leans)\s+"
+    r"(?:\w+\s+){0,2}?(?:down|in|into|through|out\s+of|from|round|around|over)\s+(?:\w+\s+){0,3}?"
+    r"(?:stairs|staircase|steps|hall|hallway|door|doorway|landing|kitchen|passage|corridor|banister|bannister)\b")
+"""The narration bringing someone in from where a voice was: `came down the stairs`, `bustled in from the hall`."""
+
+
+def _merge_called_voice(cast: Cast, paragraphs: Sequence[str], text: str, marks: frozenset[str] | None) -> None:
+    """A name heard only in speech, each time called back to a voice from off stage whose line names no one
+    (`Upstairs, a woman's voice came down through the ceiling. "Hal! Who is it?"` / `"Only the post, Bee!"`), is
+    the one titled person the narration brings in from there within a few paragraphs of the last call (`Mrs Dunn,
+    when she came down the stairs, ...`), if no one else is brought in and the genders agree."""
+    from castbook.attribution.tags import _UNNAMED_VOICE  # (tags builds on this module)
+
+    single = marks is not None and "\u2018" in marks
+    said = {*_VOC_AFTER_COMMA.findall(text), *(w for rx in _VOC_OPENING[: 4 if single else 2] for w in rx.findall(text))}
+    cands = {}
+    for pid, person in enumerate(cast.people):
+        if len(person.forms) == 1 and not person.hinted and not person.full:
+            ((form, n),) = person.forms.items()
+            title, toks = split_title(form)
+            if n <= 6 and not title and len(toks) == 1 and form in said and form.lower() not in _KIN_CALLS:
+                cands[form] = pid
+    if not cands:
+        return
+    starts = list(accumulate((len(p) + 1 for p in paragraphs), initial=0))  # (`text` puts a NUL before each)
+    split: dict[int, tuple[str, list[str]]] = {}
+
+    def speech(k: int) -> tuple[str, list[str]]:
+        if k not in split:
+            split[k] = _speech(paragraphs[k], marks)
+        return split[k]
+
+    for form, pid in cands.items():
+        near, x = set(), text.find(form)
+        while x >= 0:
+            near.add(bisect_right(starts, x) - 1)
+            x = text.find(form, x + len(form))
+        near = sorted(near)
+        if any(_written(form, speech(i)[0]) for i in near):
+            continue  # the narration writes it: someone on stage
+        heard = [i for i in near if any(_written(form, q) for q in speech(i)[1])]
+        if not heard:
+            continue
+        voiced, gender = False, cast.people[pid].gender
+        for i in heard:
+            prev = speech(i - 1) if i else ("", [])
+            if not prev[1] or cast._find(prev[0]):
+                break  # the call answers a line whose speaker the narration names (or none)
+            m = _UNNAMED_VOICE.search(prev[0]) if "oice" in prev[0] else None
+            if m:
+                voiced = True
+                kind = re.search(r"\b(man|woman|girl|boy)\b", (m.group("subj") or m.group("inv") or m.group("bare") or "").lower())
+                if kind:
+                    g = "male" if kind.group(1) in ("man", "boy") else "female"
+                    if gender and gender != g:
+                        break
+                    gender = g
+        else:
+            if not voiced:
+                continue
+            found = set()
+            for j in range(heard[-1] + 1, min(heard[-1] + 7, len(paragraphs))):
+                narr = speech(j)[0]
+                if not _ARRIVES.search(narr):
+                    continue
+                for s, e, t in cast._find(narr):
+                    if t == pid or not any(split_title(f)[0] for f in cast.people[t].forms):
+                        continue
+                    if not _ARRIVES.search(narr[e:e + 80].split(".")[0]):
+                        continue
+                    tg = cast.gender(t)
+                    if gender and tg and tg != gender:
+                        continue
+                    # not on stage before the voice was first heard
+                    if any(t == x for k in range(heard[0]) for _, _, x in cast._find(speech(k)[0])):
+                        continue
+                    found.add(t)
+            if len(found) == 1:
+                _merge_into(cast, pid, found.pop())
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _merge_epithet_of_two(cast: Cast, paragraphs: Sequence[str], text: str, marks: frozenset[str] | None) -> None:
+    """A bare epithet (`the Warden`, `the Ranger`) held by no named character is one of the two of a scene: of the
+    named characters (of its gender, or of none known) the narration names within ten paragraphs of each of its
+    mentions, all but one are told apart from it by a sentence naming both (`Oriel did not hear the Warden come
+    in.`), and the one left, the same each time, never shares a sentence with it."""
+    eps = []
+    for pid, person in enumerate(cast.people):
+        if person.hinted or not person.forms or sum(person.forms.values()) > 40:
+            continue
+        parts = [split_title(f) for f in person.forms]
+        words = {t[-1].lower() for _, t in parts if len(t) == 1}
+        if len(words) == 1 and all(t in (None, "The") for t, _ in parts) and any(t == "The" for t, _ in parts) \
+                and not words & _RANK_WORDS and not words & cast.epithets:
+            eps.append((pid, {t[-1] for _, t in parts}))
+    if not eps:
+        return
+    starts = list(accumulate((len(p) + 1 for p in paragraphs), initial=0))  # (`text` puts a NUL before each)
+    narrs: dict[int, str | None] = {}
+    found: dict[int, list] = {}
+
+    def narr(k: int) -> str | None:
+        if k not in narrs:
+            p = paragraphs[k]
+            narrs[k] = _speech(p, marks)[0] if any(c.isalpha() for c in p) else None
+            found[k] = cast._find(narrs[k]) if narrs[k] else []
+        return narrs[k]
+
+    # (the epithet as such, `the Warden`, not a title before a name: one pass for them all)
+    where: defaultdict[str, set[int]] = defaultdict(set)
+    for m in re.finditer(r"he (" + "|".join(sorted({re.escape(h) for _, hs in eps for h in hs})) + r")\b", text):
+        if m.start() and text[m.start() - 1] in "Tt" and (m.start() < 2 or not text[m.start() - 2].isalnum()):
+            where[m.group(1)].add(bisect_right(starts, m.start()) - 1)
+    for e, heads in eps:
+        at = set().union(*(where[h] for h in heads))
+        if len(at) < 2:
+            continue
+        at = sorted(i for i in at if narr(i) and any(t == e for _, _, t in found[i]))
+        if len(at) < 2:
+            continue
+        g = cast.gender(e)
+        apart: set[int] = set()
+        together: set[int] = set()
+        for i in at:
+            for sent in _SENTENCE_END.split(narrs[i]):
+                ms = cast._find(sent) if len(found[i]) > 1 else ()
+                es = [m for m in ms if m[2] == e]
+                if not es:
+                    continue
+                for s1, e1, t in ms:
+                    if t == e:
+                        continue
+                    gap = sent[min(e1, es[0][1]):max(s1, es[0][0])]
+                    if not set(re.findall(r"[a-z]+", gap)) - {"the", "and", "of", "or", "s"}:
+                        together.add(t)  # (an apposition, `Oriel, the Warden`: no evidence either way)
+                    else:
+                        apart.add(t)
+        if not apart:
+            continue
+        left: set[int] = set()
+        for i in at:
+            for rng in (range(i - 1, max(-1, i - 11), -1), range(i, min(len(paragraphs), i + 11))):
+                for k in rng:
+                    if narr(k) is None:
+                        break
+                    left.update(t for _, _, t in found[k] if t != e and t not in apart
+                                and (g is None or cast.gender(t) in (None, g)))
+            if len(left) > 1:
+                break
+        if len(left) == 1 and not left & together:
+            (tgt,) = left
+            if any(split_title(f)[0] == "The" for f in cast.people[tgt].forms):
+                continue
+            _merge_into(cast, e, tgt)
 
 
 def _merge_short_forms(cast: Cast) -> None:
