@@ -123,6 +123,16 @@ the nearest sentence of its paragraph's narration, at most one sentence away, na
 over. For a while nobody spoke. "..."`), in a talk of two (in a group the sentence opening on a name counts)."""
 _LEAD_BEAT = 2.5
 _LEAD_WEIGHT = 1.0
+_CREW_ANSWERED = 1.0
+_CREW_ASKED = 0.75
+"""A crew: few are tagged by name near an exchange, but its own lines call or its beats show at least `_CROWD` people
+(`Because I'm in it, Lou.` -- `Kit! You were meant to take the stairs.`). A line naming someone answers whoever spoke
+just before more surely than in a talk of two, a question put by name is answered by the one asked, and whom the
+turn's narration opens on speaks (as in a group); the beat's subject still counts, and no idiolects are learnt."""
+# (addressed, answered, asked, beat named, lead beat, lead weight, idiolect style) by how the turns pass.
+_PAIR = (_ADDRESSED, _ANSWERED, 0.0, _BEAT_NAMED, 0.0, 0.0, False)
+_GROUP = (_GROUP_ADDRESSED, _GROUP_ANSWERED, _GROUP_ASKED, _BEAT_NAMED_GROUP, _LEAD_BEAT, _LEAD_WEIGHT, True)
+_CREW = (_ADDRESSED, _CREW_ANSWERED, _CREW_ASKED, _BEAT_NAMED, _LEAD_BEAT, _LEAD_WEIGHT, False)
 """In a group, the character a sentence of the turn's own narration opens on, before its quotation (`Then Aggie,
 from the back:`), is about to speak, however long ago they last did (not in a two-person talk: no gain there)."""
 _SENTENCE_START = re.compile(r"(?:[.!?:;]\s+|\b(?:Then|And|But|So|Now|Finally)\s+)\W*$")
@@ -495,7 +505,7 @@ def decode(
                 lo = p
                 break
         before = " ".join(x.text for p in range(lo, quotes[start].para) for x in paragraphs[p] if x.kind == "narration")
-        crowd = _crowd(quotes, resets, start, end)
+        heard = _crowd(quotes, resets, start, end)
         pair = None
         if told:
             opening = before + " " + " ".join(
@@ -504,7 +514,7 @@ def decode(
                 pair = _with_me(cast, opening, known, me, places)
         off = _decode_conv(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
-            told, leads, places, first_seen, before, crowd,
+            told, leads, places, first_seen, before, heard,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
             line, pair,
         )
@@ -525,6 +535,16 @@ _ACK = re.compile(r"\W*(?:copy|yes|yeah|yep|yup|aye|roger|got\s+it|on\s+it|okay|
 """A short acknowledgement opening a line (`Copy.`, `Yes, Coach.`, `On it.`)."""
 
 
+def _crew(units: list[_Unit], heard: set[int]) -> int:
+    """How many people an exchange shows besides those heard by name near it: whom its turns are tagged to, call by
+    name, or whose beat opens on them or has them as subject."""
+    who = {p for p in heard if p >= 0}
+    for u in units:
+        who |= {v for v in u.vocatives if v >= 0}
+        who |= {p for p in (u.anchor if u.anchored else None, u.lead, u.subject) if p is not None and p >= 0}
+    return len(who)
+
+
 def _ordered(cast: Cast, u: _Unit) -> set[int]:
     """Those a turn gives orders to one after another, each called by name opening a sentence (`Moose, you've got
     the kid. Lieu, you're on the line.`), when at least two are."""
@@ -542,20 +562,21 @@ _SUMMONS_AFTER = re.compile(r"\s*[.!?]+(?:\s|$)")
 """The end of a sentence right after a name."""
 
 
-def _summoned(cast: Cast, u: _Unit) -> set[int]:
+def _summoned(cast: Cast, u: _Unit, stop: str = "") -> set[int]:
     """Whom a turn calls by a name said as a sentence of its own opening its line (`Kask.`, `Mister Kask.`,
     `Whitlock! Boots!`): a summons (see `_THIRD_CALLED`)."""
     out = set()
     for q in u.quotes:
         text = q.text
         for s, e, pid in cast.find(text):
-            if pid in u.vocatives and _SUMMONS_AFTER.match(text, e) and not text[:s].strip():
+            if pid in u.vocatives and _SUMMONS_AFTER.match(text, e) and not text[:s].strip() and (
+                    not stop or text.startswith(stop, e)):
                 out.add(pid)
     return out
 
 
-def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
-    """How many people are heard speaking by name around an exchange (`quotes[start:end + 1]`), in its scene."""
+def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> set[int]:
+    """Who is heard speaking by name around an exchange (`quotes[start:end + 1]`), in its scene."""
     first, last = quotes[start].para, quotes[end].para
     lo = next((p for p in range(first, first - _CROWD_BACK - 1, -1) if p <= 0 or resets[p]), first - _CROWD_BACK)
     hi = next((p - 1 for p in range(last + 1, min(last + _CROWD_AHEAD + 1, len(resets))) if resets[p]),
@@ -569,7 +590,7 @@ def _crowd(quotes: list, resets: Sequence[bool], start: int, end: int) -> int:
         if q.why in _HARD and q.speaker is not None:
             who.add(q.speaker)
         k += 1
-    return len(who)
+    return who
 
 
 def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int) -> bool:
@@ -703,7 +724,7 @@ def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
     leads: dict[str, int | None] | None = None, places: set[int] | frozenset[int] = frozenset(),
-    first_seen: dict[int, int] | None = None, before: str = "", crowd: int = 0, called: set[int] | frozenset[int] = frozenset(),
+    first_seen: dict[int, int] | None = None, before: str = "", heard: set[int] | frozenset[int] = frozenset(), called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
     line: list | None = None, pair: int | None = None,
@@ -711,6 +732,9 @@ def _decode_conv(
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
     units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    # How the turns pass: between two (or few), in a group heard by name, or in a crew whose lines call each other.
+    talk = _GROUP if len(heard) >= _CROWD else _CREW if _crew(units, heard) >= _CROWD else _PAIR
+    addressed, answered, asked, beat_named, lead_beat, lead_weight, styled = talk
     if line and len(line) > 3 and not any(_KIN_SPOKEN.search(q.text) or _KIN_TITLED.search(q.text) for q in conv):
         # A relative goes on being heard only while the lines still call them `Mum`: else the call has faded out
         # (`Priya turned the speaker down`) and those in the room talk among themselves.
@@ -758,8 +782,8 @@ def _decode_conv(
             weight[pid] = weight.get(pid, 0) + 2
         for pid in u.spoken_to:
             weight[pid] = weight.get(pid, 0) + 1
-        if u.lead is not None and crowd >= _CROWD:
-            weight[u.lead] = weight.get(u.lead, 0) + _LEAD_WEIGHT
+        if u.lead is not None and lead_weight:
+            weight[u.lead] = weight.get(u.lead, 0) + lead_weight
     for t in range(len(units)):
         for pid in came[t]:
             weight[pid] = weight.get(pid, 0) + _CAME_WEIGHT
@@ -916,6 +940,9 @@ def _decode_conv(
                 if v.anchored or not _ACK.match(v.quotes[0].text):
                     break
                 roll[k] = orders
+    # In a crew, a line opening on a bare name and a full stop (`Mister Fenn. Bring us about.`) summons someone: no
+    # reply to them (but `Kit! You were meant to ...` cries out at whoever just spoke).
+    summons = {t: _summoned(cast, u, ".") for t, u in enumerate(units) if u.vocatives} if talk is _CREW else {}
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -923,7 +950,7 @@ def _decode_conv(
             row[index[u.anchor]] = 0.0
             unary.append(row)
             continue
-        style = _style(idiolects, u, cands) if idiolects is not None and crowd >= _CROWD else {}
+        style = _style(idiolects, u, cands) if idiolects is not None and styled else {}
         for i, pid in enumerate(cands):
             s = 0.0
             if i == unk:
@@ -942,9 +969,9 @@ def _decode_conv(
                 if t in roll and pid in roll[t] and not (t and pid in units[t - 1].vocatives):
                     s += _ROLL_ANSWER
                 if t and pid in units[t - 1].vocatives or not t and pid in called and pid not in reacts:
-                    s += _ADDRESSED if crowd < _CROWD else _GROUP_ADDRESSED
-                    if t and pid in units[t - 1].asks and crowd >= _CROWD:
-                        s += _GROUP_ASKED
+                    s += addressed
+                    if t and pid in units[t - 1].asks:
+                        s += asked
                 elif t and pid in units[t - 1].spoken_to:
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
@@ -958,7 +985,7 @@ def _decode_conv(
                 if t == 1 and units[0].crackle and carry and pid == carry[-1]:
                     s += _CRACKLE_ANSWERED  # `Engineering, bridge.` ... the speaker crackled ... the caller answers
                 if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
-                    s += _ANSWERED if crowd < _CROWD else _GROUP_ANSWERED
+                    s += _ANSWERED if talk is _CREW and pid in summons.get(t + 1, ()) else answered
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
                 if u.gender:
@@ -984,10 +1011,10 @@ def _decode_conv(
                 if pid in u.names:
                     s += _IN_PARAGRAPH
                 if pid == u.subject:
-                    s += _BEAT_NAMED if crowd < _CROWD else _BEAT_NAMED_GROUP
+                    s += beat_named
                 s += style.get(pid, 0.0)
                 if pid == u.lead:
-                    s += _LEAD_BEAT if crowd >= _CROWD else 0.0
+                    s += lead_beat
                 if t in window and pid in remote_set:
                     if not u.names and u.subject is None and not u.vocatives:
                         s += _ON_THE_LINE
