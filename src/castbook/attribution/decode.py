@@ -876,7 +876,7 @@ def _decode_conv(
                     named_voice.add(t)
     # ...and, once answered, has its say in the turn after the answer at most: then those in the room go on among
     # themselves (`"I wiped my feet." -- "She can't hear you."`) until the voice is heard again or comes in.
-    answered: dict[int, int] = {}
+    voice_answered: dict[int, int] = {}
     for t in sorted(named_voice):
         pid = newcomers[t]
         if t in window or not _afar(paragraphs, units[t].quotes[0]):
@@ -885,7 +885,7 @@ def _decode_conv(
         if a is None:
             continue
         if a + 1 < len(units) and not units[a + 1].anchored and units[a].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith(("!", "?")):
-            answered[a + 1] = pid  # (`No, Greta! It's only me!` shouted back: she answers)
+            voice_answered[a + 1] = pid  # (`No, Greta! It's only me!` shouted back: she answers)
         for k in range(a + 2, len(units)):
             if units[k].voice or pid in came[k] or units[k].anchored and units[k].anchor == pid:
                 break
@@ -1046,7 +1046,7 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 if pid in away:
                     s += _GONE  # a relative heard on the phone is not in the room once the call is over
-                if answered and answered.get(t) == pid:
+                if voice_answered and voice_answered.get(t) == pid:
                     s += _ANSWERED_VOICE
                 if pid in gone[t]:
                     s += _GONE
@@ -1060,7 +1060,7 @@ def _decode_conv(
         unary.append(row)
     # A call from a relative goes back and forth: two turns running by the same one are rarer still.
     strict = {t for t in window if t - 1 in window} if kin_said or kin_mine else set()
-    shouted = {k + 1 for k in answered if k + 1 < len(units) and units[k + 1].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith("!")}
+    shouted = {k + 1 for k in voice_answered if k + 1 < len(units) and units[k + 1].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith("!")}
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
@@ -1078,7 +1078,7 @@ def _decode_conv(
         same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
         live = [c for c in range(n) if not row[c] <= -1e8]
         alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice)
-        ans_b = index.get(answered.get(t - 1)) if answered else None
+        ans_b = index.get(voice_answered.get(t - 1)) if voice_answered else None
         again = _ANSWERER_AGAIN if t not in shouted else 0.0
         for b in range(n):
             bn = b * n
