@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import accumulate
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from castbook.attribution.quotes import split_paragraph
 
@@ -1337,18 +1337,9 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if not here:
             continue
         speaker_here = {t for _, _, t in cast._find(narr)}
-        for k in (1, 2, 3):
-            if i + k >= len(paragraphs):
-                break
-            q = paragraphs[i + k]
-            if '"' not in q and "\u201c" not in q:
-                break
-            named = {t for _, _, t in cast._find(_QUOTED.sub(" ", q))}
-            if named:
-                if k in (1, 3) and len(named) == 1 and not named & speaker_here:
-                    for r in here:
-                        votes[r] |= named
-                break
+        named = _named_on_answer(cast, paragraphs, i, speaker_here, _double_speech)
+        for r in here if named else ():
+            votes[r] |= named
     for r, named in votes.items():
         (form,) = cast.people[r].forms or ("",)
         if form.lower() in _ROYAL_ADDRESS and (g := _address_gender(form, paragraphs)):
@@ -1363,6 +1354,28 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if g1 and g2 and g1 != g2:
             continue
         _merge_into(cast, r, tgt)
+
+
+def _named_on_answer(cast: Cast, paragraphs: Sequence[str], i: int, speaker_here: set[int],
+                     speech: Callable[[str], tuple[str, object]]) -> set[int]:
+    """The one character the narration names on the answer to a line of paragraph `i` that calls someone: one
+    paragraph on, or three with bare lines between; none when that paragraph names more, or the caller's own.
+    `speech` splits a paragraph into its narration and its quotations (none: no answer, the talk is over)."""
+    for k in (1, 2, 3):
+        if i + k >= len(paragraphs):
+            break
+        narr, quoted = speech(paragraphs[i + k])
+        if not quoted:
+            break
+        named = {t for _, _, t in cast._find(narr)}
+        if named:
+            return named if k in (1, 3) and len(named) == 1 and not named & speaker_here else set()
+    return set()
+
+
+def _double_speech(p: str) -> tuple[str, bool]:
+    """A paragraph's narration (double-quoted speech blanked) and whether it holds a double-quoted line."""
+    return _QUOTED.sub(" ", p), '"' in p or "\u201c" in p
 
 
 _ROYAL_ADDRESS = {"highness": ("prince", "princess"), "majesty": ("king", "queen", "emperor", "empress"),
@@ -1531,18 +1544,9 @@ def _merge_answered_name(cast: Cast, paragraphs: Sequence[str], text: str, narra
         if not here:
             continue
         speaker_here = {t for _, _, t in cast._find(narr)}
-        for k in (1, 2, 3):
-            if i + k >= len(paragraphs):
-                break
-            narr, quoted = _speech(paragraphs[i + k], marks)
-            if not quoted:
-                break
-            named = {t for _, _, t in cast._find(narr)}
-            if named:
-                if k in (1, 3) and len(named) == 1 and not named & speaker_here:
-                    for r in here:
-                        votes[r].update(named)
-                break
+        named = _named_on_answer(cast, paragraphs, i, speaker_here, lambda q: _speech(q, marks))
+        for r in here if named else ():
+            votes[r].update(named)
     for r, named in votes.items():
         if len(named) != 1:
             continue
