@@ -1337,7 +1337,7 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
         if not here:
             continue
         speaker_here = {t for _, _, t in cast._find(narr)}
-        named = _named_on_answer(cast, paragraphs, i, speaker_here, _double_speech)
+        named = _named_on_answer(cast, paragraphs, i, speaker_here, lambda q: _speech(q, None))
         for r in here if named else ():
             votes[r] |= named
     for r, named in votes.items():
@@ -1357,7 +1357,7 @@ def _merge_answered_rank(cast: Cast, paragraphs: Sequence[str]) -> None:
 
 
 def _named_on_answer(cast: Cast, paragraphs: Sequence[str], i: int, speaker_here: set[int],
-                     speech: Callable[[str], tuple[str, object]]) -> set[int]:
+                     speech: Callable[[str], tuple[str, list[str]]]) -> set[int]:
     """The one character the narration names on the answer to a line of paragraph `i` that calls someone: one
     paragraph on, or three with bare lines between; none when that paragraph names more, or the caller's own.
     `speech` splits a paragraph into its narration and its quotations (none: no answer, the talk is over)."""
@@ -1371,11 +1371,6 @@ def _named_on_answer(cast: Cast, paragraphs: Sequence[str], i: int, speaker_here
         if named:
             return named if k in (1, 3) and len(named) == 1 and not named & speaker_here else set()
     return set()
-
-
-def _double_speech(p: str) -> tuple[str, bool]:
-    """A paragraph's narration (double-quoted speech blanked) and whether it holds a double-quoted line."""
-    return _QUOTED.sub(" ", p), '"' in p or "\u201c" in p
 
 
 _ROYAL_ADDRESS = {"highness": ("prince", "princess"), "majesty": ("king", "queen", "emperor", "empress"),
