@@ -1364,6 +1364,14 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     window = set(range(start, end + 1))
     far = [units[t].anchor for t in window if units[t].anchored and units[t].anchor >= 0 and (
         units[t].hang_up or units[t].remote)]
+    if not far:
+        # Someone tagged by name only while the call is open, never heard in person before it, and whom other lines of
+        # the call address by name (`"Hi, Bettina!"` ... `"Go home," Bettina adds`): the far end, though not heard
+        # from the phone in so many words.
+        before_call = {u.anchor for u in units[:start] if u.anchored}
+        far = [units[t].anchor for t in sorted(window) if units[t].anchored and units[t].anchor >= 0
+               and units[t].anchor not in holders and units[t].anchor not in before_call
+               and any(units[t].anchor in units[r].vocatives for r in window if r != t)]
     if far:
         far, holders = list(dict.fromkeys(far)), holders - set(far)
     else:
