@@ -484,7 +484,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         return tag_before(cast, text[:offset], near)
     body = _OPENERS.sub("", last)
     offset += len(last) - len(body)
-    m = _UNNAMED_VOICE.search(body) if ("oice" in body or "ome" in body) and not _DEVICE_WORD.search(body) else None
+    m = _UNNAMED_VOICE.search(body) if ("oice" in body or "omeone" in body or "omebody" in body) and not _DEVICE_WORD.search(body) else None
     if m and (_POSS_AFTER.search(body, m.end()) or cast.find(body[m.end():])):
         m = None  # `Next came an angry voice -- the landlord's --`: whose voice, the narration says
     if m:
