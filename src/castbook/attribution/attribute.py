@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _merge_into, may_hold, split_title, title_gender)
+    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -1252,7 +1252,9 @@ def _decide(
             if pid is not None and pid not in q.vocatives:
                 _set(q, pid, "anaphoric", 0.7, "desc_stage")
                 return
-            pid = _role(cast, tag.text, conv)
+            pid = _role_subject(cast, pieces, q, conv)
+            if pid is None:
+                pid = _role(cast, tag.text, conv)
         if pid is not None and pid not in q.vocatives:
             _set(q, pid, "anaphoric", 0.75, "desc_role")
             return
@@ -1517,6 +1519,35 @@ def _title_keys(form: str) -> tuple[str, str, str | None]:
     its first word when it has several (`judge`); the same for every call, so worked out once per form."""
     return ((split_title(form)[0] or "").rstrip(".").lower(), form.lower().rstrip("."),
             form.split()[0].rstrip(".").lower() if " " in form else None)
+
+
+def _role_subject(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation) -> int | None:
+    """`Wen knelt behind the plate.` / `"Again," the catcher said.`: a role heard for the first time, right after a
+    paragraph of narration whose subject is one named character met only there in this scene and not heard yet, is that
+    character's
+    (from then on: the role is linked to them)."""
+    words = q.tag.text.lower().split()
+    if len(words) != 2 or words[0] != "the" or not conv.fresh or not conv.recent or not words[1].isalpha():
+        return None
+    head = words[1]
+    if head in _GENERIC or head in _NOT_NAMES or head in cast.roles or _key("the " + head) in cast.alias:
+        return None
+    if any(cast.find(p.text) for p in pieces if p.kind == "narration"):
+        return None
+    text = conv.recent[-1]
+    first = _SENTENCES.split(text.lstrip("\"'\u201c\u2018*_ "), 1)[0]
+    hits = [pid for _, _, pid in cast.find(first)]
+    if len(set(hits)) != 1 or not first.startswith(cast.name(hits[0]).split()[0]) and not any(
+            first.startswith(f) for f in cast.people[hits[0]].forms):
+        return None
+    pid = hits[0]
+    if pid < 0 or pid in conv.speakers or conv.seen.count(pid) > conv.fresh.count(pid) or pid in q.vocatives or cast.name(pid).startswith("The "):
+        return None
+    g = q.tag.gender if q.tag.gender in ("male", "female") else None
+    if cast.gender(pid) is None or not _compatible(cast, pid, g):
+        return None
+    cast.roles.setdefault(head, Counter())[pid] += 1
+    return pid
 
 
 def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | None:
