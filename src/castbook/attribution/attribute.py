@@ -355,6 +355,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     cast.roles = _appositives(cast, paragraphs, heads)
     _pronoun_held_roles(cast, paragraphs, heads, places, cast.roles)
     _machine_roles(cast, heads, spoke, cast.roles, quotes)
+    _called_roles(cast, quotes, resets, heads, cast.roles)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -1621,6 +1622,13 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 """`the ferryman, Pell,`: the role right before a name."""
 
 
+_APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")
+"""`their manager, Ishizu`: a role owned by someone, right before a name (narration; a role the tags speak as)."""
+_ABBREV_RANKS = {"PC": "constable", "WPC": "constable", "DC": "constable", "DS": "sergeant", "Sgt": "sergeant",
+                 "DI": "inspector", "DCI": "inspector", "Insp": "inspector", "Lt": "lieutenant", "Cpl": "corporal",
+                 "Pvt": "private", "Supt": "superintendent", "Det": "detective"}
+"""Ranks written short before a name (`PC Sanjay Mistry`, `DS Bright`) and the role noun a tag uses (`the constable`)."""
+_ABBREV_BEFORE = re.compile(r"\b(" + "|".join(_ABBREV_RANKS) + r")\.?\s+$")
 _ROLE_AFTER = re.compile(r"\s+the\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:and|who|of\s+the)\b)")
 _LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat|jacket|cloak|helmet|mask|beard|"
           r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
@@ -1731,6 +1739,41 @@ def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str
                 q.tag = replace(q.tag, pid=ai)
 
 
+def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads: set[str],
+                  roles: dict[str, Counter[int]]) -> None:
+    """`"Nobody ate a ham," Jonah said.` / `"You'd know, Commander?"`: a rank the tags speak as (`the commander
+    muttered`), called in the line right after one tagged by a single name, is that name's (role -> who)."""
+    spoken = heads - _GENERIC - _NOT_NAMES
+    if not spoken:
+        return
+    wanted = {w for w in _ROLE_STEMS if w in spoken or any(r in spoken for r, nicks in _RANK_NICKNAMES.items() if w in nicks)}
+    if not wanted:
+        return
+    by_para: dict[int, list[Quote]] = {}
+    for q in quotes:
+        by_para.setdefault(q.para, []).append(q)
+    for q in quotes:
+        if not may_hold(q.text.lower(), wanted) or resets[q.para] or q.para - 1 not in by_para:
+            continue
+        prev = {t.pid for a in by_para[q.para - 1] for t in [a.tag]
+                if t is not None and t.kind == "name" and t.strength >= 0.9 and t.pid is not None and t.pid >= 0}
+        if len(prev) != 1 or q is not by_para[q.para][0]:
+            continue
+        (pid,) = prev
+        if q.tag is not None and q.tag.pid == pid or cast.name(pid).lower().startswith("the "):
+            continue
+        for m in _ROLE_CALL.finditer(q.text):
+            word = m.group(1).lower()
+            rank = next((r for r, nicks in _RANK_NICKNAMES.items() if word in nicks), word)
+            head = word if word in spoken else rank if rank in spoken else None
+            if head is None or not m.group(1)[0].isupper():
+                continue
+            before, after = q.text[: m.start()].rstrip(), q.text[m.end() :].lstrip()
+            if before[-1:] == "-" or after[:1] == "-" or not (before[-1:] == "," and (not after or after[0] in ",!?;.\u2014")):
+                continue
+            roles.setdefault(head, Counter())[pid] += 1
+
+
 _NAME_TURNED = re.compile(r"\b(his|her) name (?:turned out to be|was|is|proved to be) ", re.I)
 
 
@@ -1742,6 +1785,8 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
     role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
     titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
+    abbreviated = re.compile(r"\b(?:" + "|".join(sorted(a for a, r in _ABBREV_RANKS.items() if r in heads)) + r")\b") if any(
+        r in heads for r in _ABBREV_RANKS.values()) else None
     last_role: str | None = None  # the latest role the narration spoke of (`said the pilot to nobody`)
     role_at = -9
     for pi, pieces in enumerate(paragraphs):
@@ -1773,6 +1818,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                         m = _CAP_BEFORE_END.search(text[max(0, s - 40) : s]) if pid >= 0 else None
                     if m is not None and m.group(1).lower() in heads and m.group(1).lower() not in _GENERIC:
                         roles.setdefault(m.group(1).lower(), Counter())[pid] += 1
+            if abbreviated and p.kind == "narration" and abbreviated.search(text):
+                # `PC Sanjay Mistry` beside `said the constable`: a rank written short before a name.
+                for s, e, pid in cast.find(text):
+                    m = _ABBREV_BEFORE.search(text, max(0, s - 6), s) if pid >= 0 else None
+                    if m is not None and _ABBREV_RANKS[m.group(1)] in heads:
+                        roles.setdefault(_ABBREV_RANKS[m.group(1)], Counter())[pid] += 1
             for m in _FANDOM_ROLE.finditer(text) if "!" in text else ():
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
@@ -1785,6 +1836,11 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 m = _APPOSITIVE_AFTER.match(text, e)
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
+                if m is None and p.kind == "narration" and text[s - 2 : s] == ", ":
+                    # `behind him ... was their manager, Ishizu.`: a role the tags speak as, owned by the group.
+                    m = _APPOSITIVE_OWNED.search(text, max(0, s - 60), s)
+                    if m is not None and m.group(1) not in heads:
+                        m = None
                 if m is None and role_rx is not None:
                     # `down the path to Hobb the sexton.`: a role the book tags speech with, right after the name.
                     # (Copulas, `Abernot was the lawyer`, and `the lawyer (Mr. Abernot)`: PDNC held -2, not kept.)
