@@ -1628,7 +1628,7 @@ _ABBREV_RANKS = {"PC": "constable", "WPC": "constable", "DC": "constable", "DS":
                  "DI": "inspector", "DCI": "inspector", "Insp": "inspector", "Lt": "lieutenant", "Cpl": "corporal",
                  "Pvt": "private", "Supt": "superintendent", "Det": "detective"}
 """Ranks written short before a name (`PC Sanjay Mistry`, `DS Bright`) and the role noun a tag uses (`the constable`)."""
-_ABBREV_BEFORE = re.compile(r"\b(" + "|".join(_ABBREV_RANKS) + r")\.?\s+$")
+_ABBREV_BEFORE = re.compile(r"\b(" + "|".join(_ABBREV_RANKS) + r")\.?\s+(?:[A-Z][a-z]+\s+)?$")
 _ROLE_AFTER = re.compile(r"\s+the\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?)]|\s+(?:and|who|of\s+the)\b)")
 _LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat|jacket|cloak|helmet|mask|beard|"
           r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
@@ -1821,7 +1821,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
             if abbreviated and p.kind == "narration" and abbreviated.search(text):
                 # `PC Sanjay Mistry` beside `said the constable`: a rank written short before a name.
                 for s, e, pid in cast.find(text):
-                    m = _ABBREV_BEFORE.search(text, max(0, s - 6), s) if pid >= 0 else None
+                    m = _ABBREV_BEFORE.search(text, max(0, s - 24), s) if pid >= 0 else None
                     if m is not None and _ABBREV_RANKS[m.group(1)] in heads:
                         roles.setdefault(_ABBREV_RANKS[m.group(1)], Counter())[pid] += 1
             for m in _FANDOM_ROLE.finditer(text) if "!" in text else ():
