@@ -356,6 +356,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _pronoun_held_roles(cast, paragraphs, heads, places, cast.roles)
     _machine_roles(cast, heads, spoke, cast.roles, quotes)
     _called_roles(cast, quotes, resets, heads, cast.roles)
+    _topic_roles(cast, paragraphs, resets, heads, places, cast.roles)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -1737,6 +1738,46 @@ def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str
         for q in quotes:
             if q.tag is not None and q.tag.pid == pid:
                 q.tag = replace(q.tag, pid=ai)
+
+
+_TOPIC_PRONOUN = {"He": "male", "His": "male", "She": "female", "Her": "female"}
+
+
+def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], heads: set[str],
+                 places: set[int], roles: dict[str, Counter[int]]) -> None:
+    """`Hoshino doesn't answer. She's stopped at the foot of the steps. The captain is only a year older than them`:
+    a role the tags speak as, first met in the scene as the subject of a sentence that follows a named character's
+    sentence and at least one more about them (`She ...`), with no one else named, is that character's (role -> who)."""
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS - DEVICES
+    if not spoken:
+        return
+    alt = "|".join(sorted(map(re.escape, spoken)))
+    cheap = re.compile(r"\b[Tt]he (?:" + alt + r")\b")
+    opener = re.compile(r"The (" + alt + r")\b")
+    met: set[str] = set()  # the roles already spoken of in this scene
+    for pi, pieces in enumerate(paragraphs):
+        if resets[pi]:
+            met = set()
+        for p in pieces:
+            if not cheap.search(p.text):
+                continue
+            if p.kind == "narration":
+                sentences = _SENTENCES.split(p.text)
+                first = cast.find(sentences[0]) if len(sentences) >= 3 else []
+                pid = first[0][2] if first and first[0][0] == 0 else -1
+                g = cast.gender(pid) if pid >= 0 and pid not in places else None
+                if g in ("male", "female") and not cast.name(pid).lower().startswith("the ") and all(
+                        who == pid for _, _, who in first):
+                    for k in range(1, len(sentences)):
+                        m = opener.match(sentences[k])
+                        if m is not None:
+                            if k >= 2 and m.group(1) not in met:
+                                roles.setdefault(m.group(1), Counter())[pid] += 1
+                            break
+                        w = sentences[k].split(" ", 1)[0].split("\u2019")[0].split("'")[0]
+                        if _TOPIC_PRONOUN.get(w) != g or cast.find(sentences[k]) or cheap.search(sentences[k]):
+                            break
+            met.update(m.lower()[4:] for m in cheap.findall(p.text))
 
 
 def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads: set[str],
