@@ -1493,7 +1493,9 @@ _GENERIC = frozenset(
 _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "colonel": ("colonel", "col"),
                 "professor": ("professor", "prof"), "sergeant": ("sergeant", "sgt"), "inspector": ("inspector", "insp"),
                 "lieutenant": ("lieutenant", "lt"), "general": ("general", "gen"), "major": ("major", "maj"),
-                "detective": ("detective", "det"), "reverend": ("reverend", "rev"), "superintendent": ("superintendent", "supt")}
+                "detective": ("detective", "det"), "reverend": ("reverend", "rev"), "superintendent": ("superintendent", "supt"),
+                "monk": ("brother", "friar", "fra"), "friar": ("brother", "friar", "fra"), "nun": ("sister",),
+                "priest": ("father", "fr")}
 
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
@@ -1642,7 +1644,7 @@ _FANDOM_ROLE = re.compile(r"\b([a-z]{3,})!(?=[A-Z])")
 """`alpha!Cassius/omega!Ellis` in a fan-fiction header: the role (alpha) a named character plays in this story."""
 _SENT_END = re.compile(r"[.!?](?:\s|$)")
 _CAP_BEFORE = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?(?=[A-Z])")
-_CAP_BEFORE_END = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:[A-Z][a-z]+\s+)?$")
+_CAP_BEFORE_END = re.compile(r"(?<![\w.])([A-Z][a-z]{2,})\s+(?:([A-Z][a-z]+)\s+)?$")
 """A capitalised word before a name (`Apothecary Wren`): a role when the story also writes it `the apothecary`."""
 
 
@@ -1783,11 +1785,26 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
 def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads: set[str],
                   roles: dict[str, Counter[int]]) -> None:
     """`"Nobody ate a ham," Jonah said.` / `"You'd know, Commander?"`: a rank the tags speak as (`the commander
-    muttered`), called in the line right after one tagged by a single name, is that name's (role -> who)."""
+    muttered`), called in the line right after one tagged by a single name, is that name's; so is a role called
+    right after a name in one breath (`"Pruitt! Rookie!"`) (role -> who)."""
     spoken = heads - _GENERIC - _NOT_NAMES
     if not spoken:
         return
     wanted = {w for w in _ROLE_STEMS if w in spoken or any(r in spoken for r, nicks in _RANK_NICKNAMES.items() if w in nicks)}
+    pairs = re.compile(r"[!,.]\s+(?:(?:[Mm]y|[Oo]ur)\s+(?:[a-z]+\s+)?)?([A-Za-z]+)(?=[!,.?]|\s*$)")
+    for q in quotes:
+        # `"Pruitt! Rookie! You!"`, `"Pip! My favourite goblin."`: a name called, then the role, for one person.
+        if "!" not in q.text and "," not in q.text:
+            continue
+        for st, e, pid in cast.find(q.text):
+            m = pairs.match(q.text, e) if pid >= 0 and (st == 0 or q.text[st - 2 : st] in (", ", "! ", ". ", "? ")) else None
+            if m is None:
+                continue
+            word = m.group(1).lower()
+            rank = next((r for r, nicks in _RANK_NICKNAMES.items() if word in nicks), word)
+            head = word if word in spoken else rank if rank in spoken else None
+            if head is not None and head not in _KIN and head not in _STRANGER_HEADS and not cast.name(pid).lower().startswith("the "):
+                roles.setdefault(head, Counter())[pid] += 1
     if not wanted:
         return
     by_para: dict[int, list[Quote]] = {}
@@ -1851,14 +1868,19 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                         roles.setdefault(last_role, Counter())[pid] += 2
                 hits = role_rx.findall(_last_sentence(text))
                 last_role, role_at = (hits[-1].split()[-1].lower(), pi) if hits else (None, role_at)
-            if titled is not None and p.kind == "narration" and titled.search(text):
+            if titled is not None and titled.search(text):
                 # `Apothecary Wren`, `Captain Ilse Brand` beside `said the apothecary`: a role written as a title.
                 for s, e, pid in cast.find(text):
                     m = _CAP_BEFORE.match(text, s) if pid >= 0 and " " in text[s:e] else None  # the title inside
-                    if m is None or m.end() > e:
+                    if m is None or m.end() > e or m.group(1).lower() not in heads:
                         m = _CAP_BEFORE_END.search(text[max(0, s - 40) : s]) if pid >= 0 else None
-                    if m is not None and m.group(1).lower() in heads and m.group(1).lower() not in _GENERIC:
-                        roles.setdefault(m.group(1).lower(), Counter())[pid] += 1
+                    if m is not None and m.group(1).lower() not in heads and (m.lastindex or 0) >= 2 and m.group(2):
+                        # `Detective Sergeant Owen Bright`: the rank nearer the name.
+                        word = m.group(2).lower()
+                    else:
+                        word = m.group(1).lower() if m is not None else ""
+                    if m is not None and word in heads and word not in _GENERIC:
+                        roles.setdefault(word, Counter())[pid] += 1
             if abbreviated and p.kind == "narration" and abbreviated.search(text):
                 # `PC Sanjay Mistry` beside `said the constable`: a rank written short before a name.
                 for s, e, pid in cast.find(text):
