@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_right
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -1500,7 +1501,7 @@ _TITLE_NOUNS = {"doctor": ("dr", "doctor"), "captain": ("captain", "capt"), "col
 
 _RANK_NICKNAMES = {"captain": ("cap", "capt", "skipper", "skip"), "lieutenant": ("lieu", "loot"), "sergeant": ("sarge",),
                    "doctor": ("doc",), "professor": ("prof",), "detective": ("detective",), "probationer": ("probie",),
-                   "prince": ("highness",), "princess": ("highness",), "king": ("majesty",), "queen": ("majesty",)}
+                   "teacher": ("sensei",), "prince": ("highness",), "princess": ("highness",), "king": ("majesty",), "queen": ("majesty",)}
 """A rank worn as a name: the character everyone calls `Cap` is `the captain`, `Lieu` is `the lieutenant`."""
 
 
@@ -1627,6 +1628,9 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 
 _APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")
 """`their manager, Ishizu`: a role owned by someone, right before a name (narration; a role the tags speak as)."""
+_APPOSITIVE_OWNED_AFTER = re.compile(
+    r",\s+(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
+"""`Ishizu, their manager, ...`: the same after the name."""
 _ABBREV_RANKS = {"PC": "constable", "WPC": "constable", "DC": "constable", "DS": "sergeant", "Sgt": "sergeant",
                  "DI": "inspector", "DCI": "inspector", "Insp": "inspector", "Lt": "lieutenant", "Cpl": "corporal",
                  "Pvt": "private", "Supt": "superintendent", "Det": "detective"}
@@ -1756,14 +1760,40 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
     alt = "|".join(sorted(map(re.escape, spoken)))
     cheap = re.compile(r"\b[Tt]he (?:" + alt + r")\b")
     opener = re.compile(r"The (" + alt + r")\b")
-    met: set[str] = set()  # the roles already spoken of in this scene
+    some = re.compile(r"\b[Aa]n? (?:[a-z\-]+ )?(" + alt + r")\b")
+    # The narration holding a role word, found by plain substring scans of the whole text (quicker than a regex of
+    # every role run on each paragraph).
+    texts = [(pi, j, p.text) for pi, pieces in enumerate(paragraphs) for j, p in enumerate(pieces) if p.kind == "narration"]
+    joined = "\n".join(t for _, _, t in texts)
+    starts = list(itertools.accumulate((len(t) + 1 for _, _, t in texts), initial=0))
+    hold: set[int] = set()
+    for h in spoken:
+        at = joined.find(h)
+        while at >= 0:
+            k = bisect_right(starts, at) - 1
+            hold.add(k)
+            at = joined.find(h, starts[k + 1]) if k + 1 < len(starts) else -1
+    keep = {(texts[k][0], texts[k][1]) for k in hold}
+    met: set[str] = set()  # the roles already spoken of in the narration of this scene
+    start = 0
     for pi, pieces in enumerate(paragraphs):
         if resets[pi]:
-            met = set()
-        for p in pieces:
-            if not cheap.search(p.text):
+            met, start = set(), pi
+        for j, p in enumerate(pieces):
+            if (pi, j) not in keep:
                 continue
-            if p.kind == "narration":
+            if (m := some.search(p.text)) and m.group(1) not in met:
+                # `Kieran had a solicitor, which was new. Ms Qureshi was thirty-odd`: the role met as `a solicitor`
+                # is the one named first in this scene by the next sentence (its subject), no one else named between.
+                end = _SENTENCES.search(p.text, m.end())
+                found = cast.find(p.text[end.end() :]) if end is not None else []
+                pid = found[0][2] if found and found[0][0] == 0 else -1
+                if pid >= 0 and pid not in places and not cast.name(pid).lower().startswith("the ") and not any(
+                        who == pid for _, _, who in cast.find(p.text[: end.end()])) and not cast.find(
+                        p.text[m.end() : end.end()]) and not any(
+                        who == pid for k in range(start, pi) for piece in paragraphs[k] for _, _, who in cast.find(piece.text)):
+                    roles.setdefault(m.group(1), Counter())[pid] += 1
+            if cheap.search(p.text):
                 sentences = _SENTENCES.split(p.text)
                 first = cast.find(sentences[0]) if len(sentences) >= 3 else []
                 pid = first[0][2] if first and first[0][0] == 0 else -1
@@ -1868,7 +1898,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                         roles.setdefault(last_role, Counter())[pid] += 2
                 hits = role_rx.findall(_last_sentence(text))
                 last_role, role_at = (hits[-1].split()[-1].lower(), pi) if hits else (None, role_at)
-            if titled is not None and titled.search(text):
+            if titled is not None and (p.kind == "narration" or cast.find(text)) and titled.search(text):
                 # `Apothecary Wren`, `Captain Ilse Brand` beside `said the apothecary`: a role written as a title.
                 for s, e, pid in cast.find(text):
                     m = _CAP_BEFORE.match(text, s) if pid >= 0 and " " in text[s:e] else None  # the title inside
@@ -1899,9 +1929,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 m = _APPOSITIVE_AFTER.match(text, e)
                 if m is None and text[e : e + 1] in (",", ".", ";"):
                     m = _APPOSITIVE_BEFORE.search(text, max(0, s - 60), s)
-                if m is None and p.kind == "narration" and text[s - 2 : s] == ", ":
-                    # `behind him ... was their manager, Ishizu.`: a role the tags speak as, owned by the group.
-                    m = _APPOSITIVE_OWNED.search(text, max(0, s - 60), s)
+                if m is None and p.kind == "narration" and (text[s - 2 : s] == ", " or text[e : e + 2] == ", "):
+                    # `behind him ... was their manager, Ishizu.`, `Ishizu, their manager, ...`: a role the tags speak
+                    # as, owned by the group.
+                    m = _APPOSITIVE_OWNED.search(text, max(0, s - 60), s) if text[s - 2 : s] == ", " else None
+                    if m is None and text[e : e + 2] == ", ":
+                        m = _APPOSITIVE_OWNED_AFTER.match(text, e)
                     if m is not None and m.group(1) not in heads:
                         m = None
                 if m is None and role_rx is not None:
