@@ -1091,6 +1091,18 @@ def _decode_conv(
     hold_i = {index[p] for p in holders if p in index and p not in remote_set} if window else set()
     bare = {t for t in window if not units[t].anchored and not units[t].names and units[t].subject is None and not units[t].vocatives} if far_i else set()
     plain = {t for t in bare if all(q.tag is None for q in units[t].quotes)} if hold_i else set()
+    # Someone tagged cutting in with their first line of the scene (`"Is that a walk-in?" Sol called from the back.`),
+    # answered by a tagged line (`"It's bees," I called back.`): the tagged answer says nothing of who spoke the line
+    # before the cut-in, so the turns do not alternate across it.
+    cut_in: set[int] = set()
+    seen = set(carry)
+    for t, u in enumerate(units):
+        if u.anchored and u.anchor >= 0 and u.anchor not in seen and t >= 2 and t + 1 < len(units) and units[t + 1].anchored:
+            cut_in.add(t + 1)
+        if u.anchored:
+            seen.add(u.anchor)
+        seen |= u.vocatives
+        seen.update(u.names)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
@@ -1109,7 +1121,7 @@ def _decode_conv(
         voice, reply = units[t].voice, units[t].reply
         same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
         live = [c for c in range(n) if not row[c] <= -1e8]
-        alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice)
+        alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice) and t not in cut_in
         # (On a call, a line calling someone by name hands the turn to them, not back to the one before.)
         called_i = {index[v] for v in units[t - 1].vocatives if v in index} if (
             far_i and t - 1 in window and units[t - 1].vocatives) else None
