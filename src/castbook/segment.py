@@ -93,10 +93,39 @@ _YOU = re.compile(r"(?=[y])\b(?:you|your|yourself)\b", re.IGNORECASE)  # (the lo
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
 
 
+def _whole(text: str, span: str, k: int) -> bool:
+    """The italic stretch found at `k` is all of the narration piece's words."""
+    return k >= 0 and not text[:k].strip(_LOOSE) and not text[k + len(span):].strip(_LOOSE)
+
+
+_LOOSE = " ,;:.!\u2014\u2013-\u2026"
+_FLASHBACK_WORDS = 15
+_SENTENCE_END = re.compile(r"[.!]\s+\S")
+_ADDRESSED = re.compile(r"\b(?:you|your|yours)\b|\?", re.I)
+
+
+def _flashback(para: list[Piece], italics: tuple[str, ...]) -> bool:
+    """A paragraph whose narration is all in italics is a flashback or a memory, not a thought, when it holds
+    quotations of its own (`*That summer she was seven.* "Smell that," *her grandmother said.*`) or when it is
+    narration of some length, two sentences or more, asking nothing and speaking to nobody (`*Twenty years ago her
+    grandmother had taken the tin down from the shelf. ...*`): its actors stay on stage for the lines after it."""
+    told = [p.text for p in para if p.kind == "narration" and p.text.strip(_LOOSE)]
+    if not told or not all(any(_whole(t, span, t.find(span)) for span in italics) for t in told):
+        return False
+    if any(p.kind != "narration" for p in para):
+        return True
+    text = " ".join(told)
+    return (text.count(" ") + 1 >= _FLASHBACK_WORDS and _SENTENCE_END.search(text) is not None
+            and _ADDRESSED.search(text) is None)
+
+
 def _unspoken(para: list[Piece], italics: tuple[str, ...]) -> list[Piece]:
     """The attribution's view of a paragraph with italic stretches: in narration they are thoughts, typed
     messages or titles (`*Don't look at him,* Hinode thought.`), so their words are blanked -- a name inside
-    one is nobody the narration puts on stage, and a `he` there is no antecedent. The tag outside stays."""
+    one is nobody the narration puts on stage, and a `he` there is no antecedent. The tag outside stays. (But not
+    a flashback told in italics: see `_flashback`.)"""
+    if _flashback(para, italics):
+        return para
     out = []
     for piece in para:
         if piece.kind == "narration":

@@ -190,7 +190,10 @@ _CALLS_HOLDER = 1.0
 _HOLDER = 1.0
 """Who speaks to the one on the phone by name is likeliest the one holding the phone."""
 _ON_THE_LINE = 1.0
-"""During a call, a bare line (nobody named in its paragraph, nobody called) leans towards the one on the other end."""
+"""During a call, a bare line (nobody named in its paragraph, nobody called) after a line from the room leans towards
+the one on the other end."""
+_CALL_TURN = 2.0
+"""...and a line after the far end's towards whoever holds the phone."""
 _CALL_GAP = 6
 """A call stays open into the next exchange of the scene (`Anna? Still there?`) unless this many paragraphs of
 narration come between, or someone hangs up."""
@@ -650,7 +653,7 @@ def _units(
                 low = said.lower()
                 u.call = may_hold(low, _CALL_STEMS) and bool(_CALL.search(said))
                 if u.call:
-                    u.holders = _holders(cast, said)
+                    u.holders = _holders(cast, said, narrator if told else None)
                 u.hang_up = may_hold(low, _HANG_UP_STEMS) and bool(_HANG_UP.search(said))
                 u.remote = may_hold(low, _REMOTE_STEMS) and bool(_REMOTE_VOICE.search(said))
                 if q.tag is None:
@@ -718,6 +721,10 @@ def _units(
 _GREETS = re.compile(r"\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya|[Mm]orning|[Ee]vening|[Aa]fternoon|[Gg]ood\s+(?:morning|evening|afternoon))"
                      r"\s*,\s*[A-Z]")
 """A line that greets someone by name (`Hi, Nads,`, `Morning, Sam.`)."""
+_GREETING = re.compile(r"(?:^|[.!?]\s+)\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya)\s*,?\s+[A-Z]")
+"""A sentence greeting someone by name, anywhere in the line (`Is he there? Hi, Theo.`)."""
+_NOT_YET = -1.5
+"""Someone greeted by name later in the exchange has not been talking in it before."""
 
 
 def _decode_conv(
@@ -743,9 +750,10 @@ def _decode_conv(
     gone, came, off = _presence(cast, paragraphs, units, *stage, narrator=narrator)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         if line is not None and units:
-            _call(cast, units, before, line)  # a call opened or ended here goes on into the next exchange
+            # (a call opened or ended here goes on into the next exchange)
+            _call(cast, units, before, line, narrator if told else None, carry)
         return off
-    remote_set, window, holders = _call(cast, units, before, line)
+    remote_set, window, holders = _call(cast, units, before, line, narrator if told else None, carry)
     kin_said: set[int] = set()
     kin_mine: set[int] = set()
     kin_to: set[int] = set()
@@ -764,6 +772,19 @@ def _decode_conv(
             cast.kin_away = {remote_set[0]: conv[-1].para}
     away = {pid for pid, at in cast.kin_away.items()
             if not window and 0 < conv[0].para - at <= _KIN_AWAY} if cast.kin_away else set()
+    # Someone greeted by name later in the exchange (`Is Priti with you? Hi, Priti.`) has not been talking before it,
+    # unless the line greets back (`Hi, Odile!` after `Hi, Priti.`).
+    unheard: dict[int, set[int]] = {}
+    if any(u.vocatives for u in units):
+        greeted: set[int] = set()
+        for t in range(len(units) - 1, -1, -1):
+            unheard[t] = set(greeted)
+            u = units[t]
+            if u.vocatives and any(_GREETING.search(q.text) for q in u.quotes) and not (
+                    t and any(_GREETING.search(q.text) for q in units[t - 1].quotes)):
+                greeted |= {v for v in u.vocatives if v >= 0}
+    # (After a hang-up in the exchange, the far end is heard no more.)
+    call_end = max(window) if window and units[max(window)].hang_up and remote_set else len(units)
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -1016,8 +1037,8 @@ def _decode_conv(
                 if pid == u.lead:
                     s += lead_beat
                 if t in window and pid in remote_set:
-                    if not u.names and u.subject is None and not u.vocatives:
-                        s += _ON_THE_LINE
+                    if len(remote_set) > 1 and not u.names and u.subject is None and not u.vocatives:
+                        s += _ON_THE_LINE  # (two heard as far ends: no telling which the room answers)
                     if u.remote or u.hang_up:
                         s += _REMOTE_PICK
                     elif u.vocatives and not u.vocatives & set(remote_set):
@@ -1044,8 +1065,10 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 elif t == 0 and fresh and pid == next((p for p in reversed(fresh) if p in known), None):
                     s += _OPENING_FRESH
-                if pid in away:
-                    s += _GONE  # a relative heard on the phone is not in the room once the call is over
+                if unheard and pid in unheard[t] and pid not in u.vocatives:
+                    s += _NOT_YET
+                if pid in away or t > call_end and pid in remote_set:
+                    s += _GONE  # someone heard on the phone is not in the room once the call is over
                 if voice_answered and voice_answered.get(t) == pid:
                     s += _ANSWERED_VOICE
                 if pid in gone[t]:
@@ -1061,12 +1084,33 @@ def _decode_conv(
     # A call from a relative goes back and forth: two turns running by the same one are rarer still.
     strict = {t for t in window if t - 1 in window} if kin_said or kin_mine else set()
     shouted = {k + 1 for k in voice_answered if k + 1 < len(units) and units[k + 1].quotes[-1].text.rstrip(" '\"\u201d\u2019").endswith("!")}
+    # On a call the far end answers the near end in turn: a bare line (nobody named in its paragraph, nobody called)
+    # after a line from the room leans to the one on the other end, and a line after the far end's to whoever holds
+    # the phone.
+    far_i = {index[p] for p in remote_set if p in index} if window and len(remote_set) == 1 else set()
+    hold_i = {index[p] for p in holders if p in index and p not in remote_set} if window else set()
+    bare = {t for t in window if not units[t].anchored and not units[t].names and units[t].subject is None and not units[t].vocatives} if far_i else set()
+    plain = {t for t in bare if all(q.tag is None for q in units[t].quotes)} if hold_i else set()
+    # Someone tagged cutting in with their first line of the scene (`"Is that a walk-in?" Sol called from the back.`),
+    # answered by a tagged line (`"It's bees," I called back.`): the tagged answer says nothing of who spoke the line
+    # before the cut-in, so the turns do not alternate across it.
+    cut_in: set[int] = set()
+    seen = set(carry)
+    for t, u in enumerate(units):
+        if u.anchored and u.anchor >= 0 and u.anchor not in seen and t >= 2 and t + 1 < len(units) and units[t + 1].anchored:
+            cut_in.add(t + 1)
+        if u.anchored:
+            seen.add(u.anchor)
+        seen |= u.vocatives
+        seen.update(u.names)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
     m = n + 1
     score = [NEG] * (m * n)
     for c in range(n):
         score[n * n + c] = unary[0][c]  # state (none, c)
+        if c in far_i and 0 in bare and not (carry and carry[-1] in remote_set):
+            score[n * n + c] += _ON_THE_LINE
     back: list[list[int]] = []
     for t in range(1, len(units)):
         row = unary[t]
@@ -1077,7 +1121,10 @@ def _decode_conv(
         voice, reply = units[t].voice, units[t].reply
         same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
         live = [c for c in range(n) if not row[c] <= -1e8]
-        alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice)
+        alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice) and t not in cut_in
+        # (On a call, a line calling someone by name hands the turn to them, not back to the one before.)
+        called_i = {index[v] for v in units[t - 1].vocatives if v in index} if (
+            far_i and t - 1 in window and units[t - 1].vocatives) else None
         ans_b = index.get(voice_answered.get(t - 1)) if voice_answered else None
         again = _ANSWERER_AGAIN if t not in shouted else 0.0
         for b in range(n):
@@ -1088,6 +1135,12 @@ def _decode_conv(
                     continue
                 for c in live:
                     s = prev + row[c]
+                    if t in window and far_i:
+                        if c in far_i and b not in far_i and t in bare:
+                            s += _ON_THE_LINE
+                        elif b in far_i and c in hold_i and t in plain and (a == n or a in far_i):
+                            # (unless the far end was answering someone else in the room: then they go on)
+                            s += _CALL_TURN
                     if voice and c != unk and c in (a, b):
                         s += _VOICE_ON_STAGE
                     elif reply and c == b and c != unk:
@@ -1098,7 +1151,7 @@ def _decode_conv(
                         # the voice answered whoever called to it: the other one in the room goes on (unless it is
                         # shouted back up again: `Sorry!`)
                         s += again
-                    elif a == c and alt_ok:
+                    elif a == c and alt_ok and (not called_i or c in called_i):
                         # the same unnamed voice counts too (A, ?, A, ?); a voice from off stage called back by name
                         # was no turn in the alternation
                         s += _ALTERNATE
@@ -1313,13 +1366,21 @@ def _she_leads(pieces: Sequence[Piece], q) -> bool:
     return first == q.tag_at[0]
 
 
-def _holders(cast: Cast, text: str) -> set[int]:
-    """Who takes the call: those named in the sentence before the words that open it (`Ines put it on speaker`)."""
+def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
+    """Who takes the call: those named in the sentence before the words that open it (`Ines put it on speaker`); in a
+    story told by "I" (or "you"), the narrator, when that sentence opens on them (`You put it on speaker`)."""
     m = _CALL.search(text)
     if m is None:
         return set()
     start = max(text.rfind(c, 0, m.start()) for c in ".!?") + 1
-    return {pid for _, _, pid in cast.find(text[start : m.start()])}
+    found = {pid for _, _, pid in cast.find(text[start : m.start()])}
+    if not found and me is not None and _ME_FIRST.match(text, start):
+        found = {me}
+    return found
+
+
+_ME_FIRST = re.compile(r"\s*(?:(?:So|And|Then|Finally)\s+)?(?:I|[Yy]ou|[Mm]y|[Yy]our)\s")
+"""A sentence opening on the narrator (`I picked up.`, `So you answer it.`, `My phone buzzed.`)."""
 
 
 _ITS_ME = re.compile(r"(?:^|[.!?,]\s*|\b(?:Hi|Hey|Hello|Yeah|Yes)\s*[.,!]?\s*)(?:[Ii]t['\u2019]s|[Tt]his\s+is)\s+$")
@@ -1333,7 +1394,8 @@ def _self_named(cast: Cast, text: str) -> set[int]:
     return {pid for s, _, pid in cast.find(text) if _ITS_ME.search(text, max(0, s - 30), s)}
 
 
-def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None) -> tuple[list[int], set[int], set[int]]:
+def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
+          me: int | None = None, heard: Sequence[int] = ()) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
     The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
@@ -1342,7 +1404,7 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
     """
     # (narration holding none of the call words is not searched)
     start = 0 if may_hold(before.lower(), _CALL_STEMS) and _CALL.search(before) and _PHONE.search(before) else None
-    holders = _holders(cast, before) if start is not None else set()
+    holders = _holders(cast, before, me) if start is not None else set()
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
     if start is None and line and _HANG_UP.search(before):
@@ -1368,7 +1430,7 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None)
         # Someone tagged by name only while the call is open, never heard in person before it, and whom other lines of
         # the call address by name (`"Hi, Bettina!"` ... `"Go home," Bettina adds`): the far end, though not heard
         # from the phone in so many words.
-        before_call = {u.anchor for u in units[:start] if u.anchored}
+        before_call = {u.anchor for u in units[:start] if u.anchored} | set(heard)
         far = [units[t].anchor for t in sorted(window) if units[t].anchored and units[t].anchor >= 0
                and units[t].anchor not in holders and units[t].anchor not in before_call
                and any(units[t].anchor in units[r].vocatives for r in window if r != t)]
