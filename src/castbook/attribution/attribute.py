@@ -1617,6 +1617,20 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
         (pid,) = a.vocatives
         if pid >= 0 and not (a.tag is not None and a.tag.kind == "name" and a.tag.pid == pid):
             out.setdefault(head, Counter())[pid] += 1
+    for a, b in zip(quotes, quotes[1:]):
+        # ...and the other way round: `"What happened?" the kid said.` -- `"Roll the dice, Milo," Gus said.`
+        t = a.tag
+        if (t is None or t.kind != "descriptor" or t.strength < 0.6 or len(b.vocatives) != 1 or b.para != a.para + 1
+                or resets[b.para] or b.tag is None or b.tag.kind != "name"):
+            continue
+        words = t.text.lower().split()
+        head = words[-1]
+        if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
+                head in _STRANGER_HEADS or head in _KIN):
+            continue
+        (pid,) = b.vocatives
+        if pid >= 0 and b.tag.pid != pid:
+            out.setdefault(head, Counter())[pid] += 1
     return out
 
 

@@ -209,9 +209,12 @@ _I = re.compile(r"\bI\b")
 _TO_WHOM = re.compile(
     r"\b(?:(?:said|says|say|saying|whispered|murmured|muttered|cried|called|replied|answered|returned|turned|turning|"
     r"spoke|speaking|added|remarked|observed|exclaimed|continued|nodded|bowed|smiled|went\s+on|repeated|explained|"
-    r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing)\s+$"
+    r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing|"
+    r"(?:grinn|smil|smirk|wink|glar|scowl|frown|beam)(?:ed|es|s|ing)"
+    r"(?:\s+\w+ly)?(?:\s+(?:up|over|down|across|back|round|around|sideways))?\s+at)\s+$"
 )
-"""Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`)."""
+"""Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`), or looked at while
+speaking (`She grinned at Mara.`, `glancing over at Mara`)."""
 _TO_ME = re.compile(
     r"\b(?:(?:said|says|whispered|murmured|muttered|called|replied|answered|returned|turned|turns|turning|spoke|"
     r"speaking|added|remarked|observed|explained|shouted|repeated|went\s+on|bent|leaned|leant|nodded|smiled)"

@@ -1191,6 +1191,7 @@ def _cluster(
     _merge_bare_titles(cast)
     _merge_misspellings(cast)
     _merge_short_forms(cast)
+    _merge_long_given(cast)
     _merge_syllable_names(cast, suffixed)
     _merge_self_named(cast, paragraphs)
     _merge_royal_address(cast, paragraphs)
@@ -1293,6 +1294,34 @@ def _merge_misspellings(cast: Cast) -> None:
             tgt = cast.misspelt(form if title else toks[0], least=max(3, 2 * n))
             if tgt is not None and tgt != pid:
                 _merge_into(cast, pid, tgt)
+
+
+def _merge_long_given(cast: Cast) -> None:
+    """`Wesley Hart` in a shout and `Wes Hart` in the narration: two full names with the same family name, one given
+    name the start of the other (three letters or more), are one character when the text uses the short name at least as
+    often (the long one is its full form, kept for a shout), unless their genders disagree."""
+    full: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
+    for pid, person in enumerate(cast.people):
+        if person.hinted:
+            continue
+        for f in person.forms:
+            title, toks = split_title(f)
+            if not title and len(toks) == 2 and len(toks[0]) >= 3:
+                full[toks[1]].append((toks[0], pid))
+    for pairs in full.values():
+        if len({pid for _, pid in pairs}) < 2:
+            continue
+        for a, pa in pairs:
+            for b, pb in pairs:
+                if pa == pb or len(a) >= len(b) or not b.startswith(a) or not cast.people[pa].forms or not cast.people[pb].forms:
+                    continue
+                ga, gb = cast.people[pa].gender, cast.people[pb].gender
+                if ga and gb and ga != gb:
+                    continue
+                if sum(cast.people[pa].forms.values()) < sum(cast.people[pb].forms.values()):
+                    continue  # (`Eliza` among a great many `Elizabeth`: a pet name some speakers use, left alone)
+                src, tgt = pb, pa
+                _merge_into(cast, src, tgt)
 
 
 def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
