@@ -924,6 +924,12 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                 and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
                 and t[0].isupper() and not t.isupper())
 
+    def last_once(t: str) -> bool:
+        """A family name written this once, after a title of rank or trade and a given name (`Doctor Sunniva Amsel
+        is pinning`): the full name's end, not a new word."""
+        return (cap_all[t] == 1 and len(t) > 1 and t.isalpha() and not t.isupper() and t[0].isupper()
+                and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and t.lower() not in TITLES)
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
         cleaned = [clean(t) for t in tokens]
@@ -941,7 +947,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
             if tok and (namelike(ct.rpartition(" ")[2]) or run and ct in run_surnames or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
-                        and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
+                        and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))
+                        or i == len(tokens) - 1 and run and title not in (None, "The") and title_gender(title) is None
+                        and last_once(ct)):
                 # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
                 continue
@@ -1140,6 +1148,8 @@ def _cluster(
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
             # Mr. Felix Ainsworth -> Felix Ainsworth; but "Mrs. Hugh Penhallow" is Hugh Penhallow's wife.
             pid = alias.get(_key(" ".join(toks)))
+            if pid is None and title != "The" and " ".join(toks) in tags:
+                pid = person_of(" ".join(toks))  # "Captain Margo Okafor" is the tagged "Margo Okafor"
             if pid is None and title_gender(title) is None and title != "The" and (
                     short := alias.get(_key(f"{title} {toks[-1]}"))) is not None and all(
                     len(parsed[g][1]) == 1 for g in people[short].forms if g in parsed):
