@@ -266,7 +266,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             t_after = tag_after(cast, after.text) if after else None
             t_before = tag_before(cast, before.text) if before else None
             cands = [t for t in (t_after, t_before) if t and not (
-                t.kind == "descriptor" and t.text.lower().split()[-1] in _OBJECT_HEADS)]
+                t.kind == "descriptor" and (h := t.text.lower().split()[-1]) in _OBJECT_HEADS
+                and not (h in _MACHINE_HEADS and _capitals_named(cast)))]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             lead = before.text.rstrip() if before else ""
@@ -1698,8 +1699,13 @@ def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: se
             before += " " + p.text
 
 
-_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe".split())
-"""What a ship's AI is called in a tag (`the ship said`, `said the AI`)."""
+def _capitals_named(cast: Cast) -> bool:
+    """Someone named in capitals so far (`MAGPIE says`): the van or computer a story's AI runs may talk, as it."""
+    return any(p.forms and all(f.isupper() and len(f) >= 3 and f.isalpha() for f in p.forms) for p in cast.people)
+
+
+_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe boat sub submarine shuttle van car truck".split())
+"""What a ship's AI is called in a tag (`the ship said`, `said the AI`, `the boat offered`, `the van says`)."""
 
 
 def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str, Counter[int]],
