@@ -193,6 +193,39 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
     return out
 
 
+_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*[.!]")
+"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`)."""
+_MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
+
+
+def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
+    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
+    name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
+    found = cast.find(m.group(1))
+    if len(found) != 1 or found[0][0] != 0:
+        return set()
+    pid = found[0][2]
+    if pid < 0:
+        return set()
+    if _MY_NAME_TRAIL.search(own):
+        return {pid}
+    if m.end() < len(m.string.rstrip()) and not m.group(0).lstrip().startswith(("It", "it")) or m.group(0).endswith("!"):
+        return set()  # (`"Marisol. Come here."`, `"Marisol!"` call her; the name alone, or `it's` and the name, gives it)
+    forms = [f for f in cast.people[pid].forms if len(f) >= 2]
+    if "text" not in memo:  # the whole text once, and where each paragraph starts in it
+        memo["at"], n = [], 0
+        for pieces in paragraphs:
+            memo["at"].append(n)
+            n += sum(len(p.text) + 1 for p in pieces)
+        memo["text"] = " ".join(p.text for pieces in paragraphs for p in pieces) + " "
+    end = memo["at"][pi]
+    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?")):
+        # (nobody has asked a newcomer's name: `"It's Nadia."` reads a caller's name off a phone; `"What is his
+        # name?" "Tobin."` names a third)
+        return set()
+    return set() if any(memo["text"].find(f, 0, end) >= 0 for f in forms) else {pid}
+
+
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
 _TITLED_CALL = re.compile(r"(?:Mister|Mr)\.? [A-Z][\w'\u2019-]+")
 """`Mister Kask.` alone: a title and one name is how others call someone, not how one gives one's own name."""
@@ -247,6 +280,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     if cast.epithets:
         _link_epithets(cast, paragraphs, resets)
     they = any(cast.gender(pid) == "they" for pid in range(len(cast.people)))  # a singular-they character
+    memo: dict = {}  # (the text, built only if a line gives a name alone: `_name_given`)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if pi > 0 and not resets[pi] and pieces and pieces[0].kind == "narration" and paragraphs[pi - 1] and (
@@ -291,6 +325,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             roll = near is not None and (
                 may_hold(near.text.lower(), _ROLL_CALL_STEMS) and bool(_ROLL_CALL.search(near.text)) or near.checks_in)
             q.intro = _introductions(cast, q.text, near.text if near else "", roll)
+            if not q.intro and (m := _NAME_ALONE.match(q.text)) is not None:
+                own = qs[qs.index(q) - 1] if qs.index(q) > 0 else None
+                q.intro = _name_given(cast, paragraphs, pi, m, own.text if own is not None else "", memo)
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
