@@ -173,7 +173,8 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
             out.add(pid)
-        elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (st := _STATION.match(text, e)) and not _ORDERS.search(st.group())):
+        elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (
+                (st := _STATION.match(text, e)) and not _ORDERS.search(st.group()) or _ROLL_ANSWER.match(text, e))):
             out.add(pid)
         elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
                 p for _, _, p in cast.find(gave.group(1))}:
@@ -240,6 +241,10 @@ _ROLL_CALL_STEMS = ("check", "sound", "report", "status", "come", "roll")
 _STATION = re.compile(r"\s*[,.]\s+(?:[Uu]m\.\s+)?(?:[a-z][\w'\u2019-]*|Here|Ready|Clear|Copy|Standing|In|On|At|Up|Front|North|South|East|West|Back|Rear)(?:\s+[a-z][\w'\u2019-]*){0,3}\s*[.!]")
 """After one's name in a radio check, where or how one is, in a few words with no verb for anyone else to do:
 `Kestrel, up top.`, `Bulwark, front gate.`, `Vesper. Um. Here.`"""
+_ROLL_ANSWER = re.compile(r"\s*[,.]\s+(?:(?:also|all|still|and)\s+)?(?:loud|clear|here|ready|present|online|copy|check|"
+                          r"in\s+position|on\s+station|standing\s+by)\b|\.\s+I['\u2019]m\s")
+"""A radio check's answer that goes on past its place (`Quill, loud and clear, and hungry.`, `Whitlock, also clear,
+and I want it on record ...`, `Quill. I'm sitting right here.`): the name opening it is still the speaker's own."""
 _ORDERS = re.compile(r"\b(?:you|your|come|go|get|stop|wait|look|listen|hold|take|give|stay|move|help|let|don['\u2019]t|please)\b", re.I)
 
 
