@@ -769,3 +769,21 @@ def test_a_family_name_written_once_after_a_rank_and_a_given_name():
     cast = discover(paragraphs)
     assert cast.resolve("Sunniva") == cast.resolve("Doctor Sunniva Amsel") is not None
     assert "Doctor Sunniva Amsel" in cast.people[cast.resolve("Sunniva")].forms
+
+
+def test_a_short_name_called_at_the_end_of_a_line_is_the_one_given_name_it_begins():
+    """`"..., we know, Ben."` with `Benedek Quill` the only given name starting `Ben`: his short name; a word also
+    written in lower case (`Art` beside `art`) or starting no one's given name stays apart."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "Benedek Quill had flown the boat for years. Marguerite Okafor watched him.",
+        '"Can I say something?" Quill asked.',
+        '"No, we know what you want to say, Ben."',
+        '"I was going to say it anyway," Benedek said.',
+        '"Leave it, Art."',
+        '"It is not art," Marguerite said.',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") is not None
+    assert cast.resolve("Art") is None

@@ -980,11 +980,38 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     if " the " in narration:
         _merge_epithet_of_two(cast, paragraphs, text, marks)
+    _called_short(cast, text, cap_all, lower)
     # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
     all_get, mid_get = cap_all.get, cap_mid.get
     cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
                                  if n >= all_get(cap, 0) and not mid_get(cap, 0) and w not in _FAMILY_CALLS)
     return cast
+
+
+_CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
+"""`"..., yes, we know, Ben."`: a short word called to someone at the end of a line."""
+
+
+def _called_short(cast: Cast, text: str, cap_all: Counter[str], lower: Counter[str]) -> None:
+    """`Ben` called to someone, where `Benedek Quill` is the only character whose given name begins so (and the word
+    is never written in lower case, nor is it anyone's name already): his short name, not someone new."""
+    firsts: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if toks and title in (None, "The") and len(toks[0]) >= 5:
+                firsts[toks[0]].add(pid)
+    if not firsts:
+        return
+    for w in dict.fromkeys(m.group(1) for m in _CALLED_SHORT.finditer(text)):
+        if cast.resolve(w) is not None or lower[w.lower()] or w.lower() in TITLES or w.lower() in _NOT_NAMES:
+            continue
+        owners = {pid for first, pids in firsts.items() if first.startswith(w) and len(first) >= len(w) + 2 for pid in pids}
+        if len(owners) == 1:
+            pid = owners.pop()
+            cast.people[pid].forms[w] += 1
+            cast.alias[_key(w)] = pid
+            cast._owners = None
 
 
 _PEER = re.compile(r"[Tt](?<!\w[Tt])he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
