@@ -27,6 +27,8 @@ from castbook.sources.clean import (clean_paragraph, drop_emoji, fix_text, is_sc
     ("pairing: alpha!Cassius/omega!Ellis, slow burn", "pairing: alpha!Cassius/omega!Ellis, slow burn"),
     ("human!Dean x vampire!Cas", "human!Dean x vampire! Cas"),
     ("she yelled run!Then he ran", "she yelled run! Then he ran"),
+    ("It isn't.Then she went", "It isn't. Then she went"),
+    ("He said J.Then", "He said J.Then"),
 ])
 def test_unglue(raw: str, fixed: str) -> None:
     assert unglue(raw) == fixed
@@ -50,6 +52,13 @@ def test_glued_line_splits_after_a_straight_quote_closing_a_broken_off_line() ->
     line = "".join(f'"The valve {i} stuck, so I—"Wren slapped the desk. "You?"' for i in range(40))
     parts = split_glued_paragraphs(line)
     assert parts[:2] == ['"The valve 0 stuck, so I—"', 'Wren slapped the desk. "You?"']
+
+
+def test_glued_line_splits_after_a_contraction_and_before_a_quote_that_opens_with_a_dash() -> None:
+    line = "".join(f'It isn\'t."Kid {i}."Pia sighed."We can\'t just—" Ana starts."—leave him? Watch me," says Bea.' for i in range(40))
+    parts = split_glued_paragraphs(line)
+    assert parts[:5] == ["It isn't.", '"Kid 0."', "Pia sighed.", '"We can\'t just—" Ana starts.',
+                         '"—leave him? Watch me," says Bea.']
 
 
 def test_long_line_without_glue_is_cut_outside_quotes() -> None:

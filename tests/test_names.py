@@ -740,3 +740,50 @@ def test_a_knights_style_joins_the_given_name_and_greets_no_one_as_themself():
     assert cast.resolve("Ser Oswin") == cast.resolve("Oswin") is not None
     assert _introductions(cast, "Ser Oswin. Still tall, I see.", "Your Majesty,") == set()
     assert _introductions(cast, "Oswin Hale. Still tall, I see.", "Your Majesty,") == {cast.resolve("Oswin")}
+
+
+def test_a_titled_full_name_joins_its_tagged_name_and_its_first_name():
+    """`Captain Margo Okafor` is the work's tagged `Margo Okafor`, so a bare `Margo` has one owner, not two."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "Captain Margo Okafor came onto the bridge. Okafor looked at the board.",
+        '"Margo, we have a problem," Tobin said.',
+        '"Tell me," Margo said.',
+        '"It\'s the pumps," Tobin said. Margo swore.',
+    ]
+    cast = discover(paragraphs, tagged=["Margo Okafor", "Tobin Sayer"])
+    assert cast.resolve("Margo") == cast.resolve("Okafor") == cast.resolve("Captain Margo Okafor") is not None
+
+
+def test_a_family_name_written_once_after_a_rank_and_a_given_name():
+    """`Doctor Sunniva Amsel is pinning`: Amsel, written this once, ends her name instead of being dropped."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "Next to her, Doctor Sunniva Amsel is pinning a lanyard to her dress.",
+        '"Ready," Sunniva says.',
+        '"Go," Juno says.',
+        '"Going," Sunniva says.',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Sunniva") == cast.resolve("Doctor Sunniva Amsel") is not None
+    assert "Doctor Sunniva Amsel" in cast.people[cast.resolve("Sunniva")].forms
+
+
+def test_a_short_name_called_at_the_end_of_a_line_is_the_one_given_name_it_begins():
+    """`"..., we know, Ben."` with `Benedek Quill` the only given name starting `Ben`: his short name; a word also
+    written in lower case (`Art` beside `art`) or starting no one's given name stays apart."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "Benedek Quill had flown the boat for years. Marguerite Okafor watched him.",
+        '"Can I say something?" Quill asked.',
+        '"No, we know what you want to say, Ben."',
+        '"I was going to say it anyway," Benedek said.',
+        '"Leave it, Art."',
+        '"It is not art," Marguerite said.',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") is not None
+    assert cast.resolve("Art") is None

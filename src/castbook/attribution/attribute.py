@@ -174,7 +174,8 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
         opening = not text[:s].strip(" ,.-\u2014")
         if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
             out.add(pid)
-        elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (st := _STATION.match(text, e)) and not _ORDERS.search(st.group())):
+        elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (
+                (st := _STATION.match(text, e)) and not _ORDERS.search(st.group()) or _ROLL_ANSWER.match(text, e))):
             out.add(pid)
         elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
                 p for _, _, p in cast.find(gave.group(1))}:
@@ -194,6 +195,39 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
     return out
 
 
+_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*[.!]")
+"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`)."""
+_MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
+
+
+def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
+    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
+    name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
+    found = cast.find(m.group(1))
+    if len(found) != 1 or found[0][0] != 0:
+        return set()
+    pid = found[0][2]
+    if pid < 0:
+        return set()
+    if _MY_NAME_TRAIL.search(own):
+        return {pid}
+    if m.end() < len(m.string.rstrip()) and not m.group(0).lstrip().startswith(("It", "it")) or m.group(0).endswith("!"):
+        return set()  # (`"Marisol. Come here."`, `"Marisol!"` call her; the name alone, or `it's` and the name, gives it)
+    forms = [f for f in cast.people[pid].forms if len(f) >= 2]
+    if "text" not in memo:  # the whole text once, and where each paragraph starts in it
+        memo["at"], n = [], 0
+        for pieces in paragraphs:
+            memo["at"].append(n)
+            n += sum(len(p.text) + 1 for p in pieces)
+        memo["text"] = " ".join(p.text for pieces in paragraphs for p in pieces) + " "
+    end = memo["at"][pi]
+    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?")):
+        # (nobody has asked a newcomer's name: `"It's Nadia."` reads a caller's name off a phone; `"What is his
+        # name?" "Tobin."` names a third)
+        return set()
+    return set() if any(memo["text"].find(f, 0, end) >= 0 for f in forms) else {pid}
+
+
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
 _TITLED_CALL = re.compile(r"(?:Mister|Mr)\.? [A-Z][\w'\u2019-]+")
 """`Mister Kask.` alone: a title and one name is how others call someone, not how one gives one's own name."""
@@ -208,6 +242,10 @@ _ROLL_CALL_STEMS = ("check", "sound", "report", "status", "come", "roll")
 _STATION = re.compile(r"\s*[,.]\s+(?:[Uu]m\.\s+)?(?:[a-z][\w'\u2019-]*|Here|Ready|Clear|Copy|Standing|In|On|At|Up|Front|North|South|East|West|Back|Rear)(?:\s+[a-z][\w'\u2019-]*){0,3}\s*[.!]")
 """After one's name in a radio check, where or how one is, in a few words with no verb for anyone else to do:
 `Kestrel, up top.`, `Bulwark, front gate.`, `Vesper. Um. Here.`"""
+_ROLL_ANSWER = re.compile(r"\s*[,.]\s+(?:(?:also|all|still|and)\s+)?(?:loud|clear|here|ready|present|online|copy|check|"
+                          r"in\s+position|on\s+station|standing\s+by)\b|\.\s+I['\u2019]m\s")
+"""A radio check's answer that goes on past its place (`Quill, loud and clear, and hungry.`, `Whitlock, also clear,
+and I want it on record ...`, `Quill. I'm sitting right here.`): the name opening it is still the speaker's own."""
 _ORDERS = re.compile(r"\b(?:you|your|come|go|get|stop|wait|look|listen|hold|take|give|stay|move|help|let|don['\u2019]t|please)\b", re.I)
 
 
@@ -248,6 +286,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     if cast.epithets:
         _link_epithets(cast, paragraphs, resets)
     they = any(cast.gender(pid) == "they" for pid in range(len(cast.people)))  # a singular-they character
+    memo: dict = {}  # (the text, built only if a line gives a name alone: `_name_given`)
     for pi, pieces in enumerate(paragraphs):
         qs = [Quote(pi, k, p.text) for k, p in enumerate(pieces) if p.kind == "dialogue"]
         if pi > 0 and not resets[pi] and pieces and pieces[0].kind == "narration" and paragraphs[pi - 1] and (
@@ -267,7 +306,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             t_after = tag_after(cast, after.text) if after else None
             t_before = tag_before(cast, before.text) if before else None
             cands = [t for t in (t_after, t_before) if t and not (
-                t.kind == "descriptor" and t.text.lower().split()[-1] in _OBJECT_HEADS)]
+                t.kind == "descriptor" and (h := t.text.lower().split()[-1]) in _OBJECT_HEADS
+                and not (h in _MACHINE_HEADS and _capitals_named(cast)))]
             named.update(t.pid for t in cands if t.kind == "name" and t.pid is not None)
             q.tag = max(cands, key=lambda t: t.strength) if cands else None
             lead = before.text.rstrip() if before else ""
@@ -291,6 +331,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             roll = near is not None and (
                 may_hold(near.text.lower(), _ROLL_CALL_STEMS) and bool(_ROLL_CALL.search(near.text)) or near.checks_in)
             q.intro = _introductions(cast, q.text, near.text if near else "", roll)
+            if not q.intro and (m := _NAME_ALONE.match(q.text)) is not None:
+                own = qs[qs.index(q) - 1] if qs.index(q) > 0 else None
+                q.intro = _name_given(cast, paragraphs, pi, m, own.text if own is not None else "", memo)
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
@@ -1727,8 +1770,13 @@ def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: se
             before += " " + p.text
 
 
-_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe".split())
-"""What a ship's AI is called in a tag (`the ship said`, `said the AI`)."""
+def _capitals_named(cast: Cast) -> bool:
+    """Someone named in capitals so far (`MAGPIE says`): the van or computer a story's AI runs may talk, as it."""
+    return any(p.forms and all(f.isupper() and len(f) >= 3 and f.isalpha() for f in p.forms) for p in cast.people)
+
+
+_MACHINE_HEADS = frozenset("ship ai computer system android robot droid mainframe boat sub submarine shuttle van car truck".split())
+"""What a ship's AI is called in a tag (`the ship said`, `said the AI`, `the boat offered`, `the van says`)."""
 
 
 def _machine_roles(cast: Cast, heads: set[str], spoke: set[int], roles: dict[str, Counter[int]],

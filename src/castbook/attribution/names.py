@@ -924,6 +924,12 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                 and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
                 and t[0].isupper() and not t.isupper())
 
+    def last_once(t: str) -> bool:
+        """A family name written this once, after a title of rank or trade and a given name (`Doctor Sunniva Amsel
+        is pinning`): the full name's end, not a new word."""
+        return (cap_all[t] == 1 and len(t) > 1 and t.isalpha() and not t.isupper() and t[0].isupper()
+                and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and t.lower() not in TITLES)
+
     def forms_of(mention: str) -> list[str]:
         title, tokens = split_title(mention)
         cleaned = [clean(t) for t in tokens]
@@ -941,7 +947,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         for i, tok in enumerate(tokens + [""]):
             ct = clean(tok)
             if tok and (namelike(ct.rpartition(" ")[2]) or run and ct in run_surnames or i == len(tokens) - 2 and i <= 1 and first_once(ct, title, clean(tokens[-1]))
-                        and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))):
+                        and namelike(clean(tokens[-1])) and (i == 0 or namelike(clean(tokens[0])))
+                        or i == len(tokens) - 1 and run and title not in (None, "The") and title_gender(title) is None
+                        and last_once(ct)):
                 # (also a middle name written once: `Gary Alan Holt` beside `Gary` and `Mr Holt`)
                 run.append(ct)
                 continue
@@ -972,11 +980,38 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     if " the " in narration:
         _merge_epithet_of_two(cast, paragraphs, text, marks)
+    _called_short(cast, text, cap_all, lower)
     # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
     all_get, mid_get = cap_all.get, cap_mid.get
     cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
                                  if n >= all_get(cap, 0) and not mid_get(cap, 0) and w not in _FAMILY_CALLS)
     return cast
+
+
+_CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
+"""`"..., yes, we know, Ben."`: a short word called to someone at the end of a line."""
+
+
+def _called_short(cast: Cast, text: str, cap_all: Counter[str], lower: Counter[str]) -> None:
+    """`Ben` called to someone, where `Benedek Quill` is the only character whose given name begins so (and the word
+    is never written in lower case, nor is it anyone's name already): his short name, not someone new."""
+    firsts: defaultdict[str, set[int]] = defaultdict(set)
+    for pid, person in enumerate(cast.people):
+        for f in person.forms:
+            title, toks = split_title(f)
+            if toks and title in (None, "The") and len(toks[0]) >= 5:
+                firsts[toks[0]].add(pid)
+    if not firsts:
+        return
+    for w in dict.fromkeys(m.group(1) for m in _CALLED_SHORT.finditer(text)):
+        if cast.resolve(w) is not None or lower[w.lower()] or w.lower() in TITLES or w.lower() in _NOT_NAMES:
+            continue
+        owners = {pid for first, pids in firsts.items() if first.startswith(w) and len(first) >= len(w) + 2 for pid in pids}
+        if len(owners) == 1:
+            pid = owners.pop()
+            cast.people[pid].forms[w] += 1
+            cast.alias[_key(w)] = pid
+            cast._owners = None
 
 
 _PEER = re.compile(r"[Tt](?<!\w[Tt])he (Duke|Duchess|Earl|Countess|Marquess|Marquis|Marchioness|Viscount|Viscountess|Baron|Baroness)"
@@ -1140,6 +1175,8 @@ def _cluster(
         elif pid is None and title and len(toks) >= 2 and title.rstrip(".").lower() != "mrs":
             # Mr. Felix Ainsworth -> Felix Ainsworth; but "Mrs. Hugh Penhallow" is Hugh Penhallow's wife.
             pid = alias.get(_key(" ".join(toks)))
+            if pid is None and title != "The" and " ".join(toks) in tags:
+                pid = person_of(" ".join(toks))  # "Captain Margo Okafor" is the tagged "Margo Okafor"
             if pid is None and title_gender(title) is None and title != "The" and (
                     short := alias.get(_key(f"{title} {toks[-1]}"))) is not None and all(
                     len(parsed[g][1]) == 1 for g in people[short].forms if g in parsed):

@@ -72,7 +72,7 @@ _ABBREVIATIONS = frozenset(
     " messrs mme mlle hon gov pres sen rep dept univ approx".split()
 )
 # A sentence end glued to the next sentence: `spiral.The`, `tonight.“Mara`, `door.”The`, `wait...What`.
-_GLUE = re.compile(r"(?<=[A-Za-z0-9\u00C0-\u024F])([.!?…]+[”’\")\]]*)(?=[A-Z\u00C0-\u00DE“‘])"
+_GLUE = re.compile(r"(?<=[A-Za-z0-9\u00C0-\u024F])([.!?…]+[”’\")\]]*)(?=[A-Z\u00C0-\u00DE“‘]|(?<=\")[—–])"
                    r"|(?<=[.!?,…—–\-])([”])(?=[A-Za-z\u00C0-\u024F“])")
 _GLUE_HINT = re.compile(r"[.!?…”][”’\")\]]*[A-Za-z\u00C0-\u024F“‘]")
 """What every `_GLUE` match has (a cheap test that skips most paragraphs; `_GLUE` starts with a lookbehind)."""
@@ -95,7 +95,8 @@ def _glue_points(text: str) -> list[int]:
             continue
         if m.group(1) and m.group(1)[0] == ".":
             w = _WORD_BEFORE.search(text, max(0, m.start() - 12), m.start())
-            if w and (w.group(1).lower() in _ABBREVIATIONS or len(w.group(1)) == 1):
+            if w and (w.group(1).lower() in _ABBREVIATIONS
+                      or len(w.group(1)) == 1 and text[w.start() - 1:w.start()] not in ("'", "\u2019")):
                 continue  # `Mr.Smith`, `U.S.A` and initials are not two sentences
         if m.group(1) == "!":
             w = _WORD_BEFORE.search(text, max(0, m.start() - 30), m.start())
@@ -103,6 +104,8 @@ def _glue_points(text: str) -> list[int]:
                 continue  # `alpha!Cassius/omega!Ellis`
         if end - 1 in opening:
             end -= 1  # `anyway."Coil two`: the straight quote opens the next sentence
+        elif text[end:end + 1] in "—–":
+            continue  # (`starts."—leave her`: only a quote that opens a line broken into)
         points.append(end)
     # `work.""Noted`: one straight quote closes, the next opens.
     at = text.find('""')
