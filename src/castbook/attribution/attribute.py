@@ -1084,6 +1084,12 @@ def _antecedent(
             return joined
         fits = sorted(set(fits) | set(comers))
         first = items[0]
+        if fits and first[1] == "name" and len(sent.split()) <= _FRAGMENT_WORDS and _FRAGMENT.fullmatch(sent, 0, first[0]) and len(
+                _FRAGMENT_REST.findall(sent, next(e for st, e, _ in cast.find(sent) if st == first[0]))) <= 1:
+            # `Tom looked at Jack for a long moment. Then at Owen.`, `Younger than Rourke expected.`: a sentence with
+            # no subject of its own goes on with the one before; the name in it is only looked at or compared.
+            trail[0] += 1
+            continue
         chained = first[1] == "pron" and _PRON_WORDS_G.get(first[2]) == gender
         if fits and (chained or len({pid for _, pid in fits}) > 1):
             # Two of that gender in one sentence (`Idris went after him, and Tom shut the gate.`), or the
@@ -1109,6 +1115,14 @@ def _antecedent(
         trail[1] += 1
     return None
 
+
+_FRAGMENT = re.compile(
+    r"[\s\"'\u201c\u2018*_]*(?:(?:[Aa]nd|[Bb]ut|[Oo]r|[Tt]hen|[Nn]ot|[Oo]nly|[Jj]ust|[Ee]ven|[Ss]till|[Aa]gain|[Nn]ow|[Aa]lso|[Ff]irst)\s+)*"
+    r"(?:[A-Za-z]+er\s+than|[Mm]ore\s+\w+\s+than|[Aa]t|[Tt]o|[Tt]owards?|[Oo]n|[Oo]nto|[Ii]nto|[Ww]ith|[Ff]rom|[Pp]ast|[Oo]ver|[Ll]ike|[Tt]han)\s+")
+"""The opening of a verbless sentence before a name (`Then at Owen.`, `Younger than Rourke expected.`)."""
+_FRAGMENT_WORDS = 8
+_FRAGMENT_REST = re.compile(r"[A-Za-z]+")
+"""...ending on the name, or one word after it (`expected`): not `To Mara it seemed strange.`"""
 
 _MAIN_PRON = {g: re.compile(r"(?:[;:\u2014]|,(?:\s+(?:and|but|yet|then|so))?)\s+" + w + r"\s+(?!who\b|that\b)[a-z]")
               for g, w in (("male", "he"), ("female", "she"))}

@@ -348,6 +348,8 @@ class _Unit:
     """The soft pick is only whoever the narration before the exchange named last (`pron_fresh`)."""
     gender: str | None = None
     newcomer: tuple[int, str | None] | None = None
+    young: bool = False
+    """Tagged by a word for a child (`said the girl`, `the boy muttered`): not anyone titled as a grown-up."""
     """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
     vocatives: set[int] = field(default_factory=set)
     asks: set[int] = field(default_factory=set)
@@ -708,6 +710,9 @@ def _units(
         elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in _PERSONAL
                 and q.tag_at is not None and u.beat is None):
             u.beat = tag.gender
+        if (tag is not None and tag.kind == "descriptor" and tag.strength >= 0.9 and not u.anchored
+                and tag.text.lower().split()[-1] in _YOUNG):
+            u.young = True
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
                 and u.newcomer is None and not u.anchored):
             u.newcomer = (q.para, tag.gender)
@@ -967,6 +972,7 @@ def _decode_conv(
     # In a crew, a line opening on a bare name and a full stop (`Mister Fenn. Bring us about.`) summons someone: no
     # reply to them (but `Kit! You were meant to ...` cries out at whoever just spoke).
     summons = {t: _summoned(cast, u, ".") for t, u in enumerate(units) if u.vocatives} if talk is _CREW else {}
+    grown = {pid for pid in cands if pid >= 0 and _grown_up(cast, pid)} if any(u.young for u in units) else set()
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -1012,6 +1018,8 @@ def _decode_conv(
                     s += _ANSWERED if talk is _CREW and pid in summons.get(t + 1, ()) else answered
                 if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
+                if u.young and pid in grown:
+                    s += _GROWN_UP
                 if u.gender:
                     s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
                 elif u.beat:
@@ -1358,6 +1366,20 @@ def _beat_subjects(cast: Cast, pieces: Sequence[Piece], q) -> list[int]:
                     for k, p in enumerate(pieces) if p.kind == "narration" and k <= q.tag_at[0])
     among = {pid for _, _, pid in cast.find(text) if cast.gender(pid) == tag.gender}
     return [pid for sent in _SENTENCES.split(text) for pid in _clause_subjects(cast, sent, among)] if among else []
+
+
+_YOUNG = frozenset("girl boy child lad lass kid".split())
+_GROWN_TITLES = frozenset("""mr mrs ms sir lady lord dr doctor professor prof colonel captain major general admiral madame
+    monsieur mme coach chef mom mum dad mother father grandma grandpa granny nana aunt auntie uncle inspector sergeant
+    detective officer judge reverend manager boss""".split())
+_GROWN_UP = -2.5
+"""`"Is he yours?" -- "Sort of," said the boy.`: the boy is not Mrs. Hale, Dad or the Coach."""
+
+
+def _grown_up(cast: Cast, pid: int) -> bool:
+    """Someone the book names by a grown-up's title or role (`Mrs. Hale`, `Coach`, `Dad`)."""
+    first = cast.name(pid).split()[0].rstrip(".").lower() if cast.name(pid) else ""
+    return first in _GROWN_TITLES
 
 
 def _she_leads(pieces: Sequence[Piece], q) -> bool:
