@@ -157,13 +157,18 @@ _REACTS = re.compile(
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+|\b(?:Then|And|But)\s+)$")
 _REACTED = -2.0
 """The one a paragraph of narration right after a turn opens on, only taking it in (`Noor nodded.`, `Holt said
-nothing.`, `Marisol looked at her for a long second.`): a listener to that turn, not its speaker."""
+nothing.`, `Marisol looked at her for a long second.`, `Priya went pink.`, `Teo's face fell.`): a listener to that turn,
+not its speaker. (Not `laughed`: as often the speaker laughing at their own joke.)"""
 _REACTS_AFTER = re.compile(
     r"\s+(?:just\s+|only\s+|still\s+|simply\s+)?(?:nod(?:s|ded)|shrug(?:s|ged)|sh(?:ook|akes)\s+(?:his|her|their)\s+head|"
     r"said\s+nothing|says\s+nothing|(?:did\s+not|didn't|does\s+not|doesn't)\s+(?:answer|reply|say\s+anything)|"
     r"(?:was|is|stayed|stays|remained|remains|fell|falls)\s+silent|star(?:es|ed)\s+at|blink(?:s|ed)|"
-    r"look(?:s|ed)\s+at\s+(?:him|her|them|me|us)\b)")
-_REACTS_AFTER_STEMS = ("nod", "shrug", "head", "nothing", "answer", "reply", "anything", "silent", "star", "blink", "look")
+    r"look(?:s|ed)\s+(?:at\s+(?:him|her|them|me|us)\b|up\b|down\b|away\b)|smil(?:es|ed)|sigh(?:s|ed)|snort(?:s|ed)|winc(?:es|ed)|"
+    r"flush(?:es|ed)|blush(?:es|ed)|colou?r(?:s|ed)|go(?:es)?\s+(?:red|pink|pale|white|still)|went\s+(?:red|pink|pale|white|still)|"
+    r"roll(?:s|ed)\s+(?:his|her|their)\s+eyes|rais(?:es|ed)\s+an\s+eyebrow)"
+    r"|['\u2019]s\s+(?:face|smile|mouth|jaw|ears|cheeks|stomach|expression|eyebrows?)\b")
+_REACTS_AFTER_STEMS = ("nod", "shrug", "head", "nothing", "answer", "reply", "anything", "silent", "star", "blink", "look", "smil",
+                       "sigh", "snort", "winc", "flush", "blush", "colo", "red", "pink", "pale", "white", "still", "eye", "'s", "\u2019s")
 """Each match of `_REACTS_AFTER` holds one of these: narration without one is not searched."""
 _MENTION_SELF = -2.0
 """A name said inside the quotation (not as an address): seldom the speaker's own."""
