@@ -156,6 +156,9 @@ _REACTS = re.compile(
 """After a name opening a sentence of the beat: that one only reacts (`Noor just stared at the table.`)."""
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+|\b(?:Then|And|But)\s+)$")
 _REACTED = -2.0
+_ACTED = -0.5
+"""...and a little less likely, whatever they do there (`Theo put the kettle on.`): a writer gives a speaker's own beat
+the paragraph of the line (fan fiction dev: 11 of 216 such lines are theirs; PDNC tune 32 of 440)."""
 """The one a paragraph of narration right after a turn opens on, only taking it in (`Noor nodded.`, `Holt said
 nothing.`, `Marisol looked at her for a long second.`, `Priya went pink.`, `Teo's face fell.`): a listener to that turn,
 not its speaker. (Not `laughed`: as often the speaker laughing at their own joke.)"""
@@ -400,6 +403,8 @@ class _Unit:
     listener: int | None = None
     reacted: int | None = None
     """Whom the paragraph of narration right after it opens on, only taking it in (see `_REACTS_AFTER`)."""
+    acted: int | None = None
+    """...or doing anything else (`_ACTED`)."""
     """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
     nodder: tuple[str, str] | None = None
     """A nod told with a pronoun (`He nods.`) after a question: (gender, "nod" | "answer"); see Quote.nodder."""
@@ -621,23 +626,23 @@ def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int) -> bool:
     return False
 
 
-def _reacted(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> int | None:
+def _reacted(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> tuple[int | None, bool]:
     """Whom the paragraph of narration alone right after quotation `q` (the last piece of its paragraph) opens on by
-    name, only taking it in (`_REACTS_AFTER`)."""
+    name, and whether only taking it in (`_REACTS_AFTER`)."""
     pieces = paragraphs[q.para]
     if q.piece != len(pieces) - 1 or q.para + 1 >= len(paragraphs):
-        return None
+        return None, False
     after = paragraphs[q.para + 1]
     if not after or after[0].kind != "narration" or any(p.kind != "narration" for p in after):
-        return None
+        return None, False
     text = after[0].text
-    if not text[:1].isupper() or not may_hold(text[:120], _REACTS_AFTER_STEMS):
-        return None
+    if not text[:1].isupper():
+        return None, False
     for s, e, pid in cast.find(text[:80]):
-        if s == 0 and pid >= 0 and _REACTS_AFTER.match(text, e):
-            return pid
+        if s == 0 and pid >= 0:
+            return pid, may_hold(text[e:e + 40], _REACTS_AFTER_STEMS) and _REACTS_AFTER.match(text, e) is not None
         break
-    return None
+    return None, False
 
 
 def _units(
@@ -707,9 +712,8 @@ def _units(
                 u.listener = canon(q.listener)
             u.nodder = getattr(q, "nodder", None)
         u.quotes.append(q)
-        u.reacted = _reacted(cast, paragraphs, q)
-        if u.reacted is not None:
-            u.reacted = canon(u.reacted)
+        after, reacts = _reacted(cast, paragraphs, q)
+        u.acted, u.reacted = (None, None) if after is None else (None, canon(after)) if reacts else (canon(after), None)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
@@ -1079,6 +1083,8 @@ def _decode_conv(
                     s += _GAP_ALTERNATE
                 if pid == u.reacted:
                     s += _REACTED
+                elif pid == u.acted:
+                    s += _ACTED
                 if pid == u.listener:
                     s += _SILENT_TURN
                 elif t == 0 and pid == u.answerer:
