@@ -155,6 +155,24 @@ _REACTS = re.compile(
     r"(?:is|was)\s+(?:\w+ly\s+)?(?:eavesdropping|listening|watching|staring|waiting))\b")
 """After a name opening a sentence of the beat: that one only reacts (`Noor just stared at the table.`)."""
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+|\b(?:Then|And|But)\s+)$")
+_REACTED = -2.0
+_ACTED = -0.5
+"""...and a little less likely, whatever they do there (`Theo put the kettle on.`): a writer gives a speaker's own beat
+the paragraph of the line (fan fiction dev: 11 of 216 such lines are theirs; PDNC tune 32 of 440)."""
+"""The one a paragraph of narration right after a turn opens on, only taking it in (`Noor nodded.`, `Holt said
+nothing.`, `Marisol looked at her for a long second.`, `Priya went pink.`, `Teo's face fell.`): a listener to that turn,
+not its speaker. (Not `laughed`: as often the speaker laughing at their own joke.)"""
+_REACTS_AFTER = re.compile(
+    r"\s+(?:just\s+|only\s+|still\s+|simply\s+)?(?:nod(?:s|ded)|shrug(?:s|ged)|sh(?:ook|akes)\s+(?:his|her|their)\s+head|"
+    r"said\s+nothing|says\s+nothing|(?:did\s+not|didn't|does\s+not|doesn't)\s+(?:answer|reply|say\s+anything)|"
+    r"(?:was|is|stayed|stays|remained|remains|fell|falls)\s+silent|star(?:es|ed)\s+at|blink(?:s|ed)|"
+    r"look(?:s|ed)\s+(?:at\s+(?:him|her|them|me|us)\b|up\b|down\b|away\b)|smil(?:es|ed)|sigh(?:s|ed)|snort(?:s|ed)|winc(?:es|ed)|"
+    r"flush(?:es|ed)|blush(?:es|ed)|colou?r(?:s|ed)|go(?:es)?\s+(?:red|pink|pale|white|still)|went\s+(?:red|pink|pale|white|still)|"
+    r"roll(?:s|ed)\s+(?:his|her|their)\s+eyes|rais(?:es|ed)\s+an\s+eyebrow)"
+    r"|['\u2019]s\s+(?:face|smile|mouth|jaw|ears|cheeks|stomach|expression|eyebrows?)\b")
+_REACTS_AFTER_STEMS = ("nod", "shrug", "head", "nothing", "answer", "reply", "anything", "silent", "star", "blink", "look", "smil",
+                       "sigh", "snort", "winc", "flush", "blush", "colo", "red", "pink", "pale", "white", "still", "eye", "'s", "\u2019s")
+"""Each match of `_REACTS_AFTER` holds one of these: narration without one is not searched."""
 _MENTION_SELF = -2.0
 """A name said inside the quotation (not as an address): seldom the speaker's own."""
 _SURE = frozenset({"tag_name", "split", "first_person"})
@@ -391,6 +409,10 @@ class _Unit:
     radio: bool = False
     """A radio line by procedure (`Over.`, `Base, Two.`)."""
     listener: int | None = None
+    reacted: int | None = None
+    """Whom the paragraph of narration right after it opens on, only taking it in (see `_REACTS_AFTER`)."""
+    acted: int | None = None
+    """...or doing anything else (`_ACTED`)."""
     """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
     nodder: tuple[str, str] | None = None
     """A nod told with a pronoun (`He nods.`) after a question: (gender, "nod" | "answer"); see Quote.nodder."""
@@ -612,6 +634,25 @@ def _to_me(paragraphs: Sequence[list[Piece]], at: int, prev: int) -> bool:
     return False
 
 
+def _reacted(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> tuple[int | None, bool]:
+    """Whom the paragraph of narration alone right after quotation `q` (the last piece of its paragraph) opens on by
+    name, and whether only taking it in (`_REACTS_AFTER`)."""
+    pieces = paragraphs[q.para]
+    if q.piece != len(pieces) - 1 or q.para + 1 >= len(paragraphs):
+        return None, False
+    after = paragraphs[q.para + 1]
+    if not after or after[0].kind != "narration" or any(p.kind != "narration" for p in after):
+        return None, False
+    text = after[0].text
+    if not text[:1].isupper():
+        return None, False
+    for s, e, pid in cast.find(text[:80]):
+        if s == 0 and pid >= 0:
+            return pid, may_hold(text[e:e + 40], _REACTS_AFTER_STEMS) and _REACTS_AFTER.match(text, e) is not None
+        break
+    return None, False
+
+
 def _units(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None,
     told: bool = False,
@@ -679,6 +720,8 @@ def _units(
                 u.listener = canon(q.listener)
             u.nodder = getattr(q, "nodder", None)
         u.quotes.append(q)
+        after, reacts = _reacted(cast, paragraphs, q)
+        u.acted, u.reacted = (None, None) if after is None else (None, canon(after)) if reacts else (canon(after), None)
         u.vocatives |= {canon(v) for v in q.vocatives}
         u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
@@ -1070,6 +1113,10 @@ def _decode_conv(
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 elif t == 0 and len(carry) >= 2 and pid == carry[-2] and (pid in fresh or pid not in beat_names):
                     s += _GAP_ALTERNATE
+                if pid == u.reacted:
+                    s += _REACTED
+                elif pid == u.acted:
+                    s += _ACTED
                 if pid == u.listener:
                     s += _SILENT_TURN
                 elif t == 0 and pid == u.answerer:
