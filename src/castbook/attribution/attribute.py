@@ -138,6 +138,8 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
                 not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
+        if not lead and trail and after[:1] in "?." and _YOU_ARE.search(before):
+            lead = True  # `You're Jory?`, `You must be Jory.`: asking or telling the one spoken to who they are
         if lead and trail and not before and after[:1] == "." and _SPOKEN_OF.match(after, 1) and cast.gender(pid) in (
                 None, "male" if _SPOKEN_OF.match(after, 1).group(1) == "He" else "female"):
             continue  # `"Sota-kun. He finally hit the glove."`: a name then `he`, told about, not called
@@ -147,6 +149,7 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
 
 
 _SPOKEN_OF = re.compile(r"\s+(He|She)\b")
+_YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|might)\s+be|^[Aa]re\s+you|[.!?]\s+[Aa]re\s+you)$")
 
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
