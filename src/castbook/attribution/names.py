@@ -1995,6 +1995,14 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
             # (or, none leaning so, the one not a woman: `Mr. Kemble` among a Jonah and a Bryony Kemble)
             targets = ({t for t in targets if _leaning(cast.people[t]) == "male"}
                        or {t for t in targets if cast.people[t].gender != "female"})
+            # (or the one full name a pronoun makes a man, the rest given none: `Arne Halvorsen woke ... his`
+            # beside a `Kari Halvorsen` only ever said on the phone)
+            votes = {t: cast.people[t].gender_votes for t in targets}
+            men = {t for t, v in votes.items() if v["male"] > v["female"]}
+            if (len(men) == 1 and sum(cast.people[next(iter(men))].forms.values()) <= 2 and all(not (v["male"] or v["female"]) for t, v in votes.items() if t not in men)
+                    and paragraphs and not any(_written(f, _QUOTED.sub(" ", p)) for p in paragraphs
+                                               for t in targets - men for f in cast.people[t].forms if f in p)):
+                targets = men
         if not targets and len(mine) == 1:
             # No untitled full name: "Captain Tallis" is the one written "Captain Wenna Tallis" in full.
             targets = titled_full.get((next(iter(mine)), last), set()) - {pid}
