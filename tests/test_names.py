@@ -804,3 +804,21 @@ def test_a_mans_title_joins_the_one_full_name_a_pronoun_makes_a_man_beside_one_o
     cast = discover(paragraphs)
     assert cast.resolve("Mr. Brekke") == cast.resolve("Sindre Brekke") is not None
     assert cast.resolve("Liv Brekke") != cast.resolve("Mr. Brekke")
+
+
+def test_a_name_called_in_the_reply_to_a_tagged_line_is_the_tagged_ones_and_its_short_form_too():
+    """`"Lindqvist." Aurel doesn't look up.` answers Petra's tagged line: `Lindqvist` is hers, so the `Lind` who
+    mutters once (a short of it no one else owns) is Petra, not a new character."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "The door opens and it's Petra, snow in her hair, a crossbow on her back.",
+        '"Oh good, the vampire is in," Petra says.',
+        '"Lindqvist." Aurel doesn\'t look up from his book. "Charming as ever."',
+        "Petra drops the crossbow on the desk. Aurel sighs and turns a page.",
+        '"Anything for me?" Petra asks.', '"Nothing you can shoot," Aurel says.',
+        'Petra slumps against the wall. "Well," Lind mutters. "That\'s new."',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Lind") == cast.resolve("Petra") is not None
+    assert cast.resolve("Aurel") != cast.resolve("Petra")
