@@ -787,3 +787,38 @@ def test_a_short_name_called_at_the_end_of_a_line_is_the_one_given_name_it_begin
     cast = discover(paragraphs)
     assert cast.resolve("Ben") == cast.resolve("Benedek Quill") is not None
     assert cast.resolve("Art") is None
+
+
+def test_a_mans_title_joins_the_one_full_name_a_pronoun_makes_a_man_beside_one_only_said_on_the_phone():
+    """`Mr. Brekke` is the `Sindre Brekke` the narration names once with `his`, not the `Liv Brekke` that a
+    nurse only asks for on the phone (no pronoun ever calls her anything)."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "Mr. Brekke was eighty and he did not like the ward.", '"Tea, Mr. Brekke?" Ines asked.',
+        '"No," Mr. Brekke said. He turned over.', '"Suit yourself," Ines said.',
+        "Brekke slept, and he snored.", "Brekke woke at six; he wanted his glasses.",
+        '"Hello, is that Liv Brekke?" Ines said into the phone.',
+        "Sindre Brekke woke up at noon with his glasses on.", '"Did you call Liv?" Mr. Brekke asked.',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Mr. Brekke") == cast.resolve("Sindre Brekke") is not None
+    assert cast.resolve("Liv Brekke") != cast.resolve("Mr. Brekke")
+
+
+def test_a_name_called_in_the_reply_to_a_tagged_line_is_the_tagged_ones_and_its_short_form_too():
+    """`"Lindqvist." Aurel doesn't look up.` answers Petra's tagged line: `Lindqvist` is hers, so the `Lind` who
+    mutters once (a short of it no one else owns) is Petra, not a new character."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "The door opens and it's Petra, snow in her hair, a crossbow on her back.",
+        '"Oh good, the vampire is in," Petra says.',
+        '"Lindqvist." Aurel doesn\'t look up from his book. "Charming as ever."',
+        "Petra drops the crossbow on the desk. Aurel sighs and turns a page.",
+        '"Anything for me?" Petra asks.', '"Nothing you can shoot," Aurel says.',
+        'Petra slumps against the wall. "Well," Lind mutters. "That\'s new."',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Lind") == cast.resolve("Petra") is not None
+    assert cast.resolve("Aurel") != cast.resolve("Petra")
