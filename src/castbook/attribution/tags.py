@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
 
@@ -445,8 +446,10 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     return _beat(cast, first, lead, 0.7)
 
 
+@lru_cache(maxsize=1 << 12)
 def _last_sentence(text: str) -> str:
-    """`_SENTENCES.split(text)[-1]`, looking at the end of a long text first (the lookbehinds see what precedes)."""
+    """`_SENTENCES.split(text)[-1]`, looking at the end of a long text first (the lookbehinds see what precedes).
+    Kept for the texts seen last: the same narration is asked for again and again (tag, beat, role, appositive)."""
     start = max(0, len(text) - 400)
     last = None
     for last in _SENTENCES.finditer(text, start):
