@@ -732,9 +732,16 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
     for m in _MENTION_SCAN.finditer(" " + text):
-        s = m.group(1)
-        plans.append((m.start(1) - 1, m.end(1) - 1, _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s))
+        start, end = m.span(1)
+        plans.append((start - 1, end - 1, *_surface_plan(m.group(1))))
     return tuple(plans)
+
+
+@lru_cache(maxsize=1 << 16)
+def _surface_plan(s: str) -> tuple[tuple[str, str], str | None]:
+    """A capitalised run's alias keys, and the run itself when it has several words (`_Mention`'s last two): the
+    same wherever the run stands, so worked out once per run."""
+    return _resolve_keys(s), None if len(s.split(maxsplit=1)) == 1 else s
 
 
 _MENTION_SCAN = re.compile(r"\W(" + MENTION.pattern.removeprefix(r"\b") + ")")
