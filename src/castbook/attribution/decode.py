@@ -1088,7 +1088,11 @@ def _decode_conv(
                     continue
                 for c in live:
                     s = prev + row[c]
-                    if voice and c != unk and c in (a, b):
+                    if c != a and c != b:
+                        # (Most transitions: every other branch below needs c to be a or b.)
+                        if c in third:
+                            s += _THIRD_CALLED
+                    elif voice and c != unk:
                         s += _VOICE_ON_STAGE
                     elif reply and c == b and c != unk:
                         s += _REPLY_SAME
