@@ -154,7 +154,7 @@ _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|m
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
 """The words before one's own name: `I'm`, `my name is`, `call me`."""
-_SELF_NAMING = re.compile(rf"\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
+_SELF_NAMING = re.compile(rf"(?=[CIMTcimt])\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
 _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that))|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
@@ -553,7 +553,7 @@ def _link_epithets(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequen
 
 
 _DECLARES = re.compile(
-    r"\b(?:[Ii](?:['\u2019]m| am)|[Tt]his is) (?:only |just |still |also )?(?:the|a|an|your) ([a-z]+(?: [a-z]+)?)(?= speaking\b|[.,!?;:\u2014]|--|$)")
+    r"(?=[IiTt])\b(?:[Ii](?:['\u2019]m| am)|[Tt]his is) (?:only |just |still |also )?(?:the|a|an|your) ([a-z]+(?: [a-z]+)?)(?= speaking\b|[.,!?;:\u2014]|--|$)")
 """`I'm the caretaker.`, `I am a pastry chef.`, `This is your captain speaking`: the speaker names their role."""
 _CHAT_LINE = re.compile(r"[A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*)?: ")
 
@@ -668,7 +668,7 @@ def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Qu
 
 
 _PLACE_BEFORE = re.compile(
-    r"\b(?:in|at|to|from|into|near|towards|toward|through|across|of|round|around|within|outside|reached|leave|left|"
+    r"(?=[abfilnortuvw])\b(?:in|at|to|from|into|near|towards|toward|through|across|of|round|around|within|outside|reached|leave|left|"
     r"visit|visited|for|on|upon|by|with)\s+(?:the\s+)?$", re.I)
 _PLACE_SHARE = 0.6
 _PLACE_MIN = 5
@@ -1009,7 +1009,8 @@ _RECENT = 3
 """Paragraphs of narration before a quotation searched for a pronoun's antecedent."""
 _SENTENCES_BACK = 12
 """Sentences read back from a pronoun's tag for its antecedent."""
-_PRONOUN_SUBJ = re.compile(r"\b(?:he|she|He|She)\b")
+_PRONOUN_SUBJ = re.compile(r"[hsHS](?<!\w[hsHS])(?:(?<=[hH])e|(?<=[sS])he)\b")
+"""`\b(?:he|she|He|She)\b`, first letter first (then the look back for `\b`), so the scan stops only at those."""
 _POSSESSIVE_SUBJ = re.compile(r"\W*(His|Her)\s+[a-z]")
 """A sentence opening on a possessive (`His voice was rough.`), whose subject belongs to the one already followed."""
 
@@ -1715,9 +1716,9 @@ _LOOKS = (r"(hood|hoodie|cap|hat|beanie|scarf|glasses|spectacles|sunglasses|coat
           r"moustache|mustache|blond|blonde|redhead|brunette|ponytail|braid|braids)")
 _LOOKS_AFTER = re.compile(r"['\u2019]s\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
 """`Teo's blond hair`, `Kaito's hood`: what someone wears or looks like, later their epithet (`said the hood`)."""
-_LOOKS_OWN = re.compile(r"\b(?:his|her)\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
+_LOOKS_OWN = re.compile(r"h(?<!\wh)(?:is|er)\s+(?:[a-z][a-z\-]*\s+){0,2}" + _LOOKS + r"\b")
 """`Kaito had fallen asleep with his hood over his face`: the same, worn by the sentence's named subject."""
-_LOOKS_ANY = re.compile(r"\b" + _LOOKS + r"\b")
+_LOOKS_ANY = re.compile(r"(?=[bcghjmprs])\b" + _LOOKS + r"\b")
 _FANDOM_ROLE = re.compile(r"\b([a-z]{3,})!(?=[A-Z])")
 """`alpha!Cassius/omega!Ellis` in a fan-fiction header: the role (alpha) a named character plays in this story."""
 _SENT_END = re.compile(r"[.!?](?:\s|$)")
@@ -2656,12 +2657,12 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
 
 _NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
 _CALLS_ME = re.compile(
-    r"\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
+    r"(?=[CKMNckmn])\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
     + r"(?![\w'\u2019-])")
 """Narration or the narrator's own line giving the narrator's name: `my name is Ollie`, `they call me Ollie`."""
 _I_AM = re.compile(r"(?:^|[.!?,]\s+)I['\u2019]m\s+" + _NAME_WORD + r"\s*[.!,]")
 """The narrator's own line `I'm Ollie.`: a name alone after `I'm`, not `I'm Fine with it`."""
-_MY_NAME = re.compile(r"\bmy\s+(?:own\s+|first\s+|real\s+)?name\b(?!\s*(?:tag|badge|card|plate))")
+_MY_NAME = re.compile(r"m(?<!\wm)y\s+(?:own\s+|first\s+|real\s+)?name\b(?!\s*(?:tag|badge|card|plate))")
 """Narration about the narrator's name being said (`the first time he'd used my name`): the line before named them."""
 _NOT_MY_NAME = re.compile(r"n['\u2019]t\b|\bnot\b|\bnever\b|\bwrong\b|\bforg[oe]t|\bmis")
 _ADDRESS_WORDS = frozenset(

@@ -1199,7 +1199,11 @@ def _decode_conv(
                         elif b in far_i and c in hold_i and t in plain and (a == n or a in far_i):
                             # (unless the far end was answering someone else in the room: then they go on)
                             s += _CALL_TURN
-                    if voice and c != unk and c in (a, b):
+                    if c != a and c != b:
+                        # (Most transitions: every other branch below needs c to be a or b.)
+                        if c in third:
+                            s += _THIRD_CALLED
+                    elif voice and c != unk:
                         s += _VOICE_ON_STAGE
                     elif reply and c == b and c != unk:
                         s += _REPLY_SAME

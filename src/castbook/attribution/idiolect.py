@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-_WORD = re.compile(r"[a-z]+(?:['\u2019][a-z]+)*")
+_WORD = re.compile(r"[a-z][a-z]*(?:['\u2019][a-z]+)*")
 _MARKS = (("!", "!"), ("?", "?"), ("...", "\u2026"), ("\u2014", "--"))
 _PRIOR = 4.0
 """Pseudo-lines of everyone's sure lines mixed into each character's counts (Dirichlet smoothing)."""

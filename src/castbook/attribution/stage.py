@@ -58,13 +58,15 @@ _OUT_VERB = (
     rf"stalked|stalks|marched|marches|hurried|hurries|swept|sweeps|flounced|flounces|{_AWAY_VERB})"
 )
 _GOES_OUT = re.compile(
+    # Every alternative opens with one of these letters: the lookahead lets the scan pass any other character.
+    r"(?=[bcdfghjlmprstvw])(?:"
     rf"{_OUT_VERB}\s+(?:\w+ly\s+)?(?:out|off|away|upstairs|downstairs)\b(?!\s+(?:the\s+)?window|\s+of\s+(?!(?:the|his|her|their|my|our|its)\b)|\s+of\s+\w+\s+way\b|\s+(?:a\s+few|some|several|"
     r"two|three|a\s+little|a\s+step|a\s+pace)\b)"
     r"|(?:left|leaves)(?=\s*[.!?\u2014]|\s+(?:the\s+(?:room|house|office|kitchen|flat|apartment|table|bar|building)|without)\b)"
     r"|(?:disappeared|disappears|vanished|vanishes)\s+(?:into|through|up|down|out)\b"
     r"|(?:went|goes|took|takes|carried|carries|retreated|retreats|disappeared|disappears|slipped|slips|ducked|ducks|"
     r"headed|heads)\s+(?:(?:his|her|their|the)\s+[\w-]+\s+)?(?:back\s+)?into\s+(?:the|his|her|their)\s+(?:[\w-]+\s+){0,2}?"
-    r"[\w-]+\s+and\s+(?:shut|shuts|closed|closes|pulled|pulls)\s+the\s+door\b"
+    r"[\w-]+\s+and\s+(?:shut|shuts|closed|closes|pulled|pulls)\s+the\s+door\b)"
 )
 """An exit told of `he` or `she`, as the sentence's own predicate: `He just got up ... and took his coffee into the
 back room and shut the door`, `She walked out.` (not `left the keys`, `had left`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
 
@@ -138,8 +139,10 @@ _BEAT_I = re.compile(r"(?P<subj>I)(?:\s+(?:don['\u2019]t|didn['\u2019]t|can['\u2
 """A first-person beat in the present tense: `I steal a bite of her pie.` (no -ed or -s to go by)."""
 _BEAT_YOU = re.compile(_BEAT_I.pattern.replace("(?P<subj>I)", "(?P<subj>[Yy]ou)", 1))
 """The same in a story told to "you": `You roll your eyes.`"""
-_SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bMr\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMme\.)(?<!\b[A-Z]\.)\s+(?=[A-Z\"'\u201c])")
-"""Where a sentence ends (not after `Mr.` or an initial); the stop is checked first, so most places fail at once."""
+_SENTENCES = re.compile(r"\s(?<=[.!?;]\s)(?<!\bMr\.\s)(?<!\bMrs\.\s)(?<!\bDr\.\s)(?<!\bSt\.\s)(?<!\bMme\.\s)(?<!\b[A-Z]\.\s)\s*(?=[A-Z\"'\u201c])")
+"""Where a sentence ends (not after `Mr.` or an initial): whitespace after the stop. The first whitespace character
+is matched before the look backs (each one character longer for it), so the scan only stops at whitespace; then the
+stop is checked first, so most places fail at once."""
 _OPENERS = re.compile(r"^(?:(?:then|and|but|so|now|here|there|at\s+last|at\s+length|suddenly|presently|again|still|after\s+a\s+(?:pause|moment|while)|"
                       r"finally|eventually|instead|meanwhile|abruptly|quietly|softly|slowly|gently|naturally|predictably|"
                       r"inevitably|unsurprisingly|mercifully|thankfully|luckily|helpfully|reluctantly|belatedly|"
@@ -445,8 +448,10 @@ def tag_after(cast: Cast, text: str) -> Tag | None:
     return _beat(cast, first, lead, 0.7)
 
 
+@lru_cache(maxsize=1 << 12)
 def _last_sentence(text: str) -> str:
-    """`_SENTENCES.split(text)[-1]`, looking at the end of a long text first (the lookbehinds see what precedes)."""
+    """`_SENTENCES.split(text)[-1]`, looking at the end of a long text first (the lookbehinds see what precedes).
+    Kept for the texts seen last: the same narration is asked for again and again (tag, beat, role, appositive)."""
     start = max(0, len(text) - 400)
     last = None
     for last in _SENTENCES.finditer(text, start):
@@ -640,7 +645,8 @@ _CLOSING = re.compile(
 _TAIL_OK = re.compile(rf"^(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
                       r"(?:\s*(?:[,:\u2014\u2013]|--)|\s+(?:in|with|from|to|at|as|very|quite|rather|so|too|and|but|after|before|for|without|while|through|into|over|under|around|behind|between|against|across|past|like|under|on|\w+ly)\b|\s*$)")
 _CLAUSE_START = re.compile(r"(?:[;:]|\u2014|--|,\s+(?:and|for)\b(?=\s+(?:[A-Z]|the\s+[A-Z]|he\b|she\b))|\bthat\b|\bwhen\b|\bbut\b|\bwhereupon\b|\bupon\s+which\b|\buntil\b|\btill\b|\bthen\b)\s*")
-_SUBJ_WORD = re.compile(r"\b(?:he|she|I|He|She)\b")
+_SUBJ_WORD = re.compile(r"[hsHSI](?<!\w[hsHSI])(?:(?<=[hH])e|(?<=[sS])he|(?<=I))\b")
+"""`\b(?:he|she|I|He|She)\b`, first letter first (then the look back for `\b`), so the scan stops only at those."""
 _PRON_BEFORE = re.compile(r",\s+(?P<p>he|she|I)\s+(?:\w+ly\s+|then\s+|just\s+|finally\s+)*$")
 _WHO = re.compile(r",?\s*who(?:\s*,[^,;]{1,90},|\s+(?:in|with)\s+(?:(?:a|an|the|his|her|some|great|much)\s+)?[^,;]{1,50}?"
                   r"|\s+(?!(?:said|says|asked|asks|told|tells)\b)[a-z][^,;.!?\"\u201c\u201d]{1,40}?\s+and)?"
