@@ -350,8 +350,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and (silent := _listener_beat(
                 prev_para[-1].text, quotes, pi, " ".join(q.text for q in qs))):
-            if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and silent in _SILENT_TURNS:
-                qs[0].listener = t.pid  # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next
+            if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and (silent in _SILENT_TURNS or (
+                    silent == "look" and quotes and quotes[-1].para == pi - 2 and t.pid in quotes[-1].vocatives)):
+                # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next. So too a look answering a
+                # call by name (`"Wes."` -- `Wes looked at him.` -- `"Is she right?"`): the caller goes on.
+                qs[0].listener = t.pid
             elif t.kind == "pronoun" and t.gender in ("male", "female") and silent in ("nod", "answer") and _PRONOUN_NOD.match(
                     _last_sentence(prev_para[-1].text.rstrip())):
                 qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
