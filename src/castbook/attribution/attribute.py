@@ -353,8 +353,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and (silent := _listener_beat(
                 prev_para[-1].text, quotes, pi, " ".join(q.text for q in qs))):
-            if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and silent in _SILENT_TURNS:
-                qs[0].listener = t.pid  # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next
+            if t.kind == "name" and t.pid is not None and t.pid not in qs[0].vocatives and (silent in _SILENT_TURNS or (
+                    silent == "look" and quotes and quotes[-1].para == pi - 2 and t.pid in quotes[-1].vocatives)):
+                # `Hamish nodded.`: a silent turn of Hamish's; the other one speaks next. So too a look answering a
+                # call by name (`"Wes."` -- `Wes looked at him.` -- `"Is she right?"`): the caller goes on.
+                qs[0].listener = t.pid
             elif t.kind == "pronoun" and t.gender in ("male", "female") and silent in ("nod", "answer") and _PRONOUN_NOD.match(
                     _last_sentence(prev_para[-1].text.rstrip())):
                 qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
@@ -932,6 +935,8 @@ def _newcomer(cast: Cast, text: str, before: Callable[[], set[str]], gender: str
 
 
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
+_ARRIVAL_BACK = 4
+"""How far back (paragraphs) a tagged epithet (`the old man said`) looks for the unnamed arrival it stands for."""
 _HEADS_ANY = re.compile(
     # (The lookahead on the heads' first letters lets the scan skip other words quickly.)
     r"(?=[" + "".join(sorted({re.escape(w[0].lower()) for w in _NEWCOMER_HEADS})) + r"])\b(?:" + _HEADS_RE + r")\b", re.I)
@@ -970,6 +975,18 @@ def _take_newcomer(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, q: Qu
         pid = newcomers.get(t.text.lower())
         if pid is not None and q.why not in ("desc_role", "desc_kin", "desc_contrast", "desc_look"):
             _set(q, pid, "anaphoric", 0.6, "newcomer")
+        elif pid is None and not opens and q.why not in ("desc_role", "desc_kin", "desc_contrast", "desc_look"):
+            # `A small man in a tweed cap came in.` -- "Good morning." -- "I'm sorry, Mr. Pruitt." -- `"Ah," the old
+            # man said.`: the tag's epithet names the one who came in a few paragraphs back, unnamed: theirs, and
+            # the decoder looks for the name a line gives them (`called_only`).
+            head = t.text.lower().rsplit(" ", 1)[-1]
+            for back in range(pi - 1, max(-1, pi - _ARRIVAL_BACK - 1), -1):
+                if all(p.kind == "narration" for p in paragraphs[back]):
+                    found = _newcomer(cast, " ".join(p.text for p in paragraphs[back]), set, t.gender)
+                    if found is not None and found[1] and found[0].rsplit(" ", 1)[-1] == head:
+                        _set(q, None, None, 0.0, "described")
+                        cast.arrivals.add(id(q))
+                    break
         return
     lead = " ".join(p.text for p in pieces[: q.piece] if p.kind == "narration")
     prev = paragraphs[pi - 1] if pi > 0 and not opens else []

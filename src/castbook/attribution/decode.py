@@ -94,6 +94,9 @@ _VOICE_ON_STAGE = -1.5
 """`said a voice`: not one of the two who spoke just before."""
 _VOICE_TAGGED_NEAR = -3.0
 """...and surely not whoever the lines just before or after it name as their speaker."""
+_CALLED_BEFORE = 3
+"""...or called by it in a line just before, this many paragraphs at most (`"I'm sorry, Mr. Pruitt."` -- `"Ah," the
+old man said.`)."""
 _NEWCOMER_WEIGHT = 2.0
 _ANSWERED_VOICE = 2.5
 """A voice from off stage, called back to by name with a shout or a question, answers it."""
@@ -759,6 +762,7 @@ def _units(
         if (tag is not None and tag.kind == "descriptor" and tag.text.lower().startswith("the ")
                 and u.newcomer is None and not u.anchored):
             u.newcomer = (q.para, tag.gender)
+            u.described = q.why == "described"  # (`the old man said` for the one who came in unnamed)
         elif voice and u.newcomer is None and not u.anchored:
             u.newcomer = (q.para, tag.gender)  # `a voice called through the door`: whoever turns up named soon after
         elif q.why == "described" and u.newcomer is None and not u.anchored:
@@ -868,8 +872,9 @@ def _decode_conv(
                  if para < fp <= para + _NEWCOMER_SPAN and pid >= 0 and cast.gender(pid) is not None
                  and (g is None or cast.gender(pid) == g)]
         if u.described and not later and cast.called_first and any(id(q) in cast.arrivals for q in u.quotes):
-            later = [(fp, pid) for pid, fp in cast.called_first.items()
-                     if para < fp <= para + _NEWCOMER_SPAN and cast.gender(pid) in (g, None)]
+            # (or called just before: `"I'm sorry, Mr. Pruitt."` -- `"Ah," the old man said.`)
+            later = [(fp if fp > para else para + _NEWCOMER_SPAN + para - fp, pid) for pid, fp in cast.called_first.items()
+                     if para - _CALLED_BEFORE <= fp <= para + _NEWCOMER_SPAN and fp != para and cast.gender(pid) in (g, None)]
         if later:
             # A description stands for someone not named yet: the next new name of that gender, soon after.
             newcomers[t] = min(later)[1]

@@ -842,8 +842,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # (nor a shire: `Hertfordshire`)
         if len(t) < 2 or t.lower().replace("\u2019", "'") in _NOT_NAMES or _CONTRACTION.search(t) or not t[0].isupper() or t.isupper() and len(t) > 3:
             return False
-        if cap_all[t] < 2 and not actor[t] and not introduced[t]:
-            return False  # a word capitalised once is a name only as the subject of an action
+        if cap_all[t] < 2 and not actor[t] and not introduced[t] and t not in honoured:
+            return False  # a word capitalised once is a name only as the subject of an action (or after `Mrs.`)
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
         low = lower[t.lower()]
@@ -871,6 +871,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
             for t in tokens:
                 in_run[clean(t)] += n
+
+    # A word after `Mr.`, `Mrs.`, `Ms.` or `Dr.` called to someone is a family name, however seldom written: `I'm
+    # sorry, Mr. Pruitt.` (called once by the shop's owner) names the customer who just came in.
+    honoured = {clean(m[1]) for m in _HONOURED.finditer(text)} if "M" in text or "Dr" in text else set()
 
     # A full name opening a paragraph that holds speech introduces its speaker, however rarely the story names
     # her: `Wren Hale, who had not been asked, put her cup down. "It was me."`.
@@ -997,6 +1001,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
                                  if n >= all_get(cap, 0) and not mid_get(cap, 0) and w not in _FAMILY_CALLS)
     return cast
+
+
+_HONOURED = re.compile(r"(?:,|\bSorry)\s+(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+([A-Z][a-z]+(?:['\u2019][A-Z][a-z]+)?)(?=[.!?,]|\s*[\"\u201d])")
+"""A personal title and the one word after it, called to someone in a line (`I'm sorry, Mrs. Hadley.`): a family name."""
 
 
 _CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
