@@ -1678,33 +1678,32 @@ def _role(cast: Cast, text: str, conv: Conversation, new: bool = True) -> int | 
 ANS_MIN, ANS_RATIO = 2, 2
 
 
+def _answering_role(t: Tag | None) -> str | None:
+    """The role noun of a firm `the groom said` tag that a name called or answered can own; None otherwise."""
+    if t is None or t.kind != "descriptor" or t.strength < 0.6:
+        return None
+    words = t.text.lower().split()
+    head = words[-1]
+    if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
+            head in _STRANGER_HEADS or head in _KIN):
+        return None
+    return head
+
+
 def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Counter[int]]:
     """A role tag answering a line that calls one character by name (`"Cheers, Dobbin," said Mrs. Fenwick.`
     then `"Cheers, miss," replied the stable groom.`): role -> who was called, counted over the book."""
     out: dict[str, Counter[int]] = {}
     for a, b in zip(quotes, quotes[1:]):
-        t = b.tag
-        if (t is None or t.kind != "descriptor" or t.strength < 0.6 or len(a.vocatives) != 1 or b.para != a.para + 1
-                or resets[b.para]):
-            continue
-        words = t.text.lower().split()
-        head = words[-1]
-        if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
-                head in _STRANGER_HEADS or head in _KIN):
+        if len(a.vocatives) != 1 or b.para != a.para + 1 or resets[b.para] or (head := _answering_role(b.tag)) is None:
             continue
         (pid,) = a.vocatives
         if pid >= 0 and not (a.tag is not None and a.tag.kind == "name" and a.tag.pid == pid):
             out.setdefault(head, Counter())[pid] += 1
     for a, b in zip(quotes, quotes[1:]):
         # ...and the other way round: `"What happened?" the kid said.` -- `"Roll the dice, Milo," Gus said.`
-        t = a.tag
-        if (t is None or t.kind != "descriptor" or t.strength < 0.6 or len(b.vocatives) != 1 or b.para != a.para + 1
-                or resets[b.para] or b.tag is None or b.tag.kind != "name"):
-            continue
-        words = t.text.lower().split()
-        head = words[-1]
-        if words[0] != "the" or len(words) > 3 or not head.isalpha() or head in _GENERIC or head in _NOT_NAMES or (
-                head in _STRANGER_HEADS or head in _KIN):
+        if (len(b.vocatives) != 1 or b.para != a.para + 1 or resets[b.para] or b.tag is None or b.tag.kind != "name"
+                or (head := _answering_role(a.tag)) is None):
             continue
         (pid,) = b.vocatives
         if pid >= 0 and b.tag.pid != pid:
