@@ -214,7 +214,8 @@ def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Ma
         return set()
     if _MY_NAME_TRAIL.search(own):
         return {pid}
-    if m.end() < len(m.string.rstrip()) and not m.group(0).lstrip().startswith(("It", "it")) or m.group(0).endswith("!"):
+    its = "t" in m.string[m.start() : m.start(1)]  # (the optional `it's`: all else before the name is punctuation)
+    if m.end() < len(m.string.rstrip()) and not its or m.group(0).endswith("!"):
         return set()  # (`"Marisol. Come here."`, `"Marisol!"` call her; the name alone, or `it's` and the name, gives it)
     forms = [f for f in cast.people[pid].forms if len(f) >= 2]
     if "text" not in memo:  # the whole text once, and where each paragraph starts in it
@@ -228,7 +229,14 @@ def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Ma
         # (nobody has asked a newcomer's name: `"It's Nadia."` reads a caller's name off a phone; `"What is his
         # name?" "Tobin."` names a third)
         return set()
-    return set() if any(memo["text"].find(f, 0, end) >= 0 for f in forms) else {pid}
+    text = memo["text"]
+    for f in forms:  # (a whole word: `Wren` is new though `Wrench` was written)
+        at = text.find(f, 0, end)
+        while at >= 0:
+            if not text[at - 1 : at].isalnum() and not text[at + len(f) : at + len(f) + 1].isalnum():
+                return set()
+            at = text.find(f, at + 1, end)
+    return {pid}
 
 
 _FULL_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?: [A-Z][\w'\u2019-]+)+(?<!['\u2019]s)")
@@ -1107,7 +1115,7 @@ def _antecedent(
         first = items[0]
         if fits and first[1] == "name" and len(sent.split()) <= _FRAGMENT_WORDS and _FRAGMENT.fullmatch(sent, 0, first[0]) and len(
                 _FRAGMENT_REST.findall(sent, next(e for st, e, _ in cast.find(sent) if st == first[0]))) <= 1:
-            # `Tom looked at Jack for a long moment. Then at Owen.`, `Younger than Rourke expected.`: a sentence with
+            # `Rafe looked at Dov for a long moment. Then at Owen.`, `Younger than Rourke expected.`: a sentence with
             # no subject of its own goes on with the one before; the name in it is only looked at or compared.
             trail[0] += 1
             continue
@@ -1805,7 +1813,8 @@ def _pronoun_held_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: se
 
 
 def _capitals_named(cast: Cast) -> bool:
-    """Someone named in capitals so far (`MAGPIE says`): the van or computer a story's AI runs may talk, as it."""
+    """Someone in the cast named only in capitals (`MAGPIE says`): the van or computer a story's AI runs may talk, as
+    it."""
     return any(p.forms and all(f.isupper() and len(f) >= 3 and f.isalpha() for f in p.forms) for p in cast.people)
 
 
@@ -1916,10 +1925,11 @@ def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads
     spoken = heads - _GENERIC - _NOT_NAMES
     if not spoken:
         return
-    wanted = {w for w in _ROLE_STEMS if w in spoken or any(r in spoken for r, nicks in _RANK_NICKNAMES.items() if w in nicks)}
+    wanted = {w for w in _ROLE_STEMS if any(h.startswith(w) for h in spoken) or any(
+        r in spoken and any(n.startswith(w) for n in nicks) for r, nicks in _RANK_NICKNAMES.items())}
     pairs = re.compile(r"[!,.]\s+(?:(?:[Mm]y|[Oo]ur)\s+(?:[a-z]+\s+)?)?([A-Za-z]+)(?=[!,.?]|\s*$)")
     for q in quotes:
-        # `"Pruitt! Rookie! You!"`, `"Pip! My favourite goblin."`: a name called, then the role, for one person.
+        # `"Pruitt! Rookie! You!"`, `"Tam! My favourite goblin."`: a name called, then the role, for one person.
         if "!" not in q.text and "," not in q.text:
             continue
         for st, e, pid in cast.find(q.text):
@@ -2001,7 +2011,8 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                     if m is None or m.end() > e or m.group(1).lower() not in heads:
                         m = _CAP_BEFORE_END.search(text[max(0, s - 40) : s]) if pid >= 0 else None
                     if m is not None and m.group(1).lower() not in heads and (m.lastindex or 0) >= 2 and m.group(2):
-                        # `Detective Sergeant Owen Bright`: the rank nearer the name.
+                        # `Detective Sergeant Owen Bright`: the rank nearer the name, when the first is no role the
+                        # tags speak as.
                         word = m.group(2).lower()
                     else:
                         word = m.group(1).lower() if m is not None else ""

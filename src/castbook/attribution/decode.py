@@ -90,13 +90,13 @@ _NEWCOMER = 1.0
 _CALLED_NEWCOMER = 3.0
 """Someone described coming in (`The door opened on a boy of ten.` ... `he said`) who is the next one called by a name
 the narration never uses (`"Thank you, Wil."`)."""
+_CALLED_BEFORE = 3
+"""...or called by it in a line just before, this many paragraphs at most (`"I'm sorry, Mr. Pruitt."` -- `"Ah," the
+old man said.`)."""
 _VOICE_ON_STAGE = -1.5
 """`said a voice`: not one of the two who spoke just before."""
 _VOICE_TAGGED_NEAR = -3.0
 """...and surely not whoever the lines just before or after it name as their speaker."""
-_CALLED_BEFORE = 3
-"""...or called by it in a line just before, this many paragraphs at most (`"I'm sorry, Mr. Pruitt."` -- `"Ah," the
-old man said.`)."""
 _NEWCOMER_WEIGHT = 2.0
 _ANSWERED_VOICE = 2.5
 """A voice from off stage, called back to by name with a shout or a question, answers it."""
@@ -159,12 +159,12 @@ _REACTS = re.compile(
 """After a name opening a sentence of the beat: that one only reacts (`Noor just stared at the table.`)."""
 _SENTENCE_OPENS = re.compile(r"(?:^|[.!?]\s+|\b(?:Then|And|But)\s+)$")
 _REACTED = -2.0
-_ACTED = -0.5
-"""...and a little less likely, whatever they do there (`Theo put the kettle on.`): a writer gives a speaker's own beat
-the paragraph of the line (fan fiction dev: 11 of 216 such lines are theirs; PDNC tune 32 of 440)."""
 """The one a paragraph of narration right after a turn opens on, only taking it in (`Noor nodded.`, `Holt said
 nothing.`, `Marisol looked at her for a long second.`, `Priya went pink.`, `Teo's face fell.`): a listener to that turn,
 not its speaker. (Not `laughed`: as often the speaker laughing at their own joke.)"""
+_ACTED = -0.5
+"""...and a little less likely, whatever they do there (`Theo put the kettle on.`): a writer gives a speaker's own beat
+the paragraph of the line (fan fiction dev: 11 of 216 such lines are theirs; PDNC tune 32 of 440)."""
 _REACTS_AFTER = re.compile(
     r"\s+(?:just\s+|only\s+|still\s+|simply\s+)?(?:nod(?:s|ded)|shrug(?:s|ged)|sh(?:ook|akes)\s+(?:his|her|their)\s+head|"
     r"said\s+nothing|says\s+nothing|(?:did\s+not|didn't|does\s+not|doesn't)\s+(?:answer|reply|say\s+anything)|"
@@ -231,7 +231,7 @@ _TO_WHOM = re.compile(
     r"\b(?:(?:said|says|say|saying|whispered|murmured|muttered|cried|called|replied|answered|returned|turned|turning|"
     r"spoke|speaking|added|remarked|observed|exclaimed|continued|nodded|bowed|smiled|went\s+on|repeated|explained|"
     r"shouted|answering|replying|calling)(?:\s+\w+ly)?(?:\s+round|\s+again)?\s+to|addressing|"
-    r"(?:grinn|smil|smirk|wink|glar|scowl|frown|beam)(?:ed|es|s|ing)"
+    r"(?:grin(?:ned|ning|s)?|(?:smil|glar)(?:e|ed|es|ing)|(?:smirk|wink|scowl|frown|beam)(?:ed|s|ing)?)"
     r"(?:\s+\w+ly)?(?:\s+(?:up|over|down|across|back|round|around|sideways))?\s+at)\s+$"
 )
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`), or looked at while
@@ -369,9 +369,9 @@ class _Unit:
     """The soft pick is only whoever the narration before the exchange named last (`pron_fresh`)."""
     gender: str | None = None
     newcomer: tuple[int, str | None] | None = None
+    """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
     young: bool = False
     """Tagged by a word for a child (`said the girl`, `the boy muttered`): not anyone titled as a grown-up."""
-    """(paragraph, gender) of a turn tagged by a description (`said the girl`, `The boy swallowed.`)."""
     vocatives: set[int] = field(default_factory=set)
     asks: set[int] = field(default_factory=set)
     """Whom its last quotation's closing question calls by name (`What have we got, Hoshino?`)."""
@@ -412,11 +412,11 @@ class _Unit:
     radio: bool = False
     """A radio line by procedure (`Over.`, `Base, Two.`)."""
     listener: int | None = None
+    """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
     reacted: int | None = None
     """Whom the paragraph of narration right after it opens on, only taking it in (see `_REACTS_AFTER`)."""
     acted: int | None = None
     """...or doing anything else (`_ACTED`)."""
-    """Whom the beat paragraph before it shows answering without words or listening (`Hamish nodded.`)."""
     nodder: tuple[str, str] | None = None
     """A nod told with a pronoun (`He nods.`) after a question: (gender, "nod" | "answer"); see Quote.nodder."""
     answerer: int | None = None

@@ -91,18 +91,15 @@ _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 
 
-_FOLDED_ODD = re.compile("[\u0131\u017f\u0307]")
-"""What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K` it
-lowers to `k`)."""
-
-
 def may_hold(low: str, stems: tuple[str, ...]) -> bool:
     """Whether an ignore-case regex each of whose matches holds one of `stems` (lower case, no spaces) can match the
     text whose lower case is `low`: a cheap test before the regex."""
     for w in stems:
         if w in low:
             return True
-    return "\u0131" in low or "\u017f" in low or "\u0307" in low  # `_FOLDED_ODD.search(low)`, without a regex call
+    # What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K`
+    # it lowers to `k`).
+    return "\u0131" in low or "\u017f" in low or "\u0307" in low
 
 
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
@@ -874,7 +871,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
 
     # A word after `Mr.`, `Mrs.`, `Ms.` or `Dr.` called to someone is a family name, however seldom written: `I'm
     # sorry, Mr. Pruitt.` (called once by the shop's owner) names the customer who just came in.
-    honoured = {clean(m[1]) for m in _HONOURED.finditer(text)} if "M" in text or "Dr" in text else set()
+    honoured = {clean(m[1]) for m in _HONOURED.finditer(text)} if "Mr" in text or "Ms" in text or "Mx" in text or "Dr" in text else set()
 
     # A full name opening a paragraph that holds speech introduces its speaker, however rarely the story names
     # her: `Wren Hale, who had not been asked, put her cup down. "It was me."`.
@@ -995,7 +992,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     cast.epithets = frozenset(f.split()[1].casefold() for f in epithets)
     if " the " in narration:
         _merge_epithet_of_two(cast, paragraphs, text, marks)
-    _called_short(cast, text, cap_all, lower)
+    _called_short(cast, text, lower)
     # (`Counter.get`: most lowercase words are never capitalised, and `[]` on a missing key costs a `__missing__` call.)
     all_get, mid_get = cap_all.get, cap_mid.get
     cast.lower_words = frozenset(w for w, n in lower.items() for cap in (w.capitalize(),)
@@ -1011,7 +1008,7 @@ _CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
 """`"..., yes, we know, Ben."`: a short word called to someone at the end of a line."""
 
 
-def _called_short(cast: Cast, text: str, cap_all: Counter[str], lower: Counter[str]) -> None:
+def _called_short(cast: Cast, text: str, lower: Counter[str]) -> None:
     """`Ben` called to someone, where `Benedek Quill` is the only character whose given name begins so (and the word
     is never written in lower case, nor is it anyone's name already): his short name, not someone new."""
     firsts: defaultdict[str, set[int]] = defaultdict(set)
@@ -1355,8 +1352,8 @@ def _merge_misspellings(cast: Cast) -> None:
 
 def _merge_long_given(cast: Cast) -> None:
     """`Wesley Hart` in a shout and `Wes Hart` in the narration: two full names with the same family name, one given
-    name the start of the other (three letters or more), are one character when the text uses the short name at least as
-    often (the long one is its full form, kept for a shout), unless their genders disagree."""
+    name the start of the other (three letters or more), are one character when the short one's forms are written at
+    least as often as the long one's (the long one is its full form, kept for a shout), unless their genders disagree."""
     full: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
     for pid, person in enumerate(cast.people):
         if person.hinted:
@@ -1376,9 +1373,8 @@ def _merge_long_given(cast: Cast) -> None:
                 if ga and gb and ga != gb:
                     continue
                 if sum(cast.people[pa].forms.values()) < sum(cast.people[pb].forms.values()):
-                    continue  # (`Eliza` among a great many `Elizabeth`: a pet name some speakers use, left alone)
-                src, tgt = pb, pa
-                _merge_into(cast, src, tgt)
+                    continue  # (`Jos` among a great many `Josefina`: a pet name some speakers use, left alone)
+                _merge_into(cast, pb, pa)
 
 
 def _merge_into(cast: Cast, pid: int, tgt: int, votes: bool = True) -> None:
@@ -1646,7 +1642,7 @@ def _merge_answered_name(cast: Cast, paragraphs: Sequence[str], text: str, narra
 
 def _merge_replied_name(cast: Cast, paragraphs: Sequence[str], text: str, marks: frozenset[str] | None) -> None:
     """A name called in the reply to someone's tagged line is theirs (`"The leech is here," Margo says.` /
-    `"Kessler." Dorian doesn't turn around.`): a rare one-word name the calls begin and no one owns (`Kess
+    `"Kessler." Anselm doesn't turn around.`): a rare one-word name the calls begin and no one owns (`Kess
     mutters`, once) joins the one tagged on the line before, when every such call answers the same character and
     genders agree. (A short form another character's name begins, `"That's the point, Mae."` after `Maeve said`,
     is left apart: joining it cost a roller-derby story four quotes.)"""
@@ -1681,7 +1677,7 @@ def _merge_replied_name(cast: Cast, paragraphs: Sequence[str], text: str, marks:
         tagged = {t for _, _, t in cast._find(before)} if said_before else set()
         pid = calls[m.group(1)]
         if len(tagged) != 1 or tagged & {t for _, _, t in cast._find(narr)} or pid in tagged:
-            votes[pid][-1] += 1  # (a call no tagged line before explains: no vote)
+            votes[pid][-1] += 1  # (a call no tagged line before explains: a veto, below)
         else:
             votes[pid][tagged.pop()] += 1
     for pid, named in votes.items():
@@ -2066,10 +2062,10 @@ def _merge_titled(cast: Cast, paragraphs: Sequence[str] = ()) -> None:
                        or {t for t in targets if cast.people[t].gender != "female"})
             # (or the one full name a pronoun makes a man, the rest given none: `Arne Halvorsen woke ... his`
             # beside a `Kari Halvorsen` only ever said on the phone)
-            votes = {t: cast.people[t].gender_votes for t in targets}
-            men = {t for t, v in votes.items() if v["male"] > v["female"]}
+            leans = {t: cast.people[t].gender_votes for t in targets}
+            men = {t for t, v in leans.items() if v["male"] > v["female"]}
             if (len(men) == 1 and sum(cast.people[next(iter(men))].forms.values()) <= 2
-                    and all(not (v["male"] or v["female"]) for t, v in votes.items() if t not in men) and paragraphs and not any(_written(f, _QUOTED.sub(" ", p)) for p in paragraphs
+                    and all(not (v["male"] or v["female"]) for t, v in leans.items() if t not in men) and paragraphs and not any(_written(f, _QUOTED.sub(" ", p)) for p in paragraphs
                                                for t in targets - men for f in cast.people[t].forms if f in p)):
                 targets = men
         if not targets and len(mine) == 1:
