@@ -193,8 +193,6 @@ _GONE = -3.0
 """Someone the narration took off stage earlier in the exchange (`Mara walked out.`, `Jun was asleep.`) and who has
 not been tagged or come back since."""
 _CAME = 1.0
-_SLEEPING = -4.0
-"""...and more so someone asleep (`Her eyes are already shut.`): they say nothing until they wake or are tagged."""
 _CAME_WEIGHT = 1.5
 _CAME_GAP = 3
 """...in this many paragraphs before the exchange."""
@@ -804,7 +802,7 @@ def _decode_conv(
         # (`Priya turned the speaker down`) and those in the room talk among themselves.
         line.clear()
     over_style = cast.over_style
-    gone, came, off, sleeping = _presence(cast, paragraphs, units, *stage, narrator=narrator)
+    gone, came, off = _presence(cast, paragraphs, units, *stage, narrator=narrator)
     if all(u.anchored for u in units) or len(units) < _MIN_UNITS:
         if line is not None and units:
             # (a call opened or ended here goes on into the next exchange)
@@ -1138,8 +1136,6 @@ def _decode_conv(
                     s += _ANSWERED_VOICE
                 if pid in gone[t]:
                     s += _GONE
-                    if pid in sleeping[t]:
-                        s += _SLEEPING  # a sleeper says nothing until woken (or tagged)
                 elif pid in came[t]:
                     s += _CAME
             row[i] = s
@@ -1267,7 +1263,7 @@ def _decode_conv(
 def _presence(
     cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], off: dict[int, tuple[int, bool]], now: set[int],
     people: dict[int, bool], carry: list[int], narrator: int | None = None,
-) -> tuple[list[set[int]], list[set[int]], dict[int, tuple[int, bool]], list[set[int]]]:
+) -> tuple[list[set[int]], list[set[int]], dict[int, tuple[int, bool]]]:
     """Per turn, who has gone off stage (and not been tagged or come back since) and who has just come on, from the
     narration between the previous turn's last quotation and the turn's first; and who is off stage at the end
     (person id -> the paragraph they left in, and whether asleep).
@@ -1285,7 +1281,6 @@ def _presence(
     gone: list[set[int]] = []
     came: list[set[int]] = []
     leaving: dict[int, tuple[int, bool]] = {}
-    sleeping: list[set[int]] = []
     for t, u in enumerate(units):
         first = u.quotes[0]
         lo = (units[t - 1].quotes[-1].para, units[t - 1].quotes[-1].piece) if t else (first.para, -1)
@@ -1309,7 +1304,6 @@ def _presence(
                         off.pop(pid, None)
                         leaving.pop(pid, None)
         gone.append(set(off))
-        sleeping.append({p for p, at in off.items() if at[1]})
         came.append(now)
         if u.anchored:
             off.pop(u.anchor, None)
@@ -1321,7 +1315,7 @@ def _presence(
         for piece in paragraphs[last.para][last.piece + 1 :]:
             if piece.kind == "narration":
                 off, _ = _moves(cast, piece.text, last.para, off, people, present)
-    return gone, came, off, sleeping
+    return gone, came, off
 
 
 def _moves(

@@ -131,8 +131,8 @@ _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakene
 
 _PRONOUN_SLEEPS = re.compile(
     r"(?:^|(?<=[.!?\u201d\"])\s+|^\s*|,?\s+and\s+(?:then\s+)?)(?:(?:Then|Now|Soon|Finally|Eventually|\w+ly),?\s+)?"
-    r"(?:([Hh]e|[Ss]he)(?:'s|\u2019s|\s+(?:is|was))\s+(?:(?:still|already|now|fast|sound|dead|out)\s+)*"
-    r"(?:asleep|unconscious|snoring|dozing|passed\s+out|cold)\b"
+    r"(?:([Hh]e|[Ss]he)(?:'s|\u2019s|\s+is)\s+(?:(?:still|already|now|fast|sound|dead)\s+)*"
+    r"(?:asleep|unconscious|snoring|dozing|passed\s+out|out\s+cold)\b"
     r"|([Hh]e|[Ss]he)\s+(?:\w+ly\s+)?(?:(?:has|had|'s|\u2019s)\s+)?(?:fell|falls|fallen)\s+asleep\b"
     r"|([Hh]e|[Ss]he)\s+(?:\w+ly\s+)?(?:(?:has|had)\s+)?(?:drifted|drifts|dozed|dozes|nodded|nods|passed|passes|conked|conks)"
     r"\s+(?:off|out)(?=\s*[.,;!?\u2014]|\s+(?:again|on|in|at|against|cold|to\s+sleep|mid)\b)"
@@ -229,7 +229,7 @@ def movements(
             word = next(g for g in m.groups() if g)
             g = "male" if word.lower() in ("he", "his") else "female"
             at = m.start(m.lastindex)
-            who = _resolve(cast, [pid for s, _, pid in found if s < at], g, last)
+            who = _resolve(cast, [pid for s, _, pid in found if s < at], g, None)
             if who is None and not any(s < at and cast.gender(pid) in (g, None) for s, _, pid in found):
                 same = {p for p in stage or () if cast.gender(p) == g}
                 who = same.pop() if len(same) == 1 else None
