@@ -12,7 +12,7 @@ from castbook.attribution.idiolect import Idiolects, features
 from castbook.attribution.names import Cast, Person, may_hold
 from castbook.attribution.quotes import Piece
 from castbook.attribution.radio import marked
-from castbook.attribution.stage import ASLEEP, ENTER, WAKE, movements
+from castbook.attribution.stage import ASLEEP, ENTER, STIR, WAKE, WAKE_FEMALE, WAKE_MALE, movements
 from castbook.attribution.tags import _SENTENCES
 
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast", "desc_look",
@@ -1327,9 +1327,15 @@ def _moves(
     with them (not so into sleep)."""
     off = dict(off)
     came: set[int] = set()
-    for _, pid, kind in movements(cast, text, last):
+    for _, pid, kind in movements(cast, text, last, present):
         if pid == WAKE:
             off = {p: at for p, at in off.items() if not at[1]}
+            continue
+        if kind == STIR:
+            # `Juno sits up.`: she is awake; `She mumbles something.`: any sleeper of hers.
+            g = "male" if pid == WAKE_MALE else "female" if pid == WAKE_FEMALE else None
+            off = {p: at for p, at in off.items()
+                   if not at[1] or (p != pid if g is None else cast.gender(p) not in (g, None))}
             continue
         if pid not in people or kind == ENTER and not people[pid]:
             continue

@@ -129,6 +129,31 @@ _PAST_OR_UNREAL = re.compile(r"\b(?:though|if|been|when|before|after|until|while
 _WAKES = re.compile(r"\b(?:woke|wakes|awoke|awakes|awakened|awakens|waked|wakened|wakens|woken|awake|yawned|yawns)\b")
 """Someone waking (`Ines woke`, `he awakened her`): whoever slept is back."""
 
+_PRONOUN_SLEEPS = re.compile(
+    r"(?:^|(?<=[.!?\u201d\"])\s+|^\s*|,?\s+and\s+(?:then\s+)?)(?:(?:Then|Now|Soon|Finally|Eventually|\w+ly),?\s+)?"
+    r"(?:([Hh]e|[Ss]he)(?:'s|\u2019s|\s+is)\s+(?:(?:still|already|now|fast|sound|dead)\s+)*"
+    r"(?:asleep|unconscious|snoring|dozing|passed\s+out|out\s+cold)\b"
+    r"|([Hh]e|[Ss]he)\s+(?:\w+ly\s+)?(?:(?:has|had|'s|\u2019s)\s+)?(?:fell|falls|fallen)\s+asleep\b"
+    r"|([Hh]e|[Ss]he)\s+(?:\w+ly\s+)?(?:(?:has|had)\s+)?(?:drifted|drifts|dozed|dozes|nodded|nods|passed|passes|conked|conks)"
+    r"\s+(?:off|out)(?=\s*[.,;!?\u2014]|\s+(?:again|on|in|at|against|cold|to\s+sleep|mid)\b)"
+    r"|(His|Her)\s+eyes\s+(?:are|were|have|had|'re)\s+(?:(?:been|already|still|now|fallen)\s+)*(?:shut|closed)\s*[.!]"
+    r"|(His|Her)\s+breathing\s+(?:has\s+|had\s+)?(?:evened|evens|slowed|slows|deepened|deepens)\s+out\b)"
+)
+"""An unnamed sleeper: `She's asleep on the couch.`, `He dozed off.`, `Her eyes are already shut.` (the pronoun
+resolved only when one person of that gender is named before it, or, with none, is on stage)."""
+_NAMED_EYES_SHUT = re.compile(r"(?:'s|\u2019s)\s+eyes\s+(?:are|were|have|had)\s+(?:(?:been|already|still|now)\s+)*(?:shut|closed)\s*[.!]")
+"""After a name: `Juno's eyes are already shut.`"""
+_SLEEP_CUES = ("asleep", "snor", "doz", "passed out", "shut", "closed", "cold", "off", "conk", "breathing", "unconscious")
+_STIRS = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:sits|sat)\s+up\b|\s+(?:\w+ly\s+)?(?:mumbles|mumbled|stirs|stirred|groans|groaned|grumbles|grumbled)\b"
+    r"|\s+(?:\w+ly\s+)?(?:opens|opened|cracks|cracked)\s+(?:one\s+|an\s+|his\s+|her\s+)*eyes?\b"
+)
+"""After a name or a sentence-opening `he`/`she`: `Juno sits up`, `He mumbles something`: a sleeper stirring is
+awake (not everyone who slept: WAKE)."""
+_STIR_CUES = ("sits up", "sat up", "mumble", "stir", "groan", "grumble", "eye")
+STIR = "stir"
+"""(offset, person id, STIR): that one (if asleep) is awake; (offset, WAKE_MALE/WAKE_FEMALE, STIR): a `he`/`she`."""
+WAKE_MALE, WAKE_FEMALE = -2, -3
 _SLEEPING_WORDS = ("asleep", "snoring", "sleeping", "unconscious", "cold")
 """A word each `_SLEEPING` match has in it; `_WAKES` matches all have `wak`, `wok` or `yawn`."""
 _IN_VERB_ANY = re.compile(_IN_VERB)
@@ -139,7 +164,9 @@ WAKE = -1
 """The person id of `(offset, WAKE, ENTER)`: someone woke up, whoever slept is back."""
 
 
-def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int, int, str]]:
+def movements(
+    cast: Cast, text: str, last: int | None = None, stage: set[int] | None = None,
+) -> list[tuple[int, int, str]]:
     """Who comes on or goes off stage in a stretch of narration: (offset, person id, ENTER, EXIT or ASLEEP), in order.
     `last` is who spoke the line just before the stretch (tagged by name), if it is the first narration after it: a
     `he`/`she` opening it before any name is them (`"Fine," Mara said.` -- `She walked out.`).
@@ -196,6 +223,29 @@ def movements(cast: Cast, text: str, last: int | None = None) -> list[tuple[int,
         if (named and m.start() - named[-1][1] <= 100 and all(o[0] != named[-1][0] for o in out)
                 and not _PAST_OR_UNREAL.search(text, named[-1][1], m.start())):
             out.append((named[-1][0], named[-1][2], ASLEEP))
+    if any(w in text for w in _SLEEP_CUES):
+        taken = {o[0] for o in out}
+        for m in _PRONOUN_SLEEPS.finditer(text):
+            word = next(g for g in m.groups() if g)
+            g = "male" if word.lower() in ("he", "his") else "female"
+            at = m.start(m.lastindex)
+            who = _resolve(cast, [pid for s, _, pid in found if s < at], g, None)
+            if who is None and not any(s < at and cast.gender(pid) in (g, None) for s, _, pid in found):
+                same = {p for p in stage or () if cast.gender(p) == g}
+                who = same.pop() if len(same) == 1 else None
+            if who is not None and at not in taken:
+                out.append((at, who, ASLEEP))
+        if "eyes" in text:
+            for s, e, pid in found:
+                if _NAMED_EYES_SHUT.match(text, e) and _subject_slot(text[max(0, s - 60) : s]):
+                    out.append((s, pid, ASLEEP))
+    if any(w in text for w in _STIR_CUES):
+        for s, e, pid in found:
+            if _STIRS.match(text, e) and _subject_slot(text[max(0, s - 60) : s]):
+                out.append((s, pid, STIR))
+        for m in _PRONOUN_LEAD.finditer(text):
+            if _STIRS.match(text, m.end(1)):
+                out.append((m.start(1), WAKE_MALE if m.group(1) == "He" else WAKE_FEMALE, STIR))
     if "wak" in text or "wok" in text or "yawn" in text:
         out += [(m.start(), WAKE, ENTER) for m in _WAKES.finditer(text)]
     out.sort()
