@@ -50,6 +50,8 @@ line after it, at the start of an exchange, by whoever called over the intercom 
 """After orders to several by name (`Moose, the hose. Lieu, the line.`), each acknowledgement that follows
 (`Copy.`, `Copy, Cap.`) is by one of those named: not back and forth with the one giving them."""
 _ANSWERED = 0.5
+# A line calling someone by name who was heard calling the speaker by name (`Wes!` ... `Mari.`).
+_CALLS_BACK = 2.0
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
 _CROWD = 3
 _CROWD_BACK = 20
@@ -336,6 +338,23 @@ _AFAR = re.compile(
 """Narration placing a voice away from the room (`a voice came down through the ceiling`, `floats over from the
 stacks`, `shouted from the kitchen`)."""
 _AFAR_STEMS = ("stairs", "ceiling", "door", "off", "room", "through", "from", "down", "across", "over", "up")
+
+
+_COMES_IN = re.compile(
+    r"\b(?:door|doorway|doorbell|bell|threshold|arrived|arrives|entered|enters|barged|burst|bursts|came\s+in|comes\s+in|"
+    r"walked\s+in|walks\s+in|stepped\s+in|steps\s+in|let\s+(?:her|him|them)self\s+in)\b")
+"""Narration of someone coming in on the others: `The door banged open.`, `The bell went again.`, `stopped in the
+doorway`."""
+_COMES_IN_STEMS = ("door", "bell", "thresh", "arriv", "enter", "barg", "burst", " in")
+
+
+def _comes_in(paragraphs: Sequence[list[Piece]], q) -> bool:
+    """The narration of quotation `q`'s paragraph (or of a paragraph of narration alone just before it) brings
+    someone in."""
+    text = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
+    if q.para > 0 and paragraphs[q.para - 1] and all(p.kind == "narration" for p in paragraphs[q.para - 1]):
+        text += " " + " ".join(p.text for p in paragraphs[q.para - 1])
+    return any(w in text for w in _COMES_IN_STEMS) and _COMES_IN.search(text) is not None
 
 
 def _afar(paragraphs: Sequence[list[Piece]], q) -> bool:
@@ -1021,6 +1040,22 @@ def _decode_conv(
     # reply to them (but `Kit! You were meant to ...` cries out at whoever just spoke).
     summons = {t: _summoned(cast, u, ".") for t, u in enumerate(units) if u.vocatives} if talk is _CREW else {}
     grown = {pid for pid in cands if pid >= 0 and _grown_up(cast, pid)} if any(u.young for u in units) else set()
+    # A third one arriving on two who were talking, first heard calling one of them by name (`"Wes! Are you drowned?"
+    # Mari said.`): a line later calling her back by name (`Mari, the pastries are getting wet.`) is from the one she
+    # called, not from the other one there (an untagged line: a "he said" has its own say).
+    calls_back: dict[int, set[int]] = {}
+    calls: dict[int, set[int]] = {}
+    spoke = set(carry)
+    for t, u in enumerate(units):
+        if u.anchored and u.anchor >= 0 and u.anchor not in spoke and len(spoke - {_UNKNOWN}) >= 2 and u.vocatives and _comes_in(
+                paragraphs, u.quotes[0]):
+            calls[u.anchor] = {v for v in u.vocatives if v >= 0 and v != u.anchor}
+        if u.anchored:
+            spoke.add(u.anchor)
+        elif calls and u.vocatives and not u.anchored and not u.gender:
+            back_to = set().union(*(calls.get(v, set()) for v in u.vocatives)) - u.vocatives
+            if back_to:
+                calls_back[t] = back_to
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -1056,6 +1091,8 @@ def _decode_conv(
                     s += _SPOKEN_TO_SELF
                 if pid in u.heard_by:
                     s += _HEARD_BY_SELF
+                if calls_back and pid in calls_back.get(t, ()):
+                    s += _CALLS_BACK
                 if pid in over_style and not u.radio:
                     s += _UNMARKED_REMOTE
                 if u.crackle and t + 1 < len(units) and pid in units[t + 1].vocatives:
