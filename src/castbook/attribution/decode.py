@@ -50,9 +50,9 @@ line after it, at the start of an exchange, by whoever called over the intercom 
 """After orders to several by name (`Moose, the hose. Lieu, the line.`), each acknowledgement that follows
 (`Copy.`, `Copy, Cap.`) is by one of those named: not back and forth with the one giving them."""
 _ANSWERED = 0.5
-# A line calling someone by name who was heard calling the speaker by name (`Wes!` ... `Mari.`).
-_CALLS_BACK = 2.0
 """The next turn names this character: a reply is often addressed to whoever just spoke."""
+_CALLS_BACK = 2.0
+"""A line calling by name someone who came in calling the speaker by name (`Wes! Are you drowned?` ... `Mari.`)."""
 _CROWD = 3
 _CROWD_BACK = 20
 _CROWD_AHEAD = 5
