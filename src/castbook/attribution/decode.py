@@ -776,8 +776,8 @@ def _units(
             u.described = True
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
-        if (len(u.quotes) == 1 and not u.anchored and not u.voice and q.vocatives and q.tag is None
-                and q.para and _GREETS.match(q.text)):
+        if (len(u.quotes) == 1 and not u.anchored and not u.voice and q.vocatives and (
+                q.tag is None or q.tag.kind == "pronoun") and _GREETS.match(q.text)):
             u.arrival = _arrival(cast, paragraphs, q)
     return units
 
@@ -786,7 +786,7 @@ _ARRIVAL_BEAT = re.compile(
     r"\b(?:door|gate)\b[^.!?]{0,40}?\b(?:opened|opens|swung|swings|banged|bangs|creaked|creaks|burst|bursts)\b"
     r"|(?:^|[.!?]\s+|\band\s+)(?:[Ff]ootsteps|[Ff]eet|[Ss]teps)\b(?![^.!?]{0,40}\b(?:away|off|out|receding|faded|fading)\b)"
     r"|\b(?:[Ss]omeone|[Ss]omebody)\s+(?:\w+ly\s+)?(?:came|comes|walked|walks|stepped|steps|clattered|clatters|thumped|"
-    r"thumps|ran|runs|appeared|appears|knocked|knocks)\b"
+    r"thumps|ran|runs|appeared|appears|knocked|knocks|let\s+(?:themselves|themself|himself|herself)\s+in)\b"
     r"|\bbell\b[^.!?]{0,30}?\b(?:went|goes|rang|rings|jingled|jingles|chimed|chimes|tinkled|tinkles)\b")
 """Narration bringing someone in without a name: `The door opened.`, `Footsteps on the stairs.`, `feet came down them
 two at a time`, `Someone came down the stairs.`, `The bell over the door went.`"""
@@ -794,11 +794,14 @@ _ARRIVAL_STEMS = ("door", "gate", "oot", "eet", "teps", "omeone", "omebody", "be
 
 
 def _arrival(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> set[int] | None:
-    """The people named by the narration of paragraph `q.para - 1`, when it is narration alone that brings someone in
-    unnamed (`_ARRIVAL_BEAT`) and the line opens its own paragraph; else None."""
-    if q.piece != 0:
+    """The people named by the narration just before line `q` (its own paragraph's, else the paragraph before when that
+    is narration alone), when it brings someone in unnamed (`_ARRIVAL_BEAT`); else None."""
+    if q.piece:
+        prev = paragraphs[q.para][: q.piece]  # (`The door opened. "Morning, Mari."`)
+    elif q.para:
+        prev = paragraphs[q.para - 1]
+    else:
         return None
-    prev = paragraphs[q.para - 1]
     if not prev or any(p.kind != "narration" for p in prev):
         return None
     text = " ".join(p.text for p in prev)
