@@ -97,6 +97,9 @@ _CALLED_BEFORE = 3
 old man said.`)."""
 _VOICE_ON_STAGE = -1.5
 """`said a voice`: not one of the two who spoke just before."""
+_ARRIVAL_PICK = 1.5
+"""Someone come in unnamed greeting one of those talking by name (`The door opened.` -- `"Morning, Mari."`): besides
+`_NEWCOMER`, the one greeted or called by name next, or brought on by name just after (then often speaking again)."""
 _VOICE_TAGGED_NEAR = -3.0
 """...and surely not whoever the lines just before or after it name as their speaker."""
 _NEWCOMER_WEIGHT = 2.0
@@ -441,6 +444,9 @@ class _Unit:
     answerer: int | None = None
     """Who the pronoun nod before it showed answering the question, before answering in words too."""
     heard_by: set[int] = field(default_factory=set)
+    arrival: set[int] | None = None
+    """Its first line greets someone by name right after narration bringing someone in unnamed (`The door opened.`,
+    `Footsteps on the stairs.`): whom that narration names (see `_ARRIVAL_BEAT`); the decoder makes it a voice."""
     crackle: bool = False
     """The narration just before it says the speaker or radio crackled: a voice from elsewhere."""
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
@@ -789,12 +795,52 @@ def _units(
             u.described = True
         if u.greedy is None and q.speaker is not None:
             u.greedy = canon(q.speaker)
+        if (len(u.quotes) == 1 and not u.anchored and not u.voice and q.vocatives and (
+                q.tag is None or q.tag.kind == "pronoun") and _GREETS.match(q.text)):
+            u.arrival = _arrival(cast, paragraphs, q)
     return units
+
+
+_ARRIVAL_BEAT = re.compile(
+    r"\b(?:door|gate)\b[^.!?]{0,40}?\b(?:opened|opens|swung|swings|banged|bangs|creaked|creaks|burst|bursts)\b"
+    r"|(?:^|[.!?]\s+|\band\s+)(?:[Ff]ootsteps|[Ff]eet|[Ss]teps)\b(?![^.!?]{0,40}\b(?:away|off|out|receding|faded|fading)\b)"
+    r"|\b(?:[Ss]omeone|[Ss]omebody)\s+(?:\w+ly\s+)?(?:came|comes|walked|walks|stepped|steps|clattered|clatters|thumped|"
+    r"thumps|ran|runs|appeared|appears|knocked|knocks|let\s+(?:themselves|themself|himself|herself)\s+in)\b"
+    r"|\bbell\b[^.!?]{0,30}?\b(?:went|goes|rang|rings|jingled|jingles|chimed|chimes|tinkled|tinkles)\b")
+"""Narration bringing someone in without a name: `The door opened.`, `Footsteps on the stairs.`, `feet came down them
+two at a time`, `Someone came down the stairs.`, `The bell over the door went.`"""
+_ARRIVAL_STEMS = ("door", "gate", "oot", "eet", "teps", "omeone", "omebody", "bell")
+
+
+def _arrival(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> set[int] | None:
+    """The people named by the narration just before line `q` (its own paragraph's, else the paragraph before when that
+    is narration alone), when it brings someone in unnamed (`_ARRIVAL_BEAT`); else None."""
+    if q.piece:
+        prev = paragraphs[q.para][: q.piece]  # (`The door opened. "Morning, Mari."`)
+    elif q.para:
+        prev = paragraphs[q.para - 1]
+    else:
+        return None
+    if not prev or any(p.kind != "narration" for p in prev):
+        return None
+    text = " ".join(p.text for p in prev)
+    if not any(w in text for w in _ARRIVAL_STEMS) or not _ARRIVAL_BEAT.search(text):
+        return None
+    return {pid for _, _, pid in cast.find(text)}
 
 
 _GREETS = re.compile(r"\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya|[Mm]orning|[Ee]vening|[Aa]fternoon|[Gg]ood\s+(?:morning|evening|afternoon))"
                      r"\s*,\s*[A-Z]")
 """A line that greets someone by name (`Hi, Nads,`, `Morning, Sam.`)."""
+def _greeted(cast: Cast, u: _Unit) -> set[int]:
+    """Whom a turn's first line greets by name, however it goes on (`Good morning, Danny from upstairs.`)."""
+    text = u.quotes[0].text
+    m = _GREETS.match(text)
+    if m is None:
+        return set()
+    return {pid for s, _, pid in cast.find(text[m.end() - 1 : m.end() + 40]) if s == 0}
+
+
 _GREETING = re.compile(r"(?:^|[.!?]\s+)\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya)\s*,?\s+[A-Z]")
 """A sentence greeting someone by name, anywhere in the line (`Is he there? Hi, Theo.`)."""
 _NOT_YET = -1.5
@@ -958,6 +1004,26 @@ def _decode_conv(
                     or any(_GREETS.match(q.text) for q in u.quotes)):
                 # (Or greeted, `Hi, Nads.`: the one greeted answers, though first heard now, on the phone or come in.)
                 cands.append(pid)
+    # Someone comes in unnamed (`The door opened.`) and greets one of those already talking by name (`Morning, Mari.`):
+    # the line is the newcomer's, a voice not of the pair; they are whoever is greeted or called by name in the next
+    # two turns, or brought on by name in the narration just after (`Danny hung up his coat.`).
+    seen_here = set(carry)
+    arrivals: dict[int, set[int]] = {}
+    for t, u in enumerate(units):
+        if u.arrival is not None and not u.anchored and u.arrival <= seen_here and u.vocatives & seen_here:
+            u.voice = True
+            arrivals[t] = set(seen_here)
+            called_back = [pid for k in range(t + 1, min(t + 3, len(units))) for pid in sorted(
+                units[k].vocatives | _greeted(cast, units[k]) | came[k]) if pid not in seen_here]
+            pid = next((p for p in called_back if p >= 0 and p not in places), None)
+            if pid is not None:
+                if pid not in cands:
+                    cands.append(pid)
+                newcomers[t] = pid
+        if u.anchored:
+            seen_here.add(u.anchor)
+        seen_here |= u.vocatives
+        seen_here.update(u.names)
     # An unnamed voice (`A voice called from the hall.`) answered by name (`No, Greta!`) is the one so called.
     named_voice: set[int] = set()
     for t, u in enumerate(units):
@@ -1101,7 +1167,7 @@ def _decode_conv(
                     s += _CRACKLE_ANSWERED  # `Engineering, bridge.` ... the speaker crackled ... the caller answers
                 if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
                     s += _ANSWERED if talk is _CREW and pid in summons.get(t + 1, ()) else answered
-                if u.voice and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
+                if u.voice and t not in arrivals and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
                 if u.young and pid in grown:
                     s += _GROWN_UP
@@ -1169,6 +1235,11 @@ def _decode_conv(
                     s += _NOT_YET
                 if pid in away or t > call_end and pid in remote_set:
                     s += _GONE  # someone heard on the phone is not in the room once the call is over
+                if arrivals and t in arrivals:
+                    if t == 0 and pid in arrivals[0]:
+                        s += _VOICE_ON_STAGE  # (past the first turn the transitions say it: a voice is not of the pair)
+                    elif newcomers.get(t) == pid:
+                        s += _ARRIVAL_PICK
                 if voice_answered and voice_answered.get(t) == pid:
                     s += _ANSWERED_VOICE
                 if pid in gone[t]:
