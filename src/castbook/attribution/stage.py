@@ -143,14 +143,24 @@ _PRONOUN_SLEEPS = re.compile(
 resolved only when one person of that gender is named before it, or, with none, is on stage)."""
 _NAMED_EYES_SHUT = re.compile(r"(?:'s|\u2019s)\s+eyes\s+(?:are|were|have|had)\s+(?:(?:been|already|still|now)\s+)*(?:shut|closed)\s*[.!]")
 """After a name: `Juno's eyes are already shut.`"""
-_SLEEP_CUES = ("asleep", "snor", "doz", "passed out", "shut", "closed", "cold", "off", "conk", "breathing", "unconscious")
+_SLEEP_CUES = ("asleep", "snoring", "dozing", "cold", "breathing", "unconscious")
+_DRIFT_CUES = ("drift", "doz", "nod", "pass", "conk")
+
+
+def _may_sleep(text: str) -> bool:
+    """Whether `_PRONOUN_SLEEPS` or `_NAMED_EYES_SHUT` can match: a word each alternative needs (cheap, before the
+    regexes)."""
+    return (any(w in text for w in _SLEEP_CUES) or "eyes" in text and ("shut" in text or "closed" in text)
+            or ("off" in text or "out" in text) and any(w in text for w in _DRIFT_CUES))
+
+
 _STIRS = re.compile(
     r"\s+(?:\w+ly\s+)?(?:sits|sat)\s+up\b|\s+(?:\w+ly\s+)?(?:mumbles|mumbled|stirs|stirred|groans|groaned|grumbles|grumbled)\b"
     r"|\s+(?:\w+ly\s+)?(?:opens|opened|cracks|cracked)\s+(?:one\s+|an\s+|his\s+|her\s+)*eyes?\b"
 )
 """After a name or a sentence-opening `he`/`she`: `Juno sits up`, `He mumbles something`: a sleeper stirring is
 awake (not everyone who slept: WAKE)."""
-_STIR_CUES = ("sits up", "sat up", "mumble", "stir", "groan", "grumble", "eye")
+_STIR_CUES = ("sits up", "sat up", "mumble", "stir", "groan", "grumble")
 STIR = "stir"
 """(offset, person id, STIR): that one (if asleep) is awake; (offset, WAKE_MALE/WAKE_FEMALE, STIR): a `he`/`she`."""
 WAKE_MALE, WAKE_FEMALE = -2, -3
@@ -223,7 +233,7 @@ def movements(
         if (named and m.start() - named[-1][1] <= 100 and all(o[0] != named[-1][0] for o in out)
                 and not _PAST_OR_UNREAL.search(text, named[-1][1], m.start())):
             out.append((named[-1][0], named[-1][2], ASLEEP))
-    if any(w in text for w in _SLEEP_CUES):
+    if _may_sleep(text):
         taken = {o[0] for o in out}
         for m in _PRONOUN_SLEEPS.finditer(text):
             word = next(g for g in m.groups() if g)
@@ -239,7 +249,7 @@ def movements(
             for s, e, pid in found:
                 if _NAMED_EYES_SHUT.match(text, e) and _subject_slot(text[max(0, s - 60) : s]):
                     out.append((s, pid, ASLEEP))
-    if any(w in text for w in _STIR_CUES):
+    if any(w in text for w in _STIR_CUES) or "eye" in text and ("open" in text or "crack" in text):
         for s, e, pid in found:
             if _STIRS.match(text, e) and _subject_slot(text[max(0, s - 60) : s]):
                 out.append((s, pid, STIR))
