@@ -351,21 +351,23 @@ doorway`."""
 _COMES_IN_STEMS = ("door", "bell", "thresh", "arriv", "enter", "barg", "burst", " in")
 
 
-def _comes_in(paragraphs: Sequence[list[Piece]], q) -> bool:
-    """The narration of quotation `q`'s paragraph (or of a paragraph of narration alone just before it) brings
-    someone in."""
+def _narration_near(paragraphs: Sequence[list[Piece]], q) -> str:
+    """The narration of quotation `q`'s paragraph, and of a paragraph of narration alone just before it."""
     text = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
     if q.para > 0 and paragraphs[q.para - 1] and all(p.kind == "narration" for p in paragraphs[q.para - 1]):
         text += " " + " ".join(p.text for p in paragraphs[q.para - 1])
+    return text
+
+
+def _comes_in(paragraphs: Sequence[list[Piece]], q) -> bool:
+    """The narration near quotation `q` (`_narration_near`) brings someone in."""
+    text = _narration_near(paragraphs, q)
     return any(w in text for w in _COMES_IN_STEMS) and _COMES_IN.search(text) is not None
 
 
 def _afar(paragraphs: Sequence[list[Piece]], q) -> bool:
-    """The narration of quotation `q`'s paragraph (or of a paragraph of narration alone just before it) places the
-    voice away from the room."""
-    text = " ".join(p.text for p in paragraphs[q.para] if p.kind == "narration")
-    if q.para > 0 and paragraphs[q.para - 1] and all(p.kind == "narration" for p in paragraphs[q.para - 1]):
-        text += " " + " ".join(p.text for p in paragraphs[q.para - 1])
+    """The narration near quotation `q` (`_narration_near`) places the voice away from the room."""
+    text = _narration_near(paragraphs, q)
     return any(w in text for w in _AFAR_STEMS) and _AFAR.search(text) is not None
 
 
@@ -832,6 +834,8 @@ def _arrival(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> set[int] | Non
 _GREETS = re.compile(r"\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]eya|[Mm]orning|[Ee]vening|[Aa]fternoon|[Gg]ood\s+(?:morning|evening|afternoon))"
                      r"\s*,\s*[A-Z]")
 """A line that greets someone by name (`Hi, Nads,`, `Morning, Sam.`)."""
+
+
 def _greeted(cast: Cast, u: _Unit) -> set[int]:
     """Whom a turn's first line greets by name, however it goes on (`Good morning, Danny from upstairs.`)."""
     text = u.quotes[0].text
@@ -1118,7 +1122,7 @@ def _decode_conv(
             calls[u.anchor] = {v for v in u.vocatives if v >= 0 and v != u.anchor}
         if u.anchored:
             spoke.add(u.anchor)
-        elif calls and u.vocatives and not u.anchored and not u.gender:
+        elif calls and u.vocatives and not u.gender:
             back_to = set().union(*(calls.get(v, set()) for v in u.vocatives)) - u.vocatives
             if back_to:
                 calls_back[t] = back_to
@@ -1235,7 +1239,7 @@ def _decode_conv(
                     s += _NOT_YET
                 if pid in away or t > call_end and pid in remote_set:
                     s += _GONE  # someone heard on the phone is not in the room once the call is over
-                if arrivals and t in arrivals:
+                if t in arrivals:
                     if t == 0 and pid in arrivals[0]:
                         s += _VOICE_ON_STAGE  # (past the first turn the transitions say it: a voice is not of the pair)
                     elif newcomers.get(t) == pid:
