@@ -693,6 +693,19 @@ def test_a_pet_name_from_the_last_syllable_of_a_given_name():
     assert cast.resolve("Minjae") != cast.resolve("Jisung")
 
 
+def test_a_long_word_ending_in_a_short_names_syllable_is_not_where_it_comes_from():
+    """`Terry` is not short for `Lancaster`: a pet name from a last syllable comes from a name of two or three."""
+    from castbook.attribution.names import discover
+
+    paras = [
+        "They were late for Lancaster, and the driver, whose name was Terry, got out.", "“Can you fix it?” Oona asked.",
+        "“Maybe,” Terry said.", "“We're stuck outside Lancaster, Cal.”",
+    ]
+    cast = discover(paras)
+    assert cast.resolve("Terry") is not None
+    assert cast.resolve("Terry") != cast.resolve("Lancaster")
+
+
 def test_a_name_said_only_to_someone_in_british_quotes():
     """The same in single quote marks (`‘Nice hit, Riptide!’`): the apostrophes of `Ruth’s` and `I’m` are no
     quotation, and a name inside ‘…’ is still one only heard."""

@@ -159,6 +159,8 @@ _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that))|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
 )
+_ITS = re.compile(r"\W*(?:[Ii]t['\u2019]s|[Ii]t\s+is)\s+")
+"""`It's Mara.` in answer to `Who's there?`: the one at the door or on the line, giving her name."""
 _GAVE_NAME = re.compile(rf"\b(?:{_GIVES_NAME})\s+([A-Z][\w'\u2019-]+)")
 """"I'm Luka." -- "Ellis.": a name given in reply to someone giving theirs is the replier's own."""
 
@@ -175,7 +177,7 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
     out = set()
     for s, e, pid in cast.find(text):
         opening = not text[:s].strip(" ,.-\u2014")
-        if _SELF_NAMING.search(text, 0, s) or (opening and asked and _ASKS_WHO.search(asked)):
+        if _SELF_NAMING.search(text, 0, s) or asked and (opening or _ITS.match(text) and _ITS.match(text).end() == s) and _ASKS_WHO.search(asked):
             out.add(pid)
         elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (
                 (st := _STATION.match(text, e)) and not _ORDERS.search(st.group()) or _ROLL_ANSWER.match(text, e))):

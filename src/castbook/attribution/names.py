@@ -1887,8 +1887,8 @@ def _merge_short_forms(cast: Cast) -> None:
                       and first[1 : 1 + len(stem)].lower() == low for o in ps} - {pid}
             if not owners:
                 # `Sungie` is Jisung and `Bekky` Rebek: a pet name from a given name's last syllable
-                owners = {o for first, ps in firsts.items() if len(first) > len(stem) + 1 and first.lower().endswith(low)
-                          for o in ps} - {pid}
+                owners = {o for first, ps in firsts.items() if len(stem) + 1 < len(first) <= len(stem) + 4
+                          and first.lower().endswith(low) for o in ps} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
