@@ -835,3 +835,22 @@ def test_a_name_called_in_the_reply_to_a_tagged_line_is_the_tagged_ones_and_its_
     cast = discover(paragraphs)
     assert cast.resolve("Lind") == cast.resolve("Petra") is not None
     assert cast.resolve("Aurel") != cast.resolve("Petra")
+
+
+def test_a_given_name_written_once_opening_a_paragraph_before_a_name_often_written_alone():
+    """`Benedek Quill had steered for the company` opening a paragraph, among many a `Quill` mid-sentence: his given
+    name, though written only once, so the `Ben` called later is his; a word lowercase elsewhere (`Tonight`) is not."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "The barge was late and the river was rising.",
+        "Benedek Quill had steered for the company since he was sixteen. Nobody argued with Quill about water.",
+        '"We tie up at the mill," Nessa said.',
+        '"We can\'t," said Quill. "The lock closes at six."',
+        "Nessa glared at Quill, and Quill shrugged.",
+        "Tonight Quill was in no mood. He was tired tonight.",
+        '"Then we lose the lock, yes, we know, Ben."',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") == cast.resolve("Quill") is not None
+    assert cast.resolve("Tonight Quill") is None

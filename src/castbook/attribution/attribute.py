@@ -156,7 +156,8 @@ _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me
 """The words before one's own name: `I'm`, `my name is`, `call me`."""
 _SELF_NAMING = re.compile(rf"(?=[CIMTcimt])\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
 _ASKS_WHO = re.compile(
-    r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that))|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
+    r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that)|wants\s+to\s+know)|['\u2019]s\s+(?:there|that|this|asking))"
+    r"|your\s+name|got\s+a\s+name)\b"  # (`Who's asking?` -- `Bea. I'm new.`: a name asked for)
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
 )
 _ITS = re.compile(r"\W*(?:[Ii]t['\u2019]s|[Ii]t\s+is)\s+")

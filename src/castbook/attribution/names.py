@@ -926,12 +926,19 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                     if n >= 2 and n >= cap_mid[t] and len(t) > 1 and not t.isupper() and t.isalpha()
                     and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
 
+    # The first two words of each paragraph: `Benedek Quill had flown the boat for years.` opens on a full name.
+    opening = {(w[0], w[1]) for p in paragraphs if p[:1].isupper() for w in (p[:60].split(" ", 2),) if len(w) >= 2}
+
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
         speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
-        Reyes came down`, `Lucy Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`)."""
+        Reyes came down`, `Lucy Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`); or
+        opening a paragraph before a name the story often writes alone (`Benedek Quill had flown the boat` among
+        many a `Quill`: later `Ben` is his)."""
         return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs
-                                     or title is None and last in family and t.isalpha() and t.lower() not in TITLES)
+                                     or title is None and (last in family or cap_mid[last] >= 4 and namelike(last)
+                                                           and (t, last) in opening)
+                                     and t.isalpha() and t.lower() not in TITLES)
                 and len(t) > 1
                 and not lower[t.lower()] and not place[t] and t.lower() not in _NOT_NAMES and not _CONTRACTION.search(t)
                 and t[0].isupper() and not t.isupper())
