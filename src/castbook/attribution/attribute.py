@@ -439,7 +439,50 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
+    if cast.newcomer_at:
+        _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
+
+
+_NAMED_AFTER = 3
+"""How many paragraphs after an unnamed arrival's last line the narration may name them (`Manager Park checks it`)."""
+
+
+def _arrivals_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """`A broad man in a windbreaker shoulders through the crowd.` -- `"Your pass. Is it on?"` -- `"It's on."` --
+    `Manager Park checks it, grunts, and moves on.` -- `"Is that a banana?" Park said.`: someone brought on unnamed
+    whom the narration names for the first time in the scene just after their lines, and who is then tagged by that
+    name, was that person all along. Only the names on the lines change (decoding is done)."""
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+    lines: dict[int, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker in cast.newcomer_at:
+            lines.setdefault(q.speaker, []).append(q)
+    for pid, qs in lines.items():
+        at, last = cast.newcomer_at[pid], qs[-1].para
+        if any(scene[q.para] != scene[at] for q in qs):
+            continue
+        seen = {who for pi in range(last, -1, -1) if scene[pi] == scene[at] for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
+        named = None
+        for pi in range(last + 1, min(len(paragraphs), last + 1 + _NAMED_AFTER)):
+            if scene[pi] != scene[at]:
+                break
+            new = {who for p in paragraphs[pi] if p.kind == "narration" for _, _, who in cast.find(p.text)} - seen - {pid}
+            if new:
+                named = new
+                break
+            seen |= {who for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
+        if named is None or len(named) != 1:
+            continue
+        who = next(iter(named))
+        if who < 0 or who in cast.newcomer_at or None not in (g := cast.gender(pid), cast.gender(who)) and g != cast.gender(who) or not any(
+                q.speaker == who and q.why == "tag_name" and scene[q.para] == scene[at] for q in quotes if q.para > last):
+            continue
+        for q in qs:
+            q.speaker = who
 
 
 _VOICE_CAME = re.compile(
