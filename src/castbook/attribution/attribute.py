@@ -203,6 +203,35 @@ _NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
+_GIVEN_FIRST = re.compile(r"(?:[A-Z][a-z]+ )?")
+"""A given name the cast may not hold before the family name it does (`Petra Lindqvist`, with only `Lindqvist`)."""
+
+
+def _introduced_after(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, text: str, at: int, tag: Tag,
+                      memo: dict) -> Tag:
+    """`"He's not fine," said the charge nurse. Roz Kemp had worked nights on the ward for years.`: a role tag, then
+    a sentence opening on a name the work has not used before: the role was that person, brought on by it."""
+    found = cast.find(text[at:])
+    if not found or not _GIVEN_FIRST.fullmatch(text, at, at + found[0][0]) or (pid := found[0][2]) < 0 or None not in (cast.gender(pid), tag.gender) and (
+            cast.gender(pid) != tag.gender):
+        return tag
+    first = memo.get("first")
+    if first is None:
+        first = memo["first"] = {}
+        for k, pieces in enumerate(paragraphs):
+            for p in pieces:
+                for _, _, who in cast.find(p.text):
+                    first.setdefault(who, k)
+    if first.get(pid, pi) < pi or any(who == pid for _, _, who in cast.find(text[:at])):
+        return tag
+    for p in paragraphs[pi]:
+        if p.text is text:
+            break
+        if any(who == pid for _, _, who in cast.find(p.text)):
+            return tag
+    return Tag("name", pid, tag.gender, tag.strength * 0.95, tag.pos, tag.text, tag.ends)
+
+
 def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
     """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
     name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
@@ -332,6 +361,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 # "“Wait,” Vesper says, and goes red. Ka'lin's head turns. “Sorry.”": someone's look at the
                 # speaker while he talks is no turn of theirs; he goes on.
                 q.tag = prior.tag
+            if (q.tag is not None and q.tag is t_after and t_after.kind == "descriptor" and t_after.strength >= 0.9
+                    and t_after.text[:4].lower() == "the " and (nxt := _SENTENCES.search(after.text, t_after.pos)) is not None):
+                t_after = q.tag = _introduced_after(cast, paragraphs, pi, after.text, nxt.end(), t_after, memo)
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
                 if they and q.tag.kind == "pronoun" and q.tag.gender is None:
