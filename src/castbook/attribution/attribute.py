@@ -206,6 +206,35 @@ _NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
+_GIVEN_FIRST = re.compile(r"(?:[A-Z][a-z]+ )?")
+"""A given name the cast may not hold before the family name it does (`Petra Lindqvist`, with only `Lindqvist`)."""
+
+
+def _introduced_after(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, text: str, at: int, tag: Tag,
+                      memo: dict) -> Tag:
+    """`"He's not fine," said the charge nurse. Roz Kemp had worked nights on the ward for years.`: a role tag, then
+    a sentence opening on a name the work has not used before: the role was that person, brought on by it."""
+    found = cast.find(text[at:])
+    if not found or not _GIVEN_FIRST.fullmatch(text, at, at + found[0][0]) or (pid := found[0][2]) < 0 or None not in (cast.gender(pid), tag.gender) and (
+            cast.gender(pid) != tag.gender):
+        return tag
+    first = memo.get("first")
+    if first is None:
+        first = memo["first"] = {}
+        for k, pieces in enumerate(paragraphs):
+            for p in pieces:
+                for _, _, who in cast.find(p.text):
+                    first.setdefault(who, k)
+    if first.get(pid, pi) < pi or any(who == pid for _, _, who in cast.find(text[:at])):
+        return tag
+    for p in paragraphs[pi]:
+        if p.text is text:
+            break
+        if any(who == pid for _, _, who in cast.find(p.text)):
+            return tag
+    return Tag("name", pid, tag.gender, tag.strength * 0.95, tag.pos, tag.text, tag.ends)
+
+
 def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
     """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
     name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
@@ -335,6 +364,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 # "“Wait,” Vesper says, and goes red. Ka'lin's head turns. “Sorry.”": someone's look at the
                 # speaker while he talks is no turn of theirs; he goes on.
                 q.tag = prior.tag
+            if (q.tag is not None and q.tag is t_after and t_after.kind == "descriptor" and t_after.strength >= 0.9
+                    and t_after.text[:4].lower() == "the " and (nxt := _SENTENCES.search(after.text, t_after.pos)) is not None):
+                t_after = q.tag = _introduced_after(cast, paragraphs, pi, after.text, nxt.end(), t_after, memo)
             if q.tag is not None:
                 q.tag_at = (k + 1, q.tag.pos) if q.tag is t_after else (k - 1, q.tag.pos)
                 if they and q.tag.kind == "pronoun" and q.tag.gender is None:
@@ -442,7 +474,50 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
+    if cast.newcomer_at:
+        _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
+
+
+_NAMED_AFTER = 3
+"""How many paragraphs after an unnamed arrival's last line the narration may name them (`Manager Park checks it`)."""
+
+
+def _arrivals_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote]) -> None:
+    """`A broad man in a windbreaker shoulders through the crowd.` -- `"Your pass. Is it on?"` -- `"It's on."` --
+    `Manager Park checks it, grunts, and moves on.` -- `"Is that a banana?" Park said.`: someone brought on unnamed
+    whom the narration names for the first time in the scene just after their lines, and who is then tagged by that
+    name, was that person all along. Only the names on the lines change (decoding is done)."""
+    scene, k = [], 0
+    for r in resets:
+        k += bool(r)
+        scene.append(k)
+    lines: dict[int, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker in cast.newcomer_at:
+            lines.setdefault(q.speaker, []).append(q)
+    for pid, qs in lines.items():
+        at, last = cast.newcomer_at[pid], qs[-1].para
+        if any(scene[q.para] != scene[at] for q in qs):
+            continue
+        seen = {who for pi in range(last, -1, -1) if scene[pi] == scene[at] for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
+        named = None
+        for pi in range(last + 1, min(len(paragraphs), last + 1 + _NAMED_AFTER)):
+            if scene[pi] != scene[at]:
+                break
+            new = {who for p in paragraphs[pi] if p.kind == "narration" for _, _, who in cast.find(p.text)} - seen - {pid}
+            if new:
+                named = new
+                break
+            seen |= {who for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
+        if named is None or len(named) != 1:
+            continue
+        who = next(iter(named))
+        if who < 0 or who in cast.newcomer_at or None not in (g := cast.gender(pid), cast.gender(who)) and g != cast.gender(who) or not any(
+                q.speaker == who and q.why == "tag_name" and scene[q.para] == scene[at] for q in quotes if q.para > last):
+            continue
+        for q in qs:
+            q.speaker = who
 
 
 _VOICE_CAME = re.compile(
