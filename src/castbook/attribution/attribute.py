@@ -148,6 +148,12 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
     return out
 
 
+def _only_name(cast: Cast, text: str) -> bool:
+    """The line is a name and nothing else (`"Nora,"`)."""
+    bare = text.strip(" *")
+    return any(s == 0 and not bare[e:].strip(" ,.!?*") for s, e, _ in cast.find(bare))
+
+
 _SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|might)\s+be|^[Aa]re\s+you|[.!?]\s+[Aa]re\s+you)$")
 
@@ -1346,7 +1352,8 @@ def _decide(
         _set(q, prev.speaker, prev.cue, prev.confidence * 0.95, "continued")
         return
     tag = q.tag
-    if tag and tag.kind == "name" and tag.pid is not None and tag.pid not in q.vocatives:
+    if tag and tag.kind == "name" and tag.pid is not None and (tag.pid not in q.vocatives or tag.strength >= 0.9 and _only_name(cast, q.text)):
+        # (`"Nora," Nora said`: a speech verb names the speaker even when the line is only her own name)
         _set(q, tag.pid, "explicit", 0.95 * tag.strength, "tag_name")
         return
     if same_para is not None and (tag is None or tag.strength < 0.9):
