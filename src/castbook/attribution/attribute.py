@@ -148,6 +148,12 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
     return out
 
 
+def _only_name(cast: Cast, text: str) -> bool:
+    """The line is a name and nothing else (`"Nora,"`)."""
+    bare = text.strip(" *")
+    return any(s == 0 and not bare[e:].strip(" ,.!?*") for s, e, _ in cast.find(bare))
+
+
 _SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|might)\s+be|^[Aa]re\s+you|[.!?]\s+[Aa]re\s+you)$")
 
@@ -542,6 +548,9 @@ def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: li
     for q in quotes:
         by_para.setdefault(q.para, []).append(q)
     for pi, qs in by_para.items():
+        if (pi + 1 < len(paragraphs) and qs[0].tag is not None and qs[0].tag.kind == "descriptor"
+                and qs[0].tag.text.lower() == "a voice"):
+            _voice_seen_after(cast, paragraphs[pi + 1], qs)
         if pi + 1 >= len(paragraphs) or any(p.kind == "narration" for p in paragraphs[pi]):
             continue
         nxt = paragraphs[pi + 1]
@@ -562,6 +571,27 @@ def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: li
         (pid,) = who
         for q in qs:
             _set(q, pid, "implicit", 0.8, "voice_named")
+
+
+def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
+    """`"Ninety," said a voice from the doorway.` and then the narration turns to see who: the next paragraph opens on
+    a name (`Coach Rhee was leaning on the frame`), or on that name after turning (`I turned around. Mr. Abara had
+    lowered his paper.`). The one seen said it."""
+    if not nxt or nxt[0].kind != "narration":
+        return
+    text = nxt[0].text
+    first = _SENTENCES.search(text)
+    start = 0
+    if first is not None and ("turn" in text[:first.start()] or "look" in text[:first.start()]) and first.start() < 40:
+        start = first.end()  # `I turned around.`, `We all looked up.`
+    head = text[start:start + 80]
+    found = [pid for s, e, pid in cast.find(head) if s == 0 and pid >= 0
+             and not head[e:].startswith((" and ", ", "))]  # (not `Theo and Noor exchanged a look`: the listeners)
+    if not found:
+        return
+    for q in qs:
+        if q.tag is not None and q.tag.kind == "descriptor" or q.cue in ("implicit", None):
+            _set(q, found[0], "anaphoric", 0.8, "voice_seen")
 
 
 def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -> None:
@@ -1400,7 +1430,8 @@ def _decide(
         _set(q, prev.speaker, prev.cue, prev.confidence * 0.95, "continued")
         return
     tag = q.tag
-    if tag and tag.kind == "name" and tag.pid is not None and tag.pid not in q.vocatives:
+    if tag and tag.kind == "name" and tag.pid is not None and (tag.pid not in q.vocatives or tag.strength >= 0.9 and _only_name(cast, q.text)):
+        # (`"Nora," Nora said`: a speech verb names the speaker even when the line is only her own name)
         _set(q, tag.pid, "explicit", 0.95 * tag.strength, "tag_name")
         return
     if same_para is not None and (tag is None or tag.strength < 0.9):
@@ -2751,11 +2782,27 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
                 for v in quotes[j].vocatives:
                     votes[v] = votes.get(v, 0) + 1
     if votes:
+        # "Afternoon, Hallie." "Hi." "The usual?" / "Yep," I said: the reply was given to Hallie (a name from a
+        # third-person summary is in the cast), yet the one who called her talks with "I" right after, and with
+        # no one else. She is "I", when no tag ever names her speaking.
+        tagged = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name"}
+        talks: dict[int, set] = {}
+        for q in quotes:
+            talks.setdefault(q.conv, set()).add(q.speaker)
+        answers: set[int] = set()
+        for i in range(len(quotes) - 1):
+            q, r = quotes[i], quotes[i + 1]
+            if (r.speaker in q.vocatives and r.speaker in votes and r.speaker not in tagged and r.tag is None
+                    and r.para - q.para == 1 and q.speaker not in (None, NARRATOR, r.speaker)
+                    and talks[r.conv] <= {NARRATOR, q.speaker, r.speaker}
+                    and any(o.speaker == NARRATOR and o.para - r.para <= 3 for o in quotes[i + 2:i + 4])):
+                votes[r.speaker] += 1
+                answers.add(i + 1)
         best = max(votes, key=votes.get)
         if votes[best] >= 3:
             return best
         # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
-        if votes[best] == 2 and all(q.speaker != best for q in quotes):
+        if votes[best] == 2 and (answers or all(q.speaker != best for q in quotes)) and best not in tagged:
             return best
     return _named_once(cast, quotes, paragraphs)
 

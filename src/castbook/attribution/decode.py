@@ -18,7 +18,7 @@ from castbook.attribution.tags import _SENTENCES
 _HARD = frozenset({"tag_name", "first_person", "desc_new", "desc_role", "pron_stranger", "desc_kin", "desc_contrast", "desc_look",
                    "pron_role", "newcomer", "voice_named"})
 """Rules whose choice is kept as it is: an explicit tag names the speaker."""
-_SOFT = frozenset({"pron_near", "pron_fresh"})
+_SOFT = frozenset({"pron_near", "pron_fresh", "voice_seen"})
 """Pronoun tags resolved through the narration: a strong hint, weighed against the turns around it."""
 _STAY = frozenset({"continued", "pron_continues"})
 """Turns that go on with the previous speaker's speech (a reopened quotation, `she went on`)."""
