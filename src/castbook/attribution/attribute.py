@@ -24,7 +24,8 @@ _CONTINUING = re.compile(
     r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
 _WAITS = re.compile(
     r"[\w'\u2019.\- ]{1,30}?\s+(?:waits|waited|(?:is|was)\s+silent|says\s+nothing|said\s+nothing|"
-    r"(?:doesn|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did)\s+not\s+(?:answer|reply))\b")
+    r"(?:doesn|didn|couldn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did|could)\s+not\s+(?:answer|reply)|"
+    r"(?:made|makes|gave|gives)\s+no\s+(?:answer|reply))\b")
 """A beat of waiting or silence: its subject is the one listening, not the one who speaks next."""
 _SILENT_ANSWER = re.compile(r"\b(?:h(?:olds|eld)\s+up|point(?:s|ed)\s+(?:at|to))\b")
 """`Is that cheese toast?` -- `Ash holds up the pan.`: a question answered by showing; the asker reacts."""
@@ -44,7 +45,8 @@ _BARE_LOOK = re.compile(r"^\S+(?:\s+\S+)?\s+(?:just\s+)?(?:(?:looks|looked|stare
 """`Rowan stared at him.` and nothing more: a look that answers the other one without a word."""
 _I_SILENT = re.compile(
     r"I\s+(?:just\s+|only\s+)?(?:nod(?:s|ded)?|shrug(?:s|ged)?|sh(?:ake|ook)\s+my\s+head|s(?:ay|aid)\s+nothing|"
-    r"(?:don|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|did\s+not\s+(?:answer|reply|say\s+anything)|was\s+silent)"
+    r"(?:don|didn|couldn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:did|could)\s+not\s+(?:answer|reply|say\s+anything)|"
+    r"was\s+silent|(?:made|make|gave|give)\s+no\s+(?:answer|reply))"
     r"(?:[,.;!]|\s+(?:\w+ly|again|at\s+first)[.!])")
 """`I shook my head.` alone before a bare line: the narrator's own silent turn; whoever spoke goes on."""
 _INTRODUCES = (",", ":", "--", "\u2014")
