@@ -24,7 +24,8 @@ _CONTINUING = re.compile(
     r"|(?:continued|resumed|added|pursued|proceeded|persisted)\s+(?:he|she))\b", re.I)
 _WAITS = re.compile(
     r"[\w'\u2019.\- ]{1,30}?\s+(?:waits|waited|(?:is|was)\s+silent|says\s+nothing|said\s+nothing|"
-    r"(?:doesn|didn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did)\s+not\s+(?:answer|reply))\b")
+    r"(?:doesn|didn|couldn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:does|did|could)\s+not\s+(?:answer|reply)|"
+    r"(?:made|makes|gave|gives)\s+no\s+(?:answer|reply))\b")
 """A beat of waiting or silence: its subject is the one listening, not the one who speaks next."""
 _SILENT_ANSWER = re.compile(r"\b(?:h(?:olds|eld)\s+up|point(?:s|ed)\s+(?:at|to))\b")
 """`Is that cheese toast?` -- `Ash holds up the pan.`: a question answered by showing; the asker reacts."""
@@ -42,6 +43,12 @@ _BARE_LOOK = re.compile(r"^\S+(?:\s+\S+)?\s+(?:just\s+)?(?:(?:looks|looked|stare
                         r"peers|peered|blinks|blinked)\s+(?:up\s+|back\s+)?at|g[ai]ves?)\s+(?:him|her|me|them|us)"
                         r"(?:\s+a\s+(?:\w+\s+)?look|\s+\w+ly)?[.!]$")
 """`Rowan stared at him.` and nothing more: a look that answers the other one without a word."""
+_I_SILENT = re.compile(
+    r"I\s+(?:just\s+|only\s+)?(?:nod(?:s|ded)?|shrug(?:s|ged)?|sh(?:ake|ook)\s+my\s+head|s(?:ay|aid)\s+nothing|"
+    r"(?:don|didn|couldn)['\u2019]t\s+(?:answer|reply|say\s+anything)|(?:did|could)\s+not\s+(?:answer|reply|say\s+anything)|"
+    r"was\s+silent|(?:made|make|gave|give)\s+no\s+(?:answer|reply))"
+    r"(?:[,.;!]|\s+(?:\w+ly|again|at\s+first)[.!])")
+"""`I shook my head.` alone before a bare line: the narrator's own silent turn; whoever spoke goes on."""
 _INTRODUCES = (",", ":", "--", "\u2014")
 """Narration ending like this leads into the quotation that follows it."""
 _UNNAMED = -1000
@@ -397,6 +404,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
         t = tag_before(cast, prev_para[-1].text, near=False) if prev_para and prev_para[-1].kind == "narration" else None
         end = prev_para[-1].text.rstrip() if t is not None else ""
         leads_in = t is not None and t.strength >= 0.9 and (end.endswith(_INTRODUCES) or end[-1:].isalpha())
+        if (qs[0].tag is None and prev_para and quotes and quotes[-1].para >= pi - 2 and len(prev_para) == 1
+                and prev_para[0].kind == "narration" and "I " in prev_para[0].text):
+            last = _last_sentence(prev_para[0].text.rstrip())
+            if _I_SILENT.match(last) and len(_SENTENCES.findall(prev_para[0].text)) <= 1:
+                qs[0].listener = NARRATOR  # `"Is it him?"` -- `I said nothing.` -- `"It's him, isn't it?"`
         if t is not None and (t.ends or leads_in) and (qs[0].tag is None or qs[0].tag.strength < 0.9):
             # A paragraph that ends by introducing the speech ("..., and Wren said, very quietly,") tags it.
             qs[0].tag = Tag(t.kind, t.pid, t.gender, t.strength, -1, t.text)
