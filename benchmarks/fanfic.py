@@ -25,7 +25,7 @@ import pdnc  # benchmarks/pdnc.py: segment writer, scorer call and report lines 
 FANFIC = Path(__file__).resolve().parent / "fanfic"
 HELD = FANFIC / "held"
 SETS = {"dev": (FANFIC,), "held": (HELD,), "all": (FANFIC, HELD)}
-_OPEN_MARKS = "\u201c\"\u2018"
+_OPEN_MARKS = "\u201c\"\u2018'"
 
 
 def all_stories(folder: Path = FANFIC) -> list[str]:
