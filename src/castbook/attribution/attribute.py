@@ -1747,6 +1747,8 @@ def _role_subject(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation)
     if any(cast.find(p.text) for p in pieces if p.kind == "narration"):
         return None
     text = conv.recent[-1]
+    if head in text.lower() and re.search(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?" + head + r"\b", text):
+        return None  # `Maren rode ahead. The old wizard rode at the back.`: the role is someone of its own
     first = _SENTENCES.split(text.lstrip("\"'\u201c\u2018*_ "), 1)[0]
     hits = [pid for _, _, pid in cast.find(first)]
     if len(set(hits)) != 1 or not first.startswith(cast.name(hits[0]).split()[0]) and not any(
