@@ -1655,7 +1655,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
 _KIN_FORMS = {"mum": "female", "mom": "female", "mam": "female", "mama": "female", "mamma": "female", "momma": "female",
               "mummy": "female", "mommy": "female", "ma": "female", "mother": "female", "dad": "male", "daddy": "male",
               "papa": "male", "pa": "male", "father": "male", "gran": "female", "granny": "female", "grandma": "female",
-              "nana": "female", "nan": "female", "grandpa": "male", "grandad": "male", "granddad": "male"}
+              "nana": "female", "nan": "female", "grandpa": "male", "grandad": "male", "granddad": "male",
+              # (and the words of families who speak other languages at home: `Hi, Amma.`, `Appa?`, `Ammi, wait`)
+              "amma": "female", "ammi": "female", "ammu": "female", "umma": "female", "eomma": "female", "omma": "female",
+              "appa": "male", "abba": "male", "abbu": "male", "baba": "male"}
 """What a family calls a parent or grandparent (`Mum`, `Dad`, `Nana`), and their gender."""
 _KIN_RX = "|".join(sorted(_KIN_FORMS, key=len, reverse=True))
 _KIN_NARRATED = re.compile(rf"\b(?:his|her|my|their|your|([A-Z][\w\-]*)['\u2019]s)\s+({_KIN_RX})\b|\bit\s+was\s+({_KIN_RX})\b",
@@ -1697,7 +1700,7 @@ def _kin_call(cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit],
     for t in sorted(window)[:_KIN_PEEK * 3]:
         for q in units[t].quotes:
             low = q.text.lower()
-            if not any(w in low for w in ("mum", "mom", "ma", "dad", "pa", "gran", "nan")):
+            if not any(w in low for w in ("mum", "mom", "ma", "dad", "pa", "gran", "nan", "abb", "bab")):
                 continue
             m = _KIN_SPOKEN.search(q.text)
             if m is not None and (t - first < _KIN_PEEK or form and m.group(1) == form):

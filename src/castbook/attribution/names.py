@@ -84,7 +84,8 @@ granny nana nan nanna gram gramma grandpa grandad granddad gramps auntie aunty a
 """What a family calls its own (`Mom`), written lowercase too (`your mom`) without being any less a name."""
 _KIN_CALL_GENDER = {
     **dict.fromkeys("mom mum mama mamma momma mommy mummy grandma gran granny nana nanna gramma auntie aunty".split(), "female"),
-    **dict.fromkeys("dad daddy papa grandpa grandad granddad gramps".split(), "male"),
+    **dict.fromkeys("amma ammi ammu umma eomma omma".split(), "female"),
+    **dict.fromkeys("dad daddy papa grandpa grandad granddad gramps appa abba abbu baba".split(), "male"),
 }
 """Family calls that tell the one so called's gender (`Mom` is a she, `Grandpa Joe` a he)."""
 _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
