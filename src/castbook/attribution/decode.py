@@ -894,6 +894,10 @@ def _decode_conv(
             if line is not None:
                 line[:] = [] if units[max(window)].hang_up else [remote_set, holders, True, "kin"]
             cast.kin_away = {remote_set[0]: conv[-1].para}
+        elif maybe and not window and any(_PHONE.search(x.text) for p in range(max(0, conv[0].para - _PHONE_BACK), conv[0].para)
+                                          for x in paragraphs[p] if x.kind == "narration"):
+            # `The phone went again.` ... `I answered it anyway.`: the phone rang a few paragraphs before.
+            remote_set, window, holders = _call(cast, units, "phone. " + before, line, narrator if told else None, carry, True)
     away = {pid for pid, at in cast.kin_away.items()
             if not window and 0 < conv[0].para - at <= _KIN_AWAY} if cast.kin_away else set()
     # Someone greeted by name later in the exchange (`Is Priti with you? Hi, Priti.`) has not been talking before it,
@@ -1594,7 +1598,7 @@ def _self_named(cast: Cast, text: str) -> set[int]:
 
 
 def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
-          me: int | None = None, heard: Sequence[int] = ()) -> tuple[list[int], set[int], set[int]]:
+          me: int | None = None, heard: Sequence[int] = (), room: bool = False) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
     The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
@@ -1640,6 +1644,8 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
         # in the room: the far end greeting them (`Hi, Rosa!`) does not make them a second far end.
         here = {u.anchor for t, u in enumerate(units) if u.anchored and (t in window or not (u.remote or u.hang_up))}
         here |= holders
+        if room:
+            here |= {pid for pid in heard if pid >= 0}  # (a call taken in the middle of a scene: who spoke is in the room)
         if units[start].call:
             # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
             here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
@@ -1670,6 +1676,8 @@ _KIN_SPOKEN = re.compile(
 _KIN_TITLED = re.compile(r"(?:^|[,.!?]\s*|\b(?:Hi|Hey|Hello|Yes|No|Okay|Thanks)\s*,?\s+)(?:(?:Mrs|Mr|Ms)\.?\s+[A-Z][\w\-]+|Aunty|Auntie|Aunt|Uncle)(?=\s*[,.!?\u2014-]|\s*$)")
 """Someone in the room greeting a friend's parent (`Very carefully, Mrs Nair,`, `Hi, Aunty!`)."""
 _KIN_PEEK = 4
+_PHONE_BACK = 6
+"""How many paragraphs before `I answered it.` the narration may say the phone rang."""
 """The first turns of a call searched for a kin word; and paragraphs of narration before it searched."""
 _KIN_QUIET = -1.5
 """During a call from a relative, someone else in the room whom no line calls on stays quiet."""
