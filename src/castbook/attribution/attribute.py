@@ -2778,6 +2778,10 @@ def _set_para(quotes: list[Quote], who: int) -> None:
             _set(q, who, "implicit", 0.5, "realign")
 
 
+_SELF_CALLED = 3
+"""Votes a name loses as the narrator's each time a line tagged as the narrator's calls it."""
+
+
 def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]] = ()) -> int | None:
     """The first-person narrator: the name they give themselves ("I'm Nell," I said), or the one most often
     used to address them in the lines around theirs (three times, or twice when nobody else speaks as them);
@@ -2795,6 +2799,17 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
             if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
                 for v in quotes[j].vocatives:
                     votes[v] = votes.get(v, 0) + 1
+    called: dict[int, int] = {}
+    for q in quotes:
+        if q.vocatives and q.speaker == NARRATOR and q.why in ("first_person", "split"):
+            for v in q.vocatives:
+                called[v] = called.get(v, 0) + 1
+    for v, n in called.items():
+        if v in votes:
+            # `"Okay, Amma. Bye," I said.`: whom "I" calls is someone else (unless others call "I" so far more often)
+            votes[v] -= _SELF_CALLED * n
+            if votes[v] <= 0:
+                del votes[v]
     if votes:
         # "Afternoon, Hallie." "Hi." "The usual?" / "Yep," I said: the reply was given to Hallie (a name from a
         # third-person summary is in the cast), yet the one who called her talks with "I" right after, and with
