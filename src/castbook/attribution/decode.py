@@ -594,7 +594,7 @@ def decode(
 
 
 _GROUP_FEW = (r"(?:[Ll]ads|[Gg]uys|[Yy]ou\s+guys|[Tt]eam|[Ff]olks|[Ll]adies|[Gg]entlemen|[Yy]['\u2019]all|[Yy]ou\s+lot|[Ff]ellas|"
-              r"[Gg]ents)")
+              r"[Gg]ents|[Dd]ears)")
 _GROUP_ALL = (r"(?:[Ee]veryone|[Ee]verybody|[Pp]eople|[Bb]oys|[Gg]irls|[Aa]ll\s+of\s+you|[Bb]oth\s+of\s+you|[Yy]ou\s+two|"
               r"[Cc]hildren|[Kk]ids|[Cc]rew|[Gg]ang|[Ff]riends)")
 _GROUP_CALL = re.compile(
@@ -607,7 +607,7 @@ line opening on `Everybody.` (an answer: `Who knows?`) or owning them (`I have m
 _GROUP_AT = 60
 """...within its opening characters."""
 _GROUP_STEMS = ("lads", "guys", "every", "team", "folks", "people", "boys", "girls", "ladies", "gentlemen", "all",
-                "lot", "both", "two", "children", "kids", "crew", "gang", "fellas", "gents", "friends")
+                "lot", "both", "two", "children", "kids", "crew", "gang", "fellas", "gents", "dears", "friends")
 """A part of each `_GROUP_CALL` word, for a cheap test before the regex."""
 _GROUP_RETURN = -2.0
 """A line calling on several at once is not A's in A, B, A: two who were trading lines do not call each other `lads`;
