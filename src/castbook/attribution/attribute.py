@@ -2447,7 +2447,7 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
                 by_conv = {}
                 for o in quotes:
                     by_conv.setdefault(o.conv, []).append(o)
-            pid = _parent_called(cast, paragraphs, by_conv.get(q.conv, [q]), q, _KIN_WORDS[m.group(1).lower()],
+            pid = _parent_called(cast, paragraphs, by_conv.get(q.conv, [q]), q, _ELDERS.get(m.group(1).lower(), "father"),
                                  (fresh_before or {}).get(q.conv, ()))
             if pid is not None and pid not in q.intro:
                 q.vocatives.add(pid)
@@ -2474,11 +2474,14 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
 
 _PARENT_CALL = re.compile(
     r"(?:^|[,!?;.\u2014]\s*|\b(?:[Dd]ear|[Oo]h|[Hh]i|[Yy]es|[Nn]o|[Ww]ell|[Tt]hanks|[Pp]lease|[Ss]orry),?\s+)"
-    r"(mother|mamma|mama|momma|mom|mum|mummy|mommy|father|papa|daddy|dad)(?=\s*(?:[,!?;.\u2014]|$))", re.I)
+    r"(mother|mamma|mama|momma|mom|mum|mummy|mommy|father|papa|daddy|dad|aunt|auntie|aunty|uncle)(?=\s*(?:[,!?;.\u2014]|$))", re.I)
 """A child calling a parent by what they are (`Mother!`, `I fear so, father.`, `Yes, Mama.`)."""
-_PARENT_STEMS = ("mother", "mam", "mom", "mum", "father", "pap", "dad")
+_PARENT_STEMS = ("mother", "mam", "mom", "mum", "father", "pap", "dad", "aunt", "uncle")
 """A part of each `_PARENT_CALL` word, for a cheap test before the regex."""
 _PARENT_NEAR = 1
+_ELDERS = {**dict.fromkeys("mother mamma mama momma mom mum mummy mommy aunt auntie aunty".split(), "mother"),
+           **dict.fromkeys("father papa daddy dad uncle".split(), "father")}
+"""The calls, by the sex of the one called (an aunt is found as a mother is: married, of her family or alone there)."""
 """Paragraphs before and after the line whose narration may name the parent."""
 
 
