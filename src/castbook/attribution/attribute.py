@@ -485,7 +485,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _fill_backwards(quotes, kept)
     _realign_turns(quotes, kept)
     _voice_named_after(cast, paragraphs, quotes)
-    _role_vocatives(cast, paragraphs, quotes)
+    _role_vocatives(cast, paragraphs, quotes, fresh_before)
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
@@ -2461,7 +2461,8 @@ _HONORIFIC_CALLS = frozenset({"sensei"})
 whoever is older, used by each younger one for several others."""
 
 
-def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
+                    fresh_before: dict[int, list[int]] | None = None) -> None:
     """A rank, job or address word calling someone (`Night, Probie.`, `Thank you, sensei!`) addresses the one
     character who holds it: the one titled with it (`Captain Thorne`), set beside it (`Doc, the medic,`), heard as
     it (`said the probie`), or, for an honorific, the one character ever called `Name-sensei` in the book."""
@@ -2483,9 +2484,20 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             seen[word] = pid
         return seen[word]
 
+    by_conv: dict[int, list[Quote]] | None = None
     for q in quotes:
+        low = q.text.lower()
+        if may_hold(low, _PARENT_STEMS) and (m := _PARENT_CALL.search(q.text)) is not None:
+            if by_conv is None:
+                by_conv = {}
+                for o in quotes:
+                    by_conv.setdefault(o.conv, []).append(o)
+            pid = _parent_called(cast, paragraphs, by_conv.get(q.conv, [q]), q, _ELDERS.get(m.group(1).lower(), "father"),
+                                 (fresh_before or {}).get(q.conv, ()))
+            if pid is not None and pid not in q.intro:
+                q.vocatives.add(pid)
         # `_ROLE_CALL` cannot match a quote without a stem of one of its words.
-        if not may_hold(q.text.lower(), _ROLE_STEMS):
+        if not may_hold(low, _ROLE_STEMS):
             continue
         if not _ROLE_CALL.search(q.text):
             continue
@@ -2503,6 +2515,40 @@ def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[
             pid = holder(m.group(1).lower())
             if pid is not None and pid not in q.intro:
                 q.vocatives.add(pid)
+
+
+_PARENT_CALL = re.compile(
+    r"(?:^|[,!?;.\u2014]\s*|\b(?:[Dd]ear|[Oo]h|[Hh]i|[Yy]es|[Nn]o|[Ww]ell|[Tt]hanks|[Pp]lease|[Ss]orry),?\s+)"
+    r"(mother|mamma|mama|momma|mom|mum|mummy|mommy|father|papa|daddy|dad|aunt|auntie|aunty|uncle)(?=\s*(?:[,!?;.\u2014]|$))", re.I)
+"""A child calling a parent by what they are (`Mother!`, `I fear so, father.`, `Yes, Mama.`)."""
+_PARENT_STEMS = ("mother", "mam", "mom", "mum", "father", "pap", "dad", "aunt", "uncle")
+"""A part of each `_PARENT_CALL` word, for a cheap test before the regex."""
+_PARENT_NEAR = 1
+_ELDERS = {**dict.fromkeys("mother mamma mama momma mom mum mummy mommy aunt auntie aunty".split(), "mother"),
+           **dict.fromkeys("father papa daddy dad uncle".split(), "father")}
+"""The calls, by the sex of the one called (an aunt is found as a mother is: married, of her family or alone there)."""
+"""Paragraphs before and after the line whose narration may name the parent."""
+
+
+def _parent_called(cast: Cast, paragraphs: Sequence[list[Piece]], conv: list[Quote], q: Quote, kin: str,
+                   before: Sequence[int] = ()) -> int | None:
+    """The parent a line calls `Mother`/`Father`: the one person of that sex there (tagged in the exchange, named in the
+    narration just before it or next to the line) with a married title (`Mrs. Miller`, `Mr. Pruett`); of several, the
+    one whose family name someone else there shares (their child). (`Mom` used as a name is found as a name.)"""
+    gender = "female" if kin == "mother" else "male"
+    there = {o.speaker for o in conv if o.speaker is not None and o.speaker >= 0 and o.tag is not None}
+    there |= {pid for pid in before if pid >= 0}
+    there |= {pid for pi in range(max(0, q.para - _PARENT_NEAR), min(len(paragraphs), q.para + _PARENT_NEAR + 1))
+              for p in paragraphs[pi] if p.kind == "narration" for _, _, pid in cast.find(p.text) if pid >= 0}
+    families = {pid: {fam for fam, _ in _family(cast, pid)} for pid in there}
+    titled = set()
+    for pid in there:
+        if cast.gender(pid) == gender and any(title_gender(t) == gender and t not in _UNMARRIED
+                                              for _, t in _family(cast, pid) if t):
+            titled.add(pid)
+    found = {pid for pid in titled if any(families[pid] & families[o] for o in there if o != pid)} or titled
+    # (Not the only one there: `When do we eat, father?` to a priest, with no child of his about.)
+    return found.pop() if len(found) == 1 and len(there) >= 2 else None
 
 
 # (The lookahead on the characters a match can start with lets the scan skip other positions quickly.)

@@ -452,6 +452,8 @@ class _Unit:
     crackle: bool = False
     """The narration just before it says the speaker or radio crackled: a voice from elsewhere."""
     """Who the narration says heard it (`Mara heard a voice whisper,`): not its speaker."""
+    group: bool = False
+    """Its lines call on several at once (`Lads!`, `Okay, everyone.`, `Both of you, quiet.`): see `_GROUP_CALL`."""
 
 
 def called_only(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list, places: set[int] | frozenset[int]) -> None:
@@ -591,6 +593,29 @@ def decode(
         start = end + 1
 
 
+_GROUP_FEW = (r"(?:[Ll]ads|[Gg]uys|[Yy]ou\s+guys|[Tt]eam|[Ff]olks|[Ll]adies|[Gg]entlemen|[Yy]['\u2019]all|[Yy]ou\s+lot|[Ff]ellas|"
+              r"[Gg]ents|[Dd]ears)")
+_GROUP_ALL = (r"(?:[Ee]veryone|[Ee]verybody|[Pp]eople|[Bb]oys|[Gg]irls|[Aa]ll\s+of\s+you|[Bb]oth\s+of\s+you|[Yy]ou\s+two|"
+              r"[Cc]hildren|[Kk]ids|[Cc]rew|[Gg]ang|[Ff]riends)")
+_GROUP_CALL = re.compile(
+    r"(?:[,!?;:\u2014]\s*|[.]\s+|\b(?:[Hh]ey|[Oo]h|[Oo]kay|OK|[Aa]lright|[Aa]ll\s+right|[Rr]ight|[Ll]isten|[Cc]ome\s+on|[Oo]i|"
+    r"[Mm]orning|[Nn]ight|[Hh]i|[Hh]ello|[Hh]ullo|[Tt]hanks|[Tt]hank\s+you|[Ss]orry|[Ww]ell|[Nn]ow),?\s+)(?:[Mm]y\s+)?"
+    rf"(?:{_GROUP_FEW}|{_GROUP_ALL})(?=\s*(?:[,!?;.\u2014]|$))"
+    rf"|^(?:[Mm]y\s+)?(?:{_GROUP_FEW}(?=\s*(?:[,!?;.\u2014]|$))|{_GROUP_ALL}(?=\s*(?:[,!?;\u2014]|$)))")
+"""A line calling on several at once (`Lads!`, `Okay, team.`, `Everyone, listen.`, `Go to sleep, both of you.`); not a
+line opening on `Everybody.` (an answer: `Who knows?`) or owning them (`I have my friends.`)."""
+_GROUP_AT = 60
+"""...within its opening characters."""
+_GROUP_STEMS = ("lads", "guys", "every", "team", "folks", "people", "boys", "girls", "ladies", "gentlemen", "all",
+                "lot", "both", "two", "children", "kids", "crew", "gang", "fellas", "gents", "dears", "friends")
+"""A part of each `_GROUP_CALL` word, for a cheap test before the regex."""
+_GROUP_RETURN = -2.0
+"""A line calling on several at once is not A's in A, B, A: two who were trading lines do not call each other `lads`;
+a third one there (or just come in) speaks it: instead of the alternation's bonus, this."""
+_GROUP_THIRDS = 2
+"""...so up to this many of those the narration named, not yet candidates, become candidates for it."""
+_GROUP_BEAT = 1.0
+"""...and the one the narration right after it opens on (`"Lads!" / Ros was hanging out of the cab window.`) most."""
 _ACK = re.compile(r"\W*(?:copy|yes|yeah|yep|yup|aye|roger|got\s+it|on\s+it|okay|ok|sure|understood|will\s+do|right)\b", re.I)
 """A short acknowledgement opening a line (`Copy.`, `Yes, Coach.`, `On it.`)."""
 
@@ -757,6 +782,9 @@ def _units(
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
         u.checks_in |= q.checks_in
+        if len(u.quotes) == 1 and may_hold(q.text[:_GROUP_AT].lower(), _GROUP_STEMS):
+            # (the turn's opening words: not `Remember that, all of you.` deep in a speech going on)
+            u.group = _GROUP_CALL.search(q.text[:_GROUP_AT]) is not None
         if over_style:
             u.radio |= q.checks_in or marked(q.text)
         u.vocatives -= u.intro  # "Tamsin," she said. "Tamsin Quaile.": her own name twice, nobody addressed
@@ -1083,6 +1111,17 @@ def _decode_conv(
         if len(u.vocatives) >= 2 and not nxt.anchored and _ACK.match(nxt.quotes[0].text):
             cands += [p for p in sorted(_ordered(cast, u)) if p not in cands and p not in places and (
                 p in carry or p in fresh or first_named.get(p, -1) <= last_para)]
+    # A line calling on several at once (`Lads!`) is a third one's: whom the narration right after it opens on (`Ros was
+    # hanging out of the van door`), else someone the narration named before or during the exchange, though silent.
+    # (Not before it: the turns before go as they went without them.)
+    thirds: dict[int, int] = {}
+    for t, u in enumerate(units):
+        if u.group and not u.anchored:
+            named = [u.acted] + [p for v in units[: t + 1] for p in v.names] + list(reversed(fresh))
+            for p in list(dict.fromkeys(p for p in named if p is not None and p >= 0 and p not in cands
+                                        and p not in places and first_named.get(p, -1) <= last_para))[:_GROUP_THIRDS]:
+                cands.append(p)
+                thirds[p] = t
     cands.append(_UNKNOWN)
     n = len(cands)
     index = {pid: i for i, pid in enumerate(cands)}
@@ -1232,7 +1271,7 @@ def _decode_conv(
                 if pid == u.reacted:
                     s += _REACTED
                 elif pid == u.acted:
-                    s += _ACTED
+                    s += _GROUP_BEAT if u.group else _ACTED
                 if pid == u.listener:
                     s += _SILENT_TURN
                 elif t == 0 and pid == u.answerer:
@@ -1255,6 +1294,10 @@ def _decode_conv(
                 elif pid in came[t]:
                     s += _CAME
             row[i] = s
+        if thirds:
+            for i, pid in enumerate(cands):
+                if thirds.get(pid, t) > t:
+                    row[i] = -1e9
         if arrived:
             for i, pid in enumerate(cands):
                 if arrived.get(pid, -1) > u.quotes[0].para:
@@ -1297,7 +1340,7 @@ def _decode_conv(
         new = [NEG] * (m * n)
         arg = [0] * (m * n)
         # (What depends on the turn alone, looked up once per turn, not per transition.)
-        voice, reply = units[t].voice, units[t].reply
+        voice, reply, group = units[t].voice, units[t].reply, units[t].group
         same = _SAME_AS_LAST + (_KIN_SAME if t in strict else 0.0)
         live = [c for c in range(n) if not row[c] <= -1e8]
         alt_ok = t not in roll and not (t >= 2 and units[t - 2].voice and t - 2 in named_voice) and t not in cut_in
@@ -1330,6 +1373,8 @@ def _decode_conv(
                         s += _REPLY_SAME
                     elif c == b and c != unk:
                         s += same
+                    elif group and a == c and c != unk:
+                        s += _GROUP_RETURN
                     elif ans_b is not None and a == c and ans_b == b:
                         # the voice answered whoever called to it: the other one in the room goes on (unless it is
                         # shouted back up again: `Sorry!`)
