@@ -2750,6 +2750,10 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
             if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
                 for v in quotes[j].vocatives:
                     votes[v] = votes.get(v, 0) + 1
+    for v in _said_to_me(quotes):
+        votes[v] = votes.get(v, 0) + 1
+    # `Hi, Mummy.` / `Night, Dad.`: a word for kin or a pet name is what "I" calls someone, never "I"'s own name.
+    votes = {v: n for v, n in votes.items() if not _kin_call(cast, v)}
     if votes:
         best = max(votes, key=votes.get)
         if votes[best] >= 3:
@@ -2760,6 +2764,43 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
     return _named_once(cast, quotes, paragraphs)
 
 
+def _said_to_me(quotes: list[Quote]) -> list[int]:
+    """Names called in the turns an exchange of two gives to the one answering "I", two or three turns off an `I say`
+    line (`Dee. Dee. Look at me.` / `I'm looking at you.` / `You're looking at the door.` / `I'm looking at the door
+    near you,` I say): the next and previous turn are counted by `name_narrator` already."""
+    turns: list[list[Quote]] = []
+    for q in quotes:
+        if turns and turns[-1][0].para == q.para:
+            turns[-1].append(q)
+        else:
+            turns.append([q])
+    mine = [any(q.speaker == NARRATOR for q in t) for t in turns]
+    out: set[int] = set()
+    for t, turn in enumerate(turns):
+        if not mine[t] or not any(q.why in ("first_person", "split") for q in turn):
+            continue
+        for step in (-1, 1):
+            u = t
+            for k in (1, 2, 3):
+                w = u + step
+                if not 0 <= w < len(turns) or turns[w][0].conv != turn[0].conv or abs(turns[w][0].para - turns[u][0].para) != 1:
+                    break
+                if (mine[w] if k % 2 else any(q.speaker not in (None, NARRATOR) and q.why in _TAGGED_WHYS for q in turns[w])):
+                    break  # the other one's turns are never "I"'s; "I"'s turn between is never tagged to someone else
+                if k == 3:
+                    out.add(w)
+                u = w
+    return [v for w in sorted(out) for q in turns[w] for v in q.vocatives]
+
+
+def _kin_call(cast: Cast, pid: int) -> bool:
+    """Whether every form of a character is a word people are called by that names no one (`Mummy`, `Coach`)."""
+    forms = cast.people[pid].forms
+    return bool(forms) and all(f.lower() in _ADDRESS_WORDS or f.lower() in _KIN_CALLS for f in forms)
+
+
+_KIN_CALLS = frozenset("mummy mommy momma mamma mama mum mom papa daddy dad pa auntie aunty uncle grandma granny".split())
+"""Words for kin a narrator calls someone by (`Hi, Mummy.`)."""
 _NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
 _CALLS_ME = re.compile(
     r"(?=[CKMNckmn])\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
