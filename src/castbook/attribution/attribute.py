@@ -2947,6 +2947,57 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
     return out
 
 
+def narrator_name(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], narrator: int) -> str | None:
+    """The name to write for a narrator found by a nickname called to them (`You run scared, Lenny.`) when the
+    lines speak of them by a longer form of it (`Lena talks about you all the time.`): that one is their name.
+    The form starts like the nickname, is never written by the narration (which says "I"), never a lowercase
+    word of the text, and names no one heard speaking."""
+    forms = cast.people[narrator].forms
+    if len(forms) != 1:
+        return None
+    (nick,) = forms
+    if " " in nick or len(nick) < 3 or not nick.isalpha():
+        return None
+    head = nick[:3]
+    said = [q.text for q in quotes if head in q.text]
+    if not said:
+        return None
+    found: Counter[str] = Counter()
+    own = 0
+    word = re.compile(r"\b" + re.escape(head) + r"[a-z]*(?=['\u2019]s\b|[^\w'\u2019-]|$)")
+    for text in said:
+        for m in word.finditer(text):
+            w = m.group()
+            # Spoken of, not called (`Lena's coming`, `Is that Lena?`; not `Tils, give it here.`).
+            before = text[:m.start()].rstrip()
+            called = (not before or before.endswith((",", ".", "!", "?", "\u2014"))) and (
+                re.match(r"\s*(?:[,.!?\u2014-]|$)", text[m.end():]) is not None)
+            if called:
+                continue
+            if w == nick:
+                own += 1  # spoken of by the name they are called too (`Who's Nads?`)
+            elif len(w) >= 3 and w.lower() not in _NOT_NAMES and w.lower() not in _ADDRESS_WORDS:
+                found[w] += 1
+    if not found:
+        return None
+    spoke = {q.speaker for q in quotes}
+    for w, n in found.most_common():
+        if n < own:
+            break
+        pid = cast.resolve(w)
+        if pid is not None and pid != narrator and pid in spoke:
+            continue
+        low = w.lower()
+        texts = [p.text for para in paragraphs for p in para if w in p.text or low in p.text]
+        if any(p.kind == "narration" and re.search(r"\b" + w + r"\b", p.text) for para in paragraphs for p in para
+               if w in p.text):
+            continue
+        if any(re.search(r"\b" + low + r"\b", t) for t in texts):
+            continue
+        return w
+    return None
+
+
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:
     """Other names the narrator is called by: addressed in the narrator's exchanges, never tagged as speaking.
 
