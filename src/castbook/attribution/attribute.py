@@ -471,7 +471,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
+    me = name_narrator(cast, quotes, paragraphs)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     if cast.newcomer_at:
@@ -2740,6 +2741,20 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
     `Y/N` wherever the text writes that: a name said near their lines is someone else's (segment.py names them)."""
     if cast.second_person and any("Y/N" in p.text for para in paragraphs for p in para):
         return None
+    votes = _narrator_votes(cast, quotes)
+    if votes:
+        best = max(votes, key=votes.get)
+        if votes[best] >= 3:
+            return best
+        # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
+        if votes[best] == 2 and all(q.speaker != best for q in quotes):
+            return best
+    return _named_once(cast, quotes, paragraphs)
+
+
+def _narrator_votes(cast: Cast, quotes: list[Quote]) -> dict[int, int]:
+    """Votes for each name as the first-person narrator's: given by "I" (`I'm Nell.`), or called in the lines
+    next to "I"'s (see `_said_to_me`)."""
     votes: dict[int, int] = {}
     for i, q in enumerate(quotes):
         if q.speaker != NARRATOR:
@@ -2753,15 +2768,32 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
     for v in _said_to_me(quotes):
         votes[v] = votes.get(v, 0) + 1
     # `Hi, Mummy.` / `Night, Dad.`: a word for kin or a pet name is what "I" calls someone, never "I"'s own name.
-    votes = {v: n for v, n in votes.items() if not _kin_call(cast, v)}
-    if votes:
-        best = max(votes, key=votes.get)
-        if votes[best] >= 3:
-            return best
-        # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
-        if votes[best] == 2 and all(q.speaker != best for q in quotes):
-            return best
-    return _named_once(cast, quotes, paragraphs)
+    return {v: n for v, n in votes.items() if not _kin_call(cast, v)}
+
+
+def _other_names(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None,
+                 places: set[int] | frozenset[int] = frozenset()) -> frozenset[int]:
+    """The narrator's other names while decoding: `Hey, Castillo.` as well as `Lenny`, each called twice next to
+    "I"'s lines (and half as often as the name found), never heard speaking and never written by the narration (which says "I"); a line calling one of
+    them is said to "I"."""
+    if me is None:
+        return frozenset()
+    votes = _narrator_votes(cast, quotes)
+    spoke = {q.speaker for q in quotes if q.why in _TAGGED_WHYS}
+    cand = [v for v, n in votes.items() if n >= 2 and 2 * n >= votes.get(me, 0) and v != me and v not in spoke]
+    if not cand:
+        return frozenset()
+    narration = [p.text for para in paragraphs for p in para if p.kind == "narration"]
+    text = "\n".join(p.text for para in paragraphs for p in para)
+    out = set()
+    for v in cand:
+        words = {w for f in cast.people[v].forms for w in split_title(f)[1]}
+        if v in places or not words or any(w in t and re.search(r"\b" + re.escape(w) + r"\b", t) for w in words for t in narration):
+            continue
+        if any(re.search(r"\b" + re.escape(w.lower()) + r"\b", text) for w in words):
+            continue  # a word of the language (`Farewell.`), not a name
+        out.add(v)
+    return frozenset(out)
 
 
 def _said_to_me(quotes: list[Quote]) -> list[int]:
