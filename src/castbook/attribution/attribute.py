@@ -2831,7 +2831,8 @@ def _kin_call(cast: Cast, pid: int) -> bool:
     return bool(forms) and all(f.lower() in _ADDRESS_WORDS or f.lower() in _KIN_CALLS for f in forms)
 
 
-_KIN_CALLS = frozenset("mummy mommy momma mamma mama mum mom papa daddy dad pa auntie aunty uncle grandma granny".split())
+_KIN_CALLS = frozenset(
+    "mummy mommy momma mamma mama mum mom papa daddy dad pa auntie aunty uncle grandma granny mija mijo mijita kiddo".split())
 """Words for kin a narrator calls someone by (`Hi, Mummy.`)."""
 _NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
 _CALLS_ME = re.compile(
@@ -2877,9 +2878,9 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         nonlocal lower
         pid = cast.resolve(word)
         if pid is not None:
-            return pid
+            return None if _kin_call(cast, pid) else pid
         low = word.lower()
-        if low in _NOT_NAMES or low in _ADDRESS_WORDS:
+        if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS:
             return None
         if lower is None:
             lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
@@ -2925,7 +2926,7 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         talk = talks.get(q.conv, set())
         near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
         (v,) = q.vocatives
-        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers:
+        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers and not _kin_call(cast, v):
             found.append(v)
     names = {f for f in found if f is not None}
     if not names:
@@ -2964,7 +2965,7 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
         if len(named) + len(loose) != 1:
             continue
         who = next(iter(named)) if named else word_or_pid(next(iter(loose)))
-        if who is None or who in speakers:
+        if who is None or who in speakers or isinstance(who, int) and _kin_call(cast, who):
             continue
         out.add(who)
         lines.append(prev)
