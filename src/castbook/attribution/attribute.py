@@ -2981,16 +2981,29 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
 
 
 def narrator_name(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], narrator: int) -> str | None:
-    """The name to write for a narrator found by a nickname called to them (`You run scared, Lenny.`) when the
-    lines speak of them by a longer form of it (`Lena talks about you all the time.`): that one is their name.
-    The form starts like the nickname, is never written by the narration (which says "I"), never a lowercase
-    word of the text, and names no one heard speaking."""
-    forms = cast.people[narrator].forms
-    if len(forms) != 1:
-        return None
-    (nick,) = forms
-    if " " in nick or len(nick) < 3 or not nick.isalpha():
-        return None
+    """The name to write for a narrator found by names called to them (`You run scared, Lenny.`, `Hey, Castillo.`)
+    when the lines speak of them by a longer form of such a nickname (`Lena talks about you all the time.`): that
+    one is their name. The form starts like the nickname, is spoken of at least as often as the nickname is, is
+    never written by the narration (which says "I"), never a lowercase word of the text, and names no one heard
+    speaking."""
+    spoke = {q.speaker for q in quotes}
+    called = [narrator] + sorted(v for v, n in _narrator_votes(cast, quotes).items() if v != narrator and v not in spoke)
+    for pid in called:
+        forms = cast.people[pid].forms
+        if len(forms) != 1:
+            continue
+        (nick,) = forms
+        if " " in nick or len(nick) < 3 or not nick.isalpha():
+            continue
+        name = _spoken_of(cast, quotes, paragraphs, nick, spoke, narrator)
+        if name:
+            return name
+    return None
+
+
+def _spoken_of(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], nick: str, spoke: set,
+               narrator: int) -> str | None:
+    """The longer form of the nickname `nick` the lines speak of someone by (see `narrator_name`)."""
     head = nick[:3]
     said = [q.text for q in quotes if head in q.text]
     if not said:
@@ -3011,9 +3024,6 @@ def narrator_name(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
                 own += 1  # spoken of by the name they are called too (`Who's Nads?`)
             elif len(w) >= 3 and w.lower() not in _NOT_NAMES and w.lower() not in _ADDRESS_WORDS:
                 found[w] += 1
-    if not found:
-        return None
-    spoke = {q.speaker for q in quotes}
     for w, n in found.most_common():
         if n < own:
             break
