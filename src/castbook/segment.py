@@ -46,7 +46,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     narrator = name_narrator(cast, quotes, view)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
     if narrator is not None and not cast.people[narrator].hinted and (shown := narrator_name(cast, quotes, view, narrator)):
-        cast.people[narrator].hinted = shown  # `Lenny` to a friend, `Lena` to her mother: Lena
+        cast.people[narrator].hinted = shown  # `Robbie` to a friend, `Roberta` to her mother: Roberta
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     reader = None
     if narrator is None and any(q.speaker == NARRATOR for q in quotes):

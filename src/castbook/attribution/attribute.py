@@ -2773,7 +2773,7 @@ def _narrator_votes(cast: Cast, quotes: list[Quote]) -> dict[int, int]:
 
 def _other_names(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None,
                  places: set[int] | frozenset[int] = frozenset()) -> frozenset[int]:
-    """The narrator's other names while decoding: `Hey, Castillo.` as well as `Lenny`, each called twice next to
+    """The narrator's other names while decoding: `Hey, Marchetti.` as well as `Robbie`, each called twice next to
     "I"'s lines (and half as often as the name found), never heard speaking and never written by the narration (which says "I"); a line calling one of
     them is said to "I"."""
     if me is None:
@@ -2981,8 +2981,8 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
 
 
 def narrator_name(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], narrator: int) -> str | None:
-    """The name to write for a narrator found by names called to them (`You run scared, Lenny.`, `Hey, Castillo.`)
-    when the lines speak of them by a longer form of such a nickname (`Lena talks about you all the time.`): that
+    """The name to write for a narrator found by names called to them (`You're late, Robbie.`, `Hey, Marchetti.`)
+    when the lines speak of them by a longer form of such a nickname (`Roberta never shuts up about you.`): that
     one is their name. The form starts like the nickname, is spoken of at least as often as the nickname is, is
     never written by the narration (which says "I"), never a lowercase word of the text, and names no one heard
     speaking."""
@@ -3014,7 +3014,7 @@ def _spoken_of(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]
     for text in said:
         for m in word.finditer(text):
             w = m.group()
-            # Spoken of, not called (`Lena's coming`, `Is that Lena?`; not `Tils, give it here.`).
+            # Spoken of, not called (`Roberta's coming`, `Is that Roberta?`; not `Tils, give it here.`).
             before = text[:m.start()].rstrip()
             called = (not before or before.endswith((",", ".", "!", "?", "\u2014"))) and (
                 re.match(r"\s*(?:[,.!?\u2014-]|$)", text[m.end():]) is not None)
