@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from typing import Mapping, Sequence
 
-from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases
+from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases, narrator_name
 from castbook.attribution.names import discover, italic_spans
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
 from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
@@ -45,6 +45,8 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     quotes = attribute(cast, view, resets)
     narrator = name_narrator(cast, quotes, view)
     same = narrator_aliases(cast, quotes, narrator) if narrator is not None else set()
+    if narrator is not None and not cast.people[narrator].hinted and (shown := narrator_name(cast, quotes, view, narrator)):
+        cast.people[narrator].hinted = shown  # `Robbie` to a friend, `Roberta` to her mother: Roberta
     names: dict[int, str] = {}  # the cast no longer changes: each speaker's name once
     reader = None
     if narrator is None and any(q.speaker == NARRATOR for q in quotes):

@@ -489,7 +489,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _short_name_vocatives(cast, paragraphs, quotes, places, resets)
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, name_narrator(cast, quotes, paragraphs), places)
+    me = name_narrator(cast, quotes, paragraphs)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     if cast.newcomer_at:
@@ -2835,16 +2836,7 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
     `Y/N` wherever the text writes that: a name said near their lines is someone else's (segment.py names them)."""
     if cast.second_person and any("Y/N" in p.text for para in paragraphs for p in para):
         return None
-    votes: dict[int, int] = {}
-    for i, q in enumerate(quotes):
-        if q.speaker != NARRATOR:
-            continue
-        for v in q.intro:
-            votes[v] = votes.get(v, 0) + 3
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
-                for v in quotes[j].vocatives:
-                    votes[v] = votes.get(v, 0) + 1
+    votes = _narrator_votes(cast, quotes)
     called: dict[int, int] = {}
     for q in quotes:
         if q.vocatives and q.speaker == NARRATOR and q.why in ("first_person", "split"):
@@ -2882,6 +2874,88 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
     return _named_once(cast, quotes, paragraphs)
 
 
+def _narrator_votes(cast: Cast, quotes: list[Quote]) -> dict[int, int]:
+    """Votes for each name as the first-person narrator's: given by "I" (`I'm Nell.`), or called in the lines
+    next to "I"'s (see `_said_to_me`)."""
+    votes: dict[int, int] = {}
+    for i, q in enumerate(quotes):
+        if q.speaker != NARRATOR:
+            continue
+        for v in q.intro:
+            votes[v] = votes.get(v, 0) + 3
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(quotes) and quotes[j].speaker not in (NARRATOR,) and abs(quotes[j].para - q.para) <= 2:
+                for v in quotes[j].vocatives:
+                    votes[v] = votes.get(v, 0) + 1
+    for v in _said_to_me(quotes):
+        votes[v] = votes.get(v, 0) + 1
+    # `Hi, Mummy.` / `Night, Dad.`: a word for kin or a pet name is what "I" calls someone, never "I"'s own name.
+    return {v: n for v, n in votes.items() if not _kin_call(cast, v)}
+
+
+def _other_names(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None,
+                 places: set[int] | frozenset[int] = frozenset()) -> frozenset[int]:
+    """The narrator's other names while decoding: `Hey, Marchetti.` as well as `Robbie`, each called twice next to
+    "I"'s lines (and half as often as the name found), never heard speaking and never written by the narration (which says "I"); a line calling one of
+    them is said to "I"."""
+    if me is None:
+        return frozenset()
+    votes = _narrator_votes(cast, quotes)
+    spoke = {q.speaker for q in quotes if q.why in _TAGGED_WHYS}
+    cand = [v for v, n in votes.items() if n >= 2 and 2 * n >= votes.get(me, 0) and v != me and v not in spoke]
+    if not cand:
+        return frozenset()
+    narration = [p.text for para in paragraphs for p in para if p.kind == "narration"]
+    text = "\n".join(p.text for para in paragraphs for p in para)
+    out = set()
+    for v in cand:
+        words = {w for f in cast.people[v].forms for w in split_title(f)[1]}
+        if v in places or not words or any(w in t and re.search(r"\b" + re.escape(w) + r"\b", t) for w in words for t in narration):
+            continue
+        if any(re.search(r"\b" + re.escape(w.lower()) + r"\b", text) for w in words):
+            continue  # a word of the language (`Farewell.`), not a name
+        out.add(v)
+    return frozenset(out)
+
+
+def _said_to_me(quotes: list[Quote]) -> list[int]:
+    """Names called in the turns an exchange of two gives to the one answering "I", two or three turns off an `I say`
+    line (`Dee. Dee. Look at me.` / `I'm looking at you.` / `You're looking at the door.` / `I'm looking at the door
+    near you,` I say): the next and previous turn are counted by `name_narrator` already."""
+    turns: list[list[Quote]] = []
+    for q in quotes:
+        if turns and turns[-1][0].para == q.para:
+            turns[-1].append(q)
+        else:
+            turns.append([q])
+    mine = [any(q.speaker == NARRATOR for q in t) for t in turns]
+    out: set[int] = set()
+    for t, turn in enumerate(turns):
+        if not mine[t] or not any(q.why in ("first_person", "split") for q in turn):
+            continue
+        for step in (-1, 1):
+            u = t
+            for k in (1, 2, 3):
+                w = u + step
+                if not 0 <= w < len(turns) or turns[w][0].conv != turn[0].conv or abs(turns[w][0].para - turns[u][0].para) != 1:
+                    break
+                if (mine[w] if k % 2 else any(q.speaker not in (None, NARRATOR) and q.why in _TAGGED_WHYS for q in turns[w])):
+                    break  # the other one's turns are never "I"'s; "I"'s turn between is never tagged to someone else
+                if k == 3:
+                    out.add(w)
+                u = w
+    return [v for w in sorted(out) for q in turns[w] for v in q.vocatives]
+
+
+def _kin_call(cast: Cast, pid: int) -> bool:
+    """Whether every form of a character is a word people are called by that names no one (`Mummy`, `Coach`)."""
+    forms = cast.people[pid].forms
+    return bool(forms) and all(f.lower() in _ADDRESS_WORDS or f.lower() in _KIN_CALLS for f in forms)
+
+
+_KIN_CALLS = frozenset(
+    "mummy mommy momma mamma mama mum mom papa daddy dad pa auntie aunty uncle grandma granny mija mijo mijita kiddo".split())
+"""Words for kin a narrator calls someone by (`Hi, Mummy.`)."""
 _NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
 _CALLS_ME = re.compile(
     r"(?=[CKMNckmn])\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
@@ -2926,9 +3000,9 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         nonlocal lower
         pid = cast.resolve(word)
         if pid is not None:
-            return pid
+            return None if _kin_call(cast, pid) else pid
         low = word.lower()
-        if low in _NOT_NAMES or low in _ADDRESS_WORDS:
+        if low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS:
             return None
         if lower is None:
             lower = {w.lower() for para in paragraphs for p in para for w in re.findall(r"\b[a-z][\w'\u2019-]*", p.text)}
@@ -2974,7 +3048,7 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
         talk = talks.get(q.conv, set())
         near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
         (v,) = q.vocatives
-        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers:
+        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers and not _kin_call(cast, v):
             found.append(v)
     names = {f for f in found if f is not None}
     if not names:
@@ -3013,7 +3087,7 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
         if len(named) + len(loose) != 1:
             continue
         who = next(iter(named)) if named else word_or_pid(next(iter(loose)))
-        if who is None or who in speakers:
+        if who is None or who in speakers or isinstance(who, int) and _kin_call(cast, who):
             continue
         out.add(who)
         lines.append(prev)
@@ -3026,6 +3100,67 @@ def _greeted(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]],
         return set()
     said.extend(lines)
     return out
+
+
+def narrator_name(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], narrator: int) -> str | None:
+    """The name to write for a narrator found by names called to them (`You're late, Robbie.`, `Hey, Marchetti.`)
+    when the lines speak of them by a longer form of such a nickname (`Roberta never shuts up about you.`): that
+    one is their name. The form starts like the nickname, is spoken of at least as often as the nickname is, is
+    never written by the narration (which says "I"), never a lowercase word of the text, and names no one heard
+    speaking."""
+    spoke = {q.speaker for q in quotes}
+    called = [narrator] + sorted(v for v, n in _narrator_votes(cast, quotes).items() if v != narrator and v not in spoke)
+    for pid in called:
+        forms = cast.people[pid].forms
+        if len(forms) != 1:
+            continue
+        (nick,) = forms
+        if " " in nick or len(nick) < 3 or not nick.isalpha():
+            continue
+        name = _spoken_of(cast, quotes, paragraphs, nick, spoke, narrator)
+        if name:
+            return name
+    return None
+
+
+def _spoken_of(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], nick: str, spoke: set,
+               narrator: int) -> str | None:
+    """The longer form of the nickname `nick` the lines speak of someone by (see `narrator_name`)."""
+    head = nick[:3]
+    said = [q.text for q in quotes if head in q.text]
+    if not said:
+        return None
+    found: Counter[str] = Counter()
+    own = 0
+    word = re.compile(r"\b" + re.escape(head) + r"[a-z]*(?=['\u2019]s\b|[^\w'\u2019-]|$)")
+    for text in said:
+        for m in word.finditer(text):
+            w = m.group()
+            # Spoken of, not called (`Roberta's coming`, `Is that Roberta?`; not `Tils, give it here.`).
+            before = text[:m.start()].rstrip()
+            called = (not before or before.endswith((",", ".", "!", "?", "\u2014"))) and (
+                re.match(r"\s*(?:[,.!?\u2014-]|$)", text[m.end():]) is not None)
+            if called:
+                continue
+            if w == nick:
+                own += 1  # spoken of by the name they are called too (`Who's Nads?`)
+            elif len(w) >= 3 and w.lower() not in _NOT_NAMES and w.lower() not in _ADDRESS_WORDS:
+                found[w] += 1
+    for w, n in found.most_common():
+        if n < own:
+            break
+        pid = cast.resolve(w)
+        if pid is not None and pid != narrator and pid in spoke:
+            continue
+        low = w.lower()
+        texts = [p.text for para in paragraphs for p in para if w in p.text or low in p.text]
+        if any(p.kind == "narration" and re.search(r"\b" + w + r"\b", p.text) for para in paragraphs for p in para
+               if w in p.text):
+            continue
+        if any(re.search(r"\b" + low + r"\b", t) for t in texts):
+            continue
+        return w
+    return None
 
 
 def narrator_aliases(cast: Cast, quotes: list[Quote], narrator: int) -> set[int]:

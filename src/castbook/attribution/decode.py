@@ -485,6 +485,7 @@ def called_soon(cast: Cast, q) -> bool:
 def decode(
     cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list, known: set[int],
     narrator: int, fresh_before: dict[int, list[int]], me: int | None = None, places: set[int] | frozenset[int] = frozenset(),
+    also: frozenset[int] = frozenset(),
 ) -> None:
     """Re-decide every turn not fixed by an explicit tag with a Viterbi pass over (previous, current) speaker.
 
@@ -523,7 +524,7 @@ def decode(
             if named:
                 leads[g] = max(named, key=lambda p: sum(cast.people[p].forms.values()))
     idiolects = Idiolects.learn(
-        (narrator if q.speaker == me else q.speaker, q.text)
+        (narrator if q.speaker == me or q.speaker in also else q.speaker, q.text)
         for q in quotes if q.why in _SURE and q.speaker is not None
     )
     start = 0
@@ -578,10 +579,10 @@ def decode(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, heard,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
-            line, pair,
+            line, pair, also,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
-        called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me}
+        called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me and v not in also}
         # Who spoke in this exchange stays on stage for the next one in the same scene.
         for q in conv:
             if q.speaker is not None and (q.speaker >= 0 or q.speaker == narrator):
@@ -710,10 +711,10 @@ def _reacted(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> tuple[int | No
 
 def _units(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None,
-    told: bool = False,
+    told: bool = False, also: frozenset[int] = frozenset(),
 ) -> list[_Unit]:
     def canon(pid: int) -> int:
-        return narrator if pid == me else pid
+        return narrator if pid == me or pid in also else pid
 
     over_style = cast.over_style
     units: list[_Unit] = []
@@ -886,11 +887,11 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", heard: set[int] | frozenset[int] = frozenset(), called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
-    line: list | None = None, pair: int | None = None,
+    line: list | None = None, pair: int | None = None, also: frozenset[int] = frozenset(),
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
-    units = _units(cast, paragraphs, conv, known, narrator, me, told)
+    units = _units(cast, paragraphs, conv, known, narrator, me, told, also)
     # How the turns pass: between two (or few), in a group heard by name, or in a crew whose lines call each other.
     talk = _GROUP if len(heard) >= _CROWD else _CREW if _crew(units, heard) >= _CROWD else _PAIR
     addressed, answered, asked, beat_named, lead_beat, lead_weight, styled = talk
