@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, title_gender)
+    _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -2953,9 +2953,8 @@ def _kin_call(cast: Cast, pid: int) -> bool:
     return bool(forms) and all(f.lower() in _ADDRESS_WORDS or f.lower() in _KIN_CALLS for f in forms)
 
 
-_KIN_CALLS = frozenset(
-    "mummy mommy momma mamma mama mum mom papa daddy dad pa auntie aunty uncle grandma granny mija mijo mijita kiddo".split())
-"""Words for kin a narrator calls someone by (`Hi, Mummy.`)."""
+_KIN_CALLS = _FAMILY_CALLS | frozenset(_KIN_CALL_GENDER) | frozenset("mija mijo mijita kiddo".split())
+"""Words for kin a narrator calls someone by (`Hi, Mummy.`, `Okay, Amma.`)."""
 _NAME_WORD = r"([A-Z][a-z][\w'\u2019-]*)"
 _CALLS_ME = re.compile(
     r"(?=[CKMNckmn])\b(?:[Mm]y\s+name(?:['\u2019]s|\s+is|\s+was)|[Cc]all(?:s|ed)?\s+me|[Nn]amed\s+me|[Kk]nown\s+as)\s+" + _NAME_WORD
