@@ -121,18 +121,36 @@ _HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
 _NONSPACE = re.compile(r"\S+")
 _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme mlle messrs".split())
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
-_TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
-                            key=len, reverse=True))
-_ABBREV_RX = "(?:" + "|".join(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True)) + ")"
+
+
+def by_first(alternatives: Sequence[str]) -> str:
+    """A regex alternation of plain words (a trailing `\\.?` allowed) grouped by first letter, each group's words in
+    their given order: the same matches as the words one after another (words of different first letters never
+    match at the same place), but the engine tries one group per letter, not every word (`Mrs` is tried only at an
+    `M`)."""
+    groups: dict[str, list[str]] = {}
+    for a in alternatives:
+        groups.setdefault(a[0], []).append(a[1:])
+    return "(?:" + "|".join(
+        first + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")") for first, rests in groups.items()
+    ) + ")"
+
+
+_TITLE_RX = by_first(
+    [*sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1), key=len, reverse=True),
+     r"M\.?", "the"]
+)
+"""A title before a name, `M.` or `the` (longest titles first)."""
+_ABBREV_RX = by_first(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True))
 """A title written with a full stop ends a run of capitalised words (`When Mrs. Pruett`: `When`, then `Mrs. Pruett`)."""
 PARTICLES = frozenset("van von de der den du da di del della la le".split())
 """Lowercase words inside a family name (`Mr. van der Berg`, `Nico di Angelo`, `Anneke de Vries`); `der`, `den`
 only after another (`ter`, `ten` are left out: `at twenty to ten Kit`)."""
-_PARTICLE_RX = r"(?:van|von|de|du|da|di|del|della|la|le)\s+(?:(?:der|den|la|le)\s+)?"
+_PARTICLE_RX = by_first("van von de du da di del della la le".split()) + r"\s+(?:(?:der|den|la|le)\s+)?"
 MENTION = re.compile(
     # Every mention starts with a capital, `the` or a name's particle: the lookahead lets the scan pass other
     # words quickly.
-    rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
+    rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:{_TITLE_RX}\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
     rf"(?:\s+(?!{_ABBREV_RX}\.)(?:{_PARTICLE_RX}|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
@@ -643,14 +661,13 @@ class Cast:
             self._lower_names = (self.alias.version, frozenset(k for k in self.alias if _LOWER_RUN.fullmatch(k)))
         return self._lower_names[1]
 
-    def find(self, text: str) -> list[tuple[int, int, int]]:
-        """Character mentions in a text: (start, end, person id)."""
+    def find(self, text: str) -> tuple[tuple[int, int, int], ...]:
+        """Character mentions in a text: (start, end, person id). The tuple is the one kept for the text: shared,
+        never to be changed (a caller wanting a list to change makes its own)."""
         if self._found_version != self.alias.version:
             self._sync_found()
         found = self._found.get(text)
-        if found is None:
-            found = self._find_new(text)
-        return list(found)
+        return found if found is not None else self._find_new(text)
 
     def _sync_found(self) -> None:
         """Bring `find`'s results up to the alias table's changes since they were found."""

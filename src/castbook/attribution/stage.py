@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from castbook.attribution.names import Cast
 
@@ -263,7 +264,7 @@ def movements(
 
 
 def _pronoun_exits(
-    cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int], last: int | None = None,
+    cast: Cast, text: str, found: Sequence[tuple[int, int, int]], taken: set[int], last: int | None = None,
 ) -> list[tuple[int, int, str]]:
     """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
     subject is `he` or `she` and whose own predicate is an exit, or `the door shut behind him` (with no one coming in),
