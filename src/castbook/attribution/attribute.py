@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, title_gender)
+    _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, starts_on, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -154,7 +154,8 @@ _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|m
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
 """The words before one's own name: `I'm`, `my name is`, `call me`."""
-_SELF_NAMING = re.compile(rf"(?=[CIMTcimt])\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
+_SELF_NAMING = starts_on("CIMTcimt", rf"\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
+"""Words giving one's own name right before the end of the text searched (`starts_on`: a yes/no search)."""
 _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that))|['\u2019]s\s+(?:there|that|this))|your\s+name|got\s+a\s+name)\b"
     r"|^\W*(?:[Aa]nd\s+)?(?:[Yy]ou|[Yy]ours)\?\W*$"  # asking back after giving one's own name: "You?"
@@ -2080,6 +2081,9 @@ _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
 _LOOK_WORDS = re.compile(r"(?<!\w)(?=[" + "".join(sorted({w[0] for w in _LOOK_CLASS})) + r"])(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
 """(The lookahead on the first letters lets the scan skip other words quickly.)"""
 _LOOK_CLASS.update({w: "old" for w in ("old", "older", "elder", "aged")})
+_LOOK_STEMS = ("haired", "bearded", "shouldered", "old", "elder", "aged", "big", "tall", "huge", "giant", "burly",
+               "bulky", "beefy", "blond", "redhead", "lanky", "massive", "enormous", "grizzled", "ginger", "hulking")
+"""One of these is in every word of `_LOOK_CLASS` (`may_hold` before `_LOOK_WORDS`)."""
 """(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
 _COMPARATIVE_LOOK = {"older": "old", "elder": "old", "taller": "tall", "bigger": "big", "larger": "big"}
 """A comparative (`the older man`) picks the one on stage the narration gave that look (`a grey-haired man`)."""
@@ -2115,7 +2119,7 @@ def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
     for pi, pieces in enumerate(paragraphs):
         scene += bool(pi < len(resets) and resets[pi])
         for p in pieces:
-            if p.kind != "narration" or not _LOOK_WORDS.search(p.text):
+            if p.kind != "narration" or not may_hold(p.text.lower(), _LOOK_STEMS) or not _LOOK_WORDS.search(p.text):
                 continue
             for sent in _SENTENCES.split(p.text):
                 # (`the blond` in narration is the epithet itself, `a blonde girl` someone new: no description.)

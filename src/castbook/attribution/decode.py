@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from castbook.attribution.idiolect import Idiolects, features
-from castbook.attribution.names import Cast, Person, may_hold
+from castbook.attribution.names import Cast, Person, may_hold, starts_on
 from castbook.attribution.quotes import Piece
 from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, STIR, WAKE, WAKE_FEMALE, WAKE_MALE, movements
@@ -275,12 +275,13 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
-_CALL = re.compile(
-    # (The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)
-    r"(?=[ospavfrwcm])\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
+_CALL = starts_on(
+    # (A yes/no search, or where the words start: see `starts_on`.)
+    "ospavfrwcm",
+    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
-    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", re.I)
+    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", ignorecase=True)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
 _HANG_UP = re.compile(r"(?=[hwilecskf])(?:\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from castbook.attribution.names import Cast
+from castbook.attribution.names import Cast, by_first
 
-_IN_VERB = (
-    r"(?:came|comes|walked|walks|stepped|steps|strode|strides|burst|bursts|wandered|wanders|hurried|hurries|rushed|"
-    r"rushes|ran|runs|slipped|slips|marched|marches|stumbled|stumbles|shuffled|shuffles|swept|sweeps|breezed|breezes|"
-    r"popped|pops|barged|barges|limped|limps|padded|pads|stomped|stomps|stalked|stalks|sauntered|saunters|ducked|"
-    r"ducks|crept|creeps|bounded|bounds|jogged|jogs|trudged|trudges|staggered|staggers|strolled|strolls|bustled|bustles)"
+_IN_VERB = by_first(
+    """came comes walked walks stepped steps strode strides burst bursts wandered wanders hurried hurries rushed
+    rushes ran runs slipped slips marched marches stumbled stumbles shuffled shuffles swept sweeps breezed breezes
+    popped pops barged barges limped limps padded pads stomped stomps stalked stalks sauntered saunters ducked
+    ducks crept creeps bounded bounds jogged jogs trudged trudges staggered staggers strolled strolls bustled bustles""".split()
 )
 _THEN = r"(?:\s+[a-z][^.!?;,\u2014]{0,60}?\s+and(?:\s+then)?)?"
 """`Dev grabbed his coat and walked out`: a first verb phrase, then the movement."""
