@@ -2354,6 +2354,10 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                     later[lone, _TAGGED_GENDER[t.group(1)]] += 1
             lone = None
             p = _QUOTED.sub(" ", p)
+            if not plain:
+                low = p.lower()
+                if "he" not in low and "hi" not in low and "h\u0131" not in low:
+                    continue  # no `he`, `she`, `his`, `her`, `himself`, `herself` to vote with (nor `they`)
         mentions = cast._find(p)  # each paragraph once: no need to keep the result
         if not quoted:
             lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None
