@@ -1281,6 +1281,7 @@ def _decode_conv(
         seen.update(u.names)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
+    HALF_NEG = NEG / 2
     m = n + 1
     score = [NEG] * (m * n)
     for c in range(n):
@@ -1303,15 +1304,16 @@ def _decode_conv(
             far_i and t - 1 in window and units[t - 1].vocatives) else None
         ans_b = index.get(voice_answered.get(t - 1)) if voice_answered else None
         again = _ANSWERER_AGAIN if t not in shouted else 0.0
+        on_call = t in window and far_i
         for b in range(n):
             bn = b * n
             for a in range(m):
                 prev = score[a * n + b]
-                if prev <= NEG / 2:
+                if prev <= HALF_NEG:
                     continue
                 for c in live:
                     s = prev + row[c]
-                    if t in window and far_i:
+                    if on_call:
                         if c in far_i and b not in far_i and t in bare:
                             s += _ON_THE_LINE
                         elif b in far_i and c in hold_i and t in plain and (a == n or a in far_i):

@@ -772,9 +772,11 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     """The capitalised runs of a text and the alias keys `Cast.find` tries for each: they depend on the text
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
-    for m in _MENTION_SCAN.finditer(" " + text):
-        start, end = m.span(1)
-        plans.append((start - 1, end - 1, *_surface_plan(m.group(1))))
+    search = _MENTION_AT.search
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        start, pos = m.span(1)
+        plans.append((start, pos, *_surface_plan(m.group(1))))
     return tuple(plans)
 
 
@@ -788,6 +790,10 @@ def _surface_plan(s: str) -> tuple[tuple[str, str], str | None]:
 _MENTION_SCAN = re.compile(r"\W(" + MENTION.pattern.removeprefix(r"\b") + ")")
 """`MENTION` as the non-word character before it and the mention (group 1), scanned in the text after a space: the
 same matches, but the scan starts with a character class, which the regex engine skips to quickly."""
+_MENTION_AT = re.compile(r"[A-Ztdlv](?<=(?<!\w)(?=(" + MENTION.pattern.removeprefix(r"\b") + r"))[A-Ztdlv])")
+"""The next `MENTION` (group 1) from where a search starts, found on its first character (a capital, or the `t`, `d`,
+`l`, `v` of `the` or a particle), which the scan skips to: fewer stops than at every non-word character. The match
+itself is that one character; searching on from the mention's end gives `MENTION.finditer`'s matches."""
 
 
 @lru_cache(maxsize=1 << 14)
