@@ -732,8 +732,11 @@ class Cast:
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
+        get = self.alias.get  # (`_lookup`, inlined here)
         for start, end, keys, surface in plans:
-            pid = self._lookup(keys)
+            pid = get(keys[0])
+            if pid is None:
+                pid = get(keys[1])
             if tried is not None:
                 tried.append(keys)
             if pid is not None:
@@ -906,18 +909,17 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     mentions = Counter(_MENTION_SCAN.findall(" " + text))  # = MENTION.findall(text), scanned faster
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()
-    for mention, n in mentions.items():
-        title, tokens = split_title(mention)
-        if _place_or_group(title, [clean(t) for t in tokens]):
-            for t in tokens:
-                place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
-
+    # ...and the words of runs of several capitalised words (`Lucy Reyes`) that name no place or group.
     in_run: Counter[str] = Counter()
     for mention, n in mentions.items():
-        title, tokens = split_title(mention)
-        if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
-            for t in tokens:
-                in_run[clean(t)] += n
+        title, tokens = _split_title(mention)
+        cleaned = [clean(t) for t in tokens]
+        if _place_or_group(title, cleaned):
+            for t in cleaned:
+                place[t] += n if len(tokens) > 1 or not title else cap_all[t]
+        elif not title and len(tokens) >= 2:
+            for t in cleaned:
+                in_run[t] += n
 
     # A word after `Mr.`, `Mrs.`, `Ms.` or `Dr.` called to someone is a family name, however seldom written: `I'm
     # sorry, Mr. Pruitt.` (called once by the shop's owner) names the customer who just came in.
@@ -954,7 +956,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                 listed[t] += 1
 
     # Family names: words written after a title that goes before one (`Mr Holt`, `Captain Reyes`).
-    family = {clean(toks[0]) for mention in mentions for title, toks in [split_title(mention)]
+    family = {clean(toks[0]) for mention in mentions for title, toks in [_split_title(mention)]
               if title and len(toks) == 1 and title.rstrip(".").lower() not in _GIVEN_TITLES and title != "The"}
 
     # A family name that is also a common word (`Harvey Stone`, `Nell Baker`): lowercase elsewhere, yet written
@@ -967,7 +969,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     after_given: Counter[str] = Counter()
     for mention, n in mentions.items():
         if " " in mention:
-            title, tokens = split_title(mention)
+            title, tokens = _split_title(mention)
             if not title and len(tokens) == 2:
                 a, t = clean(tokens[0]), clean(tokens[1])
                 if cap_all[a] > n and acted[a] and not place[a] and namelike(a) and not namelike(t) and speaks(a):

@@ -85,6 +85,12 @@ _DOOR_BEHIND = re.compile(
 )
 """`The door clicked shut behind her.`: she has gone out (unless she came in, in the same sentence)."""
 _EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
+_ENTER_AFTER_WORDS = ("enter", "arriv", "show", "turn", "appear", "emerg", "join", "doorway")
+"""Each `_ENTER_AFTER` match has one of these in it or an entering verb (`_IN_VERB_ANY`)."""
+_EXIT_AFTER_WORDS = ("out", "off", "away", "stairs", "left", "leaves", "gone", "disappear", "vanish")
+"""Each `_EXIT_AFTER` match has one of these in it."""
+_ASLEEP_AFTER_WORDS = ("asleep", "unconscious", "cold", "dead", "pass", "snoring", "off", "died", "dies")
+"""Each `_ASLEEP_AFTER` match has one of these in it."""
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
     r"(?:asleep|unconscious|out\s+cold|dead|passed\s+out|snoring)\b"
@@ -199,6 +205,7 @@ def movements(
                 if _subject_slot(text[max(0, s - 60) : s]) and not text.startswith(("'s", "\u2019s"), e):
                     out.append((s, pid, ENTER))
                 break
+    afters = None
     for i, (s, e, pid) in enumerate(found):
         before = text[max(0, s - 60) : s]
         if text.startswith(("'s", "\u2019s"), e):
@@ -216,14 +223,22 @@ def movements(
             out.append((s, pid, EXIT))
         elif not _subject_slot(before):
             continue
-        elif _ENTER_AFTER.match(text, end):
-            out.append((s, pid, ENTER))
-        elif _SUBORDINATE.search(before):
-            continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
-        elif _EXIT_AFTER.match(text, end):
-            out.append((s, pid, EXIT))
-        elif _ASLEEP_AFTER.match(text, end):
-            out.append((s, pid, ASLEEP))
+        else:
+            if afters is None:
+                # (Which of the patterns after a name can match anywhere in the stretch: a word each one needs.)
+                afters = (
+                    any(w in text for w in _ENTER_AFTER_WORDS) or _IN_VERB_ANY.search(text) is not None,
+                    any(w in text for w in _EXIT_AFTER_WORDS),
+                    any(w in text for w in _ASLEEP_AFTER_WORDS),
+                )
+            if afters[0] and _ENTER_AFTER.match(text, end):
+                out.append((s, pid, ENTER))
+            elif _SUBORDINATE.search(before):
+                continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
+            elif afters[1] and _EXIT_AFTER.match(text, end):
+                out.append((s, pid, EXIT))
+            elif afters[2] and _ASLEEP_AFTER.match(text, end):
+                out.append((s, pid, ASLEEP))
     if ((" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES)
             or "behind h" in text and has_door):
         out += _pronoun_exits(cast, text, found, {o[0] for o in out}, last)
