@@ -649,7 +649,7 @@ def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Qu
     if not role_of:
         return
     alt = "|".join(sorted(map(re.escape, role_of)))
-    cheap = re.compile(r"\b(?:" + alt + r")\b", re.I)
+    cheap = starts_on("".join({w[0] for w in role_of}), r"\b(?:" + alt + r")\b", ignorecase=True)  # (yes/no)
     after_name = re.compile(_HELD_ROLE.format(alt), re.I)
     after_pronoun = re.compile(r"(?:^|[.!?\u2014]\s+|--\s*)(?:[Hh]e|[Ss]he)" + _HELD_ROLE.format(alt), re.I)
     by_piece = {(q.para, q.piece): q for q in quotes}
@@ -1768,7 +1768,7 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     if not spoken:
         return out
     alt = "|".join(sorted(map(re.escape, spoken)))
-    rx = re.compile(r"\b(?:" + alt + r")\b")
+    rx = starts_on("".join({w[0] for w in spoken}), r"\b(?:" + alt + r")\b")  # (a yes/no search)
     # (The role is one of the tags' heads: `Lund had been a paramedic for years` holds `paramedic`, not `for`.)
     held_rx = re.compile(_HELD_ROLE.format(alt))
     for pieces in paragraphs:
@@ -1864,9 +1864,10 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
     if not spoken:
         return
     alt = "|".join(sorted(map(re.escape, spoken)))
-    cheap = re.compile(r"\b[Tt]he (?:" + alt + r")\b")
+    # (`[Tt]`, `[Aa]` first and the look back for a word's start after it: the scan skips to those letters.)
+    cheap = re.compile(r"[Tt](?<!\w[Tt])he (?:" + alt + r")\b")
     opener = re.compile(r"The (" + alt + r")\b")
-    some = re.compile(r"\b[Aa]n? (?:[a-z\-]+ )?(" + alt + r")\b")
+    some = re.compile(r"[Aa](?<!\w[Aa])n? (?:[a-z\-]+ )?(" + alt + r")\b")
     # The narration holding a role word, found by plain substring scans of the whole text (quicker than a regex of
     # every role run on each paragraph).
     texts = [(pi, j, p.text) for pi, pieces in enumerate(paragraphs) for j, p in enumerate(pieces) if p.kind == "narration"]
@@ -1978,10 +1979,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
     spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
-    role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
-    titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
-    abbreviated = re.compile(r"\b(?:" + "|".join(sorted(a for a, r in _ABBREV_RANKS.items() if r in heads)) + r")\b") if any(
-        r in heads for r in _ABBREV_RANKS.values()) else None
+    # (Each pattern opens on a plain character, the look back for a word's start after it: the scan skips to it.)
+    role_rx = re.compile(r"[Tt](?<!\w[Tt])he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
+    titles = sorted(h.capitalize() for h in heads - _GENERIC)
+    titled = starts_on("".join(t[0] for t in titles), r"\b(?:" + "|".join(map(re.escape, titles)) + r")\s") if titles else None
+    abbrevs = sorted(a for a, r in _ABBREV_RANKS.items() if r in heads)
+    abbreviated = starts_on("".join(a[0] for a in abbrevs), r"\b(?:" + "|".join(abbrevs) + r")\b") if abbrevs else None
     last_role: str | None = None  # the latest role the narration spoke of (`said the pilot to nobody`)
     role_at = -9
     for pi, pieces in enumerate(paragraphs):
