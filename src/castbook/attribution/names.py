@@ -124,6 +124,10 @@ _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|mu
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
 """A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
 _SAYS_WORDS = tuple(_SAYS.split("|"))
+_SAYS_STARTING = "(?:" + "|".join(
+    f"{first}(?<!\\w{first})(?:" + "|".join(w[1:] for w in _SAYS_WORDS if w[0] == first) + ")"
+    for first in dict.fromkeys(w[0] for w in _SAYS_WORDS)) + ")"
+"""Any speech verb at a word's start (`\\b(?:said|says|...)`) written so that each alternative opens on its first letter."""
 
 
 def _says_any(p: str) -> bool:
@@ -964,7 +968,13 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def speaks(a: str) -> bool:
         """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
-        return re.search(rf"\b(?:{_SAYS}) {re.escape(a)}\b|\b{re.escape(a)} (?:{_SAYS})\b", says_text) is not None
+        name = re.escape(a)
+        if not (a[:1].isalnum() or a[:1] == "_"):
+            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", says_text) is not None
+        # The same two patterns apart, each opening on plain characters (the name; a speech verb's first letter),
+        # their word starts looked back at after them: the scans skip ahead instead of trying every position.
+        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", says_text) is not None
+                or re.search(rf"{_SAYS_STARTING} {name}\b", says_text) is not None)
 
     after_given: Counter[str] = Counter()
     for mention, n in mentions.items():
