@@ -2431,7 +2431,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
         for f in person.forms:
             title, toks = split_title(f)
             if not title and toks:
-                name = re.sub(r"['\u2019-]", "", toks[0].lower())
+                name = toks[0].lower().replace("'", "").replace("\u2019", "").replace("-", "")
                 for k in range(3, len(name)):
                     starts.setdefault(name[:k], set()).add(pid)
     text: str | None = None
@@ -2440,7 +2440,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
     for i, q in enumerate(quotes):
         for m in _CALLED_WORD.finditer(q.text):
             word = m.group(1).lower()
-            owners = starts.get(re.sub(r"['\u2019]", "", word), set())
+            owners = starts.get(word.replace("'", "").replace("\u2019", ""), set())
             if not owners and len(word) >= 4 and word[-1] == "s" and word[-2] not in "su'\u2019":
                 owners = starts.get(word[:-1], set())  # `Mads` for Maddie, `Jules` for Julia: a clipped name and -s
             if len(owners) != 1 or word in _CALENDAR or any(s <= m.start(1) < e for s, e, _ in cast.find(q.text)):
@@ -2448,7 +2448,9 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
             if text is None:
                 text = "\n".join(p.text for pieces in paragraphs for p in pieces)
             if word not in lowered:
-                lowered[word] = re.search(rf"\b{re.escape(word)}\b", text) is not None
+                # (`\bword\b` with the word first and the look back after it: a search for the word as a string.)
+                w = re.escape(word)
+                lowered[word] = re.search(rf"{w}(?<!\w{w})\b" if word[:1].isalnum() else rf"\b{w}\b", text) is not None
             if lowered[word]:
                 continue  # a word, not a name: `Well,`
             near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)
