@@ -115,8 +115,8 @@ def may_hold(low: str, stems: tuple[str, ...]) -> bool:
         if w in low:
             return True
     # What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K`
-    # it lowers to `k`).
-    return "\u0131" in low or "\u017f" in low or "\u0307" in low
+    # it lowers to `k`). (An ASCII text has none: `isascii` is a flag, not a scan.)
+    return not low.isascii() and ("\u0131" in low or "\u017f" in low or "\u0307" in low)
 
 
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
