@@ -8,7 +8,7 @@ from collections import Counter
 from typing import Mapping, Sequence
 
 from castbook.attribution.attribute import NARRATOR, attribute, name_narrator, narrator_aliases, narrator_name
-from castbook.attribution.names import discover, italic_spans
+from castbook.attribution.names import discover, italic_spans, starts_on
 from castbook.attribution.quotes import Piece, detect_style, split_paragraphs
 from castbook.model import NARRATOR_SPEAKER, SCENE_BREAK, Break, Chapter, Character, Segment, Segmented
 
@@ -91,7 +91,7 @@ def segment_work(chapters: Sequence[Chapter], hints: Mapping[str, Sequence[str]]
     return Segmented(segments=tuple(segments), characters=_characters(cast, lines, reader))
 
 
-_YOU = re.compile(r"(?=[y])\b(?:you|your|yourself)\b", re.IGNORECASE)  # (the lookahead lets the scan skip to a `y`)
+_YOU = starts_on("y", r"\b(?:you|your|yourself)\b", ignorecase=True)  # (counted: whole words, see `starts_on`)
 _ME = re.compile(r"\b(?:I|me|my|myself)\b")
 
 

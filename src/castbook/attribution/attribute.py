@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold, split_title, title_gender)
+    _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
+    split_title, starts_on, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
 
@@ -167,7 +168,8 @@ _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|m
 
 _GIVES_NAME = r"I['\u2019]m|I\s+am|[Mm]y\s+name(?:['\u2019]s|\s+is)|[Cc]all\s+me"
 """The words before one's own name: `I'm`, `my name is`, `call me`."""
-_SELF_NAMING = re.compile(rf"(?=[CIMTcimt])\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
+_SELF_NAMING = starts_on("CIMTcimt", rf"\b(?:{_GIVES_NAME}|[Tt]his\s+is|[Ii]t['\u2019]s\s+me,?|[Ii]t['\u2019]s\s+only)\s+$")
+"""Words giving one's own name right before the end of the text searched (`starts_on`: a yes/no search)."""
 _ASKS_WHO = re.compile(
     r"\b(?:[Ww]ho(?:\s+(?:are\s+you|is\s+(?:it|this|that)|wants\s+to\s+know)|['\u2019]s\s+(?:there|that|this|asking))"
     r"|your\s+name|got\s+a\s+name)\b"  # (`Who's asking?` -- `Bea. I'm new.`: a name asked for)
@@ -769,7 +771,7 @@ def _said_to_hold(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Qu
     if not role_of:
         return
     alt = "|".join(sorted(map(re.escape, role_of)))
-    cheap = re.compile(r"\b(?:" + alt + r")\b", re.I)
+    cheap = starts_on("".join({w[0] for w in role_of}), r"\b(?:" + alt + r")\b", ignorecase=True)  # (yes/no)
     after_name = re.compile(_HELD_ROLE.format(alt), re.I)
     after_pronoun = re.compile(r"(?:^|[.!?\u2014]\s+|--\s*)(?:[Hh]e|[Ss]he)" + _HELD_ROLE.format(alt), re.I)
     by_piece = {(q.para, q.piece): q for q in quotes}
@@ -1891,7 +1893,7 @@ def _copula_roles(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str]
     if not spoken:
         return out
     alt = "|".join(sorted(map(re.escape, spoken)))
-    rx = re.compile(r"\b(?:" + alt + r")\b")
+    rx = starts_on("".join({w[0] for w in spoken}), r"\b(?:" + alt + r")\b")  # (a yes/no search)
     # (The role is one of the tags' heads: `Lund had been a paramedic for years` holds `paramedic`, not `for`.)
     held_rx = re.compile(_HELD_ROLE.format(alt))
     for pieces in paragraphs:
@@ -1987,9 +1989,10 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
     if not spoken:
         return
     alt = "|".join(sorted(map(re.escape, spoken)))
-    cheap = re.compile(r"\b[Tt]he (?:" + alt + r")\b")
+    # (`[Tt]`, `[Aa]` first and the look back for a word's start after it: the scan skips to those letters.)
+    cheap = re.compile(r"[Tt](?<!\w[Tt])he (?:" + alt + r")\b")
     opener = re.compile(r"The (" + alt + r")\b")
-    some = re.compile(r"\b[Aa]n? (?:[a-z\-]+ )?(" + alt + r")\b")
+    some = re.compile(r"[Aa](?<!\w[Aa])n? (?:[a-z\-]+ )?(" + alt + r")\b")
     # The narration holding a role word, found by plain substring scans of the whole text (quicker than a regex of
     # every role run on each paragraph).
     texts = [(pi, j, p.text) for pi, pieces in enumerate(paragraphs) for j, p in enumerate(pieces) if p.kind == "narration"]
@@ -2101,10 +2104,12 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
     descriptor tags (`said the apothecary`) written as a title (`Apothecary Wren`): role -> who."""
     roles: dict[str, Counter[int]] = {}
     spoken = sorted(re.escape(h) for h in heads - _GENERIC - _NOT_NAMES)
-    role_rx = re.compile(r"\b[Tt]he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
-    titled = re.compile(r"\b(?:" + "|".join(sorted(re.escape(h.capitalize()) for h in heads - _GENERIC)) + r")\s") if heads - _GENERIC else None
-    abbreviated = re.compile(r"\b(?:" + "|".join(sorted(a for a, r in _ABBREV_RANKS.items() if r in heads)) + r")\b") if any(
-        r in heads for r in _ABBREV_RANKS.values()) else None
+    # (Each pattern opens on a plain character, the look back for a word's start after it: the scan skips to it.)
+    role_rx = re.compile(r"[Tt](?<!\w[Tt])he\s+(?:[a-z\-]+\s+)?(?:" + "|".join(spoken) + r")\b") if spoken else None
+    titles = sorted(h.capitalize() for h in heads - _GENERIC)
+    titled = starts_on("".join(t[0] for t in titles), r"\b(?:" + "|".join(map(re.escape, titles)) + r")\s") if titles else None
+    abbrevs = sorted(a for a, r in _ABBREV_RANKS.items() if r in heads)
+    abbreviated = starts_on("".join(a[0] for a in abbrevs), r"\b(?:" + "|".join(abbrevs) + r")\b") if abbrevs else None
     last_role: str | None = None  # the latest role the narration spoke of (`said the pilot to nobody`)
     role_at = -9
     for pi, pieces in enumerate(paragraphs):
@@ -2204,6 +2209,9 @@ _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
 _LOOK_WORDS = re.compile(r"(?<!\w)(?=[" + "".join(sorted({w[0] for w in _LOOK_CLASS})) + r"])(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
 """(The lookahead on the first letters lets the scan skip other words quickly.)"""
 _LOOK_CLASS.update({w: "old" for w in ("old", "older", "elder", "aged")})
+_LOOK_STEMS = ("haired", "bearded", "shouldered", "old", "elder", "aged", "big", "tall", "huge", "giant", "burly",
+               "bulky", "beefy", "blond", "redhead", "lanky", "massive", "enormous", "grizzled", "ginger", "hulking")
+"""One of these is in every word of `_LOOK_CLASS` (`may_hold` before `_LOOK_WORDS`)."""
 """(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
 _COMPARATIVE_LOOK = {"older": "old", "elder": "old", "taller": "tall", "bigger": "big", "larger": "big"}
 """A comparative (`the older man`) picks the one on stage the narration gave that look (`a grey-haired man`)."""
@@ -2239,7 +2247,7 @@ def _looks(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
     for pi, pieces in enumerate(paragraphs):
         scene += bool(pi < len(resets) and resets[pi])
         for p in pieces:
-            if p.kind != "narration" or not _LOOK_WORDS.search(p.text):
+            if p.kind != "narration" or not may_hold(p.text.lower(), _LOOK_STEMS) or not _LOOK_WORDS.search(p.text):
                 continue
             for sent in _SENTENCES.split(p.text):
                 # (`the blond` in narration is the epithet itself, `a blonde girl` someone new: no description.)
@@ -2594,7 +2602,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
         for f in person.forms:
             title, toks = split_title(f)
             if not title and toks:
-                name = re.sub(r"['\u2019-]", "", toks[0].lower())
+                name = toks[0].lower().replace("'", "").replace("\u2019", "").replace("-", "")
                 for k in range(3, len(name)):
                     starts.setdefault(name[:k], set()).add(pid)
     text: str | None = None
@@ -2603,7 +2611,7 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
     for i, q in enumerate(quotes):
         for m in _CALLED_WORD.finditer(q.text):
             word = m.group(1).lower()
-            owners = starts.get(re.sub(r"['\u2019]", "", word), set())
+            owners = starts.get(word.replace("'", "").replace("\u2019", ""), set())
             if not owners and len(word) >= 4 and word[-1] == "s" and word[-2] not in "su'\u2019":
                 owners = starts.get(word[:-1], set())  # `Mads` for Maddie, `Jules` for Julia: a clipped name and -s
             if len(owners) != 1 or word in _CALENDAR or any(s <= m.start(1) < e for s, e, _ in cast.find(q.text)):
@@ -2611,7 +2619,9 @@ def _short_name_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes:
             if text is None:
                 text = "\n".join(p.text for pieces in paragraphs for p in pieces)
             if word not in lowered:
-                lowered[word] = re.search(rf"\b{re.escape(word)}\b", text) is not None
+                # (`\bword\b` with the word first and the look back after it: a search for the word as a string.)
+                w = re.escape(word)
+                lowered[word] = re.search(rf"{w}(?<!\w{w})\b" if word[:1].isalnum() else rf"\b{w}\b", text) is not None
             if lowered[word]:
                 continue  # a word, not a name: `Well,`
             near = {pid for pi in range(max(0, q.para - _SHORT_NAME_NEAR), q.para + _SHORT_NAME_NEAR + 1)

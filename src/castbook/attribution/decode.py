@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from castbook.attribution.idiolect import Idiolects, features
-from castbook.attribution.names import Cast, Person, may_hold
+from castbook.attribution.names import Cast, Person, may_hold, starts_on
 from castbook.attribution.quotes import Piece
 from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, STIR, WAKE, WAKE_FEMALE, WAKE_MALE, movements
@@ -275,12 +275,13 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 
 
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
-_CALL = re.compile(
-    # (The lookahead on the first letters of the alternatives lets the scan skip other words quickly.)
-    r"(?=[ospavfrwcm])\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
+_CALL = starts_on(
+    # (A yes/no search, or where the words start: see `starts_on`.)
+    "ospavfrwcm",
+    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
-    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", re.I)
+    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", ignorecase=True)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
 _HANG_UP = re.compile(r"(?=[hwilecskf])(?:\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
@@ -1328,6 +1329,7 @@ def _decode_conv(
         seen.update(u.names)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
+    HALF_NEG = NEG / 2
     m = n + 1
     score = [NEG] * (m * n)
     for c in range(n):
@@ -1350,15 +1352,16 @@ def _decode_conv(
             far_i and t - 1 in window and units[t - 1].vocatives) else None
         ans_b = index.get(voice_answered.get(t - 1)) if voice_answered else None
         again = _ANSWERER_AGAIN if t not in shouted else 0.0
+        on_call = t in window and far_i
         for b in range(n):
             bn = b * n
             for a in range(m):
                 prev = score[a * n + b]
-                if prev <= NEG / 2:
+                if prev <= HALF_NEG:
                     continue
                 for c in live:
                     s = prev + row[c]
-                    if t in window and far_i:
+                    if on_call:
                         if c in far_i and b not in far_i and t in bare:
                             s += _ON_THE_LINE
                         elif b in far_i and c in hold_i and t in plain and (a == n or a in far_i):

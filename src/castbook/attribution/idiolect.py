@@ -17,6 +17,8 @@ _MIN_LINES = 10
 """Characters with fewer sure lines get no model."""
 _CLIP = 1.5
 """No single word counts for more than this (a word a character happened to use once or never)."""
+_UNSEEN = object()
+"""(`Idiolects.ratios`: a feature not looked at yet for the character.)"""
 
 
 def features(text: str) -> frozenset[str]:
@@ -41,8 +43,8 @@ class Idiolects:
     counts: dict[int, Counter] = field(default_factory=dict)
     total_lines: int = 0
     total: Counter = field(default_factory=Counter)
-    ratios: dict[int, dict[str, float]] = field(default_factory=dict)
-    """Each character's clipped log-ratio per feature, worked out when first needed."""
+    ratios: dict[int, dict[str, float | None]] = field(default_factory=dict)
+    """Each character's clipped log-ratio per feature, worked out when first needed (None: a feature never used)."""
 
     @classmethod
     def learn(cls, sure: Iterable[tuple[int, str]]) -> Idiolects:
@@ -64,19 +66,29 @@ class Idiolects:
         n = self.lines.get(pid)
         if n is None:
             return None
-        c = self.counts[pid]
-        used = [f for f in feats if f in c]
-        # A feature the character never used: the same log-ratio for every such feature.
-        s = (len(feats) - len(used)) * max(-_CLIP, math.log(_PRIOR / (n + _PRIOR)))
-        ratios = self.ratios.setdefault(pid, {})
-        terms = [s]
-        for f in used:
-            r = ratios.get(f)
+        ratios = self.ratios.get(pid)
+        if ratios is None:
+            ratios = self.ratios[pid] = {}
+        terms = []
+        unused = 0
+        for f in feats:
+            r = ratios.get(f, _UNSEEN)
+            if r is _UNSEEN:
+                # Worked out once per character and feature: None for a feature the character never used.
+                c = self.counts[pid]
+                if f in c:
+                    bg = (self.total[f] + 0.5) / (self.total_lines + 1)
+                    r = math.log((c[f] + _PRIOR * bg) / (n + _PRIOR) / bg)
+                    r = _CLIP if r > _CLIP else -_CLIP if r < -_CLIP else r
+                else:
+                    r = None
+                ratios[f] = r
             if r is None:
-                bg = (self.total[f] + 0.5) / (self.total_lines + 1)
-                r = math.log((c[f] + _PRIOR * bg) / (n + _PRIOR) / bg)
-                r = ratios[f] = _CLIP if r > _CLIP else -_CLIP if r < -_CLIP else r
-            terms.append(r)
+                unused += 1
+            else:
+                terms.append(r)
+        # A feature the character never used: the same log-ratio for every such feature.
+        terms.append(unused * max(-_CLIP, math.log(_PRIOR / (n + _PRIOR))))
         # fsum: the features come from a set, whose order changes from run to run with string hashing, and a plain
         # sum in another order can differ in the last bit and so break a tie the other way.
         return math.fsum(terms)

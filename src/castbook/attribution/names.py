@@ -92,6 +92,23 @@ _CONTRACTION = re.compile(r"['\u2019](?:ll|ve|re|d|m|t)$")
 """He’ll, You’ve, Didn’t: a contraction at the start of a sentence is never a name."""
 
 
+_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+"""The characters besides its two cases that an ignore-case regex takes for an ASCII letter."""
+
+
+def starts_on(first: str, pattern: str, ignorecase: bool = False) -> re.Pattern[str]:
+    """`pattern`, each of whose matches opens on one of the characters `first`, as a regex that finds where a match
+    starts, and no more: its match is that first character (the pattern is looked at from there). A scan for a
+    pattern opening on a lookahead or `\\b` tries every position; this one skips to those characters, as fast as a
+    plain character class goes. Only for `search` as a yes/no test or for where the match starts, and for counting
+    matches that cannot start inside one another (whole words)."""
+    if ignorecase:
+        first = "".join(sorted({x for c in first for x in (c.lower(), c.upper(), *_FOLDS.get(c.lower(), ""))}))
+        pattern = f"(?i:{pattern})"
+    cls = "[" + re.escape(first) + "]"
+    return re.compile(rf"{cls}(?<=(?={pattern}){cls})")
+
+
 def may_hold(low: str, stems: tuple[str, ...]) -> bool:
     """Whether an ignore-case regex each of whose matches holds one of `stems` (lower case, no spaces) can match the
     text whose lower case is `low`: a cheap test before the regex."""
@@ -99,16 +116,30 @@ def may_hold(low: str, stems: tuple[str, ...]) -> bool:
         if w in low:
             return True
     # What `str.lower` leaves of the letters an ignore-case regex takes for ASCII ones: `ı`, `ſ`, and `İ`'s dot (`K`
-    # it lowers to `k`).
-    return "\u0131" in low or "\u017f" in low or "\u0307" in low
+    # it lowers to `k`). (An ASCII text has none: `isascii` is a flag, not a scan.)
+    return not low.isascii() and ("\u0131" in low or "\u017f" in low or "\u0307" in low)
 
 
 _NUMBERS = "One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve|Thirteen"
 _SAYS = "said|says|asked|asks|cried|replied|answered|called|shouted|whispered|muttered|exclaimed|began"
 _NUMBER_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_NUMBERS})\b(?!\s+(?:of|more|times|words)\b)|(?<=[a-z,;] )({_NUMBERS})\s+(?:{_SAYS})\b")
 """A number word as a speaker: `said Five`, `..., and Seven said` (not `said one of them`)."""
-_SAYS_ANY = re.compile(_SAYS)
-"""Any speech verb (as a bare substring): paragraphs without one are left out of the `_SAYS` passes."""
+_SAYS_WORDS = tuple(_SAYS.split("|"))
+_SAYS_STARTING = "(?:" + "|".join(
+    f"{first}(?<!\\w{first})(?:" + "|".join(w[1:] for w in _SAYS_WORDS if w[0] == first) + ")"
+    for first in dict.fromkeys(w[0] for w in _SAYS_WORDS)) + ")"
+"""Any speech verb at a word's start (`\\b(?:said|says|...)`) written so that each alternative opens on its first letter."""
+
+
+def _says_any(p: str) -> bool:
+    """Any speech verb (as a bare substring): paragraphs without one are left out of the `_SAYS` passes. (Substring
+    tests, faster than a regex of the verbs.)"""
+    for w in _SAYS_WORDS:
+        if w in p:
+            return True
+    return False
+
+
 _NUMBERS_ANY = re.compile(_NUMBERS)
 _WORD_NAMES = "Will"
 _WORD_NAME_SAYS = re.compile(rf"\b(?:{_SAYS})\s+({_WORD_NAMES})\b(?!\s+(?:of|more|times|words)\b)|\b({_WORD_NAMES})\s+(?:{_SAYS})\b")
@@ -122,18 +153,36 @@ _HANDLE = re.compile(r"\x00([a-z][\w'\u2019\-]*):[ \t]")
 _NONSPACE = re.compile(r"\S+")
 _ABBREVIATED = frozenset("mr mrs ms mx dr prof capt col rev lt sgt insp supt mme mlle messrs".split())
 """Titles written with a full stop (`Mr.`); after any other title (`answered Nurse. Then`) the stop ends the sentence."""
-_TITLE_RX = "|".join(sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1),
-                            key=len, reverse=True))
-_ABBREV_RX = "(?:" + "|".join(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True)) + ")"
+
+
+def by_first(alternatives: Sequence[str]) -> str:
+    """A regex alternation of plain words (a trailing `\\.?` allowed) grouped by first letter, each group's words in
+    their given order: the same matches as the words one after another (words of different first letters never
+    match at the same place), but the engine tries one group per letter, not every word (`Mrs` is tried only at an
+    `M`)."""
+    groups: dict[str, list[str]] = {}
+    for a in alternatives:
+        groups.setdefault(a[0], []).append(a[1:])
+    return "(?:" + "|".join(
+        first + (rests[0] if len(rests) == 1 else "(?:" + "|".join(rests) + ")") for first, rests in groups.items()
+    ) + ")"
+
+
+_TITLE_RX = by_first(
+    [*sorted((t.capitalize() + (r"\.?" if t in _ABBREVIATED else "") for t in TITLES if len(t) > 1), key=len, reverse=True),
+     r"M\.?", "the"]
+)
+"""A title before a name, `M.` or `the` (longest titles first)."""
+_ABBREV_RX = by_first(sorted((t.capitalize() for t in _ABBREVIATED), key=len, reverse=True))
 """A title written with a full stop ends a run of capitalised words (`When Mrs. Pruett`: `When`, then `Mrs. Pruett`)."""
 PARTICLES = frozenset("van von de der den du da di del della la le".split())
 """Lowercase words inside a family name (`Mr. van der Berg`, `Nico di Angelo`, `Anneke de Vries`); `der`, `den`
 only after another (`ter`, `ten` are left out: `at twenty to ten Kit`)."""
-_PARTICLE_RX = r"(?:van|von|de|du|da|di|del|della|la|le)\s+(?:(?:der|den|la|le)\s+)?"
+_PARTICLE_RX = by_first("van von de du da di del della la le".split()) + r"\s+(?:(?:der|den|la|le)\s+)?"
 MENTION = re.compile(
     # Every mention starts with a capital, `the` or a name's particle: the lookahead lets the scan pass other
     # words quickly.
-    rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:(?:{_TITLE_RX}|M\.?|the)\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
+    rf"\b(?=[A-Zt]|{_PARTICLE_RX}[A-Z])(?:{_TITLE_RX}\s+(?:[A-Z]\.\s*)*)?(?:{_PARTICLE_RX})?[A-Z][\w'\u2019\-]*"
     rf"(?:\s+(?!{_ABBREV_RX}\.)(?:{_PARTICLE_RX}|St\.\s+)?[A-Z][\w'\u2019\-]*)*"
 )
 _PLACE_HEADS = frozenset(
@@ -644,14 +693,13 @@ class Cast:
             self._lower_names = (self.alias.version, frozenset(k for k in self.alias if _LOWER_RUN.fullmatch(k)))
         return self._lower_names[1]
 
-    def find(self, text: str) -> list[tuple[int, int, int]]:
-        """Character mentions in a text: (start, end, person id)."""
+    def find(self, text: str) -> tuple[tuple[int, int, int], ...]:
+        """Character mentions in a text: (start, end, person id). The tuple is the one kept for the text: shared,
+        never to be changed (a caller wanting a list to change makes its own)."""
         if self._found_version != self.alias.version:
             self._sync_found()
         found = self._found.get(text)
-        if found is None:
-            found = self._find_new(text)
-        return list(found)
+        return found if found is not None else self._find_new(text)
 
     def _sync_found(self) -> None:
         """Bring `find`'s results up to the alias table's changes since they were found."""
@@ -689,8 +737,11 @@ class Cast:
         plans = self._plans.get(text)
         if plans is None:
             plans = self._plans[text] = _mention_plans(text)
+        get = self.alias.get  # (`_lookup`, inlined here)
         for start, end, keys, surface in plans:
-            pid = self._lookup(keys)
+            pid = get(keys[0])
+            if pid is None:
+                pid = get(keys[1])
             if tried is not None:
                 tried.append(keys)
             if pid is not None:
@@ -729,9 +780,11 @@ def _mention_plans(text: str) -> tuple[_Mention, ...]:
     """The capitalised runs of a text and the alias keys `Cast.find` tries for each: they depend on the text
     alone, so a Cast computes them once per text however often its aliases change."""
     plans = []
-    for m in _MENTION_SCAN.finditer(" " + text):
-        start, end = m.span(1)
-        plans.append((start - 1, end - 1, *_surface_plan(m.group(1))))
+    search = _MENTION_AT.search
+    pos = 0
+    while (m := search(text, pos)) is not None:
+        start, pos = m.span(1)
+        plans.append((start, pos, *_surface_plan(m.group(1))))
     return tuple(plans)
 
 
@@ -745,6 +798,10 @@ def _surface_plan(s: str) -> tuple[tuple[str, str], str | None]:
 _MENTION_SCAN = re.compile(r"\W(" + MENTION.pattern.removeprefix(r"\b") + ")")
 """`MENTION` as the non-word character before it and the mention (group 1), scanned in the text after a space: the
 same matches, but the scan starts with a character class, which the regex engine skips to quickly."""
+_MENTION_AT = re.compile(r"[A-Ztdlv](?<=(?<!\w)(?=(" + MENTION.pattern.removeprefix(r"\b") + r"))[A-Ztdlv])")
+"""The next `MENTION` (group 1) from where a search starts, found on its first character (a capital, or the `t`, `d`,
+`l`, `v` of `the` or a particle), which the scan skips to: fewer stops than at every non-word character. The match
+itself is that one character; searching on from the mention's end gives `MENTION.finditer`'s matches."""
 
 
 @lru_cache(maxsize=1 << 14)
@@ -824,7 +881,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     # A number said to speak ("said Seven", "Five said") is a name, however often the word is a number.
     # Every match of a `_SAYS` pattern has a speech verb in it and none crosses a paragraph: these passes read
     # only the paragraphs with one (each still after a NUL, so the matches are the same).
-    saying = [p for p in paragraphs if _SAYS_ANY.search(p)]
+    saying = [p for p in paragraphs if _says_any(p)]
     says_text = _joined(saying)
     numbered = {w for w, n in Counter(a or b for a, b in _NUMBER_SAYS.findall(
         _joined([p for p in saying if _NUMBERS_ANY.search(p)]))).items() if n >= 2}
@@ -857,18 +914,17 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     mentions = Counter(_MENTION_SCAN.findall(" " + text))  # = MENTION.findall(text), scanned faster
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()
-    for mention, n in mentions.items():
-        title, tokens = split_title(mention)
-        if _place_or_group(title, [clean(t) for t in tokens]):
-            for t in tokens:
-                place[clean(t)] += n if len(tokens) > 1 or not title else cap_all[clean(t)]
-
+    # ...and the words of runs of several capitalised words (`Lucy Reyes`) that name no place or group.
     in_run: Counter[str] = Counter()
     for mention, n in mentions.items():
-        title, tokens = split_title(mention)
-        if not title and len(tokens) >= 2 and not _place_or_group(title, [clean(t) for t in tokens]):
-            for t in tokens:
-                in_run[clean(t)] += n
+        title, tokens = _split_title(mention)
+        cleaned = [clean(t) for t in tokens]
+        if _place_or_group(title, cleaned):
+            for t in cleaned:
+                place[t] += n if len(tokens) > 1 or not title else cap_all[t]
+        elif not title and len(tokens) >= 2:
+            for t in cleaned:
+                in_run[t] += n
 
     # A word after `Mr.`, `Mrs.`, `Ms.` or `Dr.` called to someone is a family name, however seldom written: `I'm
     # sorry, Mr. Pruitt.` (called once by the shop's owner) names the customer who just came in.
@@ -905,7 +961,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                 listed[t] += 1
 
     # Family names: words written after a title that goes before one (`Mr Holt`, `Captain Reyes`).
-    family = {clean(toks[0]) for mention in mentions for title, toks in [split_title(mention)]
+    family = {clean(toks[0]) for mention in mentions for title, toks in [_split_title(mention)]
               if title and len(toks) == 1 and title.rstrip(".").lower() not in _GIVEN_TITLES and title != "The"}
 
     # A family name that is also a common word (`Harvey Stone`, `Nell Baker`): lowercase elsewhere, yet written
@@ -913,12 +969,18 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def speaks(a: str) -> bool:
         """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
-        return re.search(rf"\b(?:{_SAYS}) {re.escape(a)}\b|\b{re.escape(a)} (?:{_SAYS})\b", says_text) is not None
+        name = re.escape(a)
+        if not (a[:1].isalnum() or a[:1] == "_"):
+            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", says_text) is not None
+        # The same two patterns apart, each opening on plain characters (the name; a speech verb's first letter),
+        # their word starts looked back at after them: the scans skip ahead instead of trying every position.
+        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", says_text) is not None
+                or re.search(rf"{_SAYS_STARTING} {name}\b", says_text) is not None)
 
     after_given: Counter[str] = Counter()
     for mention, n in mentions.items():
         if " " in mention:
-            title, tokens = split_title(mention)
+            title, tokens = _split_title(mention)
             if not title and len(tokens) == 2:
                 a, t = clean(tokens[0]), clean(tokens[1])
                 if cap_all[a] > n and acted[a] and not place[a] and namelike(a) and not namelike(t) and speaks(a):
@@ -1008,8 +1070,10 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     return cast
 
 
-_HONOURED = re.compile(r"(?:,|\bSorry)\s+(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+([A-Z][a-z]+(?:['\u2019][A-Z][a-z]+)?)(?=[.!?,]|\s*[\"\u201d])")
-"""A personal title and the one word after it, called to someone in a line (`I'm sorry, Mrs. Hadley.`): a family name."""
+_HONOURED = re.compile(r"(?:,|S(?<!\wS)orry)\s+(?:Mr|Mrs|Ms|Mx|Dr)\.?\s+([A-Z][a-z]+(?:['\u2019][A-Z][a-z]+)?)(?=[.!?,]|\s*[\"\u201d])")
+"""A personal title and the one word after it, called to someone in a line (`I'm sorry, Mrs. Hadley.`): a family name.
+(`Sorry` after a non-word character, its `S` first and the look back after it: both alternatives open on a plain
+character, so the scan skips to commas and `S`s.)"""
 
 
 _CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
@@ -2316,6 +2380,10 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                     later[lone, _TAGGED_GENDER[t.group(1)]] += 1
             lone = None
             p = _QUOTED.sub(" ", p)
+            if not plain:
+                low = p.lower()
+                if "he" not in low and "hi" not in low and "h\u0131" not in low:
+                    continue  # no `he`, `she`, `his`, `her`, `himself`, `herself` to vote with (nor `they`)
         mentions = cast._find(p)  # each paragraph once: no need to keep the result
         if not quoted:
             lone = mentions[0][2] if mentions and mentions[0][0] == 0 and all(m[2] == mentions[0][2] for m in mentions) else None

@@ -160,9 +160,8 @@ def _is_term(p: str, a: int, b: int, inner: str) -> bool:
     """Scare quotes, titles and terms inside narration: short, no end punctuation, embedded in a sentence."""
     if b >= len(p) or not inner.strip():
         return False
-    words = inner.split()
-    if len(words) > 4:
-        return False
+    if len(inner.split(None, 4)) > 4:
+        return False  # five words or more (the split stops at the fifth)
     before = p[:a].rstrip()
     after = p[b + 1 :].lstrip()
     if _TERMINAL.search(inner):

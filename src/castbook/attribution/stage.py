@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from castbook.attribution.names import Cast
+from castbook.attribution.names import Cast, by_first
 
-_IN_VERB = (
-    r"(?:came|comes|walked|walks|stepped|steps|strode|strides|burst|bursts|wandered|wanders|hurried|hurries|rushed|"
-    r"rushes|ran|runs|slipped|slips|marched|marches|stumbled|stumbles|shuffled|shuffles|swept|sweeps|breezed|breezes|"
-    r"popped|pops|barged|barges|limped|limps|padded|pads|stomped|stomps|stalked|stalks|sauntered|saunters|ducked|"
-    r"ducks|crept|creeps|bounded|bounds|jogged|jogs|trudged|trudges|staggered|staggers|strolled|strolls|bustled|bustles)"
+_IN_VERB = by_first(
+    """came comes walked walks stepped steps strode strides burst bursts wandered wanders hurried hurries rushed
+    rushes ran runs slipped slips marched marches stumbled stumbles shuffled shuffles swept sweeps breezed breezes
+    popped pops barged barges limped limps padded pads stomped stomps stalked stalks sauntered saunters ducked
+    ducks crept creeps bounded bounds jogged jogs trudged trudges staggered staggers strolled strolls bustled bustles""".split()
 )
 _THEN = r"(?:\s+[a-z][^.!?;,\u2014]{0,60}?\s+and(?:\s+then)?)?"
 """`Dev grabbed his coat and walked out`: a first verb phrase, then the movement."""
@@ -84,6 +85,12 @@ _DOOR_BEHIND = re.compile(
 )
 """`The door clicked shut behind her.`: she has gone out (unless she came in, in the same sentence)."""
 _EXIT_CUES = ("out", "off", "away", "stairs", "left", "leaves", "into", "disappear", "vanish")
+_ENTER_AFTER_WORDS = ("enter", "arriv", "show", "turn", "appear", "emerg", "join", "doorway")
+"""Each `_ENTER_AFTER` match has one of these in it or an entering verb (`_IN_VERB_ANY`)."""
+_EXIT_AFTER_WORDS = ("out", "off", "away", "stairs", "left", "leaves", "gone", "disappear", "vanish")
+"""Each `_EXIT_AFTER` match has one of these in it."""
+_ASLEEP_AFTER_WORDS = ("asleep", "unconscious", "cold", "dead", "pass", "snoring", "off", "died", "dies")
+"""Each `_ASLEEP_AFTER` match has one of these in it."""
 _ASLEEP_AFTER = re.compile(
     r"\s+(?:(?:was|is|had\s+been|has\s+been|lay|lies)\s+(?:still\s+|already\s+|now\s+)?(?:fast\s+|sound\s+|dead\s+)?"
     r"(?:asleep|unconscious|out\s+cold|dead|passed\s+out|snoring)\b"
@@ -198,6 +205,7 @@ def movements(
                 if _subject_slot(text[max(0, s - 60) : s]) and not text.startswith(("'s", "\u2019s"), e):
                     out.append((s, pid, ENTER))
                 break
+    afters = None
     for i, (s, e, pid) in enumerate(found):
         before = text[max(0, s - 60) : s]
         if text.startswith(("'s", "\u2019s"), e):
@@ -215,14 +223,22 @@ def movements(
             out.append((s, pid, EXIT))
         elif not _subject_slot(before):
             continue
-        elif _ENTER_AFTER.match(text, end):
-            out.append((s, pid, ENTER))
-        elif _SUBORDINATE.search(before):
-            continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
-        elif _EXIT_AFTER.match(text, end):
-            out.append((s, pid, EXIT))
-        elif _ASLEEP_AFTER.match(text, end):
-            out.append((s, pid, ASLEEP))
+        else:
+            if afters is None:
+                # (Which of the patterns after a name can match anywhere in the stretch: a word each one needs.)
+                afters = (
+                    any(w in text for w in _ENTER_AFTER_WORDS) or _IN_VERB_ANY.search(text) is not None,
+                    any(w in text for w in _EXIT_AFTER_WORDS),
+                    any(w in text for w in _ASLEEP_AFTER_WORDS),
+                )
+            if afters[0] and _ENTER_AFTER.match(text, end):
+                out.append((s, pid, ENTER))
+            elif _SUBORDINATE.search(before):
+                continue  # `When Miss Thorne drove off she said:`, `until the old Squire was dead`: not gone yet
+            elif afters[1] and _EXIT_AFTER.match(text, end):
+                out.append((s, pid, EXIT))
+            elif afters[2] and _ASLEEP_AFTER.match(text, end):
+                out.append((s, pid, ASLEEP))
     if ((" He " in text or " She " in text or text.startswith(("He ", "She "))) and any(w in text for w in _EXIT_CUES)
             or "behind h" in text and has_door):
         out += _pronoun_exits(cast, text, found, {o[0] for o in out}, last)
@@ -263,7 +279,7 @@ def movements(
 
 
 def _pronoun_exits(
-    cast: Cast, text: str, found: list[tuple[int, int, int]], taken: set[int], last: int | None = None,
+    cast: Cast, text: str, found: Sequence[tuple[int, int, int]], taken: set[int], last: int | None = None,
 ) -> list[tuple[int, int, str]]:
     """`Marek saw. ... He just got up ... and took his coffee into the back room and shut the door.`: a sentence whose
     subject is `he` or `she` and whose own predicate is an exit, or `the door shut behind him` (with no one coming in),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast
+from castbook.attribution.names import _LOWER_RUN, _NOT_NAMES, MENTION, TITLES, Cast, by_first
 
 _VERB_WORDS = """said says say saying asked asks replied replies answered answers cried cries exclaimed exclaims
 whispered whispers murmured murmurs muttered mutters shouted shouts called calls added adds continued continues
@@ -31,7 +31,8 @@ affirmed affirms complained complains wheezed wheezes slurred slurs interjected 
 lamented laments implored implores beseeched besought cooed coos hollered hollers chirped chirps quavered quavers
 stuttered stutters lisped lisps""".split()
 VERBS = frozenset(_VERB_WORDS)
-_VERB_RX = "|".join(sorted(VERBS, key=len, reverse=True))
+_VERB_RX = by_first(sorted(VERBS, key=len, reverse=True))
+"""Any speech verb, longest first (grouped by first letter: see `by_first`)."""
 _ADV = r"(?:\s+(?:\w+ly|then|again|at\s+last|at\s+once|at\s+length|now|still|too|also|presently|suddenly|simply|once\s+more))*"
 _PRON = r"(?:he|she|I|they|we|you|He|She|They|We|You)"
 _STOP = r"(?:in|on|at|to|with|from|and|but|as|who|whose|that|which|of|for|by|after|before|while|when|then|again|into|upon|to|not|so|too|very|still|now|he|she|him|her|it|them|behind|beside|across|near|outside|inside|below|above|beyond|over|under|\w+ly)\b"
@@ -638,7 +639,7 @@ return rejoin interrupt inquire enquire""".split()
 _CLOSING_VERBS = sorted(VERBS | set(_FORMS) | {'begun'}, key=len, reverse=True)
 _CLOSING = re.compile(
     # (The lookahead on the verbs' first letters lets the scan skip other words quickly.)
-    rf"(?<!\w)(?=[{''.join(sorted({v[0] for v in _CLOSING_VERBS}))}])(?P<verb>{'|'.join(_CLOSING_VERBS)})(?:\s+(?:thus|out|forth|on))?\b"
+    rf"(?<!\w)(?=[{''.join(sorted({v[0] for v in _CLOSING_VERBS}))}])(?P<verb>{by_first(_CLOSING_VERBS)})(?:\s+(?:thus|out|forth|on))?\b"
     rf"(?P<tail>(?:\s+(?:to\s+)?(?:him|her|them|me|us|it|herself|himself|{_ABBR}[A-Z][\w'\u2019\-]*(?:\s+[A-Z][\w'\u2019\-]*)*))?"
     rf"[^.!?;\"\u201c\u201d]{{0,70}})$"
 )
