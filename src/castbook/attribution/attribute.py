@@ -216,8 +216,9 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
     return out
 
 
-_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*[.!]")
-"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`)."""
+_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*(?:[.!]|,$)")
+"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`); or a name alone before its
+tag (`"Teodric," he said.`)."""
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
@@ -251,8 +252,10 @@ def _introduced_after(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, te
 
 
 def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
-    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
-    name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
+    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` / `"Teodric," he said.` when the story
+    has never written that name before and someone asked for a name a little before (`a name?`, `your name?`, `you
+    never told us your name, friend`): the speaker giving their own name (one cannot call someone by a name nobody
+    has heard yet)."""
     found = cast.find(m.group(1))
     if len(found) != 1 or found[0][0] != 0:
         return set()
@@ -272,7 +275,7 @@ def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Ma
             n += sum(len(p.text) + 1 for p in pieces)
         memo["text"] = " ".join(p.text for pieces in paragraphs for p in pieces) + " "
     end = memo["at"][pi]
-    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?")):
+    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?", "your name,")):
         # (nobody has asked a newcomer's name: `"It's Nadia."` reads a caller's name off a phone; `"What is his
         # name?" "Tobin."` names a third)
         return set()
