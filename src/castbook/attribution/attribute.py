@@ -1908,8 +1908,8 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
 
 _APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
 """`Mr. Abernot, the lawyer,`: the role right after a name, set off by commas."""
-_APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,}),\s+$")
-"""`the ferryman, Pell,`: the role right before a name."""
+_APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?:,\s+|\s*(?:\u2014|--)\s*)$")
+"""`the ferryman, Pell,`, `the minstrel—Teodric, Odo reminded himself—`: the role right before a name."""
 
 
 _APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")
