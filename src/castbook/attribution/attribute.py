@@ -105,6 +105,8 @@ class Conversation:
     """Everyone named in the narration of this conversation, heard speaking or not, in order."""
     recent: list[str] = field(default_factory=list)
     """The narration of the last paragraphs, oldest first (where a pronoun's antecedent is looked for)."""
+    heard: set[int] = field(default_factory=set)
+    """Everyone heard speaking so far in the work (shared by the conversations of one work)."""
 
     def mention(self, pid: int) -> None:
         if pid in self.mentions:
@@ -216,8 +218,9 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
     return out
 
 
-_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*[.!]")
-"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`)."""
+_NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*(?:[.!]|,$)")
+"""`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`); or a name alone before its
+tag (`"Teodric," he said.`)."""
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
@@ -251,8 +254,10 @@ def _introduced_after(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, te
 
 
 def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Match, own: str, memo: dict) -> set[int]:
-    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` when the story has never written that
-    name before: the speaker giving her own name (one cannot call someone by a name nobody has heard yet)."""
+    """`"My name," she said. "It's Wren."`, or `"It's Wren."` / `"Marisol."` / `"Teodric," he said.` when the story
+    has never written that name before and someone asked for a name a little before (`a name?`, `your name?`, `you
+    never told us your name, friend`): the speaker giving their own name (one cannot call someone by a name nobody
+    has heard yet)."""
     found = cast.find(m.group(1))
     if len(found) != 1 or found[0][0] != 0:
         return set()
@@ -272,7 +277,7 @@ def _name_given(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, m: re.Ma
             n += sum(len(p.text) + 1 for p in pieces)
         memo["text"] = " ".join(p.text for pieces in paragraphs for p in pieces) + " "
     end = memo["at"][pi]
-    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?")):
+    if all(memo["text"].find(ask, max(0, end - 4000), end) < 0 for ask in (" a name?", "your name?", "your name,")):
         # (nobody has asked a newcomer's name: `"It's Nadia."` reads a caller's name off a phone; `"What is his
         # name?" "Tobin."` names a third)
         return set()
@@ -480,6 +485,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                    and q.tag.strength >= 0.9 and q.tag.text.lower().startswith("the ") and len(q.tag.text.split()) <= 3)
     cast.role_speakers = {h for h, n in said.items() if n >= 2 and h in cast.speaking_heads and not (
         h in _GENERIC or h in _STRANGER_HEADS or h in _KIN or h in DEVICES)}
+    cast.role_genders = _role_genders(paragraphs, cast.role_speakers) if cast.role_speakers else {}
     fresh_before: dict[int, list[int]] = {}
     _resolve(cast, paragraphs, resets, quotes, known, fresh_before)
     called_only(cast, paragraphs, quotes, places)
@@ -935,7 +941,8 @@ def _resolve(
     cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote], known: set[int],
     fresh_before: dict[int, list[int]],
 ) -> None:
-    conv = Conversation()
+    heard: set[int] = set()
+    conv = Conversation(heard=heard)
     conv_id = 0
     qi = 0
     gap = 0
@@ -944,7 +951,7 @@ def _resolve(
     newcomers: dict[str, int] = {}  # a newcomer's epithet in this scene -> their character
     for pi, pieces in enumerate(paragraphs):
         if resets[pi]:
-            conv = Conversation()
+            conv = Conversation(heard=heard)
             conv_id += 1
             gap = 0
             heads, heads_last, newcomers = _Heads(), [], {}
@@ -996,6 +1003,7 @@ def _resolve(
             if q.speaker is not None:
                 first_speaker_here = q.speaker if first_speaker_here is None else first_speaker_here
                 conv.spoke(q.speaker)
+                heard.add(q.speaker)
             conv.last_quote = q
             q.conv = conv_id
         for p in narration:
@@ -1186,7 +1194,7 @@ def _antecedent(
     for at in range(len(sentences) - 1, -1, -1):
         sent = sentences[at]
         body = _OPENERS.sub("", sent.lstrip("\"'\u201c\u2018*_ "))
-        epithet = _EPITHET_OPENS.match(body)
+        epithet = _EPITHET_OPENS.match(body) if body[:3] != "It " else _CLEFT_EPITHET.match(body)
         head = epithet.group(1).lower() if epithet else ""
         if head in cast.speaking_heads and _DESCRIBED_GENDER.get(head, gender) == gender and not (
                 _OBJECT_PRON[gender].search(sent)):
@@ -1197,9 +1205,14 @@ def _antecedent(
                 # `The mariner was very red; he clenched his hands.` with `said the mariner` elsewhere: the role
                 # as the character it is.
                 pid = _role(cast, "the " + head, conv)
-                if pid is not None and (cast.gender(pid) not in (None, gender) or pid not in conv.speakers):
-                    pid = None  # (only one already heard in this conversation: `the bartender` may be one named later)
-            if pid is not None and pid >= 0 and _compatible(cast, pid, gender) and pid not in q.vocatives:
+                if pid is not None and (cast.gender(pid) not in (None, gender) or pid not in conv.speakers and not (
+                        body[:3] == "It " and pid in conv.heard and _role_goes_on(cast, pid, sent, epithet.end(1), gender))):
+                    # (only one already heard in this conversation: `the bartender` may be one named later; or one
+                    # heard earlier in the work whom a cleft puts first, `It was the knight who broke first.`)
+                    pid = None
+            if pid is not None and pid >= 0 and pid not in q.vocatives and (
+                    _compatible(cast, pid, gender) or cast.role_genders.get(head) == gender) and _role_may_speak(
+                    sent, epithet.end(1), gender):
                 q.why = "pron_role"
                 return pid
         kin = _KIN_SUBJECT.match(body)
@@ -1326,6 +1339,57 @@ _KIN_SUBJECT = re.compile(
     r"(mother|mamma|mama|father|papa|husband|wife|sister|brother|son|daughter|grandmother|grandfather)\s+(?!of\b)[a-z]")
 """A sentence whose subject is someone's relative (`Her mother was surprised`, `Daisy's mother looked up`)."""
 
+_OWN_PRON = {"male": re.compile(r"\b(?:he|his|himself)\b"), "female": re.compile(r"\b(?:she|her|herself)\b")}
+_SAYS_NOTHING = re.compile(r"\b(?:said|says) nothing\b")
+
+
+_ROLE_PRON = re.compile(r"\b(?:(he|his|him|himself)|(she|her|herself))\b")
+
+
+def _role_genders(paragraphs: Sequence[list[Piece]], heads: set[str]) -> dict[str, str]:
+    """The gender the narration gives each role that speaks (`The knight rode at her side, because he would not be
+    argued out of it.`): the pronouns after `the knight` as a subject in its sentence, when two in three agree."""
+    pat = re.compile(r"(?:^|(?<=[.!?]\s))[Tt]he\s+(?:[a-z][\w\-]*\s+){0,2}?(" + "|".join(sorted(map(re.escape, heads)))
+                     + r")\s+[a-z][^.!?]*")
+    votes: dict[str, list[int]] = {}
+    for pieces in paragraphs:
+        for p in pieces:
+            if p.kind != "narration":
+                continue
+            for m in pat.finditer(p.text):
+                v = votes.setdefault(m.group(1), [0, 0])
+                for x in _ROLE_PRON.finditer(m.group(0)):
+                    v[0 if x.group(1) else 1] += 1
+    return {h: "male" if m > f else "female" for h, (m, f) in votes.items() if max(m, f) >= 2 * min(m, f) and max(m, f) >= 1}
+
+
+_THEIR_PRON = {"female": re.compile(r"\b(?:he|his|himself)\b"), "male": re.compile(r"\b(?:she|herself|her\s+own)\b")}
+"""The other gender's pronouns that can only be the subject's own (`The knight looked down at his own hands`)."""
+
+
+def _role_may_speak(sent: str, at: int, gender: str) -> bool:
+    """The role opening the sentence may be the one who speaks next, with a `he`/`she` tag: the sentence gives them
+    no pronoun of the other gender only (`The knight looked at his hands.` before `she asked`) and does not make
+    them silent (`...and said nothing.`, `The wizard snored on.`)."""
+    if _THEIR_PRON[gender].search(sent, at) and not _OWN_PRON[gender].search(sent, at):
+        return False
+    return "sno" not in sent and "sleep" not in sent and ("nothing" not in sent or _SAYS_NOTHING.search(sent) is None)
+
+
+def _role_goes_on(cast: Cast, pid: int, sent: str, at: int, gender: str) -> bool:
+    """A role heard earlier in the work (`said the knight`), not in this conversation, put first by a cleft before a
+    pronoun tag (`It was the knight who broke first.` `"You could have told us," he said`): the pronoun is the
+    role's when the role is known to have the pronoun's gender (from the narration: `The knight rode on, because he
+    ...`) or the sentence gives it (`his`), and the sentence names no one. (Any sentence about such a role, not only a
+    cleft: fanfic held -3, dev +0.)"""
+    if cast.gender(pid) not in (gender, None) or cast.gender(pid) is None and cast.role_genders.get(
+            cast.name(pid).split()[-1].lower()) != gender and not _OWN_PRON[gender].search(sent, at) or cast.find(sent):
+        return False  # (`The blond looks down, his jacket round Emil's shoulders`: the role may be the one named)
+    return True
+
+
+_CLEFT_EPITHET = re.compile(r"It\s+was\s+[Tt]he\s+(?:[a-z][\w\-]*\s+){0,2}?([a-z][\w\-]*)\s+who\s+[a-z]")
+"""`It was the knight who broke first.`: the epithet is the subject all the same."""
 _EPITHET_OPENS = re.compile(r"[Tt]he\s+(?:[a-z][\w\-]*\s+){0,2}?([a-z][\w\-]*)\s+(?!of\b|and\b|or\b|who\b|which\b|that\b)[a-z]")
 """A sentence opening on `the` and a noun, then a lower-case word (its verb): `The caretaker squinted at Wes`."""
 
@@ -1847,8 +1911,8 @@ def _answered_roles(quotes: list[Quote], resets: Sequence[bool]) -> dict[str, Co
 
 _APPOSITIVE_AFTER = re.compile(r",\s+(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
 """`Mr. Abernot, the lawyer,`: the role right after a name, set off by commas."""
-_APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,}),\s+$")
-"""`the ferryman, Pell,`: the role right before a name."""
+_APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-z]{3,})(?:,\s+|\s*(?:\u2014|--)\s*)$")
+"""`the ferryman, Pell,`, `the minstrel—Teodric, Odo reminded himself—`: the role right before a name."""
 
 
 _APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")

@@ -503,6 +503,8 @@ class Cast:
         """Descriptor nouns that tag speech somewhere in the work (`said the waiter`)."""
         self.role_speakers: set[str] = set()
         """...of those, the roles tagged speaking twice or more: a role that can be a pronoun's antecedent."""
+        self.role_genders: dict[str, str] = {}
+        """...of those, the gender the narration gives each role (`The knight rode ahead, because he ...`)."""
         self.newcomer_ids: set[int] = set()
         """Characters made for described newcomers (`an old woman in a pink bathrobe`)."""
         self.newcomer_at: dict[int, int] = {}
