@@ -189,7 +189,7 @@ def _listed(cast: Cast, text: str, e: int) -> bool:
     return any(s == 0 for s, _, _ in cast.find(rest[:60]))
 
 
-def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set[int]:
+def _introductions(cast: Cast, text: str, asked: str, roll: bool = False, given: str = "") -> set[int]:
     """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?";
     opening a line with `X here`, or, in a radio check (`roll`), with a name and a place (`Kestrel, up top.`)."""
     out = set()
@@ -200,8 +200,9 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
         elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (
                 (st := _STATION.match(text, e)) and not _ORDERS.search(st.group()) or _ROLL_ANSWER.match(text, e))):
             out.add(pid)
-        elif opening and text[e : e + 1] in (".", "!") and (gave := _GAVE_NAME.search(asked)) and pid not in {
+        elif opening and (text[e : e + 1] in (".", "!") or text[e:] == ",") and (gave := _GAVE_NAME.search(given or asked)) and pid not in {
                 p for _, _, p in cast.find(gave.group(1))}:
+            # ("I'm Noor, by the way," Noor said. "..." -- "Tess," she said.: the name given back, before its tag)
             out.add(pid)
         elif opening and text[e:].strip() in ("", ".") and asked and pid in _vocatives(cast, asked) and all(
                 text[s:e] != asked[a:b] for a, b, p in cast.find(asked) if p == pid):
@@ -396,7 +397,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             # A radio check: asked for, or the line before was one (each gives a name and a place in turn).
             roll = near is not None and (
                 may_hold(near.text.lower(), _ROLL_CALL_STEMS) and bool(_ROLL_CALL.search(near.text)) or near.checks_in)
-            q.intro = _introductions(cast, q.text, near.text if near else "", roll)
+            q.intro = _introductions(cast, q.text, near.text if near else "", roll, " ".join(
+                o.text for o in quotes[-3:] if o.para == near.para) if near is not None and "," in q.text else "")
             if not q.intro and (m := _NAME_ALONE.match(q.text)) is not None:
                 own = qs[qs.index(q) - 1] if qs.index(q) > 0 else None
                 q.intro = _name_given(cast, paragraphs, pi, m, own.text if own is not None else "", memo)
