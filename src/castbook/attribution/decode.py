@@ -277,11 +277,12 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = starts_on(
     # (A yes/no search, or where the words start: see `starts_on`.)
-    "ospavfrwcm",
+    "ospavfrwcmdit",
     r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
-    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b)", ignorecase=True)
+    r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b"
+    r"|\bdial(?:s|ed|led|ing)\b|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:it|the\s+line)\s+click(?:s|ed)\b)", ignorecase=True)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
 buzzes`, `the radio crackles`: someone far off is about to be heard)."""
 _HANG_UP = re.compile(r"(?=[hwilecskf])(?:\b(?:hung|hangs|hang|hanging)\s+up\b|\b(?:was|is)\s+gone\b|\bline\s+(?:went|goes)\s+dead\b|"
@@ -295,7 +296,8 @@ _REMOTE_VOICE = re.compile(
     r"|\b(?:came|comes)\s+(?:out\s+of|through|over|from)\s+the\s+(?:speaker|phone|line|handset|receiver)\b"
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
-_CALL_STEMS = ("speaker", "comm", "intercom", "open", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile")
+_CALL_STEMS = ("speaker", "comm", "intercom", "open", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile",
+               "dial", "rang", "click")
 _HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call", "dark", "silent", "closed", "shut", "cut", "kill")
 _REMOTE_STEMS = ("voice", "line")
 """Each match of `_CALL`, `_HANG_UP`, `_REMOTE_VOICE` holds one of these: narration without one is not searched."""
@@ -928,6 +930,11 @@ def _decode_conv(
                                           for x in paragraphs[p] if x.kind == "narration"):
             # `The phone went again.` ... `I answered it anyway.`: the phone rang a few paragraphs before.
             remote_set, window, holders = _call(cast, units, "phone. " + before, line, narrator if told else None, carry, True)
+    # A call, not on speaker, whose far end is one known person and whose near end the narration names (`Noor called
+    # the landlord.`): whoever else is in the room keeps quiet.
+    quiet_room = (bool(window) and len(remote_set) == 1 and bool(holders - set(remote_set)) and "speaker" not in before
+                  and not any(units[t].call and "speaker" in " ".join(p.text for p in paragraphs[units[t].quotes[0].para]
+                                                                       if p.kind == "narration") for t in window))
     away = {pid for pid, at in cast.kin_away.items()
             if not window and 0 < conv[0].para - at <= _KIN_AWAY} if cast.kin_away else set()
     # Someone greeted by name later in the exchange (`Is Priti with you? Hi, Priti.`) has not been talking before it,
@@ -1015,7 +1022,7 @@ def _decode_conv(
         weight.pop(pid, None)
     cands = sorted(weight, key=lambda p: -weight[p])[:_MAX_CANDS]
     cands += [pid for pid in remote_set if pid not in cands]
-    if kin_said or kin_mine:
+    if kin_said or kin_mine or quiet_room:
         cands += [pid for pid in sorted(holders) if pid not in cands]
     cands += [pid for t, pid in newcomers.items() if units[t].described and pid not in cands]
     # A "she said" or a "she" beat with no woman among the candidates: whoever the narration just before named with
@@ -1266,6 +1273,9 @@ def _decode_conv(
                     elif pid not in holders and pid not in remote_set and not (
                             t and pid in units[t - 1].vocatives) and pid not in u.names:
                         s += _KIN_QUIET
+                elif quiet_room and t in window and pid not in holders and pid not in remote_set and not (
+                        u.remote or u.hang_up or t and pid in units[t - 1].vocatives or pid in u.names):
+                    s += _KIN_QUIET  # (on any call whose two ends are known, whoever else is in the room keeps quiet)
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 elif t == 0 and len(carry) >= 2 and pid == carry[-2] and (pid in fresh or pid not in beat_names):
@@ -1626,11 +1636,19 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
         return set()
     start = max(text.rfind(c, 0, m.start()) for c in ".!?") + 1
     found = {pid for _, _, pid in cast.find(text[start : m.start()])}
+    if not found and start and _IT_RANG.match(text, start):
+        # `Noor called the landlord. It rang nine times.`: the one who called, the first named in the sentence before
+        ends = [e.end() for e in _SENTENCE_END.finditer(text, 0, start - 1)]
+        named = cast.find(text[ends[-1] if ends else 0 : start])
+        found = {named[0][2]} if named else set()
     if not found and me is not None and _ME_FIRST.match(text, start):
         found = {me}
     return found
 
 
+_SENTENCE_END = re.compile(r"[.!?](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s")
+_IT_RANG = re.compile(r"\s*(?:It|The\s+(?:phone|line))\s")
+"""A sentence about the ringing itself, not who holds the phone (`It rang nine times.`)."""
 _ME_FIRST = re.compile(r"\s*(?:(?:So|And|Then|Finally)\s+)?(?:I|[Yy]ou|[Mm]y|[Yy]our)\s")
 """A sentence opening on the narrator (`I picked up.`, `So you answer it.`, `My phone buzzed.`)."""
 
