@@ -439,6 +439,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)
+    _introduced_gender(cast, quotes)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     called = Counter(pid for q in quotes for pid in q.vocatives if pid >= 0 and pid not in known)
@@ -450,7 +451,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                        if pid in called and (st == 0 or p.text[st - 2 : st] in (". ", "? ", "! ")))
         known |= {pid for pid, n in called.items() if n >= _CALLED_MIN and told[pid] >= _TOLD_MIN
                   and cast.gender(pid) in ("male", "female")}  # (not a crowd called to, `Friends, ...`)
-    places = set(_places(cast, paragraphs))
+    places = set(_places(cast, paragraphs)) - {pid for q in quotes for pid in q.intro}
     spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
     things = _things(cast, paragraphs, spoke)
     places |= things
@@ -496,6 +497,28 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
+
+
+def _introduced_gender(cast: Cast, quotes: list[Quote]) -> None:
+    """`"Four minutes is enough." He dropped his bag on the net. "Teodor Lind. You're the new one."`: someone the
+    narration never gives a pronoun, who gives their own name in a line its paragraph tags `he`/`she`, is of that
+    gender (the pronoun is the one introducing themself)."""
+    for q in quotes:
+        t = q.tag
+        if len(q.intro) != 1 or t is None or t.kind != "pronoun" or t.gender not in ("male", "female") or q.tag_at is None:
+            continue
+        pid = next(iter(q.intro))
+        if pid < 0:
+            continue
+        votes = cast.people[pid].gender_votes
+        if votes["male"] or votes["female"] or votes["they"]:
+            continue
+        s, e = next(((s, e) for s, e, who in cast.find(q.text) if who == pid), (-1, -1))
+        full = _FULL_NAME.match(q.text, s) if s >= 0 and not q.text[:s].strip(" ,.-\u2014") else None
+        if full is not None and full.end() >= e:
+            # (Given in full, not a name alone in answer to a question or after `I'm`, which may be no name at all:
+            # `I'm Welsh.`)
+            votes[t.gender] += 1
 
 
 _NAMED_AFTER = 3
