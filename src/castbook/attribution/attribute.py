@@ -1257,6 +1257,10 @@ def _antecedent(
             return joined
         fits = sorted(set(fits) | set(comers))
         first = items[0]
+        if fits and first[1] == "name" and sent.rstrip().endswith(":") and _TO_ADDRESSEE.match(sent, 0, first[0]):
+            # `She said, not turning around. To Theo: "Sunday, then."` -- `"I'd like that," he said.`: the one a
+            # line was said to answers it.
+            return first[2]
         if fits and first[1] == "name" and len(sent.split()) <= _FRAGMENT_WORDS and _FRAGMENT.fullmatch(sent, 0, first[0]) and len(
                 _FRAGMENT_REST.findall(sent, next(e for st, e, _ in cast.find(sent) if st == first[0]))) <= 1:
             # `Rafe looked at Dov for a long moment. Then at Owen.`, `Younger than Rourke expected.`: a sentence with
@@ -1294,6 +1298,8 @@ _FRAGMENT = re.compile(
     r"(?:[A-Za-z]+er\s+than|[Mm]ore\s+\w+\s+than|[Aa]t|[Tt]o|[Tt]owards?|[Oo]n|[Oo]nto|[Ii]nto|[Ww]ith|[Ff]rom|[Pp]ast|[Oo]ver|[Ll]ike|[Tt]han)\s+")
 """The opening of a verbless sentence before a name (`Then at Owen.`, `Younger than Rourke expected.`)."""
 _FRAGMENT_WORDS = 8
+_TO_ADDRESSEE = re.compile(r"[\s\"'\u201c\u2018*_]*(?:[Tt]hen\s+|[Aa]nd\s+)?[Tt]o\s+$")
+"""`To Theo:`, `Then to Wren:` before a line: the name is the one it is said to."""
 _FRAGMENT_REST = re.compile(r"[A-Za-z]+")
 """...ending on the name, or one word after it (`expected`): not `To Mara it seemed strange.`"""
 
