@@ -216,6 +216,9 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False) -> set
 
 _NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*[.!]")
 """`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`)."""
+_HAND_OUT = re.compile(r"\b(?:(?:held|holds|stuck|sticks|put|puts)\s+(?:out\s+(?:a|his|her|their)\s+hand|(?:a|his|her|their)\s+hand\s+out)"
+                       r"|(?:offered|offers|extended|extends)\s+(?:a|his|her|their)\s+hand|(?:hand|palm)\b[^.!?]{0,40}\b(?:held|holds)\s+it\s+out)\b")
+"""A hand held out to shake just before a name alone (`He held out his hand. "Oskar."`): the speaker's own name."""
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
@@ -393,6 +396,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             if not q.intro and (m := _NAME_ALONE.match(q.text)) is not None:
                 own = qs[qs.index(q) - 1] if qs.index(q) > 0 else None
                 q.intro = _name_given(cast, paragraphs, pi, m, own.text if own is not None else "", memo)
+                if not q.intro and before is not None and m.end() >= len(q.text.rstrip()) and ("hand" in before.text or "palm" in before.text) and (
+                        _HAND_OUT.search(before.text)) and len(found := cast.find(m.group(1))) == 1 and found[0][2] >= 0:
+                    q.intro = {found[0][2]}  # `He wiped his palm on his jeans and held it out. "Oskar."`: a handshake
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
