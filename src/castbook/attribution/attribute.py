@@ -222,6 +222,9 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False, given:
 _NAME_ALONE = re.compile(r"\W*(?:[Ii]t['\u2019]s\s+|[Ii]t\s+is\s+)?([A-Z][\w'\u2019-]+)(?:\s+[A-Z][\w'\u2019-]+)?\s*(?:[.!]|,$)")
 """`"It's Wren."`, `"Marisol."`: a line opening with a name alone (and perhaps `it's`); or a name alone before its
 tag (`"Teodric," he said.`)."""
+_HAND_OUT = re.compile(r"\b(?:(?:held|holds|stuck|sticks|put|puts)\s+(?:out\s+(?:a|his|her|their)\s+hand|(?:a|his|her|their)\s+hand\s+out)"
+                       r"|(?:offered|offers|extended|extends)\s+(?:a|his|her|their)\s+hand|(?:hand|palm)\b[^.!?]{0,40}\b(?:held|holds)\s+it\s+out)\b")
+"""A hand held out to shake just before a name alone (`He held out his hand. "Oskar."`): the speaker's own name."""
 _MY_NAME_TRAIL = re.compile(r"\b[Mm]y\s+name(?:['\u2019]s|\s+is)?\W*$")
 
 
@@ -402,6 +405,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
             if not q.intro and (m := _NAME_ALONE.match(q.text)) is not None:
                 own = qs[qs.index(q) - 1] if qs.index(q) > 0 else None
                 q.intro = _name_given(cast, paragraphs, pi, m, own.text if own is not None else "", memo)
+                if not q.intro and before is not None and m.end() >= len(q.text.rstrip()) and ("hand" in before.text or "palm" in before.text) and (
+                        _HAND_OUT.search(before.text)) and len(found := cast.find(m.group(1))) == 1 and found[0][2] >= 0:
+                    q.intro = {found[0][2]}  # `He wiped his palm on his jeans and held it out. "Oskar."`: a handshake
             q.checks_in = bool(q.intro) and (roll or bool(_OPENS_HERE.match(q.text)))
             q.vocatives -= q.intro
         for a, b in zip(qs, qs[1:]):
@@ -448,6 +454,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].tag = Tag(t.kind, t.pid, t.gender, min(t.strength, 0.6), -1)
         by_para[pi] = qs
         quotes.extend(qs)
+    _introduced_gender(cast, quotes)
     known = named
     known |= {pid for pid, person in enumerate(cast.people) if person.hinted}
     called = Counter(pid for q in quotes for pid in q.vocatives if pid >= 0 and pid not in known)
@@ -459,7 +466,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                        if pid in called and (st == 0 or p.text[st - 2 : st] in (". ", "? ", "! ")))
         known |= {pid for pid, n in called.items() if n >= _CALLED_MIN and told[pid] >= _TOLD_MIN
                   and cast.gender(pid) in ("male", "female")}  # (not a crowd called to, `Friends, ...`)
-    places = set(_places(cast, paragraphs))
+    places = set(_places(cast, paragraphs)) - {pid for q in quotes for pid in q.intro}
     spoke = {q.tag.pid for q in quotes if q.tag is not None and q.tag.kind == "name" and q.tag.strength >= 0.9}
     things = _things(cast, paragraphs, spoke)
     places |= things
@@ -506,6 +513,28 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
+
+
+def _introduced_gender(cast: Cast, quotes: list[Quote]) -> None:
+    """`"Four minutes is enough." He dropped his bag on the net. "Teodor Lind. You're the new one."`: someone the
+    narration never gives a pronoun, who gives their own name in a line its paragraph tags `he`/`she`, is of that
+    gender (the pronoun is the one introducing themself)."""
+    for q in quotes:
+        t = q.tag
+        if len(q.intro) != 1 or t is None or t.kind != "pronoun" or t.gender not in ("male", "female") or q.tag_at is None:
+            continue
+        pid = next(iter(q.intro))
+        if pid < 0:
+            continue
+        votes = cast.people[pid].gender_votes
+        if votes["male"] or votes["female"] or votes["they"]:
+            continue
+        s, e = next(((s, e) for s, e, who in cast.find(q.text) if who == pid), (-1, -1))
+        full = _FULL_NAME.match(q.text, s) if s >= 0 and not q.text[:s].strip(" ,.-\u2014") else None
+        if full is not None and full.end() >= e:
+            # (Given in full, not a name alone in answer to a question or after `I'm`, which may be no name at all:
+            # `I'm Welsh.`)
+            votes[t.gender] += 1
 
 
 _NAMED_AFTER = 3
@@ -1251,6 +1280,10 @@ def _antecedent(
             return joined
         fits = sorted(set(fits) | set(comers))
         first = items[0]
+        if fits and first[1] == "name" and sent.rstrip().endswith(":") and _TO_ADDRESSEE.match(sent, 0, first[0]):
+            # `She said, not turning around. To Theo: "Sunday, then."` -- `"I'd like that," he said.`: the one a
+            # line was said to answers it.
+            return first[2]
         if fits and first[1] == "name" and len(sent.split()) <= _FRAGMENT_WORDS and _FRAGMENT.fullmatch(sent, 0, first[0]) and len(
                 _FRAGMENT_REST.findall(sent, next(e for st, e, _ in cast.find(sent) if st == first[0]))) <= 1:
             # `Rafe looked at Dov for a long moment. Then at Owen.`, `Younger than Rourke expected.`: a sentence with
@@ -1288,6 +1321,8 @@ _FRAGMENT = re.compile(
     r"(?:[A-Za-z]+er\s+than|[Mm]ore\s+\w+\s+than|[Aa]t|[Tt]o|[Tt]owards?|[Oo]n|[Oo]nto|[Ii]nto|[Ww]ith|[Ff]rom|[Pp]ast|[Oo]ver|[Ll]ike|[Tt]han)\s+")
 """The opening of a verbless sentence before a name (`Then at Owen.`, `Younger than Rourke expected.`)."""
 _FRAGMENT_WORDS = 8
+_TO_ADDRESSEE = re.compile(r"[\s\"'\u201c\u2018*_]*(?:[Tt]hen\s+|[Aa]nd\s+)?[Tt]o\s+$")
+"""`To Theo:`, `Then to Wren:` before a line: the name is the one it is said to."""
 _FRAGMENT_REST = re.compile(r"[A-Za-z]+")
 """...ending on the name, or one word after it (`expected`): not `To Mara it seemed strange.`"""
 

@@ -257,6 +257,8 @@ _SUBJ_PRONOUNS = re.compile(
 _PREV_WORD = re.compile(r"\b([A-Za-z]+)\W*$")
 _OBJ_PRONOUN = {True: re.compile(r"\b(?:him|his)\b", re.I), False: re.compile(r"\bher\b", re.I)}
 _VOTE_REACH = 240
+_SEES_HER = re.compile(r"\b(?:watch(?:ed|es)?|saw|see[sn]?|hears?|heard|let|lets|made|makes?|help(?:ed|s)?|felt|feels?)\s+$")
+"""A verb taking `her` as its object before a bare verb (`watched her go`, `let her in`): `her` is no possessive there."""
 
 
 def _participle_object(p: str, prev: re.Match) -> bool:
@@ -2403,6 +2405,8 @@ def _vote_gender(cast: Cast, paragraphs: Iterable[str]) -> None:
                         cast.people[pid].gender_votes["they"] += 1
             if not m:
                 continue
+            if m.group()[0] in "hH" and m.group().lower() == "her" and _SEES_HER.search(p, max(0, m.start() - 12), m.start()):
+                continue  # `Theo watched her go.`, `Bram let her in.`: an object, not her hands
             if inside and _span_of(inside, s) != _span_of(inside, m.start()):
                 continue  # `*Mara would know,* she thought.` / `Mara thought. *She's so cute.*`: not hers
             # The word before the name: looked for near it first (the same match: `\b` sees the text before).

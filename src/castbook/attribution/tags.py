@@ -557,7 +557,7 @@ def tag_before(cast: Cast, text: str, near: bool = True) -> Tag | None:
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.95, False)
         if tag:
             return tag
-    m = _NAME_COLON.match(body)
+    m = _NAME_COLON.match(body) if not body.startswith(("To ", "to ")) else None  # (`To Theo:` names the one spoken to)
     if m and not (m.group("aside") and re.match(_NOT_LEAD, m.group("subj"))):
         tag = _subject(cast, m.group("subj"), offset + m.start("subj"), 0.9, False)
         if tag:
