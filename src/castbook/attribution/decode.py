@@ -930,6 +930,12 @@ def _decode_conv(
                                           for x in paragraphs[p] if x.kind == "narration"):
             # `The phone went again.` ... `I answered it anyway.`: the phone rang a few paragraphs before.
             remote_set, window, holders = _call(cast, units, "phone. " + before, line, narrator if told else None, carry, True)
+    if window and len(remote_set) == 1 and holders and len(units[min(window)].quotes) == 1:
+        # `It rang four times before the line clicked.` -- `"Albescu."`: the far end answering with their own name.
+        u = units[min(window)]
+        if remote_set[0] in u.vocatives and _NAME_ONLY.fullmatch(u.quotes[0].text.strip()):
+            u.vocatives = u.vocatives - {remote_set[0]}
+            u.intro = u.intro | {remote_set[0]}
     # A call, not on speaker, whose far end is one known person and whose near end the narration names (`Noor called
     # the landlord.`): whoever else is in the room keeps quiet.
     quiet_room = (bool(window) and len(remote_set) == 1 and bool(holders - set(remote_set)) and "speaker" not in before
@@ -1646,6 +1652,28 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     return found
 
 
+_CALLER_ID = re.compile(
+    r"\b(?:[Ss]creen|[Dd]isplay|[Cc]aller\s+ID)\s+(?:said|says|read|reads|showed|shows|flashed|flashes)\s*:?\s+([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)"
+    r"|\b([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?),?\s+(?:said|says|read|reads|flashed|flashes)\s+(?:on\s+)?the\s+(?:screen|display|caller\s+ID)\b")
+"""A caller's name on the phone's screen (`The screen said ALBESCU LANDLORD.`, `YAS, said the screen`)."""
+
+
+def _caller_id(cast: Cast, before: str) -> list[int]:
+    """Who the phone's screen says is calling (see `_CALLER_ID`), by a name or a family name the book uses."""
+    if "creen" not in before and "ID" not in before and "isplay" not in before:
+        return []
+    out = []
+    for shown in _CALLER_ID.findall(before):
+        for w in " ".join(shown).split():
+            found = [pid for _, _, pid in cast.find(w.title())]
+            pid = found[0] if found else cast.by_surname(w.title())
+            if pid is not None:
+                out.append(pid)
+    return out
+
+
+_NAME_ONLY = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?[.?]?")
+"""A line that is a name and nothing more (`Albescu.`, `Dr. Kim?`)."""
 _SENTENCE_END = re.compile(r"[.!?](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s")
 _IT_RANG = re.compile(r"\s*(?:It|The\s+(?:phone|line))\s")
 """A sentence about the ringing itself, not who holds the phone (`It rang nine times.`)."""
@@ -1717,7 +1745,9 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
             # `He put it on speaker. "Oona? Hi. It's Idris."`: the one who places the call gives their own name.
             here |= {pid for q in units[start].quotes for pid in _self_named(cast, q.text)}
         # The far end naming themself on the line (`Freighter Marguerite, this is Magistrate Hollis.`).
-        called = [v for t in sorted(window) for v in sorted(units[t].intro) if v >= 0 and v not in here and not units[t].anchored]
+        # The name on the screen (`The screen said ALBESCU LANDLORD`, `MOM, said the screen`): who is calling.
+        called = [pid for pid in _caller_id(cast, before) if pid not in here][:1]
+        called += [v for t in sorted(window) for v in sorted(units[t].intro) if v >= 0 and v not in here and not units[t].anchored]
         called += [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
     if line is not None:
