@@ -71,6 +71,15 @@ _NOT_NAMES = frozenset(
 _ADDRESSED = re.compile(r"[YH](?:(?<!\wY)(?<=Y)our|(?<!\wH)(?<=H)(?:is|er)) ([A-Z][a-z]+)\b")
 """`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive. (The capital
 comes first and the look back after it, so the scan only stops at `Y` and `H`: the same matches as `\\b(?:Your|...)`.)"""
+_AT_PLACE = re.compile(
+    r" (in|into|outside|near|towards?|across|throughout|beyond|at) ([A-Z][\w'\u2019\-]*+)(?![\w'\u2019\-])"
+)
+"""A capitalised word after a preposition of place (`in Doncaster`, `outside Leeds`) or after a noun and `at` (`the
+ferry at Westmere`; `at` after a verb is often a person's: `looked at Mara`)."""
+_TONGUE_ENDS = ("ese", "ish", "ian", "ch")
+"""Languages and peoples (`in Chinese`, `in Spanish`, `in French`): after `in`, yet no place; left to the other tests."""
+_AT_VERBS = frozenset("""look stare glance smile grin laugh glare frown wink nod point shout yell snap scowl aim wave peer
+squint blink gaze gape leer sneer swear hiss bark growl roar scream jab poke lunge swing throw""".split())
 _AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
 comes first and the look back (a word boundary) after it, so the scan skips to digits."""
@@ -143,7 +152,7 @@ _PLACE_HEADS = frozenset(
     diner restaurant shop store market church chapel cathedral temple shrine abbey castle tower manor cottage
     lodge house street road lane avenue square bridge creek river lake pond bay harbour harbor port beach
     island valley ridge mountain mountains peak pier falls forest gardens garden town city village county
-    district kingdom empire republic""".split()
+    district kingdom empire republic circus""".split()
 )
 """The last word of a capitalised run that makes it a place or a group, not a person (`High Fell Farm`)."""
 
@@ -809,6 +818,18 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
             possessive[clean(w)] += n
     possessive.update(_BARE_POSSESSIVE.findall(text))
+    # Where a word stands after a preposition of place: `Tonight, in Doncaster.`, `the ferry at Westmere`.
+    placed: Counter[str] = Counter()
+    for m in _AT_PLACE.finditer(text):
+        w = m[2]
+        if w.endswith(("'s", "\u2019s")):
+            continue  # `in Mara's room`: her room's place, not hers
+        if m[1] == "at":
+            before = text[max(0, m.start() - 20):m.start()].rpartition(" ")[2]
+            if (not before.isalpha() or not before.islower() or before in _AT_VERBS or before[:-1] in _AT_VERBS
+                    or before.endswith(("ed", "ing"))):
+                continue
+        placed[clean(w)] += 1
     called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
     honorific: Counter[str] = Counter({
         clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
@@ -844,6 +865,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # a word capitalised once is a name only as the subject of an action (or after `Mrs.`)
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
+        if (placed[t] and 2 * placed[t] >= cap_mid[t] and not t.endswith(_TONGUE_ENDS) and not actor[t] and not possessive[t]
+                and called[t] < placed[t] and not listed[t] and not honorific[t] and not speaks(t)):
+            return False  # a place: written after `in` or `the ferry at`, never acting, owning or speaking
         low = lower[t.lower()]
         if (not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]
                 and not listed[t]):
