@@ -865,7 +865,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # a word capitalised once is a name only as the subject of an action (or after `Mrs.`)
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
-        if (placed[t] and 2 * placed[t] >= cap_mid[t] and not t.endswith(_TONGUE_ENDS) and not actor[t] and not possessive[t]
+        if (placed[t] and 2 * placed[t] >= cap_mid[t] and not t.endswith(_TONGUE_ENDS) and not acted[t] and not possessive[t]
                 and called[t] < placed[t] and not listed[t] and not honorific[t] and not speaks(t)):
             return False  # a place: written after `in` or `the ferry at`, never acting, owning or speaking
         low = lower[t.lower()]
