@@ -157,6 +157,27 @@ _PLACE_HEADS = frozenset(
 """The last word of a capitalised run that makes it a place or a group, not a person (`High Fell Farm`)."""
 
 
+_PERSONAL = frozenset("he she his her him hers himself herself they them their i me my we us our".split())
+
+
+def _bridged(text: str, t: str) -> bool:
+    """`t`, written once, opens a sentence inside a paragraph between two that open on the same `He` or `She`, and
+    its own sentence has no personal pronoun: `He lifted the bonnet. Steam came out. He shut it again.` The pronoun
+    runs on across it: a thing the man saw, not a man."""
+    i = text.find(". " + t + " ")
+    if i < 0:
+        return False
+    start = max(text.rfind(". ", 0, i), text.rfind("\x00", 0, i)) + 1
+    prev = text[start:i].split(None, 1)
+    end = text.find(". ", i + 2)
+    if not prev or prev[0] not in ("He", "She") or end < 0 or "\x00" in text[i:end]:
+        return False
+    own = text[i + 2:end]
+    if any(w.strip(",;:\u2019'\"").lower() in _PERSONAL for w in own.split()):
+        return False
+    return text.startswith(prev[0] + " ", end + 2)
+
+
 def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
     """A capitalised run ending in a place or group word (`High Fell Farm`, `The Astronomy Club`, `Minamidai High`),
     or `The` and one plural word (`The Keepers`), names no person."""
@@ -805,6 +826,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             cap_all[clean(w)] += n
     # A capitalised word opening a paragraph or following a sentence end is not evidence of a name.
     starts: Counter[str] = Counter(clean(w) for w in _FIRST_CAP.findall(text))
+    para_starts = +starts
     for (w, nxt), n in Counter(_ENDER.findall(text)).items():
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
@@ -865,6 +887,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # a word capitalised once is a name only as the subject of an action (or after `Mrs.`)
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
+        if (cap_all[t] == 1 and starts[t] and not para_starts[t] and acted[t] and not possessive[t] and not called[t]
+                and not in_run[t] and not introduced[t] and _bridged(text, t)):
+            return False  # a thing between two sentences of one `He`: `He lifted the bonnet. Steam came out. He shut it.`
         if (placed[t] and 2 * placed[t] >= cap_mid[t] and not t.endswith(_TONGUE_ENDS) and not acted[t] and not possessive[t]
                 and called[t] < placed[t] and not listed[t] and not honorific[t] and not speaks(t)):
             return False  # a place: written after `in` or `the ferry at`, never acting, owning or speaking
