@@ -1513,6 +1513,8 @@ _OBJECT_PRON = {"male": re.compile(r"\bhim(?:self)?\b"),
 
 _REPLY_HEAD = re.compile(r"(?:the|an?)\s+(?:\w+\s+)?(?:answer|reply|response|retort|rejoinder)")
 """`came the answer`, `came a quick reply`: an inverted tag that names no one; the turn goes to whoever answers."""
+_HIDDEN_HEADS = frozenset("lump heap bundle mound pile duvet blanket blankets covers quilt pillow cocoon burrito".split())
+"""`said the lump` (someone under the duvet): a shape, not a new person; the turn goes to whoever is hidden there."""
 
 
 def _names_before(cast: Cast, pieces: list[Piece], q: Quote, known: set[int], gender: str | None = None) -> list[int]:
@@ -1556,8 +1558,10 @@ def _decide(
     if tag and tag.kind == "descriptor" and tag.text.lower().split()[-1] in DEVICES:
         _set(q, None, None, 0.0, "remote")  # "says the phone": whoever is on the other end (found by decoding)
         return
-    if tag and tag.kind == "descriptor" and _REPLY_HEAD.fullmatch(tag.text.lower()):
-        _set(q, None, None, 0.0, "reply")  # "came the answer": no one new, whoever answers (found by decoding)
+    if tag and tag.kind == "descriptor" and (_REPLY_HEAD.fullmatch(tag.text.lower())
+                                              or tag.text.lower().rpartition(" ")[2] in _HIDDEN_HEADS):
+        # "came the answer", "said the lump": no one new, whoever answers (found by decoding)
+        _set(q, None, None, 0.0, "reply")
         return
     if tag and tag.kind == "descriptor" and tag.strength >= 0.9:
         pid = _role(cast, tag.text, conv, new=False)

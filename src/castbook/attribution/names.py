@@ -71,6 +71,15 @@ _NOT_NAMES = frozenset(
 _ADDRESSED = re.compile(r"[YH](?:(?<!\wY)(?<=Y)our|(?<!\wH)(?<=H)(?:is|er)) ([A-Z][a-z]+)\b")
 """`Your Grace`, `His Lordship`, `Her Majesty`: a form of address after a capitalised possessive. (The capital
 comes first and the look back after it, so the scan only stops at `Y` and `H`: the same matches as `\\b(?:Your|...)`.)"""
+_AT_PLACE = re.compile(
+    r" (in|into|outside|near|towards?|across|throughout|beyond|at) ([A-Z][\w'\u2019\-]*+)(?![\w'\u2019\-])"
+)
+"""A capitalised word after a preposition of place (`in Doncaster`, `outside Leeds`) or after a noun and `at` (`the
+ferry at Westmere`; `at` after a verb is often a person's: `looked at Mara`)."""
+_TONGUE_ENDS = ("ese", "ish", "ian", "ch")
+"""Languages and peoples (`in Chinese`, `in Spanish`, `in French`): after `in`, yet no place; left to the other tests."""
+_AT_VERBS = frozenset("""look stare glance smile grin laugh glare frown wink nod point shout yell snap scowl aim wave peer
+squint blink gaze gape leer sneer swear hiss bark growl roar scream jab poke lunge swing throw""".split())
 _AFTER_NUMBER = re.compile(r"\d(?<!\w\d)\d*[A-Za-z]? ([A-Z][\w'\u2019\-]*)")
 """A capitalised word right after a number: `4 West`, `Bay 3`'s kin `12 Harrow` (a ward, a house number). The digit
 comes first and the look back (a word boundary) after it, so the scan skips to digits."""
@@ -192,9 +201,30 @@ _PLACE_HEADS = frozenset(
     diner restaurant shop store market church chapel cathedral temple shrine abbey castle tower manor cottage
     lodge house street road lane avenue square bridge creek river lake pond bay harbour harbor port beach
     island valley ridge mountain mountains peak pier falls forest gardens garden town city village county
-    district kingdom empire republic""".split()
+    district kingdom empire republic circus""".split()
 )
 """The last word of a capitalised run that makes it a place or a group, not a person (`High Fell Farm`)."""
+
+
+_PERSONAL = frozenset("he she his her him hers himself herself they them their i me my we us our".split())
+
+
+def _bridged(text: str, t: str) -> bool:
+    """`t`, written once, opens a sentence inside a paragraph between two that open on the same `He` or `She`, and
+    its own sentence has no personal pronoun: `He lifted the bonnet. Steam came out. He shut it again.` The pronoun
+    runs on across it: a thing the man saw, not a man."""
+    i = text.find(". " + t + " ")
+    if i < 0:
+        return False
+    start = max(text.rfind(". ", 0, i), text.rfind("\x00", 0, i)) + 1
+    prev = text[start:i].split(None, 1)
+    end = text.find(". ", i + 2)
+    if not prev or prev[0] not in ("He", "She") or end < 0 or "\x00" in text[i:end]:
+        return False
+    own = text[i + 2:end]
+    if any(w.strip(",;:\u2019'\"").lower() in _PERSONAL for w in own.split()):
+        return False
+    return text.startswith(prev[0] + " ", end + 2)
 
 
 def _place_or_group(title: str | None, tokens: Sequence[str]) -> bool:
@@ -857,6 +887,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             cap_all[clean(w)] += n
     # A capitalised word opening a paragraph or following a sentence end is not evidence of a name.
     starts: Counter[str] = Counter(clean(w) for w in _FIRST_CAP.findall(text))
+    para_starts = +starts
     for (w, nxt), n in Counter(_ENDER.findall(text)).items():
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
@@ -870,6 +901,18 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         if w[0].isupper() and w.endswith(("'s", "\u2019s")):
             possessive[clean(w)] += n
     possessive.update(_BARE_POSSESSIVE.findall(text))
+    # Where a word stands after a preposition of place: `Tonight, in Doncaster.`, `the ferry at Westmere`.
+    placed: Counter[str] = Counter()
+    for m in _AT_PLACE.finditer(text):
+        w = m[2]
+        if w.endswith(("'s", "\u2019s")):
+            continue  # `in Mara's room`: her room's place, not hers
+        if m[1] == "at":
+            before = text[max(0, m.start() - 20):m.start()].rpartition(" ")[2]
+            if (not before.isalpha() or not before.islower() or before in _AT_VERBS or before[:-1] in _AT_VERBS
+                    or before.endswith(("ed", "ing"))):
+                continue
+        placed[clean(w)] += 1
     called: Counter[str] = Counter(clean(w) for w in _CALLED.findall(text))
     honorific: Counter[str] = Counter({
         clean(w): n for w, n in words.items() if "-" in w and w.rpartition("-")[2].lower() in _SUFFIXES})
@@ -905,6 +948,12 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
             return False  # a word capitalised once is a name only as the subject of an action (or after `Mrs.`)
         if cap_all[t] < 2 and not acted[t] and starts[t] and not in_run[t]:
             return False  # ...not `was` or `had` alone at a sentence start (`Dinner was hot dogs.`, `Pain had ...`)
+        if (cap_all[t] == 1 and starts[t] and not para_starts[t] and acted[t] and not possessive[t] and not called[t]
+                and not in_run[t] and not introduced[t] and _bridged(text, t)):
+            return False  # a thing between two sentences of one `He`: `He lifted the bonnet. Steam came out. He shut it.`
+        if (placed[t] and 2 * placed[t] >= cap_mid[t] and not t.endswith(_TONGUE_ENDS) and not acted[t] and not possessive[t]
+                and called[t] < placed[t] and not listed[t] and not honorific[t] and not speaks(t)):
+            return False  # a place: written after `in` or `the ferry at`, never acting, owning or speaking
         low = lower[t.lower()]
         if (not cap_mid[t] and not actor[t] and not possessive[t] and not in_run[t] and called[t] < 2 and not honorific[t]
                 and not listed[t]):
