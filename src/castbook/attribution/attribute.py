@@ -234,7 +234,7 @@ _GIVEN_FIRST = re.compile(r"(?:[A-Z][a-z]+ )?")
 
 def _introduced_after(cast: Cast, paragraphs: Sequence[list[Piece]], pi: int, text: str, at: int, tag: Tag,
                       memo: dict) -> Tag:
-    """`"He's not fine," said the charge nurse. Roz Kemp had worked nights on the ward for years.`: a role tag, then
+    """`"He's not fine," said the charge nurse. Roz Halloran had worked nights on the ward for years.`: a role tag, then
     a sentence opening on a name the work has not used before: the role was that person, brought on by it."""
     found = cast.find(text[at:])
     if not found or not _GIVEN_FIRST.fullmatch(text, at, at + found[0][0]) or (pid := found[0][2]) < 0 or None not in (cast.gender(pid), tag.gender) and (
@@ -1248,7 +1248,7 @@ def _antecedent(
                 return pid
         kin = _KIN_SUBJECT.match(body)
         if kin is not None and conv is not None and _KIN[kin.group(2).lower()] == gender:
-            # `Her mother was surprised.` / `Daisy's mother looked at him.`: the relative is the one followed, when
+            # `Her mother was surprised.` / `Wren's mother looked at him.`: the relative is the one followed, when
             # the cast holds them (a parent sharing the family name of the one they belong to).
             near = [pid for x in sentences[at - 1 :: -1][:3] if at for _, _, pid in reversed(cast.find(x))]
             pid = _kin(cast, f"{kin.group(1)} {kin.group(2)}", near, conv, q.vocatives)
@@ -1374,13 +1374,13 @@ def _other_one(sent: str, last: int, gender: str) -> bool:
 _KIN_SUBJECT = re.compile(
     r"(His|Her|Their|[A-Z][\w\-]*['\u2019]s)\s+(?:(?:own|old|young|little|elder|younger|poor|dear)\s+)?"
     r"(mother|mamma|mama|father|papa|husband|wife|sister|brother|son|daughter|grandmother|grandfather)\s+(?!of\b)[a-z]")
-"""A sentence whose subject is someone's relative (`Her mother was surprised`, `Daisy's mother looked up`)."""
+"""A sentence whose subject is someone's relative (`Her mother was surprised`, `Wren's mother looked up`)."""
 
 _OWN_PRON = {"male": re.compile(r"\b(?:he|his|himself)\b"), "female": re.compile(r"\b(?:she|her|herself)\b")}
+"""A pronoun of each gender that a sentence's subject may own."""
 _SAYS_NOTHING = re.compile(r"\b(?:said|says) nothing\b")
-
-
-_ROLE_PRON = re.compile(r"\b(?:(he|his|him|himself)|(she|her|herself))\b")
+_ROLE_PRON = re.compile(r"\b(?:(he|his|himself)|(she|herself|her\s+own))\b")
+"""Pronouns that can only be a role's own in a sentence it opens (not `him` or `her`, as likely someone else)."""
 
 
 def _role_genders(paragraphs: Sequence[list[Piece]], heads: set[str]) -> dict[str, str]:
@@ -1410,15 +1410,14 @@ def _role_may_speak(sent: str, at: int, gender: str) -> bool:
     them silent (`...and said nothing.`, `The wizard snored on.`)."""
     if _THEIR_PRON[gender].search(sent, at) and not _OWN_PRON[gender].search(sent, at):
         return False
-    return "sno" not in sent and "sleep" not in sent and ("nothing" not in sent or _SAYS_NOTHING.search(sent) is None)
+    return "snor" not in sent and "sleep" not in sent and ("nothing" not in sent or _SAYS_NOTHING.search(sent) is None)
 
 
 def _role_goes_on(cast: Cast, pid: int, sent: str, at: int, gender: str) -> bool:
     """A role heard earlier in the work (`said the knight`), not in this conversation, put first by a cleft before a
     pronoun tag (`It was the knight who broke first.` `"You could have told us," he said`): the pronoun is the
     role's when the role is known to have the pronoun's gender (from the narration: `The knight rode on, because he
-    ...`) or the sentence gives it (`his`), and the sentence names no one. (Any sentence about such a role, not only a
-    cleft: fanfic held -3, dev +0.)"""
+    ...`) or the sentence gives it (`his`), and the sentence names no one."""
     if cast.gender(pid) not in (gender, None) or cast.gender(pid) is None and cast.role_genders.get(
             cast.name(pid).split()[-1].lower()) != gender and not _OWN_PRON[gender].search(sent, at) or cast.find(sent):
         return False  # (`The blond looks down, his jacket round Emil's shoulders`: the role may be the one named)
@@ -2314,10 +2313,10 @@ _LOOK_CLASS = {w: c for c, ws in _LOOK_CLASSES.items() for w in ws.split()}
 _LOOK_WORDS = re.compile(r"(?<!\w)(?=[" + "".join(sorted({w[0] for w in _LOOK_CLASS})) + r"])(" + "|".join(sorted(_LOOK_CLASS, key=len, reverse=True)) + r")\b", re.I)
 """(The lookahead on the first letters lets the scan skip other words quickly.)"""
 _LOOK_CLASS.update({w: "old" for w in ("old", "older", "elder", "aged")})
+"""(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
 _LOOK_STEMS = ("haired", "bearded", "shouldered", "old", "elder", "aged", "big", "tall", "huge", "giant", "burly",
                "bulky", "beefy", "blond", "redhead", "lanky", "massive", "enormous", "grizzled", "ginger", "hulking")
 """One of these is in every word of `_LOOK_CLASS` (`may_hold` before `_LOOK_WORDS`)."""
-"""(`old` and `older` name the look in a tag, `the old man`, but say too little in narration: `his old coat`.)"""
 _COMPARATIVE_LOOK = {"older": "old", "elder": "old", "taller": "tall", "bigger": "big", "larger": "big"}
 """A comparative (`the older man`) picks the one on stage the narration gave that look (`a grey-haired man`)."""
 
@@ -2638,16 +2637,16 @@ _PARENT_CALL = re.compile(
 _PARENT_STEMS = ("mother", "mam", "mom", "mum", "father", "pap", "dad", "aunt", "uncle")
 """A part of each `_PARENT_CALL` word, for a cheap test before the regex."""
 _PARENT_NEAR = 1
+"""Paragraphs before and after the line whose narration may name the parent."""
 _ELDERS = {**dict.fromkeys("mother mamma mama momma mom mum mummy mommy aunt auntie aunty".split(), "mother"),
            **dict.fromkeys("father papa daddy dad uncle".split(), "father")}
 """The calls, by the sex of the one called (an aunt is found as a mother is: married, of her family or alone there)."""
-"""Paragraphs before and after the line whose narration may name the parent."""
 
 
 def _parent_called(cast: Cast, paragraphs: Sequence[list[Piece]], conv: list[Quote], q: Quote, kin: str,
                    before: Sequence[int] = ()) -> int | None:
     """The parent a line calls `Mother`/`Father`: the one person of that sex there (tagged in the exchange, named in the
-    narration just before it or next to the line) with a married title (`Mrs. Miller`, `Mr. Pruett`); of several, the
+    narration just before it or next to the line) with a married title (`Mrs. Varga`, `Mr. Pruett`); of several, the
     one whose family name someone else there shares (their child). (`Mom` used as a name is found as a name.)"""
     gender = "female" if kin == "mother" else "male"
     there = {o.speaker for o in conv if o.speaker is not None and o.speaker >= 0 and o.tag is not None}
@@ -2984,7 +2983,7 @@ def name_narrator(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Pie
         if votes[best] >= 3:
             return best
         # Named twice by the people "I" talks with and never heard speaking: "Noor, pass me the tripod."
-        if votes[best] == 2 and (answers or all(q.speaker != best for q in quotes)) and best not in tagged:
+        if votes[best] == 2 and (any(quotes[i].speaker == best for i in answers) or all(q.speaker != best for q in quotes)) and best not in tagged:
             return best
     return _named_once(cast, quotes, paragraphs)
 

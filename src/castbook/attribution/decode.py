@@ -933,7 +933,9 @@ def _decode_conv(
     if window and len(remote_set) == 1 and holders and len(units[min(window)].quotes) == 1:
         # `It rang four times before the line clicked.` -- `"Albescu."`: the far end answering with their own name.
         u = units[min(window)]
-        if remote_set[0] in u.vocatives and _NAME_ONLY.fullmatch(u.quotes[0].text.strip()):
+        bare = u.quotes[0].text.strip(" *")
+        if remote_set[0] in u.vocatives and any(s == 0 and not bare[e:].strip(" ,.!?*") and pid == remote_set[0]
+                                                for s, e, pid in cast.find(bare)):
             u.vocatives = u.vocatives - {remote_set[0]}
             u.intro = u.intro | {remote_set[0]}
     # A call, not on speaker, whose far end is one known person and whose near end the narration names (`Noor called
@@ -1644,7 +1646,7 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     found = {pid for _, _, pid in cast.find(text[start : m.start()])}
     if not found and start and _IT_RANG.match(text, start):
         # `Noor called the landlord. It rang nine times.`: the one who called, the first named in the sentence before
-        ends = [e.end() for e in _SENTENCE_END.finditer(text, 0, start - 1)]
+        ends = [e.end() for e in _SENTENCES.finditer(text, 0, start - 1)]
         named = cast.find(text[ends[-1] if ends else 0 : start])
         found = {named[0][2]} if named else set()
     if not found and me is not None and _ME_FIRST.match(text, start):
@@ -1672,9 +1674,6 @@ def _caller_id(cast: Cast, before: str) -> list[int]:
     return out
 
 
-_NAME_ONLY = re.compile(r"(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)?[.?]?")
-"""A line that is a name and nothing more (`Albescu.`, `Dr. Kim?`)."""
-_SENTENCE_END = re.compile(r"[.!?](?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s")
 _IT_RANG = re.compile(r"\s*(?:It|The\s+(?:phone|line))\s")
 """A sentence about the ringing itself, not who holds the phone (`It rang nine times.`)."""
 _ME_FIRST = re.compile(r"\s*(?:(?:So|And|Then|Finally)\s+)?(?:I|[Yy]ou|[Mm]y|[Yy]our)\s")
@@ -1773,9 +1772,9 @@ _KIN_SPOKEN = re.compile(
 _KIN_TITLED = re.compile(r"(?:^|[,.!?]\s*|\b(?:Hi|Hey|Hello|Yes|No|Okay|Thanks)\s*,?\s+)(?:(?:Mrs|Mr|Ms)\.?\s+[A-Z][\w\-]+|Aunty|Auntie|Aunt|Uncle)(?=\s*[,.!?\u2014-]|\s*$)")
 """Someone in the room greeting a friend's parent (`Very carefully, Mrs Nair,`, `Hi, Aunty!`)."""
 _KIN_PEEK = 4
+"""The first turns of a call searched for a kin word; and paragraphs of narration before it searched."""
 _PHONE_BACK = 6
 """How many paragraphs before `I answered it.` the narration may say the phone rang."""
-"""The first turns of a call searched for a kin word; and paragraphs of narration before it searched."""
 _KIN_QUIET = -1.5
 """During a call from a relative, someone else in the room whom no line calls on stays quiet."""
 _KIN_CHILD = 2.0
@@ -1786,8 +1785,6 @@ _KIN_SAME = -1.5
 """A call from a relative goes back and forth between the two of them."""
 _KIN_AWAY = 30
 """For this many paragraphs after a relative's call, they are not among those talking in the room."""
-"""A call from a relative goes back and forth between the two of them."""
-"""How many paragraphs before a call its narration may name the caller by kin (`Dev's phone rang ... his mum`)."""
 
 
 def _kin_call(cast: Cast, paragraphs: Sequence[list[Piece]], units: list[_Unit], window: set[int],

@@ -270,7 +270,7 @@ _TAG_RUN = re.compile(
     rf"(?:\b(?:{_SAYS}) ([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+)\b(?! [A-Z])"
     rf"|(?<![\w'\u2019\-] )\b([A-Z][\w'\u2019\-]*+) ([A-Z][\w'\u2019\-]*+) (?:{_SAYS})\b)"
 )
-"""Two capitalised words as the subject of a speech tag: `said Lucy Reyes`, `Lucy Reyes asked`."""
+"""Two capitalised words as the subject of a speech tag: `said Tova Reyes`, `Tova Reyes asked`."""
 _PAST = frozenset("""set sat stood came went took gave got held kept left let made ran rose said saw shook spoke told thought
 turned was had blew began bit broke brought caught drew drank drove ate fell felt found flew froze grew hung heard hid
 knew led lay lit lost meant met paid put rode rang sang shot shut slept slid stole struck swore swung threw woke wore
@@ -967,7 +967,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     mentions = Counter(_MENTION_SCAN.findall(" " + text))  # = MENTION.findall(text), scanned faster
     # Words of places and groups: "High Fell Farm", "The Astronomy Club", "Minamidai High", "The Keepers".
     place: Counter[str] = Counter()
-    # ...and the words of runs of several capitalised words (`Lucy Reyes`) that name no place or group.
+    # ...and the words of runs of several capitalised words (`Tova Reyes`) that name no place or group.
     in_run: Counter[str] = Counter()
     for mention, n in mentions.items():
         title, tokens = _split_title(mention)
@@ -1048,7 +1048,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
         speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
-        Reyes came down`, `Lucy Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`); or
+        Reyes came down`, `Tova Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`); or
         opening a paragraph before a name the story often writes alone (`Benedek Quill had flown the boat` among
         many a `Quill`: later `Ben` is his)."""
         return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs

@@ -156,7 +156,7 @@ _MALE_KIN = frozenset("papa pa dad daddy uncle nephew grandfather grandpa boyfri
 _FEMALE_KIN = frozenset("mamma mama ma mom mum mommy mummy niece grandmother grandma girlfriend fiancee".split())
 _OWNED = re.compile(r"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own)\s+)?"
                     r"(?!voice\b)([a-z]{3,}(?<!ly))\b(?=\s*[,.;:!?\u2014\-]|\s+(?:and|with|in|as|who|to|from|at|after|before|again|\w+ly)\b|$)")
-"""`said Daisy's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
+"""`said Wren's mamma`: a possessive name before a lowercase noun is whose the speaker is, not the speaker."""
 _OWNED_NAMED = re.compile(rf"(?:(?<=['\u2019]s)|\s+s)\s+(?:(?:little|young|old|elder|younger|older|eldest|youngest|dear|own|best|baby|big)\s+)?"
                           rf"(?!voice\b)[a-z]{{3,}}(?<!ly),?\s+(?P<name>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s*$|\s+(?:and|with|as|from)\b)")
 """`says Jun's sister Dana.`: the name after the relation is the speaker's own."""
