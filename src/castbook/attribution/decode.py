@@ -926,7 +926,7 @@ def _decode_conv(
             if line is not None:
                 line[:] = [] if units[max(window)].hang_up else [remote_set, holders, True, "kin"]
             cast.kin_away = {remote_set[0]: conv[-1].para}
-        elif maybe and not window and any(_PHONE.search(x.text) for p in range(max(0, conv[0].para - _PHONE_BACK), conv[0].para)
+        elif maybe and not window and any(_PHONE_WENT.search(x.text) for p in range(max(0, conv[0].para - _PHONE_BACK), conv[0].para)
                                           for x in paragraphs[p] if x.kind == "narration"):
             # `The phone went again.` ... `I answered it anyway.`: the phone rang a few paragraphs before.
             remote_set, window, holders = _call(cast, units, "phone. " + before, line, narrator if told else None, carry, True)
@@ -1775,6 +1775,8 @@ _KIN_PEEK = 4
 """The first turns of a call searched for a kin word; and paragraphs of narration before it searched."""
 _PHONE_BACK = 6
 """How many paragraphs before `I answered it.` the narration may say the phone rang."""
+_PHONE_WENT = re.compile(r"\b(?:phone|rang|ringing|rings|buzz(?:es|ed|ing)?|vibrat\w*)\b", re.I)
+"""A phone ringing or buzzing in the narration (not `called him a liar` or `the ring on her finger`)."""
 _KIN_QUIET = -1.5
 """During a call from a relative, someone else in the room whom no line calls on stays quiet."""
 _KIN_CHILD = 2.0
