@@ -1022,13 +1022,29 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def speaks(a: str) -> bool:
         """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
+        # Every match holds `a` itself and stays in one paragraph: only the paragraphs that hold `a` are searched
+        # (each still after its NUL, so the matches are the same).
+        own = says_text
+        if a:
+            held = []
+            i = says_text.find(a)
+            while i >= 0:
+                start = says_text.rfind("\x00", 0, i)
+                end = says_text.find("\x00", i)
+                if end < 0:
+                    end = len(says_text)
+                held.append(says_text[start:end])
+                i = says_text.find(a, end)
+            if not held:
+                return False
+            own = "".join(held)
         name = re.escape(a)
         if not (a[:1].isalnum() or a[:1] == "_"):
-            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", says_text) is not None
+            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", own) is not None
         # The same two patterns apart, each opening on plain characters (the name; a speech verb's first letter),
         # their word starts looked back at after them: the scans skip ahead instead of trying every position.
-        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", says_text) is not None
-                or re.search(rf"{_SAYS_STARTING} {name}\b", says_text) is not None)
+        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", own) is not None
+                or re.search(rf"{_SAYS_STARTING} {name}\b", own) is not None)
 
     after_given: Counter[str] = Counter()
     for mention, n in mentions.items():
