@@ -1186,6 +1186,7 @@ def _decode_conv(
             back_to = set().union(*(calls.get(v, set()) for v in u.vocatives)) - u.vocatives
             if back_to:
                 calls_back[t] = back_to
+    remote_fs = set(remote_set)
     for t, u in enumerate(units):
         row = [0.0] * n
         if u.anchored:
@@ -1194,6 +1195,11 @@ def _decode_conv(
             unary.append(row)
             continue
         style = _style(idiolects, u, cands) if idiolects is not None and styled else {}
+        # (what stays the same for every candidate of this turn, looked up once)
+        prev = units[t - 1] if t else None
+        next_vocatives = units[t + 1].vocatives if t + 1 < len(units) else frozenset()
+        in_roll = t in roll
+        in_window = t in window
         for i, pid in enumerate(cands):
             s = 0.0
             if i == unk:
@@ -1209,13 +1215,13 @@ def _decode_conv(
                     s += _VOCATIVE_SELF
                 elif pid in u.mentions:
                     s += _MENTION_SELF
-                if t in roll and pid in roll[t] and not (t and pid in units[t - 1].vocatives):
+                if in_roll and pid in roll[t] and not (t and pid in prev.vocatives):
                     s += _ROLL_ANSWER
-                if t and pid in units[t - 1].vocatives or not t and pid in called and pid not in reacts:
+                if t and pid in prev.vocatives or not t and pid in called and pid not in reacts:
                     s += addressed
-                    if t and pid in units[t - 1].asks:
+                    if t and pid in prev.asks:
                         s += asked
-                elif t and pid in units[t - 1].spoken_to:
+                elif t and pid in prev.spoken_to:
                     s += _SPOKEN_TO
                 if pid in u.spoken_to and pid not in u.vocatives:
                     s += _SPOKEN_TO_SELF
@@ -1225,11 +1231,11 @@ def _decode_conv(
                     s += _CALLS_BACK
                 if pid in over_style and not u.radio:
                     s += _UNMARKED_REMOTE
-                if u.crackle and t + 1 < len(units) and pid in units[t + 1].vocatives:
+                if u.crackle and pid in next_vocatives:
                     s += _CRACKLE_ANSWERED
                 if t == 1 and units[0].crackle and carry and pid == carry[-1]:
                     s += _CRACKLE_ANSWERED  # `Engineering, bridge.` ... the speaker crackled ... the caller answers
-                if t + 1 < len(units) and pid in units[t + 1].vocatives and t not in roll:
+                if pid in next_vocatives and not in_roll:
                     s += _ANSWERED if talk is _CREW and pid in summons.get(t + 1, ()) else answered
                 if u.voice and t not in arrivals and any(0 <= k < len(units) and units[k].anchored and units[k].anchor == pid for k in (t - 1, t + 1)):
                     s += _VOICE_TAGGED_NEAR
@@ -1262,16 +1268,16 @@ def _decode_conv(
                 s += style.get(pid, 0.0)
                 if pid == u.lead:
                     s += lead_beat
-                if t in window and pid in remote_set:
+                if in_window and pid in remote_set:
                     if len(remote_set) > 1 and not u.names and u.subject is None and not u.vocatives:
                         s += _ON_THE_LINE  # (two heard as far ends: no telling which the room answers)
                     if u.remote or u.hang_up:
                         s += _REMOTE_PICK
-                    elif u.vocatives and not u.vocatives & set(remote_set):
+                    elif u.vocatives and not u.vocatives & remote_fs:
                         s += _CALLS_HOLDER
-                if t in window and pid in holders and u.vocatives & set(remote_set) and not (u.remote or u.hang_up):
+                if in_window and pid in holders and u.vocatives & remote_fs and not (u.remote or u.hang_up):
                     s += _HOLDER
-                if (kin_said or kin_mine) and t in window and not u.remote and not u.hang_up:
+                if (kin_said or kin_mine) and in_window and not u.remote and not u.hang_up:
                     if t in kin_said and pid in holders or t in kin_mine and pid in remote_set:
                         s += _KIN_CHILD
                     elif t in kin_to and pid in remote_set:
@@ -1279,10 +1285,10 @@ def _decode_conv(
                     if t - 1 in kin_to and pid in remote_set:
                         s += _ADDRESSED  # `Very carefully, Mrs Nair.` -- `Good boy.`
                     elif pid not in holders and pid not in remote_set and not (
-                            t and pid in units[t - 1].vocatives) and pid not in u.names:
+                            t and pid in prev.vocatives) and pid not in u.names:
                         s += _KIN_QUIET
-                elif quiet_room and t in window and pid not in holders and pid not in remote_set and not (
-                        u.remote or u.hang_up or t and pid in units[t - 1].vocatives or pid in u.names):
+                elif quiet_room and in_window and pid not in holders and pid not in remote_set and not (
+                        u.remote or u.hang_up or t and pid in prev.vocatives or pid in u.names):
                     s += _KIN_QUIET  # (on any call whose two ends are known, whoever else is in the room keeps quiet)
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME

@@ -252,6 +252,12 @@ _ACTOR = re.compile(
 )
 """A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`. The look backs
 come after the capital (each one character longer), so a scan that meets no capital tries none of them."""
+_ENDER_OR_ACTOR = re.compile(
+    _RUN_START + r"(?:([A-Z](?<! [Aa] [A-Z])(?<! [Aa][Nn] [A-Z])(?<![Tt][Hh][Ee] [A-Z])[\w'\u2019\-]*+)(?= ([a-z]+)\b)"
+    r"|([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)))"
+)
+"""`_ACTOR` and `_ENDER` in one scan (a word is followed by a space or by `.!?`, never both): groups 1-2 an actor's
+match, 3-4 an ender's. The actor's next word is looked ahead at, not taken: it is lowercase, so no match starts there."""
 _CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
 """A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
 _LIST = re.compile(
@@ -888,7 +894,14 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     # A capitalised word opening a paragraph or following a sentence end is not evidence of a name.
     starts: Counter[str] = Counter(clean(w) for w in _FIRST_CAP.findall(text))
     para_starts = +starts
-    for (w, nxt), n in Counter(_ENDER.findall(text)).items():
+    enders: list[tuple[str, str]] = []
+    actors: list[tuple[str, str]] = []
+    for a, a_next, e, e_next in _ENDER_OR_ACTOR.findall(text):
+        if a:
+            actors.append((a, a_next))
+        else:
+            enders.append((e, e_next))
+    for (w, nxt), n in Counter(enders).items():
         if w.lower() not in TITLES and len(w) > 1:
             starts[clean(nxt)] += n
     cap_mid: Counter[str] = cap_all - starts
@@ -919,7 +932,7 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     """`Yeon-ah`, `Touya-kun`: an address suffix marks a name wherever it stands."""
     actor: Counter[str] = Counter()
     acted: Counter[str] = Counter()
-    for (w, nxt), n in Counter(_ACTOR.findall(text)).items():
+    for (w, nxt), n in Counter(actors).items():
         if nxt.endswith("ed") or nxt in _PAST:
             actor[clean(w)] += n  # "Mara climbed": the subject of an action
             if nxt not in ("was", "had"):
@@ -1022,13 +1035,29 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
     @cache
     def speaks(a: str) -> bool:
         """`a` alone is the subject of a speech tag (`said Harvey`, `Harvey asked`): a person, not a place."""
+        # Every match holds `a` itself and stays in one paragraph: only the paragraphs that hold `a` are searched
+        # (each still after its NUL, so the matches are the same).
+        own = says_text
+        if a:
+            held = []
+            i = says_text.find(a)
+            while i >= 0:
+                start = says_text.rfind("\x00", 0, i)
+                end = says_text.find("\x00", i)
+                if end < 0:
+                    end = len(says_text)
+                held.append(says_text[start:end])
+                i = says_text.find(a, end)
+            if not held:
+                return False
+            own = "".join(held)
         name = re.escape(a)
         if not (a[:1].isalnum() or a[:1] == "_"):
-            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", says_text) is not None
+            return re.search(rf"\b(?:{_SAYS}) {name}\b|\b{name} (?:{_SAYS})\b", own) is not None
         # The same two patterns apart, each opening on plain characters (the name; a speech verb's first letter),
         # their word starts looked back at after them: the scans skip ahead instead of trying every position.
-        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", says_text) is not None
-                or re.search(rf"{_SAYS_STARTING} {name}\b", says_text) is not None)
+        return (re.search(rf"{name}(?<!\w{name}) (?:{_SAYS})\b", own) is not None
+                or re.search(rf"{_SAYS_STARTING} {name}\b", own) is not None)
 
     after_given: Counter[str] = Counter()
     for mention, n in mentions.items():
