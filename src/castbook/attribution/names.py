@@ -245,19 +245,15 @@ before the run is matched, not looked back at, so the scan skips to non-word cha
 before one, and every `_joined` text opens with a NUL)."""
 _FIRST_CAP = re.compile(r"\x00[^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)")
 """A capitalised first word of a paragraph (each paragraph preceded by NUL: `_joined`)."""
-_ENDER = re.compile(_RUN_START + r"([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+))")
-"""A word right before `.`, `!` or `?`, and the capitalised word that follows it in the paragraph."""
-_ACTOR = re.compile(
-    _RUN_START + r"([A-Z](?<! [Aa] [A-Z])(?<! [Aa][Nn] [A-Z])(?<![Tt][Hh][Ee] [A-Z])[\w'\u2019\-]*+) ([a-z]+)\b"
-)
-"""A capitalised word (not after `a`, `an`, `the`) and the lowercase word after it: `Mara climbed`. The look backs
-come after the capital (each one character longer), so a scan that meets no capital tries none of them."""
 _ENDER_OR_ACTOR = re.compile(
     _RUN_START + r"(?:([A-Z](?<! [Aa] [A-Z])(?<! [Aa][Nn] [A-Z])(?<![Tt][Hh][Ee] [A-Z])[\w'\u2019\-]*+)(?= ([a-z]+)\b)"
     r"|([A-Za-z][\w'\u2019\-]*+)(?=[.!?][^A-Za-z\x00]*+([A-Z][\w'\u2019\-]*+)))"
 )
-"""`_ACTOR` and `_ENDER` in one scan (a word is followed by a space or by `.!?`, never both): groups 1-2 an actor's
-match, 3-4 an ender's. The actor's next word is looked ahead at, not taken: it is lowercase, so no match starts there."""
+"""Two kinds of word in one scan (a word is followed by a space or by `.!?`, never both). An actor (groups 1-2): a
+capitalised word, not after `a`, `an`, `the`, and the lowercase word after it (`Mara climbed`); the look backs come
+after the capital, so a scan that meets no capital tries none of them, and the next word is looked ahead at, not
+taken (it is lowercase, so no match starts there). An ender (groups 3-4): a word right before `.`, `!` or `?`, and
+the capitalised word that follows it in the paragraph."""
 _CALLED = re.compile(r"([A-Z][\w'\u2019\-]*+), (?=[a-z])")
 """A capitalised word and a comma before a lowercase word: a vocative opening a sentence (`Mari, keep it going`)."""
 _LIST = re.compile(
