@@ -558,7 +558,8 @@ def _arrivals_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Seque
         at, last = cast.newcomer_at[pid], qs[-1].para
         if any(scene[q.para] != scene[at] for q in qs):
             continue
-        seen = {who for pi in range(last, -1, -1) if scene[pi] == scene[at] for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
+        # (scenes only grow along the text: the scene's paragraphs up to the last line run from its first)
+        seen = {who for pi in range(scene.index(scene[at]), last + 1) for p in paragraphs[pi] for _, _, who in cast.find(p.text)}
         named = None
         for pi in range(last + 1, min(len(paragraphs), last + 1 + _NAMED_AFTER)):
             if scene[pi] != scene[at]:
