@@ -193,9 +193,14 @@ def _introductions(cast: Cast, text: str, asked: str, roll: bool = False, given:
     """Names a speaker gives as their own: after "I'm", "my name is", "this is", or in answer to "Who are you?";
     opening a line with `X here`, or, in a radio check (`roll`), with a name and a place (`Kestrel, up top.`)."""
     out = set()
-    for s, e, pid in cast.find(text):
+    found = cast.find(text)
+    if not found:
+        return out
+    who = bool(asked) and _ASKS_WHO.search(asked) is not None  # (once per line, not per name in it)
+    its = _ITS.match(text) if who else None
+    for s, e, pid in found:
         opening = not text[:s].strip(" ,.-\u2014")
-        if _SELF_NAMING.search(text, 0, s) or asked and (opening or _ITS.match(text) and _ITS.match(text).end() == s) and _ASKS_WHO.search(asked):
+        if _SELF_NAMING.search(text, 0, s) or who and (opening or its is not None and its.end() == s):
             out.add(pid)
         elif opening and (_HERE.match(text, e) and not _listed(cast, text, e) or roll and (
                 (st := _STATION.match(text, e)) and not _ORDERS.search(st.group()) or _ROLL_ANSWER.match(text, e))):
