@@ -1068,7 +1068,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                     and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
 
     # The first two words of each paragraph: `Benedek Quill had flown the boat for years.` opens on a full name.
-    opening = {(w[0], w[1]) for p in paragraphs if p[:1].isupper() for w in (p[:60].split(" ", 2),) if len(w) >= 2}
+    # (the family name as the mentions hold it: `Benedek Quill's boat`, `Benedek Quill, soaked,`)
+    opening = {(w[0], clean(w[1].rstrip(",.;:!?"))) for p in paragraphs if p[:1].isupper()
+               for w in (p[:60].split(" ", 2),) if len(w) >= 2}
 
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
