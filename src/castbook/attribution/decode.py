@@ -1455,7 +1455,8 @@ def _called_back(paragraphs: Sequence[list[Piece]], units: list[_Unit]) -> None:
     `"Thanks."`) whose turn comes round again in the bare run after it, two or four lines on, with that line calling
     them by name (`"Go back to sleep."` -- `"Can't. You're breathing too loud, Benno."`): the beat showed the one
     acting for the other, not the one about to speak. The line is decoded with the rest of the run, the beat's pick
-    no hint (fanfic dev: 10 of 11 such picks are wrong)."""
+    no hint (fanfic dev: 10 of 11 such picks are wrong). So too when the bare answer right after it calls one other
+    person by name: that one spoke the line."""
     for t, u in enumerate(units):
         if not u.anchored or t + 2 >= len(units):
             continue
@@ -1470,7 +1471,9 @@ def _called_back(paragraphs: Sequence[list[Piece]], units: list[_Unit]) -> None:
             if v.anchored or v.quotes[0].para != para + 1 or any(p.kind == "narration" for p in paragraphs[v.quotes[0].para]):
                 break
             para = v.quotes[-1].para
-            if (k - t) % 2 == 0 and u.anchor in v.vocatives:
+            if (k - t) % 2 == 0 and u.anchor in v.vocatives or (
+                    k == t + 1 and len(v.vocatives) == 1 and u.anchor not in v.vocatives and min(v.vocatives) >= 0):
+                # (or the answer right after it calls someone else by name: `"Go back to sleep, Halvard."`)
                 u.anchored = False
                 u.soft, u.soft_beat = None, False
                 for q in u.quotes:
