@@ -1456,7 +1456,7 @@ def _called_back(paragraphs: Sequence[list[Piece]], units: list[_Unit]) -> None:
     them by name (`"Go back to sleep."` -- `"Can't. You're breathing too loud, Benno."`): the beat showed the one
     acting for the other, not the one about to speak. The line is decoded with the rest of the run, the beat's pick
     no hint (fanfic dev: 10 of 11 such picks are wrong). So too when the bare answer right after it calls one other
-    person by name: that one spoke the line."""
+    person by name (that one spoke the line), or when the line after that answer is tagged by name for someone else."""
     for t, u in enumerate(units):
         if not u.anchored or t + 2 >= len(units):
             continue
@@ -1468,18 +1468,28 @@ def _called_back(paragraphs: Sequence[list[Piece]], units: list[_Unit]) -> None:
         para = u.quotes[-1].para
         for k in range(t + 1, min(t + 5, len(units))):
             v = units[k]
-            if v.anchored or v.quotes[0].para != para + 1 or any(p.kind == "narration" for p in paragraphs[v.quotes[0].para]):
+            first = v.quotes[0]
+            if v.anchored and k == t + 2 and first.para == para + 1 and v.anchor != u.anchor and v.anchor >= 0 and (
+                    first.why == "tag_name" and first.tag is not None and first.tag.strength >= 0.9):
+                # (or the line after the answer is tagged by name for someone else: `"I can't," Halvard said.`)
+                _unanchor(u)
+                break
+            if v.anchored or first.para != para + 1 or any(p.kind == "narration" for p in paragraphs[first.para]):
                 break
             para = v.quotes[-1].para
             if (k - t) % 2 == 0 and u.anchor in v.vocatives or (
                     k == t + 1 and len(v.vocatives) == 1 and u.anchor not in v.vocatives and min(v.vocatives) >= 0):
                 # (or the answer right after it calls someone else by name: `"Go back to sleep, Halvard."`)
-                u.anchored = False
-                u.soft, u.soft_beat = None, False
-                for q in u.quotes:
-                    if q.why == "tag_name":
-                        q.why = "beat_called"
+                _unanchor(u)
                 break
+
+
+def _unanchor(u: _Unit) -> None:
+    u.anchored = False
+    u.soft, u.soft_beat = None, False
+    for q in u.quotes:
+        if q.why == "tag_name":
+            q.why = "beat_called"
 
 
 def _presence(
