@@ -2015,7 +2015,7 @@ def _merge_short_forms(cast: Cast) -> None:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
         if stem == form and 4 <= len(form) <= 5 and form.endswith("s") and form[-2] not in "aeiousy":
-            stem = form[:-1]  # `Dags` is Dagny and `Mags` Margaret: a pet name ending in -s on the first syllable
+            stem = form[:-1]  # `Dags` is Dagny and `Grets` Gretchen: a pet name ending in -s on the first syllable
         if stem != form and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
             stem = stem[:-1]  # `Aggie` is Agnes and `Robbie` Robert: a pet name doubles the consonant
         elif len(form) == 4 and form[:2].lower() == form[2:] and form.lower() not in _DOUBLED_KIN:
