@@ -294,8 +294,9 @@ _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|ring
 _CALL = starts_on(
     # (A yes/no search, or where the words start: see `starts_on`.)
     "ospavfrwcmdit",
-    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
-    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
+    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before|the\s+phone|the\s+call)\b)|"
+    r"(?<=I\s)pick\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before)\b)|pick(?:s|ed)?\s+it\s+up\b(?!\s+(?:and|off|from|again)\b)|"
+    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer(?:ed)?(?=,?\s+(?:because|anyway)\b)|video[- ]?call\w*|face-?tim\w+"
     r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
     r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b"
     r"|\bdial(?:s|ed|led|ing)\b|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:it|the\s+line)\s+click(?:s|ed)\b)", ignorecase=True)
@@ -1125,7 +1126,8 @@ def _decode_conv(
     for t, u in enumerate(units):
         if u.reply and not u.anchored:
             cands += [pid for pid in sorted(units[t - 1].vocatives if t else called) if pid >= 0 and pid not in cands]
-    if len([p for p in cands if p not in cast.newcomer_at]) < 2:
+    if len([p for p in cands if p not in cast.newcomer_at and p not in away]) < 2:
+        # (A relative who just hung up is no one to talk to: `I hung up. Ruslan was grinning at me.`)
         # It takes two to talk (besides a newcomer who came in on them): someone the narration just named, though never tagged anywhere, is the other (else,
         # when the other one there fell asleep, the one the book names most).
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places
@@ -1665,10 +1667,14 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     if m is None:
         return set()
     start = max(text.rfind(c, 0, m.start()) for c in ".!?") + 1
+    if me is not None and _I_DID.search(text, max(start, m.start() - 30), m.start()):
+        return {me}  # `it was Benji, and I picked it up`: "I" takes the call, Benji is calling
     found = {pid for _, _, pid in cast.find(text[start : m.start()])}
     if not found and start and _IT_RANG.match(text, start):
         # `Noor called the landlord. It rang nine times.`: the one who called, the first named in the sentence before
         ends = [e.end() for e in _SENTENCES.finditer(text, 0, start - 1)]
+        if me is not None and _ME_FIRST.match(text, ends[-1] if ends else 0):
+            return {me}  # `I called Desmond at nine. It rang five times.`: "I" placed the call
         named = cast.find(text[ends[-1] if ends else 0 : start])
         found = {named[0][2]} if named else set()
     if not found and me is not None and _ME_FIRST.match(text, start):
@@ -1676,15 +1682,22 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     return found
 
 
+_I_DID = re.compile(r"\bI\s+(?:\w+\s+)?$")
+"""`I` just before the words opening a call (`and I picked it up`, `Then I finally answer it`): "I" took it."""
 _CALLER_ID = re.compile(
     r"\b(?:[Ss]creen|[Dd]isplay|[Cc]aller\s+ID)\s+(?:said|says|read|reads|showed|shows|flashed|flashes)\s*:?\s+([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)"
-    r"|\b([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?),?\s+(?:said|says|read|reads|flashed|flashes)\s+(?:on\s+)?the\s+(?:screen|display|caller\s+ID)\b")
-"""A caller's name on the phone's screen (`The screen said ALBESCU LANDLORD.`, `YAS, said the screen`)."""
+    r"|\b([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?),?\s+(?:said|says|read|reads|flashed|flashes)\s+(?:on\s+)?the\s+(?:screen|display|caller\s+ID)\b"
+    r"|\b([A-Z][\w'\u2019-]*)\s+(?:\S+\s+)?(?:is\s+calling\b|(?:lit|lights)\s+up\s+(?:across|on)\s+the\s+screen|flash(?:ed|es)\s+(?:across|on)\s+the\s+screen)"
+    r"|\b[Ii]t\s+was\s+([A-Z][\w'\u2019-]*)(?=\s*[,.;]|\s+(?:calling|again)\b)"
+    r"|\bI\s+(?:called|rang|phoned|dialled|dialed)\s+([A-Z][\w'\u2019-]*)")
+"""A caller's name on the phone's screen (`The screen said ALBESCU LANDLORD.`, `YAS, said the screen`, `LUPITA is
+calling.`, `MAMA lit up across the screen`), or said by the narration (`it was Benji, and I picked it up`, `I called
+Desmond at nine.`)."""
 
 
 def _caller_id(cast: Cast, before: str) -> list[int]:
     """Who the phone's screen says is calling (see `_CALLER_ID`), by a name or a family name the book uses."""
-    if "creen" not in before and "ID" not in before and "isplay" not in before:
+    if "creen" not in before and "ID" not in before and "isplay" not in before and "calling" not in before and "as " not in before and "I " not in before:
         return []
     out = []
     for shown in _CALLER_ID.findall(before):
