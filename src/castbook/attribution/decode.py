@@ -438,6 +438,8 @@ class _Unit:
     """Its narration ends the call (`and hung up`)."""
     call: bool = False
     """Its paragraph's narration opens a phone call."""
+    taken: bool = False
+    """The narration of the turn says someone answered, bare (`Noor answered.`): a call, after a phone rang."""
     holders: set[int] = field(default_factory=set)
     """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
@@ -776,6 +778,13 @@ def _units(
                 u.call = may_hold(low, _CALL_STEMS) and bool(_CALL.search(said))
                 if u.call:
                     u.holders = _holders(cast, said, narrator if told else None)
+                elif "answer" in low and (m := _ANSWERED_BARE.search(said)):
+                    # `Noor answered. "Hi."` after the phone rang: she took the call (see `_call`)
+                    u.taken = True
+                    start = max(said.rfind(c, 0, m.start()) for c in ".!?") + 1
+                    u.holders = {canon(pid) for _, _, pid in cast.find(said[start : m.start()])}
+                    if not u.holders and told and said[start : m.start()].strip() == "I":
+                        u.holders = {narrator}
                 u.hang_up = may_hold(low, _HANG_UP_STEMS) and bool(_HANG_UP.search(said))
                 u.remote = may_hold(low, _REMOTE_STEMS) and bool(_REMOTE_VOICE.search(said))
                 if q.tag is None:
@@ -975,6 +984,7 @@ def _decode_conv(
                 greeted |= {v for v in u.vocatives if v >= 0}
     # (After a hang-up in the exchange, the far end is heard no more.)
     call_end = max(window) if window and units[max(window)].hang_up and remote_set else len(units)
+    call_start = min(window) if window and remote_set else 0
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -1324,8 +1334,8 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 if unheard and pid in unheard[t] and pid not in u.vocatives:
                     s += _NOT_YET
-                if pid in away or t > call_end and pid in remote_set:
-                    s += _GONE  # someone heard on the phone is not in the room once the call is over
+                if pid in away or (t > call_end or t < call_start) and pid in remote_set:
+                    s += _GONE  # someone heard on the phone is not in the room once the call is over (or before it opens)
                 if t in arrivals:
                     if t == 0 and pid in arrivals[0]:
                         s += _VOICE_ON_STAGE  # (past the first turn the transitions say it: a voice is not of the pair)
@@ -1682,6 +1692,12 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     return found
 
 
+_TAKEN = re.compile(r"\b(?:answer|pick|speaker|dial|click|video|facetim|radio|comm|channel|link|intercom|walkie)", re.I)
+"""Words of narration opening a call that say it was taken, not only that the phone rang."""
+_ANSWERED_BARE = re.compile(r"\b(?:answered|answers|answer)(?=\s*\.)")
+"""A bare `answered.` in narration (`Noor answered.`): taking a call when a phone just rang."""
+_RING_TURNS = 4
+"""How many turns after a phone rang a line may say it was answered (`I pick it up anyway.`)."""
 _I_DID = re.compile(r"\bI\s+(?:\w+\s+)?$")
 """`I` just before the words opening a call (`and I picked it up`, `Then I finally answer it`): "I" took it."""
 _CALLER_ID = re.compile(
@@ -1701,11 +1717,22 @@ def _caller_id(cast: Cast, before: str) -> list[int]:
         return []
     out = []
     for shown in _CALLER_ID.findall(before):
-        for w in " ".join(shown).split():
-            found = [pid for _, _, pid in cast.find(w.title())]
+        words = " ".join(shown).split()
+        for w in words:
+            found = [pid for _, _, pid in cast.find(w)] or [pid for _, _, pid in cast.find(w.title())]
             pid = found[0] if found else cast.by_surname(w.title())
             if pid is not None:
                 out.append(pid)
+        if not out and words and words[0].isupper() and len(words[0]) >= 2 and words[0].lower() not in _KIN_FORMS and (
+                shown[0] or shown[1] or shown[2]):
+            # `YAS, said the screen`: a contact the book names nowhere else is who is calling (a kin word, `MAMA`, is
+            # a relative's call: see `_kin_call`).
+            form = words[0].title()
+            pid = cast.kin_callers.get(form)
+            if pid is None:
+                pid = cast.kin_callers[form] = len(cast.people)
+                cast.people.append(Person(forms=Counter({form: 1})))
+            out.append(pid)
     return out
 
 
@@ -1737,6 +1764,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
     # (narration holding none of the call words is not searched)
     start = 0 if may_hold(before.lower(), _CALL_STEMS) and _CALL.search(before) and _PHONE.search(before) else None
     holders = _holders(cast, before, me) if start is not None else set()
+    if start == 0 and not _TAKEN.search(before):
+        # `My phone buzzes. LUPITA is calling.` / `"Who's Lupita?"` / `I pick it up anyway.`: the phone only rang
+        # before the exchange; the call opens where it is answered.
+        start = next((t for t in range(1, min(len(units), _RING_TURNS)) if units[t].call or units[t].taken), 0)
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
     if start is None and line and _HANG_UP.search(before):
