@@ -601,7 +601,7 @@ def decode(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, heard,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
-            line, pair, also,
+            line, pair, also, _peek(paragraphs, resets, quotes, end, counts) if told else None,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me and v not in also}
@@ -614,6 +614,28 @@ def decode(
         carry = carry[-_CARRY:]
         last_para = quotes[end].para
         start = end + 1
+
+
+_PEEK = 30
+"""How many lines past an exchange a call taken by "I" from someone unnamed is read for their name."""
+
+
+def _peek(paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list, end: int, speaking: dict[int, int]):
+    """Names called by the lines after exchange `end` in the same scene, up to narration hanging up (see `_call`),
+    of people a tag shows speaking somewhere (not the narrator's own surname, `Quintero? You still there?`): read
+    only when asked."""
+    def names() -> list[int]:
+        out: list[int] = []
+        para = quotes[end].para
+        for q in quotes[end + 1 : end + 1 + _PEEK]:
+            if any(resets[p] for p in range(para + 1, q.para + 1)):
+                break
+            if any(x.kind == "narration" and _HANG_UP.search(x.text) for p in range(para, q.para) for x in paragraphs[p]):
+                break
+            para = q.para
+            out += [v for v in sorted(q.vocatives) if v in speaking]
+        return out
+    return names
 
 
 _GROUP_FEW = (r"(?:[Ll]ads|[Gg]uys|[Yy]ou\s+guys|[Tt]eam|[Ff]olks|[Ll]adies|[Gg]entlemen|[Yy]['\u2019]all|[Yy]ou\s+lot|[Ff]ellas|"
@@ -916,7 +938,7 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", heard: set[int] | frozenset[int] = frozenset(), called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
-    line: list | None = None, pair: int | None = None, also: frozenset[int] = frozenset(),
+    line: list | None = None, pair: int | None = None, also: frozenset[int] = frozenset(), ahead=None,
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
@@ -935,7 +957,7 @@ def _decode_conv(
             # (a call opened or ended here goes on into the next exchange)
             _call(cast, units, before, line, narrator if told else None, carry)
         return off
-    remote_set, window, holders = _call(cast, units, before, line, narrator if told else None, carry)
+    remote_set, window, holders = _call(cast, units, before, line, narrator if told else None, carry, ahead=ahead)
     kin_said: set[int] = set()
     kin_mine: set[int] = set()
     kin_to: set[int] = set()
@@ -985,6 +1007,10 @@ def _decode_conv(
     # (After a hang-up in the exchange, the far end is heard no more.)
     call_end = max(window) if window and units[max(window)].hang_up and remote_set else len(units)
     call_start = min(window) if window and remote_set else 0
+    # A call taken (`Then I answer it.`), not placed: its first line, a bare `Hello?`, is the one who picked up.
+    hello = call_start if (window and remote_set and holders and len(units[call_start].quotes) == 1
+                           and _HELLO_LINE.match(units[call_start].quotes[0].text)
+                           and (call_start or _TAKEN.search(before)) and not _PLACED.search(before)) else -1
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -1318,6 +1344,8 @@ def _decode_conv(
                 elif quiet_room and in_window and pid not in holders and pid not in remote_set and not (
                         u.remote or u.hang_up or t and pid in prev.vocatives or pid in u.names):
                     s += _KIN_QUIET  # (on any call whose two ends are known, whoever else is in the room keeps quiet)
+                if t == hello and (pid in holders) != (pid in remote_set):
+                    s += _HELLO if pid in holders else -_HELLO  # (`Then I answer it.` -- `"Hello?"`: who picked up)
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 elif t == 0 and len(carry) >= 2 and pid == carry[-2] and (pid in fresh or pid not in beat_names):
@@ -1696,6 +1724,11 @@ _TAKEN = re.compile(r"\b(?:answer|pick|speaker|dial|click|video|facetim|radio|co
 """Words of narration opening a call that say it was taken, not only that the phone rang."""
 _ANSWERED_BARE = re.compile(r"\b(?:answered|answers|answer)(?=\s*\.)")
 """A bare `answered.` in narration (`Noor answered.`): taking a call when a phone just rang."""
+_HELLO_LINE = re.compile(r"\W*(?:[Hh]ello|[Hh]ullo|[Hh]i|[Hh]ey|[Yy]eah|[Yy]es|[Yy]o)\W*\?\W*$")
+"""A line that is only a greeting asked (`Hello?`, `Yeah?`): how one answers the phone."""
+_PLACED = re.compile(r"\bdial|\bclick|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:I|you|[Ss]he|[Hh]e)\s+(?:called|rang|phoned|rings|calls)\s+[A-Z]")
+"""Narration saying the call was placed, not taken: the first `Hello?` is then the far end's."""
+_HELLO = 2.0
 _RING_TURNS = 4
 """How many turns after a phone rang a line may say it was answered (`I pick it up anyway.`)."""
 _I_DID = re.compile(r"\bI\s+(?:\w+\s+)?$")
@@ -1754,7 +1787,7 @@ def _self_named(cast: Cast, text: str) -> set[int]:
 
 
 def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
-          me: int | None = None, heard: Sequence[int] = (), room: bool = False) -> tuple[list[int], set[int], set[int]]:
+          me: int | None = None, heard: Sequence[int] = (), room: bool = False, ahead=None) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
     The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
@@ -1815,6 +1848,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
         called += [v for t in sorted(window) for v in sorted(units[t].intro) if v >= 0 and v not in here and not units[t].anchored]
         called += [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
+        if not far and ahead is not None and me is not None and holders == {me} and not units[end].hang_up:
+            # `my phone lights up with a number I don't have saved` ... `"Hey. It's me."`: who it is comes out later
+            # in the call (`Go to sleep, Harlow.`), before anyone hangs up.
+            far = [v for v in ahead() if v not in here][:1]
     if line is not None:
         line[:] = [] if units[end].hang_up or not far else [far, holders, False]
     return far, window, holders
