@@ -293,11 +293,12 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = starts_on(
     # (A yes/no search, or where the words start: see `starts_on`.)
-    "ospavfrwcmdit",
+    "ospavfrwcmdith",
     r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before|the\s+phone|the\s+call)\b)|"
     r"(?<=I\s)pick\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before)\b)|pick(?:s|ed)?\s+it\s+up\b(?!\s+(?:and|off|from|again)\b)|"
     r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer(?:ed)?(?=,?\s+(?:because|anyway)\b)|video[- ]?call\w*|face-?tim\w+"
-    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
+    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b|ringing\b)\w*"
+    r"|\bhit(?:s|ting)?\s+accept\b|\baccept(?:s|ed)?\s+the\s+call\b|\bswip(?:e|es|ed)\s+to\s+answer\b"
     r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b"
     r"|\bdial(?:s|ed|led|ing)\b|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:it|the\s+line)\s+click(?:s|ed)\b)", ignorecase=True)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
@@ -314,7 +315,7 @@ _REMOTE_VOICE = re.compile(
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
 _CALL_STEMS = ("speaker", "comm", "intercom", "open", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile",
-               "dial", "rang", "click")
+               "dial", "rang", "click", "accept", "swip")
 _HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call", "dark", "silent", "closed", "shut", "cut", "kill")
 _REMOTE_STEMS = ("voice", "line")
 """Each match of `_CALL`, `_HANG_UP`, `_REMOTE_VOICE` holds one of these: narration without one is not searched."""
@@ -1720,7 +1721,7 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     return found
 
 
-_TAKEN = re.compile(r"\b(?:answer|pick|speaker|dial|click|video|facetim|radio|comm|channel|link|intercom|walkie)", re.I)
+_TAKEN = re.compile(r"\b(?:answer|pick|speaker|dial|click|video|facetim|radio|comm|channel|link|intercom|walkie|accept|swip)", re.I)
 """Words of narration opening a call that say it was taken, not only that the phone rang."""
 _ANSWERED_BARE = re.compile(r"\b(?:answered|answers|answer)(?=\s*\.)")
 """A bare `answered.` in narration (`Noor answered.`): taking a call when a phone just rang."""
