@@ -232,8 +232,8 @@ conversations."""
 _TOLD_WEIGHT = 1.0
 """The first-person narrator is a candidate in every exchange of such a book."""
 _I_RATE = 0.02
-"""A narration with this many `I`/`my`/`me` per word is told by "I", even when no line is ever tagged `I said`
-(third-person books: under 0.006; first-person ones: over 0.03)."""
+"""A narration with this many `I `/`my`/`My` per word is told by "I", even when no line is ever tagged `I said`
+(third-person books and stories measured: under 0.006; first-person ones: over 0.03)."""
 
 
 def _told_by_i(paragraphs: Sequence[list[Piece]]) -> bool:
@@ -247,6 +247,8 @@ def _told_by_i(paragraphs: Sequence[list[Piece]]) -> bool:
                 words += t.count(" ") + 1
                 mine += t.count("I ") + t.count(" my ") + t.count("My ")
     return words >= 100 and mine >= _I_RATE * words
+
+
 _I = re.compile(r"\bI\b")
 _TO_WHOM = re.compile(
     r"\b(?:(?:said|says|say|saying|whispered|murmured|muttered|cried|called|replied|answered|returned|turned|turning|"
@@ -1730,6 +1732,7 @@ _HELLO_LINE = re.compile(r"\W*(?:[Hh]ello|[Hh]ullo|[Hh]i|[Hh]ey|[Yy]eah|[Yy]es|[
 _PLACED = re.compile(r"\bdial|\bclick|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:I|you|[Ss]he|[Hh]e)\s+(?:called|rang|phoned|rings|calls)\s+[A-Z]")
 """Narration saying the call was placed, not taken: the first `Hello?` is then the far end's."""
 _HELLO = 2.0
+"""A taken call's first `Hello?` by one who picked up (and not by the far end)."""
 _RING_TURNS = 4
 """How many turns after a phone rang a line may say it was answered (`I pick it up anyway.`)."""
 _I_DID = re.compile(r"\bI\s+(?:\w+\s+)?$")
