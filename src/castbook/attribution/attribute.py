@@ -444,8 +444,9 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
-                qs[0].checks_in and t.pid not in qs[0].intro):
+                qs[0].checks_in and t.pid not in qs[0].intro) and not _hung_up_last(prev_para[-1].text):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
+            # (Nor after `He hung up and tossed the phone onto the couch.`: the one in the room asks `Who was that?`.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
             # "Odile looked up from her ledger." then a bare line: the last actor on stage speaks.
             later = last_actor(cast, prev_para[-1].text)
@@ -2943,6 +2944,14 @@ def _set_para(quotes: list[Quote], who: int) -> None:
     for q in quotes:
         if q.cue in ("implicit", None):
             _set(q, who, "implicit", 0.5, "realign")
+
+
+def _hung_up_last(text: str) -> bool:
+    """Whether the narration `text` ends on someone hanging up (`He hung up and tossed the phone onto the couch.`)."""
+    if "ung up" not in text and "angs up" not in text:
+        return False
+    last = _last_sentence(text.rstrip())
+    return "hung up" in last or "hangs up" in last
 
 
 _SELF_CALLED = 3

@@ -231,6 +231,24 @@ _FIRST_PERSON_SHARE = 0.03
 conversations."""
 _TOLD_WEIGHT = 1.0
 """The first-person narrator is a candidate in every exchange of such a book."""
+_I_RATE = 0.02
+"""A narration with this many `I `/`my`/`My` per word is told by "I", even when no line is ever tagged `I said`
+(third-person books and stories measured: under 0.006; first-person ones: over 0.03)."""
+
+
+def _told_by_i(paragraphs: Sequence[list[Piece]]) -> bool:
+    """Whether the narration says "I" so often that "I" tells the story and talks (`I read it twice.` / `"I'm fine."`),
+    though no line is tagged `I said` (see `_I_RATE`)."""
+    words = mine = 0
+    for pieces in paragraphs:
+        for p in pieces:
+            if p.kind == "narration":
+                t = p.text
+                words += t.count(" ") + 1
+                mine += t.count("I ") + t.count(" my ") + t.count("My ")
+    return words >= 100 and mine >= _I_RATE * words
+
+
 _I = re.compile(r"\bI\b")
 _TO_WHOM = re.compile(
     r"\b(?:(?:said|says|say|saying|whispered|murmured|muttered|cried|called|replied|answered|returned|turned|turning|"
@@ -277,10 +295,12 @@ def _with_me(cast: Cast, text: str, known: set[int], me: int | None, places: set
 _PHONE = re.compile(r"\b(?:phone|phones|call|calls|called|calling|rang|ring|rings|ringing|speaker|video|radio|walkie|comm|comms|intercom|channel|link)\b", re.I)
 _CALL = starts_on(
     # (A yes/no search, or where the words start: see `starts_on`.)
-    "ospavfrwcmdit",
-    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|the\s+phone|the\s+call)\b)|"
-    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|video[- ]?call\w*|face-?tim\w+"
-    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b)\w*"
+    "ospavfrwcmdith",
+    r"\b(?:on\s+speaker(?:phone)?|speakerphone|picks\s+up|picked\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before|the\s+phone|the\s+call)\b)|"
+    r"(?<=I\s)pick\s+up(?=\s*[.,;!?]|\s+(?:on|after|at|before)\b)|pick(?:s|ed)?\s+it\s+up\b(?!\s+(?:and|off|from|again)\b)|"
+    r"answer(?:s|ed)\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer\s+(?:it|the\s+(?:phone|call))|(?<=I\s)answer(?:ed)?(?=,?\s+(?:because|anyway)\b)|video[- ]?call\w*|face-?tim\w+"
+    r"|\b(?:phone|radio|walkie(?:-talkie)?|cell|mobile)\s+(?:\w+\s+)?(?:buzz|crackl|vibrat|rang\b|rings\b|ringing\b)\w*"
+    r"|\bhit(?:s|ting)?\s+accept\b|\baccept(?:s|ed)?\s+the\s+call\b|\bswip(?:e|es|ed)\s+to\s+answer\b"
     r"|\bopen(?:s|ed)\s+(?:the|a)\s+(?:channel|link|comms?)\b"
     r"|\bdial(?:s|ed|led|ing)\b|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:it|the\s+line)\s+click(?:s|ed)\b)", ignorecase=True)
 """Narration that opens a telephone call: from here on, one voice in the exchange comes from the phone (also `her phone
@@ -297,7 +317,7 @@ _REMOTE_VOICE = re.compile(
     r"|\b\w+\s+(?:crackl\w+|comes|came)\s+down\s+the\s+line|\b(?:pause|silence|sigh)\s+on\s+the\s+line", re.I)
 """A voice out of the phone (`a tinny voice crackled out of it`, `her voice came through`): the one called."""
 _CALL_STEMS = ("speaker", "comm", "intercom", "open", "pick", "answer", "video", "face", "phone", "radio", "walkie", "cell", "mobile",
-               "dial", "rang", "click")
+               "dial", "rang", "click", "accept", "swip")
 _HANG_UP_STEMS = ("hung", "hang", "gone", "dead", "call", "dark", "silent", "closed", "shut", "cut", "kill")
 _REMOTE_STEMS = ("voice", "line")
 """Each match of `_CALL`, `_HANG_UP`, `_REMOTE_VOICE` holds one of these: narration without one is not searched."""
@@ -421,6 +441,8 @@ class _Unit:
     """Its narration ends the call (`and hung up`)."""
     call: bool = False
     """Its paragraph's narration opens a phone call."""
+    taken: bool = False
+    """The narration of the turn says someone answered, bare (`Noor answered.`): a call, after a phone rang."""
     holders: set[int] = field(default_factory=set)
     """Who takes the call in the room (`Ines put it on speaker`)."""
     described: bool = False
@@ -518,7 +540,7 @@ def decode(
                     if pid in speaking:
                         first_seen.setdefault(pid, pi)
     mine = sum(1 for q in quotes if q.speaker == narrator and q.why in ("first_person", "split"))
-    told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes)
+    told = mine >= _FIRST_PERSON_MIN and mine >= _FIRST_PERSON_SHARE * len(quotes) or _told_by_i(paragraphs)
     if told:
         # A story told by "I": the "he" or "she" of its tags is most often the narrator's partner, the one the
         # narration names most, not whoever happens to be tagged by name most.
@@ -582,7 +604,7 @@ def decode(
             cast, paragraphs, conv, known, narrator, fresh_before.get(quotes[start].conv, []), lead, carry, me,
             told, leads, places, first_seen, before, heard,
             called if quotes[start].para - last_para <= _CALLED_GAP else set(), idiolects, (off, came, people, carry),
-            line, pair, also,
+            line, pair, also, _peek(paragraphs, resets, quotes, end, counts) if told else None,
         )
         # Whom the exchange's last line calls by name answers first in the next one, after a beat of narration.
         called = {v for q in conv if q.para == quotes[end].para for v in q.vocatives if v != me and v not in also}
@@ -595,6 +617,28 @@ def decode(
         carry = carry[-_CARRY:]
         last_para = quotes[end].para
         start = end + 1
+
+
+_PEEK = 30
+"""How many lines past an exchange a call taken by "I" from someone unnamed is read for their name."""
+
+
+def _peek(paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list, end: int, speaking: dict[int, int]):
+    """Names called by the lines after exchange `end` in the same scene, up to narration hanging up (see `_call`),
+    of people a tag shows speaking somewhere (not the narrator's own surname, `Quintero? You still there?`): read
+    only when asked."""
+    def names() -> list[int]:
+        out: list[int] = []
+        para = quotes[end].para
+        for q in quotes[end + 1 : end + 1 + _PEEK]:
+            if any(resets[p] for p in range(para + 1, q.para + 1)):
+                break
+            if any(x.kind == "narration" and _HANG_UP.search(x.text) for p in range(para, q.para) for x in paragraphs[p]):
+                break
+            para = q.para
+            out += [v for v in sorted(q.vocatives) if v in speaking]
+        return out
+    return names
 
 
 _GROUP_FEW = (r"(?:[Ll]ads|[Gg]uys|[Yy]ou\s+guys|[Tt]eam|[Ff]olks|[Ll]adies|[Gg]entlemen|[Yy]['\u2019]all|[Yy]ou\s+lot|[Ff]ellas|"
@@ -759,6 +803,13 @@ def _units(
                 u.call = may_hold(low, _CALL_STEMS) and bool(_CALL.search(said))
                 if u.call:
                     u.holders = _holders(cast, said, narrator if told else None)
+                elif "answer" in low and (m := _ANSWERED_BARE.search(said)):
+                    # `Noor answered. "Hi."` after the phone rang: she took the call (see `_call`)
+                    u.taken = True
+                    start = max(said.rfind(c, 0, m.start()) for c in ".!?") + 1
+                    u.holders = {canon(pid) for _, _, pid in cast.find(said[start : m.start()])}
+                    if not u.holders and told and said[start : m.start()].strip() == "I":
+                        u.holders = {narrator}
                 u.hang_up = may_hold(low, _HANG_UP_STEMS) and bool(_HANG_UP.search(said))
                 u.remote = may_hold(low, _REMOTE_STEMS) and bool(_REMOTE_VOICE.search(said))
                 if q.tag is None:
@@ -890,7 +941,7 @@ def _decode_conv(
     first_seen: dict[int, int] | None = None, before: str = "", heard: set[int] | frozenset[int] = frozenset(), called: set[int] | frozenset[int] = frozenset(),
     idiolects: Idiolects | None = None,
     stage: tuple[dict[int, tuple[int, bool]], set[int], dict[int, bool], list[int]] = ({}, set(), {}, []),
-    line: list | None = None, pair: int | None = None, also: frozenset[int] = frozenset(),
+    line: list | None = None, pair: int | None = None, also: frozenset[int] = frozenset(), ahead=None,
 ) -> dict[int, tuple[int, bool]]:
     """Decode one exchange; `stage` = (who is off stage, who just came on, who may come and go, who spoke before in
     the scene) as it opens. Returns who is off stage as it closes."""
@@ -910,7 +961,7 @@ def _decode_conv(
             # (a call opened or ended here goes on into the next exchange)
             _call(cast, units, before, line, narrator if told else None, carry)
         return off
-    remote_set, window, holders = _call(cast, units, before, line, narrator if told else None, carry)
+    remote_set, window, holders = _call(cast, units, before, line, narrator if told else None, carry, ahead=ahead)
     kin_said: set[int] = set()
     kin_mine: set[int] = set()
     kin_to: set[int] = set()
@@ -959,6 +1010,11 @@ def _decode_conv(
                 greeted |= {v for v in u.vocatives if v >= 0}
     # (After a hang-up in the exchange, the far end is heard no more.)
     call_end = max(window) if window and units[max(window)].hang_up and remote_set else len(units)
+    call_start = min(window) if window and remote_set else 0
+    # A call taken (`Then I answer it.`), not placed: its first line, a bare `Hello?`, is the one who picked up.
+    hello = call_start if (window and remote_set and holders and len(units[call_start].quotes) == 1
+                           and _HELLO_LINE.match(units[call_start].quotes[0].text)
+                           and (call_start or _TAKEN.search(before)) and not _PLACED.search(before)) else -1
     # Candidates: the anchored speakers, then others heard or named, most present first.
     weight: dict[int, float] = {}
     for u in units:
@@ -1110,7 +1166,8 @@ def _decode_conv(
     for t, u in enumerate(units):
         if u.reply and not u.anchored:
             cands += [pid for pid in sorted(units[t - 1].vocatives if t else called) if pid >= 0 and pid not in cands]
-    if len([p for p in cands if p not in cast.newcomer_at]) < 2:
+    if len([p for p in cands if p not in cast.newcomer_at and p not in away]) < 2:
+        # (A relative who just hung up is no one to talk to: `I hung up. Ruslan was grinning at me.`)
         # It takes two to talk (besides a newcomer who came in on them): someone the narration just named, though never tagged anywhere, is the other (else,
         # when the other one there fell asleep, the one the book names most).
         other = next((p for p in reversed(fresh) if p >= 0 and p not in cands and p not in places
@@ -1291,6 +1348,8 @@ def _decode_conv(
                 elif quiet_room and in_window and pid not in holders and pid not in remote_set and not (
                         u.remote or u.hang_up or t and pid in prev.vocatives or pid in u.names):
                     s += _KIN_QUIET  # (on any call whose two ends are known, whoever else is in the room keeps quiet)
+                if t == hello and (pid in holders) != (pid in remote_set):
+                    s += _HELLO if pid in holders else -_HELLO  # (`Then I answer it.` -- `"Hello?"`: who picked up)
                 if t == 0 and carry and pid == carry[-1]:
                     s += _REPLY_SAME if u.reply else _GAP_SAME
                 elif t == 0 and len(carry) >= 2 and pid == carry[-2] and (pid in fresh or pid not in beat_names):
@@ -1307,8 +1366,8 @@ def _decode_conv(
                     s += _OPENING_FRESH
                 if unheard and pid in unheard[t] and pid not in u.vocatives:
                     s += _NOT_YET
-                if pid in away or t > call_end and pid in remote_set:
-                    s += _GONE  # someone heard on the phone is not in the room once the call is over
+                if pid in away or (t > call_end or t < call_start) and pid in remote_set:
+                    s += _GONE  # someone heard on the phone is not in the room once the call is over (or before it opens)
                 if t in arrivals:
                     if t == 0 and pid in arrivals[0]:
                         s += _VOICE_ON_STAGE  # (past the first turn the transitions say it: a voice is not of the pair)
@@ -1692,10 +1751,14 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     if m is None:
         return set()
     start = max(text.rfind(c, 0, m.start()) for c in ".!?") + 1
+    if me is not None and _I_DID.search(text, max(start, m.start() - 30), m.start()):
+        return {me}  # `it was Benji, and I picked it up`: "I" takes the call, Benji is calling
     found = {pid for _, _, pid in cast.find(text[start : m.start()])}
     if not found and start and _IT_RANG.match(text, start):
         # `Noor called the landlord. It rang nine times.`: the one who called, the first named in the sentence before
         ends = [e.end() for e in _SENTENCES.finditer(text, 0, start - 1)]
+        if me is not None and _ME_FIRST.match(text, ends[-1] if ends else 0):
+            return {me}  # `I called Desmond at nine. It rang five times.`: "I" placed the call
         named = cast.find(text[ends[-1] if ends else 0 : start])
         found = {named[0][2]} if named else set()
     if not found and me is not None and _ME_FIRST.match(text, start):
@@ -1703,23 +1766,53 @@ def _holders(cast: Cast, text: str, me: int | None = None) -> set[int]:
     return found
 
 
+_TAKEN = re.compile(r"\b(?:answer|pick|speaker|dial|click|video|facetim|radio|comm|channel|link|intercom|walkie|accept|swip)", re.I)
+"""Words of narration opening a call that say it was taken, not only that the phone rang."""
+_ANSWERED_BARE = re.compile(r"\b(?:answered|answers|answer)(?=\s*\.)")
+"""A bare `answered.` in narration (`Noor answered.`): taking a call when a phone just rang."""
+_HELLO_LINE = re.compile(r"\W*(?:[Hh]ello|[Hh]ullo|[Hh]i|[Hh]ey|[Yy]eah|[Yy]es|[Yy]o)\W*\?\W*$")
+"""A line that is only a greeting asked (`Hello?`, `Yeah?`): how one answers the phone."""
+_PLACED = re.compile(r"\bdial|\bclick|\brang\s+(?:\w+\s+)?(?:times|once|twice)\b|\b(?:I|you|[Ss]he|[Hh]e)\s+(?:called|rang|phoned|rings|calls)\s+[A-Z]")
+"""Narration saying the call was placed, not taken: the first `Hello?` is then the far end's."""
+_HELLO = 2.0
+"""A taken call's first `Hello?` by one who picked up (and not by the far end)."""
+_RING_TURNS = 4
+"""How many turns after a phone rang a line may say it was answered (`I pick it up anyway.`)."""
+_I_DID = re.compile(r"\bI\s+(?:\w+\s+)?$")
+"""`I` just before the words opening a call (`and I picked it up`, `Then I finally answer it`): "I" took it."""
 _CALLER_ID = re.compile(
     r"\b(?:[Ss]creen|[Dd]isplay|[Cc]aller\s+ID)\s+(?:said|says|read|reads|showed|shows|flashed|flashes)\s*:?\s+([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?)"
-    r"|\b([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?),?\s+(?:said|says|read|reads|flashed|flashes)\s+(?:on\s+)?the\s+(?:screen|display|caller\s+ID)\b")
-"""A caller's name on the phone's screen (`The screen said ALBESCU LANDLORD.`, `YAS, said the screen`)."""
+    r"|\b([A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?),?\s+(?:said|says|read|reads|flashed|flashes)\s+(?:on\s+)?the\s+(?:screen|display|caller\s+ID)\b"
+    r"|\b([A-Z][\w'\u2019-]*)\s+(?:\S+\s+)?(?:is\s+calling\b|(?:lit|lights)\s+up\s+(?:across|on)\s+the\s+screen|flash(?:ed|es)\s+(?:across|on)\s+the\s+screen)"
+    r"|\b[Ii]t\s+was\s+([A-Z][\w'\u2019-]*)(?=\s*[,.;]|\s+(?:calling|again)\b)"
+    r"|\bI\s+(?:called|rang|phoned|dialled|dialed)\s+([A-Z][\w'\u2019-]*)")
+"""A caller's name on the phone's screen (`The screen said ALBESCU LANDLORD.`, `YAS, said the screen`, `LUPITA is
+calling.`, `MAMA lit up across the screen`), or said by the narration (`it was Benji, and I picked it up`, `I called
+Desmond at nine.`)."""
 
 
 def _caller_id(cast: Cast, before: str) -> list[int]:
     """Who the phone's screen says is calling (see `_CALLER_ID`), by a name or a family name the book uses."""
-    if "creen" not in before and "ID" not in before and "isplay" not in before:
+    if "creen" not in before and "ID" not in before and "isplay" not in before and "calling" not in before and "as " not in before and "I " not in before:
         return []
     out = []
     for shown in _CALLER_ID.findall(before):
-        for w in " ".join(shown).split():
-            found = [pid for _, _, pid in cast.find(w.title())]
+        words = " ".join(shown).split()
+        for w in words:
+            found = [pid for _, _, pid in cast.find(w)] or [pid for _, _, pid in cast.find(w.title())]
             pid = found[0] if found else cast.by_surname(w.title())
             if pid is not None:
                 out.append(pid)
+        if not out and words and words[0].isupper() and len(words[0]) >= 2 and words[0].lower() not in _KIN_FORMS and (
+                shown[0] or shown[1] or shown[2]):
+            # `YAS, said the screen`: a contact the book names nowhere else is who is calling (a kin word, `MAMA`, is
+            # a relative's call: see `_kin_call`).
+            form = words[0].title()
+            pid = cast.kin_callers.get(form)
+            if pid is None:
+                pid = cast.kin_callers[form] = len(cast.people)
+                cast.people.append(Person(forms=Counter({form: 1})))
+            out.append(pid)
     return out
 
 
@@ -1741,7 +1834,7 @@ def _self_named(cast: Cast, text: str) -> set[int]:
 
 
 def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
-          me: int | None = None, heard: Sequence[int] = (), room: bool = False) -> tuple[list[int], set[int], set[int]]:
+          me: int | None = None, heard: Sequence[int] = (), room: bool = False, ahead=None) -> tuple[list[int], set[int], set[int]]:
     """A telephone call in the exchange: who is on the other end, and the turns (unit indexes) it spans.
 
     The call opens with narration (`put it on speaker`, `So I picked up.`) and ends when someone hangs up. The one
@@ -1751,6 +1844,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
     # (narration holding none of the call words is not searched)
     start = 0 if may_hold(before.lower(), _CALL_STEMS) and _CALL.search(before) and _PHONE.search(before) else None
     holders = _holders(cast, before, me) if start is not None else set()
+    if start == 0 and not _TAKEN.search(before):
+        # `My phone buzzes. LUPITA is calling.` / `"Who's Lupita?"` / `I pick it up anyway.`: the phone only rang
+        # before the exchange; the call opens where it is answered.
+        start = next((t for t in range(1, min(len(units), _RING_TURNS)) if units[t].call or units[t].taken), 0)
     if start is None:
         start = next((t for t, u in enumerate(units) if u.call), None)
     if start is None and line and _HANG_UP.search(before):
@@ -1798,6 +1895,10 @@ def _call(cast: Cast, units: list[_Unit], before: str, line: list | None = None,
         called += [v for t in sorted(window) for v in sorted(units[t].intro) if v >= 0 and v not in here and not units[t].anchored]
         called += [v for t in sorted(window) for v in sorted(units[t].vocatives) if v >= 0 and v not in here]
         far = list(dict.fromkeys(called))[:2]
+        if not far and ahead is not None and me is not None and holders == {me} and not units[end].hang_up:
+            # `my phone lights up with a number I don't have saved` ... `"Hey. It's me."`: who it is comes out later
+            # in the call (`Go to sleep, Harlow.`), before anyone hangs up.
+            far = [v for v in ahead() if v not in here][:1]
     if line is not None:
         line[:] = [] if units[end].hang_up or not far else [far, holders, False]
     return far, window, holders
