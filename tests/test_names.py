@@ -854,3 +854,21 @@ def test_a_given_name_written_once_opening_a_paragraph_before_a_name_often_writt
     cast = discover(paragraphs)
     assert cast.resolve("Ben") == cast.resolve("Benedek Quill") == cast.resolve("Quill") is not None
     assert cast.resolve("Tonight Quill") is None
+
+
+def test_a_given_name_written_once_opening_a_paragraph_before_a_family_name_with_a_possessive():
+    """`Benedek Quill's hands knew the river` opening a paragraph: the family name with its `'s` is still the
+    `Quill` written alone all through, so `Benedek` is his given name and the `Ben` called later is his."""
+    from castbook.attribution.names import discover
+
+    paragraphs = [
+        "The barge was late and the river was rising.",
+        "Benedek Quill's hands had steered for the company since he was sixteen. Nobody argued with Quill about water.",
+        '"We tie up at the mill," Nessa said.',
+        '"We can\'t," said Quill. "The lock closes at six."',
+        "Nessa glared at Quill, and Quill shrugged.",
+        "Quill was in no mood. He was tired.",
+        '"Then we lose the lock, yes, we know, Ben."',
+    ]
+    cast = discover(paragraphs)
+    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") == cast.resolve("Quill") is not None

@@ -1243,13 +1243,13 @@ def _antecedent(
                 # as the character it is.
                 pid = _role(cast, "the " + head, conv)
                 if pid is not None and (cast.gender(pid) not in (None, gender) or pid not in conv.speakers and not (
-                        body[:3] == "It " and pid in conv.heard and _role_goes_on(cast, pid, sent, epithet.end(1), gender))):
+                        body[:3] == "It " and pid in conv.heard and _role_goes_on(cast, pid, sent, len(sent) - len(body) + epithet.end(1), gender))):
                     # (only one already heard in this conversation: `the bartender` may be one named later; or one
                     # heard earlier in the work whom a cleft puts first, `It was the knight who broke first.`)
                     pid = None
             if pid is not None and pid >= 0 and pid not in q.vocatives and (
                     _compatible(cast, pid, gender) or cast.role_genders.get(head) == gender) and _role_may_speak(
-                    sent, epithet.end(1), gender):
+                    sent, len(sent) - len(body) + epithet.end(1), gender):
                 q.why = "pron_role"
                 return pid
         kin = _KIN_SUBJECT.match(body)

@@ -1068,7 +1068,9 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                     and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
 
     # The first two words of each paragraph: `Benedek Quill had flown the boat for years.` opens on a full name.
-    opening = {(w[0], w[1]) for p in paragraphs if p[:1].isupper() for w in (p[:60].split(" ", 2),) if len(w) >= 2}
+    # (the family name as the mentions hold it: `Benedek Quill's boat`, `Benedek Quill, soaked,`)
+    opening = {(w[0], clean(w[1].rstrip(",.;:!?"))) for p in paragraphs if p[:1].isupper()
+               for w in (p[:60].split(" ", 2),) if len(w) >= 2}
 
     def first_once(t: str, title: str | None, last: str) -> bool:
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
@@ -2014,6 +2016,8 @@ def _merge_short_forms(cast: Cast) -> None:
         if title or len(toks) != 1 or len(form) < 2:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
+        if stem == form and 4 <= len(form) <= 5 and form.endswith("s") and form[-2] not in "aeiousy":
+            stem = form[:-1]  # `Dags` is Dagny and `Grets` Gretchen: a pet name ending in -s on the first syllable
         if stem != form and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
             stem = stem[:-1]  # `Aggie` is Agnes and `Robbie` Robert: a pet name doubles the consonant
         elif len(form) == 4 and form[:2].lower() == form[2:] and form.lower() not in _DOUBLED_KIN:
@@ -2039,6 +2043,11 @@ def _merge_short_forms(cast: Cast) -> None:
                 # `Sungie` is Jisung and `Bekky` Rebek: a pet name from a given name's last syllable
                 owners = {o for first, ps in firsts.items() if len(stem) + 1 < len(first) <= len(stem) + 4
                           and first.lower().endswith(low) for o in ps} - {pid}
+        if not owners and stem == form and 3 <= len(form) <= 4 and form[0] not in "AEIOU":
+            # `Lys` is Odalys and `Rina` Katerina: a short name from a given name's last syllable
+            low = form.lower()
+            owners = {o for first, ps in firsts.items() if len(form) + 3 <= len(first) <= len(form) + 4
+                      and first.lower().endswith(low) for o in ps} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
