@@ -29,7 +29,9 @@ proceeded proceeds explained recommenced rejoined soliloquised soliloquized
 screeched screeches squealed squeals whined whines entreated entreats hazarded
 affirmed affirms complained complains wheezed wheezes slurred slurs interjected interjects
 lamented laments implored implores beseeched besought cooed coos hollered hollers chirped chirps quavered quavers
-stuttered stutters lisped lisps""".split()
+stuttered stutters lisped lisps offered offers quipped quips deadpanned deadpans countered counters prompted prompts
+supplied supplies confirmed confirms assured assures yelped yelps huffed huffs scolded scolds
+soothed soothes rasped rasps guessed guesses clarified clarifies""".split()
 VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = by_first(sorted(VERBS, key=len, reverse=True))
 """Any speech verb, longest first (grouped by first letter: see `by_first`)."""
