@@ -824,6 +824,8 @@ _BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|
 _POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern}|(?:The|the)\s+(?:[a-z]+\s+)?[a-z]{{3,}})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
 """A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`,
 `The blond's jaw is tight.`"""
+_AND_NAMED = re.compile(rf"\band\s+(?:then\s+)?(?P<subj>{MENTION.pattern})(?<!['\u2019]s)\s+(?:\w+ly\s+)?[a-z]+(?:ed|s)\b")
+"""A later clause with a named subject of its own (`and Matty watched`)."""
 _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
                    rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question|shrug|nod|smile|grin|snicker|cough|hiss|growl|whistle|yelp)|(?:comes|came)\s+(?:the|a|an)\s+"
                    rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
@@ -897,6 +899,12 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
             return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
+    if m.group("subj")[-2:].lower() in ("'s", "\u2019s") and " and " in body and (later := _AND_NAMED.search(body, m.end())):
+        # `Dec's eyes drifted shut and Matty watched the clock`: the one acting in the later clause, not the one whose
+        # eyes they are.
+        tag = _subject(cast, later.group("subj"), offset + later.start("subj"), strength, False)
+        if tag is not None:
+            return tag
     verb = m.group("verb")
     if verb in ("was", "is", "were", "gets", "got") and _PASSIVE_SAID.match(body, m.end()):
         return None  # `Mara was told,`: the one spoken to
