@@ -893,6 +893,10 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
     if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
         part = _POSS_BEAT.match(body) if parts else None
         if part:
+            if " and " in body and (later := _AND_NAMED.search(body, part.end())):
+                tag = _subject(cast, later.group("subj"), offset + later.start("subj"), strength, False)
+                if tag is not None:
+                    return tag
             return _subject(cast, part.group("subj"), offset + part.start("subj"), strength, False)
         source = _FROM.match(body)
         if source:
