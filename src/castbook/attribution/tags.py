@@ -29,7 +29,9 @@ proceeded proceeds explained recommenced rejoined soliloquised soliloquized
 screeched screeches squealed squeals whined whines entreated entreats hazarded
 affirmed affirms complained complains wheezed wheezes slurred slurs interjected interjects
 lamented laments implored implores beseeched besought cooed coos hollered hollers chirped chirps quavered quavers
-stuttered stutters lisped lisps""".split()
+stuttered stutters lisped lisps offered offers quipped quips deadpanned deadpans countered counters prompted prompts
+supplied supplies confirmed confirms assured assures yelped yelps huffed huffs scolded scolds
+soothed soothes rasped rasps guessed guesses clarified clarifies""".split()
 VERBS = frozenset(_VERB_WORDS)
 _VERB_RX = by_first(sorted(VERBS, key=len, reverse=True))
 """Any speech verb, longest first (grouped by first letter: see `by_first`)."""
@@ -60,7 +62,7 @@ _SUBJ_INV = rf"(?P<subj>{MENTION.pattern}|{_PRON}\b|{_ADJ_NAME}|{_DESC_LONG})"
 _AFTER_INV = re.compile(rf"(?:{_VERB_RX}|[a-z]{{3,}}ed|came){_PARTICLE}(?:\s+(?:in|on|at|to|with|from)\s+[\w\s]{{1,30}}?)?{_ADV}\s+{_SUBJ_INV}(?=[\s,.;:!?\u2014\-]|$)")
 _AFTER_INV_S = re.compile(rf"(?!(?:{_VERB_RX}|this|thus|was|has|is|does|goes|as|yes|plus|less|unless|perhaps)\b)[a-z]{{2,}}[a-rt-z]s\b{_ADV}\s+(?P<subj>{MENTION.pattern})(?<!['\u2019]s)(?=\s*[,.;:!?\u2014]|\s*--|\s+(?:and|as|with|from|to|at)\b|\s*$)")
 """An inverted tag with any present-tense verb, before a name only: `“Rude,” huffs Rob.`, `“Mm,” hums Pia, and`."""
-_AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice)?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
+_AFTER_NORM = re.compile(rf"{_SUBJ}(?:['\u2019]s\s+voice|(?<=[a-z])['\u2019]d(?=\s))?{_ADV}\s+(?:had\s+|has\s+|then\s+|now\s+)?(?P<verb>{_VERB_RX})\b")
 _SAID_NOTHING = re.compile(r"\s+(?:nothing|no\s+more)\b")
 """After a quotation, `Mara said nothing.` names the one who stays silent, not its speaker (before one, `Mara said
 nothing for a moment. Then: "Left."` is her breaking the silence: a tag all the same)."""
@@ -822,6 +824,8 @@ _BODY = (r"(?:eyes|eye|gaze|mouth|lips|lip|jaw|face|expression|smile|grin|frown|
 _POSS_BEAT = re.compile(rf"(?P<subj>{MENTION.pattern}|(?:The|the)\s+(?:[a-z]+\s+)?[a-z]{{3,}})['\u2019]s\s+(?:[a-z]+\s+)?{_BODY}\s+(?:\w+ly\s+)?[a-z]+\b")
 """A beat whose subject is a part of someone: `Chan’s mouth twitches.`, `Ada's grey eyes narrowed.`,
 `The blond's jaw is tight.`"""
+_AND_NAMED = re.compile(rf"\band\s+(?:then\s+)?(?P<subj>{MENTION.pattern})(?<!['\u2019]s)\s+(?:\w+ly\s+)?[a-z]+(?:ed|s)\b")
+"""A later clause with a named subject of its own (`and Matty watched`)."""
 _FROM = re.compile(rf"(?:(?:A|An|The|a|an|the)\s+(?:[a-z]+\s+){{0,2}}?(?:sigh|laugh|snort|groan|scoff|voice|huff|whine|shout|yell|cry|"
                    rf"murmur|mutter|reply|answer|chuckle|giggle|grunt|hum|whisper|call|question|shrug|nod|smile|grin|snicker|cough|hiss|growl|whistle|yelp)|(?:comes|came)\s+(?:the|a|an)\s+"
                    rf"(?:[a-z]+\s+)?(?:reply|answer|voice|response|retort|call|shout|cry|question|whisper))\s+from\s+(?P<subj>{MENTION.pattern})")
@@ -889,12 +893,22 @@ def _beat(cast: Cast, sentence: str, offset: int, strength: float, allow_new: bo
     if not m or m.group("subj")[-2:].lower() in ("'s", "\u2019s"):
         part = _POSS_BEAT.match(body) if parts else None
         if part:
+            if " and " in body and (later := _AND_NAMED.search(body, part.end())):
+                tag = _subject(cast, later.group("subj"), offset + later.start("subj"), strength, False)
+                if tag is not None:
+                    return tag
             return _subject(cast, part.group("subj"), offset + part.start("subj"), strength, False)
         source = _FROM.match(body)
         if source:
             return _subject(cast, source.group("subj"), offset + source.start("subj"), max(strength, 0.9), False)
     if not m:
         return None
+    if m.group("subj")[-2:].lower() in ("'s", "\u2019s") and " and " in body and (later := _AND_NAMED.search(body, m.end())):
+        # `Dec's eyes drifted shut and Matty watched the clock`: the one acting in the later clause, not the one whose
+        # eyes they are.
+        tag = _subject(cast, later.group("subj"), offset + later.start("subj"), strength, False)
+        if tag is not None:
+            return tag
     verb = m.group("verb")
     if verb in ("was", "is", "were", "gets", "got") and _PASSIVE_SAID.match(body, m.end()):
         return None  # `Mara was told,`: the one spoken to
