@@ -515,6 +515,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
+    _strangers_named_by_others(cast, paragraphs, quotes)
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
@@ -671,6 +672,52 @@ def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -
             pid = cast.named_later.get((scene[q.para], words[1]))
             if pid is not None:
                 q.speaker = pid
+
+
+_NAMING = re.compile(r"\b(?:([Hh]e|[Ss]he)|[Tt]hat|[Yy]ou)(?:['\u2019](?:s|re|ll be)| is| are| was| must be| will be)\s+(?=[A-Z])")
+"""`He's Cassian Dray.`, `That'll be Callum.`, `You're Ilse Brandt`: a line saying who someone is by name."""
+_NAMED_BY_SPAN = 30
+"""How many paragraphs after a stranger's last line someone else may say who they were."""
+
+
+def _strangers_named_by_others(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """`"Open the gate," said the stranger.` ... (the stranger speaks no more) ... `"He's Cassian Dray," the boy said.`
+    and Cassian Dray speaks from then on: a stranger's epithet (`the stranger`, `the newcomer`) left as a character of
+    its own is the one character someone else names in a line like `He's X` / `That'll be X` after the stranger's last
+    line, when that name was never written before the stranger first spoke. Only the names on the lines change."""
+    lines: dict[int, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker is not None and q.speaker >= 0:
+            words = cast.name(q.speaker).split()
+            if len(words) == 2 and words[0].lower() == "the" and words[1].lower() in _UNKNOWN_HEADS:
+                lines.setdefault(q.speaker, []).append(q)
+    for pid, qs in lines.items():
+        first, last, g = qs[0].para, qs[-1].para, cast.gender(pid)
+        who = None
+        for k, q in enumerate(quotes):
+            if q.para <= last:
+                continue
+            if q.para > last + _NAMED_BY_SPAN or who is not None:
+                break
+            if " be " not in q.text and "'" not in q.text and "\u2019" not in q.text and " is " not in q.text and (
+                    " are " not in q.text and " was " not in q.text):
+                continue
+            for m in _NAMING.finditer(q.text):
+                rest = q.text[m.end():]
+                found = cast.find(rest)
+                if not found or not _GIVEN_FIRST.fullmatch(rest, 0, found[0][0]) or (c := found[0][2]) < 0 or c == pid or c == q.speaker or c in q.vocatives:
+                    continue
+                said = m.group(1) and ("female" if m.group(1).lower() == "she" else "male")
+                if cast.name(c).lower().startswith("the ") or None not in (g, cast.gender(c)) and g != cast.gender(c) or (
+                        said and cast.gender(c) not in (said, None)) or not any(e.speaker == c for e in quotes[k + 1 :]):
+                    continue
+                if any(w == c for pieces in paragraphs[:first] for p in pieces for _, _, w in cast.find(p.text)):
+                    continue  # (someone known before the stranger came: not who the stranger was)
+                who = c
+                break
+        if who is not None:
+            for q in qs:
+                q.speaker = who
 
 
 _EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
