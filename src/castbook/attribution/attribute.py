@@ -2198,7 +2198,39 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
                         w = sentences[k].split(" ", 1)[0].split("\u2019")[0].split("'")[0]
                         if _TOPIC_PRONOUN.get(w) != g or cast.find(sentences[k]) or cheap.search(sentences[k]):
                             break
+                if len(sentences) >= 2:
+                    _next_sentence_role(cast, sentences, opener, met, places, roles)
             met.update(m.lower()[4:] for m in cheap.findall(p.text))
+
+
+_BACK_AT = {"male": re.compile(r"\b(?:him|his|himself)\b"), "female": re.compile(r"\b(?:her|hers|herself)\b")}
+_HE_SHE = {"male": re.compile(r"\b[Hh]e\b"), "female": re.compile(r"\b[Ss]he\b")}
+_FRONTED = re.compile(r"^(?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?")
+
+
+def _next_sentence_role(cast: Cast, sentences: list[str], opener: re.Pattern, met: set[str], places: set[int],
+                        roles: dict[str, Counter[int]]) -> None:
+    """`Across the hall, Brother Pellam was sorting herbs. The healer had been at the keep for forty years.`: a role
+    the tags speak as, met for the first time in the scene as the subject of the sentence right after one whose
+    subject is the only character it names, is that character's, unless the role's sentence points back at them
+    (`Maren rode ahead. The knight rode at her side.`: someone else)."""
+    for k in range(1, len(sentences)):
+        m = opener.match(sentences[k])
+        if m is None or m.group(1) in met:
+            continue
+        prev = sentences[k - 1]
+        found = cast.find(prev)
+        if not found or len({w for _, _, w in found}) != 1:
+            continue
+        pid = found[0][2]
+        if pid < 0 or pid in places or _FRONTED.match(prev).end() != found[0][0] or (g := cast.gender(pid)) not in _BACK_AT:
+            continue
+        other = "female" if g == "male" else "male"
+        if cast.name(pid).lower().startswith("the ") or prev[found[0][1] : found[0][1] + 2] in ("'s", "\u2019s") or _BACK_AT[
+                g].search(sentences[k]) or _BACK_AT[other].search(sentences[k]) or _HE_SHE[other].search(sentences[k]) or any(
+                w == pid for _, _, w in cast.find(sentences[k])):
+            continue
+        roles.setdefault(m.group(1), Counter())[pid] += 1
 
 
 def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads: set[str],
