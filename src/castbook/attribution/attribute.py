@@ -489,6 +489,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _machine_roles(cast, heads, spoke, cast.roles, quotes)
     _called_roles(cast, quotes, resets, heads, cast.roles)
     _topic_roles(cast, paragraphs, resets, heads, places, cast.roles)
+    _focal_roles_named(cast, paragraphs, resets, heads, places, cast.roles)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -2201,6 +2202,53 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
                 if len(sentences) >= 2:
                     _next_sentence_role(cast, sentences, opener, met, places, roles)
             met.update(m.lower()[4:] for m in cheap.findall(p.text))
+
+
+def _focal_roles_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], heads: set[str],
+                       places: set[int], roles: dict[str, Counter[int]]) -> None:
+    """`The captain found the sergeant at the gate.` ... `"Anything?" she asked.` ... `Rhoswen Varrick pulled her cloak
+    tighter.`: a scene that opens on a role the tags speak as, the subject of its first sentence about anyone, and names
+    nobody until a sentence of the narration opens on a name the story's dialogue has not used before, was telling of
+    that character by their role (role -> who)."""
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS - DEVICES
+    if not spoken:
+        return
+    opener = re.compile(r"The (" + "|".join(sorted(map(re.escape, spoken))) + r")\b")
+    told: set[int] = set()  # named in an earlier scene once the dialogue had begun
+    talking = False
+    focal, done, scene_names = None, False, set()
+    for pi, pieces in enumerate(paragraphs):
+        if resets[pi]:
+            told |= scene_names if talking else set()
+            focal, done, scene_names = None, False, set()
+        for p in pieces:
+            if p.kind != "narration":
+                talking = True
+                if not done and any(w >= 0 and w not in places for _, _, w in cast.find(p.text)):
+                    done = True
+                if done:
+                    scene_names.update(w for _, _, w in cast.find(p.text))
+                continue
+            if done:
+                scene_names.update(w for _, _, w in cast.find(p.text))
+                continue
+            for sent in _SENTENCES.split(p.text):
+                found = [f for f in cast.find(sent) if f[2] >= 0 and f[2] not in places]
+                if focal is None and not found:
+                    m = opener.match(sent)
+                    if m is not None and m.group(1) not in roles:
+                        focal = m.group(1)
+                    continue
+                if not found:
+                    continue
+                done = True
+                scene_names.update(w for _, _, w in found)
+                pid = found[0][2]
+                if focal is not None and pid >= 0 and pid not in places and pid not in told and (_FRONTED.match(
+                        sent).end() == found[0][0] or _GIVEN_FIRST.fullmatch(sent, 0, found[0][0])) and not cast.name(pid).lower().startswith("the ") and len(
+                        {w for _, _, w in found}) == 1 and sent[found[0][1] : found[0][1] + 2] not in ("'s", "\u2019s"):
+                    roles.setdefault(focal, Counter())[pid] += 1
+                break
 
 
 _BACK_AT = {"male": re.compile(r"\b(?:him|his|himself)\b"), "female": re.compile(r"\b(?:her|hers|herself)\b")}
