@@ -2021,6 +2021,8 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 
 _APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")
 """`their manager, Ishizu`: a role owned by someone, right before a name (narration; a role the tags speak as)."""
+_OWNED_BARE = re.compile(r"\b(?:[Oo]ur|[Tt]heir)\s+([a-z]{3,})\s+$")
+"""`their manager Mirae`: a role owned by a group, right before a name without a comma."""
 _APPOSITIVE_OWNED_AFTER = re.compile(
     r",\s+(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
 """`Ishizu, their manager, ...`: the same after the name."""
@@ -2404,7 +2406,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
-            if "," not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
+            if "," not in text and "our " not in text and "their " not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
                 continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
@@ -2419,6 +2421,11 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                     if m is None and text[e : e + 2] == ", ":
                         m = _APPOSITIVE_OWNED_AFTER.match(text, e)
                     if m is not None and m.group(1) not in heads:
+                        m = None
+                if m is None and p.kind == "narration" and text[s - 1 : s] == " " and ("our " in text or "their " in text):
+                    # `their manager Mirae is the real mvp`: a role the group owns, written right before the name.
+                    m = _OWNED_BARE.search(text, max(0, s - 30), s)
+                    if m is not None and (m.group(1) not in heads or m.group(1) in _GENERIC or m.group(1) in _KIN):
                         m = None
                 if m is None and role_rx is not None:
                     # `down the path to Hobb the sexton.`: a role the book tags speech with, right after the name.
