@@ -517,6 +517,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     _strangers_named_by_others(cast, paragraphs, quotes)
+    _roles_linked_late(cast, quotes)
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
@@ -683,6 +684,29 @@ def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -
             pid = cast.named_later.get((scene[q.para], words[1]))
             if pid is not None:
                 q.speaker = pid
+
+
+def _roles_linked_late(cast: Cast, quotes: list[Quote]) -> None:
+    """`"Nothing but weather," said the sergeant.` ... later `Brannoch came back with a torch.` -- `"So," the sergeant
+    said.`: a role that spoke as a character of its own before the text tied it to one name (`cast.roles`) was that
+    character all along. Only the names on the lines change (decoding is done)."""
+    if not cast.roles:
+        return
+    to: dict[int, int | None] = {}
+    for q in quotes:
+        pid = q.speaker
+        if pid is None or pid < 0:
+            continue
+        if pid not in to:
+            to[pid] = None
+            words = cast.name(pid).lower().split()
+            linked = cast.roles.get(words[-1]) if len(words) == 2 and words[0] == "the" else None
+            if linked:
+                top = linked.most_common(2)
+                if (len(top) == 1 or top[0][1] > top[1][1]) and top[0][0] != pid and top[0][0] >= 0:
+                    to[pid] = top[0][0]
+        if to[pid] is not None:
+            q.speaker = to[pid]
 
 
 _NAMING = re.compile(r"\b(?:([Hh]e|[Ss]he)|[Tt]hat|[Yy]ou)(?:['\u2019](?:s|re|ll be)| is| are| was| must be| will be)\s+(?=[A-Z])")
@@ -1913,7 +1937,7 @@ def _role_subject(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation)
     if len(words) != 2 or words[0] != "the" or not conv.fresh or not conv.recent or not words[1].isalpha():
         return None
     head = words[1]
-    if head in _GENERIC or head in _NOT_NAMES or head in cast.roles or _key("the " + head) in cast.alias:
+    if head in _GENERIC or head in _NOT_NAMES or head in cast.roles or _key("the " + head) in cast.alias and head in _STRANGER_HEADS:
         return None
     if any(cast.find(p.text) for p in pieces if p.kind == "narration"):
         return None
