@@ -644,6 +644,10 @@ def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: li
             _set(q, pid, "implicit", 0.8, "voice_named")
 
 
+_SEE_WHO = ("turn", "look", "spun", "spin", "whirl", "wheel", "jump", "start")
+"""A first sentence that only turns to see who spoke (`I turned around.`, `Sora spun round and nearly dropped it.`)."""
+
+
 def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
     """`"Ninety," said a voice from the doorway.` and then the narration turns to see who: the next paragraph opens on
     a name (`Coach Rhee was leaning on the frame`), or on that name after turning (`I turned around. Mr. Abara had
@@ -653,11 +657,17 @@ def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
     text = nxt[0].text
     first = _SENTENCES.search(text)
     start = 0
-    if first is not None and ("turn" in text[:first.start()] or "look" in text[:first.start()]) and first.start() < 40:
+    if first is not None and any(w in text[:first.start()] for w in _SEE_WHO) and first.start() < 60:
         start = first.end()  # `I turned around.`, `We all looked up.`
     head = text[start:start + 80]
     found = [pid for s, e, pid in cast.find(head) if s == 0 and pid >= 0
              and not head[e:].startswith((" and ", ", "))]  # (not `Theo and Noor exchanged a look`: the listeners)
+    if not found and start and (m := re.match(r"The ([a-z]+) (?!and\b)", head)) is not None:
+        # `Sora spun round. The captain was leaning in the doorway.`: a role the story speaks as.
+        pid = _known_role(cast, m.group(1))
+        if pid is None:
+            pid = cast.resolve("the " + m.group(1))
+        found = [pid] if pid is not None and pid >= 0 else []
     if not found:
         return
     for q in qs:
