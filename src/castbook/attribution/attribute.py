@@ -719,8 +719,9 @@ def _roles_linked_late(cast: Cast, quotes: list[Quote]) -> None:
             q.speaker = to[pid]
 
 
-_NAMING = re.compile(r"\b(?:([Hh]e|[Ss]he)|[Tt]hat|[Yy]ou)(?:['\u2019](?:s|re|ll be)| is| are| was| must be| will be)\s+(?=[A-Z])")
-"""`He's Cassian Dray.`, `That'll be Callum.`, `You're Ilse Brandt`: a line saying who someone is by name."""
+_NAMING = re.compile(r"\b(?:([Hh]e|[Ss]he)|[Tt]hat|[Yy]ou|(?:[Hh]is|[Hh]er)\s+name)(?:['\u2019](?:s|re|ll be)| is| are| was| must be| will be)\s+(?=[A-Z])")
+"""`He's Cassian Dray.`, `That'll be Callum.`, `You're Ilse Brandt`, `His name's Wendel.`: a line saying who someone
+is by name."""
 _NAMED_BY_SPAN = 30
 """How many paragraphs after a stranger's last line someone else may say who they were."""
 
