@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
+from castbook.attribution.decode import DEVICES, address_gender, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
@@ -444,7 +444,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
-                qs[0].checks_in and t.pid not in qs[0].intro) and not _hung_up_last(prev_para[-1].text):
+                qs[0].checks_in and t.pid not in qs[0].intro) and not _hung_up_last(prev_para[-1].text) and not (
+                _says_other(cast, t, qs[0].text)):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (Nor after `He hung up and tossed the phone onto the couch.`: the one in the room asks `Who was that?`.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
@@ -490,6 +491,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     _machine_roles(cast, heads, spoke, cast.roles, quotes)
     _called_roles(cast, quotes, resets, heads, cast.roles)
     _topic_roles(cast, paragraphs, resets, heads, places, cast.roles)
+    _focal_roles_named(cast, paragraphs, resets, heads, places, cast.roles)
     cast.copulas = _copula_roles(cast, paragraphs, heads)
     cast.answered = _answered_roles(quotes, resets)
     cast.looks = _looks(cast, paragraphs, quotes, resets)
@@ -516,9 +518,21 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
+    _strangers_named_by_others(cast, paragraphs, quotes)
+    _roles_linked_late(cast, quotes)
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
+
+
+def _says_other(cast: Cast, t: Tag, text: str) -> bool:
+    """`Haeun rolled her eyes.` -- `"Noona, don't look at me like that."`: the line's Korean word for someone older is
+    one only the other gender uses, so the one acting just before is not the one speaking."""
+    g = address_gender(text)
+    if g is None:
+        return False
+    own = cast.gender(t.pid) if t.kind == "name" and t.pid is not None and t.pid >= 0 else t.gender
+    return own in ("male", "female") and own != g
 
 
 def _introduced_gender(cast: Cast, quotes: list[Quote]) -> None:
@@ -632,6 +646,10 @@ def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: li
             _set(q, pid, "implicit", 0.8, "voice_named")
 
 
+_SEE_WHO = ("turn", "look", "spun", "spin", "whirl", "wheel", "jump", "start")
+"""A first sentence that only turns to see who spoke (`I turned around.`, `Sora spun round and nearly dropped it.`)."""
+
+
 def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
     """`"Ninety," said a voice from the doorway.` and then the narration turns to see who: the next paragraph opens on
     a name (`Coach Rhee was leaning on the frame`), or on that name after turning (`I turned around. Mr. Abara had
@@ -641,11 +659,17 @@ def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
     text = nxt[0].text
     first = _SENTENCES.search(text)
     start = 0
-    if first is not None and ("turn" in text[:first.start()] or "look" in text[:first.start()]) and first.start() < 40:
+    if first is not None and any(w in text[:first.start()] for w in _SEE_WHO) and first.start() < 60:
         start = first.end()  # `I turned around.`, `We all looked up.`
     head = text[start:start + 80]
     found = [pid for s, e, pid in cast.find(head) if s == 0 and pid >= 0
              and not head[e:].startswith((" and ", ", "))]  # (not `Theo and Noor exchanged a look`: the listeners)
+    if not found and start and (m := re.match(r"The ([a-z]+) (?!and\b)", head)) is not None:
+        # `Sora spun round. The captain was leaning in the doorway.`: a role the story speaks as.
+        pid = _known_role(cast, m.group(1))
+        if pid is None:
+            pid = cast.resolve("the " + m.group(1))
+        found = [pid] if pid is not None and pid >= 0 else []
     if not found:
         return
     for q in qs:
@@ -672,6 +696,76 @@ def _rename_strangers(cast: Cast, resets: Sequence[bool], quotes: list[Quote]) -
             pid = cast.named_later.get((scene[q.para], words[1]))
             if pid is not None:
                 q.speaker = pid
+
+
+def _roles_linked_late(cast: Cast, quotes: list[Quote]) -> None:
+    """`"Nothing but weather," said the sergeant.` ... later `Brannoch came back with a torch.` -- `"So," the sergeant
+    said.`: a role that spoke as a character of its own before the text tied it to one name (`cast.roles`) was that
+    character all along. Only the names on the lines change (decoding is done)."""
+    if not cast.roles:
+        return
+    to: dict[int, int | None] = {}
+    for q in quotes:
+        pid = q.speaker
+        if pid is None or pid < 0:
+            continue
+        if pid not in to:
+            to[pid] = None
+            words = cast.name(pid).lower().split()
+            linked = cast.roles.get(words[-1]) if len(words) == 2 and words[0] == "the" else None
+            if linked:
+                top = linked.most_common(2)
+                if (len(top) == 1 or top[0][1] > top[1][1]) and top[0][0] != pid and top[0][0] >= 0:
+                    to[pid] = top[0][0]
+        if to[pid] is not None:
+            q.speaker = to[pid]
+
+
+_NAMING = re.compile(r"\b(?:([Hh]e|[Ss]he)|[Tt]hat|[Yy]ou|(?:[Hh]is|[Hh]er)\s+name)(?:['\u2019](?:s|re|ll be)| is| are| was| must be| will be)\s+(?=[A-Z])")
+"""`He's Cassian Dray.`, `That'll be Callum.`, `You're Ilse Brandt`, `His name's Wendel.`: a line saying who someone
+is by name."""
+_NAMED_BY_SPAN = 30
+"""How many paragraphs after a stranger's last line someone else may say who they were."""
+
+
+def _strangers_named_by_others(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote]) -> None:
+    """`"Open the gate," said the stranger.` ... (the stranger speaks no more) ... `"He's Cassian Dray," the boy said.`
+    and Cassian Dray speaks from then on: a stranger's epithet (`the stranger`, `the newcomer`) left as a character of
+    its own is the one character someone else names in a line like `He's X` / `That'll be X` after the stranger's last
+    line, when that name was never written before the stranger first spoke. Only the names on the lines change."""
+    lines: dict[int, list[Quote]] = {}
+    for q in quotes:
+        if q.speaker is not None and q.speaker >= 0:
+            words = cast.name(q.speaker).split()
+            if len(words) == 2 and words[0].lower() == "the" and words[1].lower() in _UNKNOWN_HEADS:
+                lines.setdefault(q.speaker, []).append(q)
+    for pid, qs in lines.items():
+        first, last, g = qs[0].para, qs[-1].para, cast.gender(pid)
+        who = None
+        for k, q in enumerate(quotes):
+            if q.para <= last:
+                continue
+            if q.para > last + _NAMED_BY_SPAN or who is not None:
+                break
+            if " be " not in q.text and "'" not in q.text and "\u2019" not in q.text and " is " not in q.text and (
+                    " are " not in q.text and " was " not in q.text):
+                continue
+            for m in _NAMING.finditer(q.text):
+                rest = q.text[m.end():]
+                found = cast.find(rest)
+                if not found or not _GIVEN_FIRST.fullmatch(rest, 0, found[0][0]) or (c := found[0][2]) < 0 or c == pid or c == q.speaker or c in q.vocatives:
+                    continue
+                said = m.group(1) and ("female" if m.group(1).lower() == "she" else "male")
+                if cast.name(c).lower().startswith("the ") or None not in (g, cast.gender(c)) and g != cast.gender(c) or (
+                        said and cast.gender(c) not in (said, None)) or not any(e.speaker == c for e in quotes[k + 1 :]):
+                    continue
+                if any(w == c for pieces in paragraphs[:first] for p in pieces for _, _, w in cast.find(p.text)):
+                    continue  # (someone known before the stranger came: not who the stranger was)
+                who = c
+                break
+        if who is not None:
+            for q in qs:
+                q.speaker = who
 
 
 _EPITHET_SUBJECT = re.compile(r"\b[Tt]he ([A-Z][\w\-]*)(?= [a-z])")
@@ -1856,7 +1950,7 @@ def _role_subject(cast: Cast, pieces: list[Piece], q: Quote, conv: Conversation)
     if len(words) != 2 or words[0] != "the" or not conv.fresh or not conv.recent or not words[1].isalpha():
         return None
     head = words[1]
-    if head in _GENERIC or head in _NOT_NAMES or head in cast.roles or _key("the " + head) in cast.alias:
+    if head in _GENERIC or head in _NOT_NAMES or head in cast.roles or _key("the " + head) in cast.alias and head in _STRANGER_HEADS:
         return None
     if any(cast.find(p.text) for p in pieces if p.kind == "narration"):
         return None
@@ -1964,6 +2058,8 @@ _APPOSITIVE_BEFORE = re.compile(r"\b(?:the|a|an)\s+(?:[a-z][a-z\-]*\s+){0,2}([a-
 
 _APPOSITIVE_OWNED = re.compile(r"\b(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,}),\s+$")
 """`their manager, Ishizu`: a role owned by someone, right before a name (narration; a role the tags speak as)."""
+_OWNED_BARE = re.compile(r"\b(?:[Oo]ur|[Tt]heir)\s+([a-z]{3,})\s+$")
+"""`their manager Mirae`: a role owned by a group, right before a name without a comma."""
 _APPOSITIVE_OWNED_AFTER = re.compile(
     r",\s+(?:our|their|his|her|my|your)\s+(?:[a-z][a-z\-]*\s+){0,1}([a-z]{3,})(?=\s*[,.;:!?\u2014]|\s*--)")
 """`Ishizu, their manager, ...`: the same after the name."""
@@ -2152,7 +2248,86 @@ def _topic_roles(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence
                         w = sentences[k].split(" ", 1)[0].split("\u2019")[0].split("'")[0]
                         if _TOPIC_PRONOUN.get(w) != g or cast.find(sentences[k]) or cheap.search(sentences[k]):
                             break
+                if len(sentences) >= 2:
+                    _next_sentence_role(cast, sentences, opener, met, places, roles)
             met.update(m.lower()[4:] for m in cheap.findall(p.text))
+
+
+def _focal_roles_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], heads: set[str],
+                       places: set[int], roles: dict[str, Counter[int]]) -> None:
+    """`The captain found the sergeant at the gate.` ... `"Anything?" she asked.` ... `Rhoswen Varrick pulled her cloak
+    tighter.`: a scene that opens on a role the tags speak as, the subject of its first sentence about anyone, and names
+    nobody until a sentence of the narration opens on a name the story's dialogue has not used before, was telling of
+    that character by their role (role -> who)."""
+    spoken = heads - _GENERIC - _NOT_NAMES - set(_KIN) - _STRANGER_HEADS - DEVICES
+    if not spoken:
+        return
+    opener = re.compile(r"The (" + "|".join(sorted(map(re.escape, spoken))) + r")\b")
+    told: set[int] = set()  # named in an earlier scene once the dialogue had begun
+    talking = False
+    focal, done, scene_names = None, False, set()
+    for pi, pieces in enumerate(paragraphs):
+        if resets[pi]:
+            told |= scene_names if talking else set()
+            focal, done, scene_names = None, False, set()
+        for p in pieces:
+            if p.kind != "narration":
+                talking = True
+                if not done and any(w >= 0 and w not in places for _, _, w in cast.find(p.text)):
+                    done = True
+                if done:
+                    scene_names.update(w for _, _, w in cast.find(p.text))
+                continue
+            if done:
+                scene_names.update(w for _, _, w in cast.find(p.text))
+                continue
+            for sent in _SENTENCES.split(p.text):
+                found = [f for f in cast.find(sent) if f[2] >= 0 and f[2] not in places]
+                if focal is None and not found:
+                    m = opener.match(sent)
+                    if m is not None and m.group(1) not in roles:
+                        focal = m.group(1)
+                    continue
+                if not found:
+                    continue
+                done = True
+                scene_names.update(w for _, _, w in found)
+                pid = found[0][2]
+                if focal is not None and pid >= 0 and pid not in places and pid not in told and (_FRONTED.match(
+                        sent).end() == found[0][0] or _GIVEN_FIRST.fullmatch(sent, 0, found[0][0])) and not cast.name(pid).lower().startswith("the ") and len(
+                        {w for _, _, w in found}) == 1 and sent[found[0][1] : found[0][1] + 2] not in ("'s", "\u2019s"):
+                    roles.setdefault(focal, Counter())[pid] += 1
+                break
+
+
+_BACK_AT = {"male": re.compile(r"\b(?:him|his|himself)\b"), "female": re.compile(r"\b(?:her|hers|herself)\b")}
+_HE_SHE = {"male": re.compile(r"\b[Hh]e\b"), "female": re.compile(r"\b[Ss]he\b")}
+_FRONTED = re.compile(r"^(?:[A-Z][a-z]+(?: [a-z]+){0,3}, )?")
+
+
+def _next_sentence_role(cast: Cast, sentences: list[str], opener: re.Pattern, met: set[str], places: set[int],
+                        roles: dict[str, Counter[int]]) -> None:
+    """`Across the hall, Brother Pellam was sorting herbs. The healer had been at the keep for forty years.`: a role
+    the tags speak as, met for the first time in the scene as the subject of the sentence right after one whose
+    subject is the only character it names, is that character's, unless the role's sentence points back at them
+    (`Maren rode ahead. The knight rode at her side.`: someone else)."""
+    for k in range(1, len(sentences)):
+        m = opener.match(sentences[k])
+        if m is None or m.group(1) in met:
+            continue
+        prev = sentences[k - 1]
+        found = cast.find(prev)
+        if not found or len({w for _, _, w in found}) != 1:
+            continue
+        pid = found[0][2]
+        if pid < 0 or pid in places or _FRONTED.match(prev).end() != found[0][0] or (g := cast.gender(pid)) not in _BACK_AT:
+            continue
+        other = "female" if g == "male" else "male"
+        if cast.name(pid).lower().startswith("the ") or prev[found[0][1] : found[0][1] + 2] in ("'s", "\u2019s") or _BACK_AT[
+                g].search(sentences[k]) or _BACK_AT[other].search(sentences[k]) or _HE_SHE[other].search(sentences[k]) or any(
+                w == pid for _, _, w in cast.find(sentences[k])):
+            continue
+        roles.setdefault(m.group(1), Counter())[pid] += 1
 
 
 def _called_roles(cast: Cast, quotes: list[Quote], resets: Sequence[bool], heads: set[str],
@@ -2268,7 +2443,7 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                 found = cast.find(text[m.end() : m.end() + 40])
                 if found and found[0][0] == 0 and found[0][2] >= 0 and m.group(1) not in _GENERIC:
                     roles.setdefault(m.group(1), Counter())[found[0][2]] += 2
-            if "," not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
+            if "," not in text and "our " not in text and "their " not in text and not _LOOKS_ANY.search(text) and not (role_rx is not None and role_rx.search(text)):
                 continue
             for s, e, pid in cast.find(text):
                 if pid < 0:
@@ -2283,6 +2458,11 @@ def _appositives(cast: Cast, paragraphs: Sequence[list[Piece]], heads: set[str] 
                     if m is None and text[e : e + 2] == ", ":
                         m = _APPOSITIVE_OWNED_AFTER.match(text, e)
                     if m is not None and m.group(1) not in heads:
+                        m = None
+                if m is None and p.kind == "narration" and text[s - 1 : s] == " " and ("our " in text or "their " in text):
+                    # `their manager Mirae is the real mvp`: a role the group owns, written right before the name.
+                    m = _OWNED_BARE.search(text, max(0, s - 30), s)
+                    if m is not None and (m.group(1) not in heads or m.group(1) in _GENERIC or m.group(1) in _KIN):
                         m = None
                 if m is None and role_rx is not None:
                     # `down the path to Hobb the sexton.`: a role the book tags speech with, right after the name.
@@ -2570,15 +2750,17 @@ def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: 
 
 _ROLE_CALL = re.compile(
     r"\b(captain|cap|capt|skipper|skip|lieutenant|lieu|sergeant|sarge|doctor|doc|professor|prof|detective|probie|"
-    r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei)\b", re.I)
+    r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei|noona|nuna|unnie|eonni|oppa)\b", re.I)
 """Ranks and jobs used as names (`Night, Probie.`, `Kid, hook that ceiling.`, `Thank you, sensei!`)."""
 _ROLE_STEMS = ("cap", "skip", "lieu", "serg", "sarg", "doc", "prof", "detective", "probie", "rookie", "chief", "coach",
-               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei")
+               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei", "noona", "nuna",
+               "unnie", "eonni", "oppa")
 """A part of each `_ROLE_CALL` word, for a cheap test before the regex."""
 _CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
-_HONORIFIC_CALLS = frozenset({"sensei"})
-"""An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
-whoever is older, used by each younger one for several others."""
+_HONORIFIC_CALLS = frozenset({"sensei", "noona", "nuna", "unnie", "eonni", "oppa"})
+"""An honorific worn like a title (the teacher, `Fujimoto-sensei`), or a word for someone older (`noona`, `oppa`)
+when the book calls only one character `Name-noona`. Not `hyung` or `senpai`: each younger one uses them for several
+others (hyung: dev -12 when tried; senpai: dev +2, fanfic held -4)."""
 
 
 def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
