@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, called_only, called_soon, decode, replied
+from castbook.attribution.decode import DEVICES, _told_by_i, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
@@ -513,7 +513,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
     me = name_narrator(cast, quotes, paragraphs)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
+    also = _other_names(cast, quotes, paragraphs, me, places) | _called_i(cast, quotes, paragraphs, me)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, also)
     _declared_roles(cast, paragraphs, quotes)
     _rename_strangers(cast, resets, quotes)
     if cast.newcomer_at:
@@ -3044,6 +3045,61 @@ def _other_names(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piec
         if any(re.search(r"\b" + re.escape(w.lower()) + r"\b", text) for w in words):
             continue  # a word of the language (`Farewell.`), not a name
         out.add(v)
+    return frozenset(out)
+
+
+_CALLED_I_MIN = 2
+"""How many lines must call a name nobody else uses before it is taken for the narrator's (see `_called_i`)."""
+
+
+_CALL_TITLES = frozenset("mr mrs ms miss dr st mme mlle".split())
+_PARTINGS = frozenset("bye goodbye goodnight night morning evening afternoon cheers congrats welcome".split())
+"""Greetings a line opens or ends on, set off like a name (`Bye, Okafor.`, `Night.`)."""
+
+
+def _called_i(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None) -> frozenset[int]:
+    """`"Keane. Are you awake?"` / `"No."` in a story told by "I": a name only ever called in the lines (at their
+    edges: `Nik. Hey. Nik.`, `Nik?`), at least twice, never written by the narration (which says "I" for its
+    narrator and names everyone else), never a word of the text in lowercase and no one's in the cast, is the
+    narrator's own (a surname or a nickname): it joins the cast as another name of the narrator's, and each line
+    calling it is said to "I"."""
+    if cast.second_person or not _told_by_i(paragraphs):
+        return frozenset()
+    calls: dict[str, list[Quote]] = {}
+    for q in quotes:
+        if q.vocatives and any(v == me for v in q.vocatives):
+            continue
+        for e in _EDGE_WORD.finditer(q.text):
+            w = e.group(1)
+            low = w.lower()
+            if (low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS or low in _PARTINGS
+                    or not w.replace("'", "").isalpha() or cast.resolve(w) is not None):
+                continue
+            rest = q.text[e.end(1):e.end(1) + 2]
+            if len(w) < 3 or e.start(1) == 0 and not rest.startswith((",", ".", "?", "!")):
+                continue
+            before = q.text[:e.start(1)].rstrip()
+            if before.endswith(".") and before[:-1].rsplit(None, 1)[-1:] and before[:-1].rsplit(None, 1)[-1].lower() in _CALL_TITLES:
+                continue  # `Mrs. Quarles`
+            # Set off as a call at least once: `Keane,` `, Keane.` or a line of its own (`Nik?`), not `Aha!`.
+            called = rest.startswith(",") or before.endswith(",") or q.text.strip() in (w + ".", w + "?")
+            calls.setdefault(w, []).append((q, called))
+    calls = {w: [q for q, _ in qs] for w, qs in calls.items()
+             if len({id(q) for q, _ in qs}) >= _CALLED_I_MIN and any(c for _, c in qs)}
+    if not calls:
+        return frozenset()
+    text = "\n".join(p.text for para in paragraphs for p in para)
+    narration = [p.text for para in paragraphs for p in para if p.kind == "narration"]
+    out = set()
+    for w, qs in calls.items():
+        if re.search(r"\b" + re.escape(w.lower()) + r"\b", text):
+            continue  # a word of the language (`Morning.`)
+        if any(w in t and re.search(r"\b" + re.escape(w) + r"\b", t) for t in narration):
+            continue
+        pid = cast.add(w)
+        out.add(pid)
+        for q in qs:
+            q.vocatives.add(pid)
     return frozenset(out)
 
 
