@@ -140,7 +140,7 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             continue
         before = text[:s].rstrip()
         after = text[e:].lstrip()
-        lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
+        lead = not before or before[-1] in ",!?;.\u2014-" or before.rsplit(None, 1)[-1].lower() in _LEAD_WORDS
         if not lead and before[-1:].isalpha() and before[-1:].islower():
             # `Ser Aldric, ...`: a title the cast's form left out, at the start of the address.
             head, _, word = before.rpartition(" ")
@@ -148,6 +148,8 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
                 not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
+        if not lead and trail and after[:1] == "?" and before.endswith(" to") and ("speak" in before[-30:] or "talk" in before[-30:]):
+            lead = True  # `Am I speaking to Kari?`: asking the one on the line
         if not lead and trail and after[:1] in "?." and _YOU_ARE.search(before):
             lead = True  # `You're Jory?`, `You must be Jory.`: asking or telling the one spoken to who they are
         if lead and trail and not before and after[:1] == "." and _SPOKEN_OF.match(after, 1) and cast.gender(pid) in (
@@ -164,6 +166,8 @@ def _only_name(cast: Cast, text: str) -> bool:
     return any(s == 0 and not bare[e:].strip(" ,.!?*") for s, e, _ in cast.find(bare))
 
 
+_LEAD_WORDS = frozenset(("dear", "o", "oh", "my", "poor"))
+"""Words a name is called after (`my dear Mara`, `O Mara`): whole words, not the end of `to` or `Theo`."""
 _SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|might)\s+be|^[Aa]re\s+you|[.!?]\s+[Aa]re\s+you)$")
 
@@ -3227,12 +3231,21 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
     for i, q in enumerate(quotes):
         # "Thanks, Ollie." said to "I" by the one other person in the exchange.
         # A name met nowhere else is not enough here: pet names and third parties are called out too.
-        if q.speaker is None or q.speaker < 0 or len(q.vocatives) != 1:
+        if q.speaker is None or q.speaker < 0 or len(q.vocatives) > 1:
             continue
         talk = talks.get(q.conv, set())
         near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
+        if not near or talk != {NARRATOR, q.speaker}:
+            continue
+        if not q.vocatives:
+            # `"You run scared, Lenny."`: a name called after a comma that names no one yet
+            named, loose = _addressed(cast, q)
+            loose = [w for w in loose if q.text[:q.text.find(w)].rstrip().endswith(",")]
+            if not named and len(set(loose)) == 1 and (w := word_or_pid(loose[0])) is not None:
+                found.append(w)
+            continue
         (v,) = q.vocatives
-        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers and not _kin_call(cast, v):
+        if v != q.speaker and v not in speakers and not _kin_call(cast, v):
             found.append(v)
     names = {f for f in found if f is not None}
     if not names:
