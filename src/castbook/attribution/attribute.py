@@ -520,6 +520,8 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     also = _other_names(cast, quotes, paragraphs, me, places) | _called_i(cast, quotes, paragraphs, me)
     decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, also)
     _declared_roles(cast, paragraphs, quotes)
+    if also and any(q.speaker is None for q in quotes):
+        _named_after_opening(cast, paragraphs, resets, quotes, me, also)
     _rename_strangers(cast, resets, quotes)
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
@@ -588,6 +590,43 @@ def _arrivals_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Seque
             continue
         for q in qs:
             q.speaker = who
+
+
+def _named_after_opening(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote],
+                         me: int | None, also: frozenset[int]) -> None:
+    """`"Keane. Are you awake?"` / `"No."` / `"You're talking."` / `"I talk in my sleep."` / `Mateo did not close the
+    door.`: a scene of a first-person story opening on lines nobody is found for, between the narrator's own (called
+    by a name of theirs), whose narration right after names one person, who then speaks in the scene: theirs."""
+    mine = {NARRATOR} | also | ({me} if me is not None else set())
+    n = len(quotes)
+    i = 0
+    while i < n:
+        q = quotes[i]
+        if not (resets[q.para] or i == 0 or any(resets[pi] for pi in range(quotes[i - 1].para + 1, q.para + 1))):
+            i += 1
+            continue
+        j = i
+        while j < n and quotes[j].speaker in mine | {None} and (j == i or not any(
+                resets[pi] for pi in range(quotes[j - 1].para + 1, quotes[j].para + 1))) and quotes[j].para - quotes[j - 1 if j else 0].para <= 1:
+            j += 1
+        run = quotes[i:j]
+        if not run or not any(r.speaker is None for r in run) or not any(v in mine for r in run for v in r.vocatives):
+            i = max(j, i + 1)
+            continue
+        last = run[-1].para
+        named: set[int] = set()
+        for pi in range(last + 1, min(len(paragraphs), last + 2)):
+            if resets[pi] or any(p.kind != "narration" for p in paragraphs[pi]):
+                break
+            named = {who for p in paragraphs[pi] for _, _, who in cast.find(p.text)} - mine
+        if len(named) == 1:
+            who = next(iter(named))
+            if who >= 0 and any(o.speaker == who for o in quotes[j:j + 6]):
+                for r in run:
+                    if r.speaker is None:
+                        r.speaker = who
+                        r.why = "named_after"
+        i = max(j, i + 1)
 
 
 _VOICE_CAME = re.compile(
