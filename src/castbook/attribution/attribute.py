@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, address_gender, called_only, called_soon, decode, replied
+from castbook.attribution.decode import DEVICES, _told_by_i, address_gender, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
@@ -140,7 +140,7 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             continue
         before = text[:s].rstrip()
         after = text[e:].lstrip()
-        lead = not before or before[-1] in ",!?;.\u2014-" or before.lower().endswith(("dear", "o", "oh", "my", "poor"))
+        lead = not before or before[-1] in ",!?;.\u2014-" or before.rsplit(None, 1)[-1].lower() in _LEAD_WORDS
         if not lead and before[-1:].isalpha() and before[-1:].islower():
             # `Ser Aldric, ...`: a title the cast's form left out, at the start of the address.
             head, _, word = before.rpartition(" ")
@@ -148,6 +148,8 @@ def _vocatives(cast: Cast, text: str) -> set[int]:
             lead = word[:1].isupper() and word.lower().rstrip(".") in _ADDRESS_TITLES and (
                 not head or head[-1] in ",!?;.\u2014-")
         trail = not after or after[0] in ",!?;.\u2014-"
+        if not lead and trail and after[:1] == "?" and before.endswith(" to") and ("speak" in before[-30:] or "talk" in before[-30:]):
+            lead = True  # `Am I speaking to Kari?`: asking the one on the line
         if not lead and trail and after[:1] in "?." and _YOU_ARE.search(before):
             lead = True  # `You're Jory?`, `You must be Jory.`: asking or telling the one spoken to who they are
         if lead and trail and not before and after[:1] == "." and _SPOKEN_OF.match(after, 1) and cast.gender(pid) in (
@@ -164,6 +166,8 @@ def _only_name(cast: Cast, text: str) -> bool:
     return any(s == 0 and not bare[e:].strip(" ,.!?*") for s, e, _ in cast.find(bare))
 
 
+_LEAD_WORDS = frozenset(("dear", "o", "oh", "my", "poor"))
+"""Words a name is called after (`my dear Mara`, `O Mara`): whole words, not the end of `to` or `Theo`."""
 _SPOKEN_OF = re.compile(r"\s+(He|She)\b")
 _YOU_ARE = re.compile(r"(?:\b[Yy]ou['\u2019]re|\b[Yy]ou\s+(?:must|should|would|might)\s+be|^[Aa]re\s+you|[.!?]\s+[Aa]re\s+you)$")
 
@@ -515,8 +519,11 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     cast.first_named = _first_named(cast, paragraphs, quotes, resets)
     call_signs(cast, paragraphs, resets, quotes)
     me = name_narrator(cast, quotes, paragraphs)
-    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, _other_names(cast, quotes, paragraphs, me, places))
+    also = _other_names(cast, quotes, paragraphs, me, places) | _called_i(cast, quotes, paragraphs, me)
+    decode(cast, paragraphs, resets, quotes, known, NARRATOR, fresh_before, me, places, also)
     _declared_roles(cast, paragraphs, quotes)
+    if also and any(q.speaker is None for q in quotes):
+        _named_after_opening(cast, paragraphs, resets, quotes, me, also)
     _rename_strangers(cast, resets, quotes)
     _strangers_named_by_others(cast, paragraphs, quotes)
     _roles_linked_late(cast, quotes)
@@ -597,6 +604,43 @@ def _arrivals_named(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Seque
             continue
         for q in qs:
             q.speaker = who
+
+
+def _named_after_opening(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bool], quotes: list[Quote],
+                         me: int | None, also: frozenset[int]) -> None:
+    """`"Keane. Are you awake?"` / `"No."` / `"You're talking."` / `"I talk in my sleep."` / `Mateo did not close the
+    door.`: a scene of a first-person story opening on lines nobody is found for, between the narrator's own (called
+    by a name of theirs), whose narration right after names one person, who then speaks in the scene: theirs."""
+    mine = {NARRATOR} | also | ({me} if me is not None else set())
+    n = len(quotes)
+    i = 0
+    while i < n:
+        q = quotes[i]
+        if not (resets[q.para] or i == 0 or any(resets[pi] for pi in range(quotes[i - 1].para + 1, q.para + 1))):
+            i += 1
+            continue
+        j = i
+        while j < n and quotes[j].speaker in mine | {None} and (j == i or not any(
+                resets[pi] for pi in range(quotes[j - 1].para + 1, quotes[j].para + 1))) and quotes[j].para - quotes[j - 1 if j else 0].para <= 1:
+            j += 1
+        run = quotes[i:j]
+        if not run or not any(r.speaker is None for r in run) or not any(v in mine for r in run for v in r.vocatives):
+            i = max(j, i + 1)
+            continue
+        last = run[-1].para
+        named: set[int] = set()
+        for pi in range(last + 1, min(len(paragraphs), last + 2)):
+            if resets[pi] or any(p.kind != "narration" for p in paragraphs[pi]):
+                break
+            named = {who for p in paragraphs[pi] for _, _, who in cast.find(p.text)} - mine
+        if len(named) == 1:
+            who = next(iter(named))
+            if who >= 0 and any(o.speaker == who for o in quotes[j:j + 6]):
+                for r in run:
+                    if r.speaker is None:
+                        r.speaker = who
+                        r.why = "named_after"
+        i = max(j, i + 1)
 
 
 _VOICE_CAME = re.compile(
@@ -3229,6 +3273,61 @@ def _other_names(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piec
     return frozenset(out)
 
 
+_CALLED_I_MIN = 2
+"""How many lines must call a name nobody else uses before it is taken for the narrator's (see `_called_i`)."""
+
+
+_CALL_TITLES = frozenset("mr mrs ms miss dr st mme mlle".split())
+_PARTINGS = frozenset("bye goodbye goodnight night morning evening afternoon cheers congrats welcome".split())
+"""Greetings a line opens or ends on, set off like a name (`Bye, Okafor.`, `Night.`)."""
+
+
+def _called_i(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None) -> frozenset[int]:
+    """`"Keane. Are you awake?"` / `"No."` in a story told by "I": a name only ever called in the lines (at their
+    edges: `Nik. Hey. Nik.`, `Nik?`), at least twice, never written by the narration (which says "I" for its
+    narrator and names everyone else), never a word of the text in lowercase and no one's in the cast, is the
+    narrator's own (a surname or a nickname): it joins the cast as another name of the narrator's, and each line
+    calling it is said to "I"."""
+    if cast.second_person or not _told_by_i(paragraphs):
+        return frozenset()
+    calls: dict[str, list[Quote]] = {}
+    for q in quotes:
+        if q.vocatives and any(v == me for v in q.vocatives):
+            continue
+        for e in _EDGE_WORD.finditer(q.text):
+            w = e.group(1)
+            low = w.lower()
+            if (low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS or low in _PARTINGS
+                    or not w.replace("'", "").isalpha() or cast.resolve(w) is not None):
+                continue
+            rest = q.text[e.end(1):e.end(1) + 2]
+            if len(w) < 3 or e.start(1) == 0 and not rest.startswith((",", ".", "?", "!")):
+                continue
+            before = q.text[:e.start(1)].rstrip()
+            if before.endswith(".") and before[:-1].rsplit(None, 1)[-1:] and before[:-1].rsplit(None, 1)[-1].lower() in _CALL_TITLES:
+                continue  # `Mrs. Quarles`
+            # Set off as a call at least once: `Keane,` `, Keane.` or a line of its own (`Nik?`), not `Aha!`.
+            called = rest.startswith(",") or before.endswith(",") or q.text.strip() in (w + ".", w + "?")
+            calls.setdefault(w, []).append((q, called))
+    calls = {w: [q for q, _ in qs] for w, qs in calls.items()
+             if len({id(q) for q, _ in qs}) >= _CALLED_I_MIN and any(c for _, c in qs)}
+    if not calls:
+        return frozenset()
+    text = "\n".join(p.text for para in paragraphs for p in para)
+    narration = [p.text for para in paragraphs for p in para if p.kind == "narration"]
+    out = set()
+    for w, qs in calls.items():
+        if re.search(r"\b" + re.escape(w.lower()) + r"\b", text):
+            continue  # a word of the language (`Morning.`)
+        if any(w in t and re.search(r"\b" + re.escape(w) + r"\b", t) for t in narration):
+            continue
+        pid = cast.add(w)
+        out.add(pid)
+        for q in qs:
+            q.vocatives.add(pid)
+    return frozenset(out)
+
+
 def _said_to_me(quotes: list[Quote]) -> list[int]:
     """Names called in the turns an exchange of two gives to the one answering "I", two or three turns off an `I say`
     line (`Dee. Dee. Look at me.` / `I'm looking at you.` / `You're looking at the door.` / `I'm looking at the door
@@ -3353,12 +3452,21 @@ def _named_once(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece
     for i, q in enumerate(quotes):
         # "Thanks, Ollie." said to "I" by the one other person in the exchange.
         # A name met nowhere else is not enough here: pet names and third parties are called out too.
-        if q.speaker is None or q.speaker < 0 or len(q.vocatives) != 1:
+        if q.speaker is None or q.speaker < 0 or len(q.vocatives) > 1:
             continue
         talk = talks.get(q.conv, set())
         near = [o for o in quotes[max(0, i - 1): i + 2] if o.speaker == NARRATOR and o.conv == q.conv]
+        if not near or talk != {NARRATOR, q.speaker}:
+            continue
+        if not q.vocatives:
+            # `"You run scared, Lenny."`: a name called after a comma that names no one yet
+            named, loose = _addressed(cast, q)
+            loose = [w for w in loose if q.text[:q.text.find(w)].rstrip().endswith(",")]
+            if not named and len(set(loose)) == 1 and (w := word_or_pid(loose[0])) is not None:
+                found.append(w)
+            continue
         (v,) = q.vocatives
-        if near and talk == {NARRATOR, q.speaker} and v != q.speaker and v not in speakers and not _kin_call(cast, v):
+        if v != q.speaker and v not in speakers and not _kin_call(cast, v):
             found.append(v)
     names = {f for f in found if f is not None}
     if not names:

@@ -273,7 +273,8 @@ _TO_ME = re.compile(
     r"|(?:asked|asks|asking|told|tells|telling|questioned|addressed|addressing|studied|eyed|called|warned|assured|urged)"
     r"(?:\s+\w+ly)?"
     r"|(?:looked|looks|looking|glanced|glances|glancing|stared|peered|smiled|grinned|frowned|winked|blinked)"
-    r"(?:\s+\w+ly)?(?:\s+up|\s+over|\s+across|\s+round|\s+back)?\s+at)\s+me\b"
+    r"(?:\s+\w+ly)?(?:\s+up|\s+over|\s+across|\s+round|\s+back)?\s+at"
+    r"|(?:says|said|asks|asked|whispers|whispered|calls|called)\s+(?:from\s+)?(?:behind|beside|next\s+to))\s+me\b"
 )
 """First-person narration saying the narrator was spoken to or looked at (`Teodor turned to me`, `the critic asked me`,
 `She studied me`): the one speaking there talks with the narrator."""
