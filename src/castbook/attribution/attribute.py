@@ -2794,17 +2794,15 @@ def _named_later(cast: Cast, scene: list[int], quotes: list[Quote], paragraphs: 
 
 _ROLE_CALL = re.compile(
     r"\b(captain|cap|capt|skipper|skip|lieutenant|lieu|sergeant|sarge|doctor|doc|professor|prof|detective|probie|"
-    r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei|noona|nuna|unnie|eonni|oppa)\b", re.I)
+    r"rookie|chief|coach|boss|chef|kid|commander|admiral|major|colonel|director|sensei)\b", re.I)
 """Ranks and jobs used as names (`Night, Probie.`, `Kid, hook that ceiling.`, `Thank you, sensei!`)."""
 _ROLE_STEMS = ("cap", "skip", "lieu", "serg", "sarg", "doc", "prof", "detective", "probie", "rookie", "chief", "coach",
-               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei", "noona", "nuna",
-               "unnie", "eonni", "oppa")
+               "boss", "chef", "kid", "commander", "admiral", "major", "colonel", "director", "sensei")
 """A part of each `_ROLE_CALL` word, for a cheap test before the regex."""
 _CALL_OPENER = re.compile(r"\b(?:[Dd]ear|[Oo]h|[Mm]y|[Hh]ey)$")
-_HONORIFIC_CALLS = frozenset({"sensei", "noona", "nuna", "unnie", "eonni", "oppa"})
-"""An honorific worn like a title (the teacher, `Fujimoto-sensei`), or a word for someone older (`noona`, `oppa`)
-when the book calls only one character `Name-noona`. Not `hyung` or `senpai`: each younger one uses them for several
-others (hyung: dev -12 when tried; senpai: dev +2, fanfic held -4)."""
+_HONORIFIC_CALLS = frozenset({"sensei"})
+"""An honorific worn like a title (the teacher, `Fujimoto-sensei`). Not `senpai`, `hyung`, `noona`: words for
+whoever is older, used by each younger one for several others."""
 
 
 def _role_vocatives(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quote],
