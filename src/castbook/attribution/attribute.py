@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from castbook.attribution.decode import DEVICES, _told_by_i, address_gender, called_only, called_soon, decode, replied
+from castbook.attribution.decode import DEVICES, _told_by_i, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
     _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
@@ -448,8 +448,7 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
                 qs[0].nodder = (t.gender, silent)  # `He nods.`: the same, whoever `he` is (the one asked)
         elif qs[0].tag is None and t is not None and all(p.kind == "narration" for p in prev_para) and not (
                 t.pos >= 0 and _WAITS.match(prev_para[-1].text, t.pos)) and not replied(pieces, qs[0].piece) and not (
-                qs[0].checks_in and t.pid not in qs[0].intro) and not _hung_up_last(prev_para[-1].text) and not (
-                _says_other(cast, t, qs[0].text)):
+                qs[0].checks_in and t.pid not in qs[0].intro) and not _hung_up_last(prev_para[-1].text):
             # (Nor when the line gives its speaker's name, `Rennick here.`, or is `the reply` to the one acting.)
             # (Nor after `He hung up and tossed the phone onto the couch.`: the one in the room asks `Who was that?`.)
             # (`Cas waits.`: someone waiting for an answer, which the other one gives.)
@@ -530,16 +529,6 @@ def attribute(cast: Cast, paragraphs: Sequence[list[Piece]], resets: Sequence[bo
     if cast.newcomer_at:
         _arrivals_named(cast, paragraphs, resets, quotes)
     return quotes
-
-
-def _says_other(cast: Cast, t: Tag, text: str) -> bool:
-    """`Haeun rolled her eyes.` -- `"Noona, don't look at me like that."`: the line's Korean word for someone older is
-    one only the other gender uses, so the one acting just before is not the one speaking."""
-    g = address_gender(text)
-    if g is None:
-        return False
-    own = cast.gender(t.pid) if t.kind == "name" and t.pid is not None and t.pid >= 0 else t.gender
-    return own in ("male", "female") and own != g
 
 
 def _introduced_gender(cast: Cast, quotes: list[Quote]) -> None:

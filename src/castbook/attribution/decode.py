@@ -92,8 +92,6 @@ _THEY_UNKNOWN = 1.0
 _GENDER_CLASH = -5.0
 _BEAT_OK = 0.5
 _BEAT_CLASH = -1.0
-_SAYS_CLASH = -3.0
-"""A speaker whose known gender never uses the Korean word for an older one the line says (`Hyung.` from a woman)."""
 """An action beat's subject (`She grinned.`) is usually the one who speaks in its paragraph."""
 _NEWCOMER = 1.0
 _CALLED_NEWCOMER = 3.0
@@ -440,8 +438,6 @@ class _Unit:
     """Characters the narration says were spoken to (`he said to Mara`)."""
     beat: str | None = None
     """The gender of an action beat's pronoun or epithet in the paragraph (`She set the cup down.`)."""
-    says: str | None = None
-    """The gender the words themselves give the speaker (`Hyung, wait.`: a man's)."""
     greedy: int | None = None
     not_me: bool = False
     """A first-person story's paragraph whose speech is tagged "she"/"he" with no "I" in it: not the narrator."""
@@ -766,20 +762,6 @@ def _reacted(cast: Cast, paragraphs: Sequence[list[Piece]], q) -> tuple[int | No
     return None, False
 
 
-_ADDRESS_GENDER = re.compile(r"\b(?:(hyung|hyeong|noona|nuna)|(unnie|eonni|oppa))(?:s|nim)?\b", re.I)
-"""Korean words for an older sibling or friend, which only a man (hyung, noona) or a woman (unnie, oppa) says."""
-
-
-def address_gender(text: str) -> str | None:
-    """The speaker's gender by the Korean word they use for someone older (`Hyung, wait.`: a man's line)."""
-    low = text.lower()
-    if "hyung" not in low and "hyeong" not in low and "noona" not in low and "nuna" not in low and (
-            "unni" not in low and "eonni" not in low and "oppa" not in low):
-        return None
-    got = {"male" if m.group(1) else "female" for m in _ADDRESS_GENDER.finditer(text)}
-    return got.pop() if len(got) == 1 else None
-
-
 def _units(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, me: int | None,
     told: bool = False, also: frozenset[int] = frozenset(),
@@ -890,8 +872,6 @@ def _units(
         elif (tag is not None and tag.kind in ("pronoun", "descriptor") and tag.gender in _PERSONAL
                 and q.tag_at is not None and u.beat is None):
             u.beat = tag.gender
-        if u.gender is None and u.says is None and not u.anchored and (g := address_gender(q.text)):
-            u.says = g  # `Hyung, wait.` is a younger man's, `Oppa!` a younger woman's
         if (tag is not None and tag.kind == "descriptor" and tag.strength >= 0.9 and not u.anchored
                 and tag.text.lower().split()[-1] in _YOUNG):
             u.young = True
@@ -1329,8 +1309,6 @@ def _decode_conv(
                     s += _fits(u.gender, genders[i], pid < 0, _GENDER_OK, _GENDER_CLASH)
                 elif u.beat:
                     s += _fits(u.beat, genders[i], pid < 0, _BEAT_OK, _BEAT_CLASH)
-                if u.says and genders[i] is not None and genders[i] != u.says:
-                    s += _SAYS_CLASH
                 if pid == u.soft:
                     # A pronoun resolved to someone whose gender the book never showed is a weaker hint.
                     soft = _SOFT_PICK if not u.gender or genders[i] == u.gender else _SOFT_UNSURE
