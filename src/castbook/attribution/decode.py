@@ -883,6 +883,47 @@ _NOT_YET = -1.5
 """Someone greeted by name later in the exchange has not been talking in it before."""
 
 
+def _transitions(
+    score: list[float], new: list[float], arg: list[int], row: list[float], live: list[int], n: int, third, voice: bool,
+    reply: bool, group: bool, same: float, unk: int, ans_b: int | None, again: float, alt_ok: bool, called_i: set[int] | None,
+) -> None:
+    """One Viterbi step of `_decode_conv` off a call: the same sums, in the same order, as its loop with `on_call`
+    false, for the states (a, b) -> (b, c). Most transitions go to a third speaker (c neither a nor b), which only a
+    call by name in the turn before scores: that test first, then the same branches as the loop."""
+    m = n + 1
+    half_neg = -1e18 / 2
+    cells = [(c, row[c]) for c in live]
+    for b in range(n):
+        bn = b * n
+        for a in range(m):
+            prev = score[a * n + b]
+            if prev <= half_neg:
+                continue
+            for c, r in cells:
+                s = prev + r
+                if c != a and c != b:
+                    if third and c in third:
+                        s += _THIRD_CALLED
+                elif voice and c != unk:
+                    s += _VOICE_ON_STAGE
+                elif reply and c == b and c != unk:
+                    s += _REPLY_SAME
+                elif c == b and c != unk:
+                    s += same
+                elif group and a == c and c != unk:
+                    s += _GROUP_RETURN
+                elif ans_b is not None and a == c and ans_b == b:
+                    s += again
+                elif a == c and alt_ok and (not called_i or c in called_i):
+                    s += _ALTERNATE
+                elif c in third:
+                    s += _THIRD_CALLED
+                k = bn + c
+                if s > new[k]:
+                    new[k] = s
+                    arg[k] = a
+
+
 def _decode_conv(
     cast: Cast, paragraphs: Sequence[list[Piece]], conv: list, known: set[int], narrator: int, fresh: list[int],
     lead: int | None, carry: list[int], me: int | None, told: bool = False,
@@ -1377,6 +1418,11 @@ def _decode_conv(
         ans_b = index.get(voice_answered.get(t - 1)) if voice_answered else None
         again = _ANSWERER_AGAIN if t not in shouted else 0.0
         on_call = t in window and far_i
+        if not on_call:
+            _transitions(score, new, arg, row, live, n, third, voice, reply, group, same, unk, ans_b, again, alt_ok, called_i)
+            score = new
+            back.append(arg)
+            continue
         for b in range(n):
             bn = b * n
             for a in range(m):
