@@ -241,6 +241,15 @@ _TO_WHOM = re.compile(
 )
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`), or looked at while
 speaking (`She grinned at Mara.`, `glancing over at Mara`)."""
+
+
+def _said_to(text: str, s: int) -> bool:
+    """`_TO_WHOM.search(text, max(0, s - 40), s)`, asked only where the words before `s` end in `to`, `at` or
+    `addressing`, as every match does (most names stand after no such word)."""
+    start = max(0, s - 40)
+    return text[start:s].rstrip().endswith(("to", "at", "addressing")) and _TO_WHOM.search(text, start, s) is not None
+
+
 _TO_ME = re.compile(
     r"\b(?:(?:said|says|whispered|murmured|muttered|called|replied|answered|returned|turned|turns|turning|spoke|"
     r"speaking|added|remarked|observed|explained|shouted|repeated|went\s+on|bent|leaned|leant|nodded|smiled)"
@@ -748,7 +757,7 @@ def _units(
                 ]
                 u.spoken_to = {
                     canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
-                    for s, _, pid in cast.find(p.text) if _TO_WHOM.search(p.text, max(0, s - 40), s)
+                    for s, _, pid in cast.find(p.text) if _said_to(p.text, s)
                 }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene

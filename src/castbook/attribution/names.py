@@ -351,8 +351,10 @@ class Person:
 
     @property
     def gender(self) -> str | None:
-        m, f = self.gender_votes["male"], self.gender_votes["female"]
-        if self.gender_votes["they"] > m + f:
+        # (`get`: a vote never cast is no key, and `[]` on a missing key costs a `__missing__` call.)
+        get = self.gender_votes.get
+        m, f = get("male", 0), get("female", 0)
+        if get("they", 0) > m + f:
             return "they"  # singular they (`_vote_gender`)
         if m + f == 0:
             return None
