@@ -1520,7 +1520,8 @@ _ROLE_PRON = re.compile(r"\b(?:(he|his|himself)|(she|herself|her\s+own))\b")
 def _role_genders(paragraphs: Sequence[list[Piece]], heads: set[str]) -> dict[str, str]:
     """The gender the narration gives each role that speaks (`The knight rode at her side, because he would not be
     argued out of it.`): the pronouns after `the knight` as a subject in its sentence, when two in three agree."""
-    pat = re.compile(r"(?:^|(?<=[.!?]\s))[Tt]he\s+(?:[a-z][\w\-]*\s+){0,2}?(" + "|".join(sorted(map(re.escape, heads)))
+    # (The `T` first and where it stands looked back at after it: the scan only stops at `T` and `t`.)
+    pat = re.compile(r"[Tt](?:(?<=^[Tt])|(?<=[.!?]\s[Tt]))he\s+(?:[a-z][\w\-]*\s+){0,2}?(" + "|".join(sorted(map(re.escape, heads)))
                      + r")\s+[a-z][^.!?]*")
     votes: dict[str, list[int]] = {}
     for pieces in paragraphs:

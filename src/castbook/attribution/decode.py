@@ -264,6 +264,15 @@ _TO_WHOM = re.compile(
 )
 """Narration naming the one spoken to (`he said to Mara`, `turning to Mara`, `addressing Mara`), or looked at while
 speaking (`She grinned at Mara.`, `glancing over at Mara`)."""
+
+
+def _said_to(text: str, s: int) -> bool:
+    """`_TO_WHOM.search(text, max(0, s - 40), s)`, asked only where the words before `s` end in `to`, `at` or
+    `addressing`, as every match does (most names stand after no such word)."""
+    start = max(0, s - 40)
+    return text[start:s].rstrip().endswith(("to", "at", "addressing")) and _TO_WHOM.search(text, start, s) is not None
+
+
 _TO_ME = re.compile(
     r"\b(?:(?:said|says|whispered|murmured|muttered|called|replied|answered|returned|turned|turns|turning|spoke|"
     r"speaking|added|remarked|observed|explained|shouted|repeated|went\s+on|bent|leaned|leant|nodded|smiled)"
@@ -798,7 +807,7 @@ def _units(
                 ]
                 u.spoken_to = {
                     canon(pid) for p in paragraphs[q.para] if p.kind == "narration"
-                    for s, _, pid in cast.find(p.text) if _TO_WHOM.search(p.text, max(0, s - 40), s)
+                    for s, _, pid in cast.find(p.text) if _said_to(p.text, s)
                 }
                 if told and any(_I.search(p.text) for p in paragraphs[q.para] if p.kind == "narration"):
                     u.names.append(narrator)  # "I looked up": the narrator is in the scene
@@ -938,6 +947,48 @@ _GREETING = re.compile(r"(?:^|[.!?]\s+)\W*(?:[Hh]i|[Hh]ello|[Hh]ey|[Hh]iya|[Hh]e
 """A sentence greeting someone by name, anywhere in the line (`Is he there? Hi, Theo.`)."""
 _NOT_YET = -1.5
 """Someone greeted by name later in the exchange has not been talking in it before."""
+
+
+def _transitions(
+    score: list[float], new: list[float], arg: list[int], row: list[float], live: list[int], n: int, third, voice: bool,
+    reply: bool, group: bool, same: float, unk: int, ans_b: int | None, again: float, alt_ok: bool, called_i: set[int] | None,
+    alt_bonus: float,
+) -> None:
+    """One Viterbi step of `_decode_conv` off a call: the same sums, in the same order, as its loop with `on_call`
+    false, for the states (a, b) -> (b, c). Most transitions go to a third speaker (c neither a nor b), which only a
+    call by name in the turn before scores: that test first, then the same branches as the loop."""
+    m = n + 1
+    half_neg = -1e18 / 2
+    cells = [(c, row[c]) for c in live]
+    for b in range(n):
+        bn = b * n
+        for a in range(m):
+            prev = score[a * n + b]
+            if prev <= half_neg:
+                continue
+            for c, r in cells:
+                s = prev + r
+                if c != a and c != b:
+                    if third and c in third:
+                        s += _THIRD_CALLED
+                elif voice and c != unk:
+                    s += _VOICE_ON_STAGE
+                elif reply and c == b and c != unk:
+                    s += _REPLY_SAME
+                elif c == b and c != unk:
+                    s += same
+                elif group and a == c and c != unk:
+                    s += _GROUP_RETURN
+                elif ans_b is not None and a == c and ans_b == b:
+                    s += again
+                elif a == c and alt_ok and (not called_i or c in called_i):
+                    s += alt_bonus
+                elif c in third:
+                    s += _THIRD_CALLED
+                k = bn + c
+                if s > new[k]:
+                    new[k] = s
+                    arg[k] = a
 
 
 def _decode_conv(
@@ -1445,6 +1496,12 @@ def _decode_conv(
         on_call = t in window and far_i
         alt_bonus = _ALTERNATE_TAGGED if (u_t := units[t]).anchored and talk is _GROUP and t >= 2 and not units[t - 2].gender and any(
             q.why == "tag_name" for q in u_t.quotes) and u_t.quotes[0].para - units[t - 2].quotes[-1].para <= 2 else _ALTERNATE
+        if not on_call:
+            _transitions(score, new, arg, row, live, n, third, voice, reply, group, same, unk, ans_b, again, alt_ok, called_i,
+                         alt_bonus)
+            score = new
+            back.append(arg)
+            continue
         for b in range(n):
             bn = b * n
             for a in range(m):

@@ -351,8 +351,10 @@ class Person:
 
     @property
     def gender(self) -> str | None:
-        m, f = self.gender_votes["male"], self.gender_votes["female"]
-        if self.gender_votes["they"] > m + f:
+        # (`get`: a vote never cast is no key, and `[]` on a missing key costs a `__missing__` call.)
+        get = self.gender_votes.get
+        m, f = get("male", 0), get("female", 0)
+        if get("they", 0) > m + f:
             return "they"  # singular they (`_vote_gender`)
         if m + f == 0:
             return None
@@ -1208,7 +1210,8 @@ def _merge_peers(cast: Cast, text: str) -> None:
 def _the_actors(text: str, heads: set[str], verbs: frozenset[str] | set[str]) -> set[str]:
     """The heads (`Slytherin`) that speak or act after `the`: `the Slytherin drawled`, `drawled the Slytherin,`."""
     found = set()
-    for m in re.finditer(r"\b([Tt])he (" + "|".join(map(re.escape, sorted(heads))) + r")\b", text):
+    # (`\b[Tt]he`, with the letter first and the look back after it: the scan only stops at `T` and `t`.)
+    for m in re.finditer(r"([Tt])(?<!\w[Tt])he (" + "|".join(map(re.escape, sorted(heads))) + r")\b", text):
         nxt = _NEXT_WORD.match(text, m.end())
         if nxt and nxt[1] in verbs:
             found.add(m[2])
@@ -2346,9 +2349,10 @@ def _named_apart(titled: Person, full: Person, paragraphs: Sequence[str]) -> boo
     firsts -= {split_title(f)[1][-1] for f in forms}
     if not forms or not firsts:
         return False
-    for p in paragraphs:
-        if not any(f in p for f in forms):
-            continue
+    # (The paragraphs that hold a form, picked by a plain substring test: most forms are one.)
+    held = [p for p in paragraphs if forms[0] in p] if len(forms) == 1 else [
+        p for p in paragraphs if any(f in p for f in forms)]
+    for p in held:
         for sentence in _SENTENCE_END.split(_QUOTED.sub(" ", p)):
             # The first name alone (not `Sir John`, not `John Penhallow`).
             if any(f in sentence for f in forms) and any(_clean_token(m) in firsts for m in _MENTION_SCAN.findall(" " + sentence)):

@@ -55,7 +55,9 @@ def detect_style(paragraphs: Iterable[str]) -> frozenset[str]:
     for p in paragraphs:
         doubles += len(double_rx.findall(p))
         for m in single_rx.finditer(p):
-            if _single_can_open(p, m.start()):
+            i = m.start()
+            # (A mark after a letter or digit, as in `don't`, opens nothing: `_single_can_open` is not asked.)
+            if not (i and p[i - 1].isalnum()) and _single_can_open(p, i):
                 singles += 1
     return _SINGLE if singles >= 2 and singles > 2 * doubles else _DOUBLE
 
