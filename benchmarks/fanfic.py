@@ -1,14 +1,16 @@
 """Benchmark: run castbook's segmenter on the original fan-fiction set and score speaker attribution.
 
-Usage: python benchmarks/fanfic.py [--set dev|held|all] [--stories A,B] [--details] [--out DIR]
+Usage: python benchmarks/fanfic.py [--set dev|held|fresh|all] [--stories A,B] [--details] [--out DIR]
                                    [--loader auto|fallback|sources]
 Reads <set folder>/<slug>.txt and <slug>.gold.json (PDNC's gold schema; written for this project);
 loads each story through castbook.sources like a user's file, then scores with ../shared/tools/score_attribution.py.
 
 Sets: `dev` (default) = benchmarks/fanfic/*, the stories rules are tuned on; `held` = benchmarks/fanfic/held/*,
 original stories written to look like real AO3/FFN/Wattpad posts and kept OUT of tuning (see held/README.md:
-run it to check a change, never read its errors line by line to write rules); `all` = both.
-The gold files of both sets are checked (offsets, starts_with, speakers) on every run.
+run it to check a change, never read its errors line by line to write rules); `fresh` = benchmarks/fanfic/fresh/*,
+stories written blind at the start of a session, scored for their totals only, to estimate unseen fan fiction (see
+fresh/README.md); `all` = dev and held. The gold files of every set are checked (offsets, starts_with, speakers) on
+every run.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import pdnc  # benchmarks/pdnc.py: segment writer, scorer call and report lines 
 
 FANFIC = Path(__file__).resolve().parent / "fanfic"
 HELD = FANFIC / "held"
-SETS = {"dev": (FANFIC,), "held": (HELD,), "all": (FANFIC, HELD)}
+FRESH = FANFIC / "fresh"
+SETS = {"dev": (FANFIC,), "held": (HELD,), "fresh": (FRESH,), "all": (FANFIC, HELD)}
 _OPEN_MARKS = "\u201c\"\u2018'"
 
 
@@ -33,11 +36,11 @@ def all_stories(folder: Path = FANFIC) -> list[str]:
 
 
 def story_folder(story: str) -> Path:
-    """The folder that holds a story: the dev set first, then the held-out set."""
-    for folder in (FANFIC, HELD):
+    """The folder that holds a story: the dev set first, then the held-out set, then the fresh set."""
+    for folder in (FANFIC, HELD, FRESH):
         if (folder / f"{story}.gold.json").exists():
             return folder
-    raise SystemExit(f"no gold file for story {story!r} in {FANFIC} or {HELD}")
+    raise SystemExit(f"no gold file for story {story!r} in {FANFIC}, {HELD} or {FRESH}")
 
 
 def check_gold(story: str, folder: Path | None = None) -> list[str]:
@@ -62,7 +65,8 @@ def check_gold(story: str, folder: Path | None = None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=tuple(SETS), default="dev",
-                    help="dev = benchmarks/fanfic (default), held = benchmarks/fanfic/held, all = both")
+                    help="dev = benchmarks/fanfic (default), held = benchmarks/fanfic/held, fresh = benchmarks/fanfic/fresh, "
+                         "all = dev and held")
     ap.add_argument("--stories", help="comma-separated story slugs (default: every story of --set)")
     ap.add_argument("--details", action="store_true", help="write per-quote details (JSON Lines) and print its path")
     ap.add_argument("--out", type=Path, help="folder for segment files (default: a temp folder)")
@@ -72,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = [(story_folder(s.strip()), s.strip()) for s in a.stories.split(",") if s.strip()]
     else:
         runs = [(folder, s) for folder in SETS[a.set] for s in all_stories(folder)]
-    # the gold of both sets is always checked, whatever is run
-    problems = [p for folder in (FANFIC, HELD) for s in all_stories(folder) for p in check_gold(s, folder)]
+    # the gold of every set is always checked, whatever is run
+    problems = [p for folder in (FANFIC, HELD, FRESH) for s in all_stories(folder) for p in check_gold(s, folder)]
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 2
