@@ -785,20 +785,20 @@ def test_a_family_name_written_once_after_a_rank_and_a_given_name():
 
 
 def test_a_short_name_called_at_the_end_of_a_line_is_the_one_given_name_it_begins():
-    """`"..., we know, Ben."` with `Benedek Quill` the only given name starting `Ben`: his short name; a word also
+    """`"..., we know, Tobi."` with `Tobiah Quill` the only given name starting `Tobi`: his short name; a word also
     written in lower case (`Art` beside `art`) or starting no one's given name stays apart."""
     from castbook.attribution.names import discover
 
     paragraphs = [
-        "Benedek Quill had flown the boat for years. Marguerite Okafor watched him.",
+        "Tobiah Quill had flown the boat for years. Marguerite Okafor watched him.",
         '"Can I say something?" Quill asked.',
-        '"No, we know what you want to say, Ben."',
-        '"I was going to say it anyway," Benedek said.',
+        '"No, we know what you want to say, Tobi."',
+        '"I was going to say it anyway," Tobiah said.',
         '"Leave it, Art."',
         '"It is not art," Marguerite said.',
     ]
     cast = discover(paragraphs)
-    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") is not None
+    assert cast.resolve("Tobi") == cast.resolve("Tobiah Quill") is not None
     assert cast.resolve("Art") is None
 
 
@@ -838,37 +838,50 @@ def test_a_name_called_in_the_reply_to_a_tagged_line_is_the_tagged_ones_and_its_
 
 
 def test_a_given_name_written_once_opening_a_paragraph_before_a_name_often_written_alone():
-    """`Benedek Quill had steered for the company` opening a paragraph, among many a `Quill` mid-sentence: his given
-    name, though written only once, so the `Ben` called later is his; a word lowercase elsewhere (`Tonight`) is not."""
+    """`Tobiah Quill had steered for the company` opening a paragraph, among many a `Quill` mid-sentence: his given
+    name, though written only once, so the `Tobi` called later is his; a word lowercase elsewhere (`Tonight`) is not."""
     from castbook.attribution.names import discover
 
     paragraphs = [
         "The barge was late and the river was rising.",
-        "Benedek Quill had steered for the company since he was sixteen. Nobody argued with Quill about water.",
+        "Tobiah Quill had steered for the company since he was sixteen. Nobody argued with Quill about water.",
         '"We tie up at the mill," Nessa said.',
         '"We can\'t," said Quill. "The lock closes at six."',
         "Nessa glared at Quill, and Quill shrugged.",
         "Tonight Quill was in no mood. He was tired tonight.",
-        '"Then we lose the lock, yes, we know, Ben."',
+        '"Then we lose the lock, yes, we know, Tobi."',
     ]
     cast = discover(paragraphs)
-    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") == cast.resolve("Quill") is not None
+    assert cast.resolve("Tobi") == cast.resolve("Tobiah Quill") == cast.resolve("Quill") is not None
     assert cast.resolve("Tonight Quill") is None
 
 
 def test_a_given_name_written_once_opening_a_paragraph_before_a_family_name_with_a_possessive():
-    """`Benedek Quill's hands knew the river` opening a paragraph: the family name with its `'s` is still the
-    `Quill` written alone all through, so `Benedek` is his given name and the `Ben` called later is his."""
+    """`Tobiah Quill's hands knew the river` opening a paragraph: the family name with its `'s` is still the
+    `Quill` written alone all through, so `Tobiah` is his given name and the `Tobi` called later is his."""
     from castbook.attribution.names import discover
 
     paragraphs = [
         "The barge was late and the river was rising.",
-        "Benedek Quill's hands had steered for the company since he was sixteen. Nobody argued with Quill about water.",
+        "Tobiah Quill's hands had steered for the company since he was sixteen. Nobody argued with Quill about water.",
         '"We tie up at the mill," Nessa said.',
         '"We can\'t," said Quill. "The lock closes at six."',
         "Nessa glared at Quill, and Quill shrugged.",
         "Quill was in no mood. He was tired.",
-        '"Then we lose the lock, yes, we know, Ben."',
+        '"Then we lose the lock, yes, we know, Tobi."',
     ]
     cast = discover(paragraphs)
-    assert cast.resolve("Ben") == cast.resolve("Benedek Quill") == cast.resolve("Quill") is not None
+    assert cast.resolve("Tobi") == cast.resolve("Tobiah Quill") == cast.resolve("Quill") is not None
+
+
+def test_a_short_given_name_in_its_own_right_is_not_a_pet_form_of_a_longer_one():
+    """`Dan` beside `Jordan` and `Hans` beside `Hannah` are two people, though `Lys` beside `Odalys` and `Dags` beside
+    `Dagny` are one: short names that are given names in their own right are not read as pet forms."""
+    from castbook.attribution.names import discover
+
+    for short, full, same in (("Dan", "Jordan", False), ("Hans", "Hannah", False), ("Lys", "Odalys", True),
+                              ("Dags", "Dagny", True)):
+        paragraphs = [f'"Where is it?" {full} asked.', f'"Over there," {short} said.',
+                      f"{full} looked at {short}. {short} shrugged.", f'"Fine," {full} said.', f'"Good," said {short}.']
+        cast = discover(paragraphs)
+        assert (cast.resolve(short) == cast.resolve(full)) is same, (short, full)

@@ -610,7 +610,8 @@ def _named_after_opening(cast: Cast, paragraphs: Sequence[list[Piece]], resets: 
             continue
         j = i
         while j < n and quotes[j].speaker in mine | {None} and (j == i or not any(
-                resets[pi] for pi in range(quotes[j - 1].para + 1, quotes[j].para + 1))) and quotes[j].para - quotes[j - 1 if j else 0].para <= 1:
+                resets[pi] for pi in range(quotes[j - 1].para + 1, quotes[j].para + 1))) and (
+                j == i or quotes[j].para - quotes[j - 1].para <= 1):
             j += 1
         run = quotes[i:j]
         if not run or not any(r.speaker is None for r in run) or not any(v in mine for r in run for v in r.vocatives):
@@ -679,7 +680,7 @@ def _voice_named_after(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: li
             _set(q, pid, "implicit", 0.8, "voice_named")
 
 
-_SEE_WHO = ("turn", "look", "spun", "spin", "whirl", "wheel", "jump", "start")
+_SEE_WHO = re.compile(r"\b(?:(?:turn|look|whirl|wheel|jump|start)(?:s|ed|ing)?|spun|spin(?:s|ning)?)\b")
 """A first sentence that only turns to see who spoke (`I turned around.`, `Sora spun round and nearly dropped it.`)."""
 
 
@@ -692,7 +693,7 @@ def _voice_seen_after(cast: Cast, nxt: list[Piece], qs: list[Quote]) -> None:
     text = nxt[0].text
     first = _SENTENCES.search(text)
     start = 0
-    if first is not None and any(w in text[:first.start()] for w in _SEE_WHO) and first.start() < 60:
+    if first is not None and _SEE_WHO.search(text, 0, first.start()) is not None and first.start() < 60:
         start = first.end()  # `I turned around.`, `We all looked up.`
     head = text[start:start + 80]
     found = [pid for s, e, pid in cast.find(head) if s == 0 and pid >= 0
@@ -3161,11 +3162,15 @@ def _set_para(quotes: list[Quote], who: int) -> None:
 
 
 def _hung_up_last(text: str) -> bool:
-    """Whether the narration `text` ends on someone hanging up (`He hung up and tossed the phone onto the couch.`)."""
-    if "ung up" not in text and "angs up" not in text:
+    """Whether the narration `text` ends on someone hanging up (`He hung up and tossed the phone onto the couch.`,
+    `I hang up.`; not `Odile hung up her coat.`)."""
+    if "ung up" not in text and "ang up" not in text and "angs up" not in text:
         return False
-    last = _last_sentence(text.rstrip())
-    return "hung up" in last or "hangs up" in last
+    return _HUNG_UP.search(_last_sentence(text.rstrip())) is not None
+
+
+_HUNG_UP = re.compile(r"\b(?:hung|hangs|hang)\s+up\b(?!\s+(?:his|her|the|a|an|my|their|your|its|our|on\s+the\s+(?:hook|peg|door))\b)")
+"""Hanging up a phone, not a coat (`hung up her coat`, `hung up on the hook`)."""
 
 
 _SELF_CALLED = 3
@@ -3270,6 +3275,10 @@ _PARTINGS = frozenset("bye goodbye goodnight night morning evening afternoon che
 """Greetings a line opens or ends on, set off like a name (`Bye, Okafor.`, `Night.`)."""
 
 
+_OATHS = frozenset("jesus christ god gods lord hell heck geez jeez gosh golly whoa again honestly stop".split())
+"""Words that open or end a line set off by a comma as a name would be (`"Jesus, you scared me."`, `"Again?"`)."""
+
+
 def _called_i(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]], me: int | None) -> frozenset[int]:
     """`"Keane. Are you awake?"` / `"No."` in a story told by "I": a name only ever called in the lines (at their
     edges: `Nik. Hey. Nik.`, `Nik?`), at least twice, never written by the narration (which says "I" for its
@@ -3285,7 +3294,7 @@ def _called_i(cast: Cast, quotes: list[Quote], paragraphs: Sequence[list[Piece]]
         for e in _EDGE_WORD.finditer(q.text):
             w = e.group(1)
             low = w.lower()
-            if (low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS or low in _PARTINGS
+            if (low in _NOT_NAMES or low in _ADDRESS_WORDS or low in _KIN_CALLS or low in _PARTINGS or low in _OATHS
                     or not w.replace("'", "").isalpha() or cast.resolve(w) is not None):
                 continue
             rest = q.text[e.end(1):e.end(1) + 2]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from castbook.attribution.idiolect import Idiolects, features
-from castbook.attribution.names import Cast, Person, may_hold, starts_on
+from castbook.attribution.names import _FAMILY_CALLS, Cast, Person, may_hold, starts_on
 from castbook.attribution.quotes import Piece
 from castbook.attribution.radio import marked
 from castbook.attribution.stage import ASLEEP, ENTER, STIR, WAKE, WAKE_FEMALE, WAKE_MALE, movements
@@ -1858,7 +1858,9 @@ Desmond at nine.`)."""
 
 def _caller_id(cast: Cast, before: str) -> list[int]:
     """Who the phone's screen says is calling (see `_CALLER_ID`), by a name or a family name the book uses."""
-    if "creen" not in before and "ID" not in before and "isplay" not in before and "calling" not in before and "as " not in before and "I " not in before:
+    if "creen" not in before and "ID" not in before and "isplay" not in before and "calling" not in before and (
+            "t was" not in before and "I called" not in before and "I rang" not in before and "I phoned" not in before
+            and "I dial" not in before):
         return []
     out = []
     for shown in _CALLER_ID.findall(before):
@@ -1869,6 +1871,7 @@ def _caller_id(cast: Cast, before: str) -> list[int]:
             if pid is not None:
                 out.append(pid)
         if not out and words and words[0].isupper() and len(words[0]) >= 2 and words[0].lower() not in _KIN_FORMS and (
+                words[0].lower() not in _FAMILY_CALLS) and (
                 shown[0] or shown[1] or shown[2]):
             # `YAS, said the screen`: a contact the book names nowhere else is who is calling (a kin word, `MAMA`, is
             # a relative's call: see `_kin_call`).

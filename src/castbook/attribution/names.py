@@ -1069,8 +1069,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
                     if n >= 2 and n >= cap_mid[t] and len(t) > 1 and not t.isupper() and t.isalpha()
                     and t.lower() not in _NOT_NAMES and not place[t] and not addressed[t] and not numbered_after[t]}
 
-    # The first two words of each paragraph: `Benedek Quill had flown the boat for years.` opens on a full name.
-    # (the family name as the mentions hold it: `Benedek Quill's boat`, `Benedek Quill, soaked,`)
+    # The first two words of each paragraph: `Tobiah Quill had flown the boat for years.` opens on a full name.
+    # (the family name as the mentions hold it: `Tobiah Quill's boat`, `Tobiah Quill, soaked,`)
     opening = {(w[0], clean(w[1].rstrip(",.;:!?"))) for p in paragraphs if p[:1].isupper()
                for w in (p[:60].split(" ", 2),) if len(w) >= 2}
 
@@ -1078,8 +1078,8 @@ def discover(paragraphs: Sequence[str], hints: Mapping[str, Sequence[str]] | Non
         """A word capitalised this once, before a family name, after a title of rank or trade, as the subject of a
         speech tag or before a word the story writes as a family name: a first name written once (`Captain Ines
         Reyes came down`, `Tova Reyes said`, `Aldous Penhallow` beside `Mr. Penhallow`; not `Both Reyes`); or
-        opening a paragraph before a name the story often writes alone (`Benedek Quill had flown the boat` among
-        many a `Quill`: later `Ben` is his)."""
+        opening a paragraph before a name the story often writes alone (`Tobiah Quill had flown the boat` among
+        many a `Quill`: later `Tobi` is his)."""
         return (cap_all[t] == 1 and (title not in (None, "The") and title_gender(title) is None or (t, last) in tag_runs
                                      or title is None and (last in family or cap_mid[last] >= 4 and namelike(last)
                                                            and (t, last) in opening)
@@ -1159,11 +1159,11 @@ character, so the scan skips to commas and `S`s.)"""
 
 
 _CALLED_SHORT = re.compile(r",\s+([A-Z][a-z]{2,4})(?=[.!?][\"\u201d\u2019'])")
-"""`"..., yes, we know, Ben."`: a short word called to someone at the end of a line."""
+"""`"..., yes, we know, Tobi."`: a short word called to someone at the end of a line."""
 
 
 def _called_short(cast: Cast, text: str, lower: Counter[str]) -> None:
-    """`Ben` called to someone, where `Benedek Quill` is the only character whose given name begins so (and the word
+    """`Tobi` called to someone, where `Tobiah Quill` is the only character whose given name begins so (and the word
     is never written in lower case, nor is it anyone's name already): his short name, not someone new."""
     firsts: defaultdict[str, set[int]] = defaultdict(set)
     for pid, person in enumerate(cast.people):
@@ -2019,7 +2019,8 @@ def _merge_short_forms(cast: Cast) -> None:
         if title or len(toks) != 1 or len(form) < 2:
             continue
         stem = form[:-1] if form.endswith("y") and len(form) >= 4 else form[:-2] if form.endswith("ie") and len(form) >= 5 else form
-        if stem == form and 4 <= len(form) <= 5 and form.endswith("s") and form[-2] not in "aeiousy":
+        if stem == form and 4 <= len(form) <= 5 and form.endswith("s") and form[-2] not in "aeiousy" and (
+                form.lower() not in _WHOLE_NAMES):
             stem = form[:-1]  # `Dags` is Dagny and `Grets` Gretchen: a pet name ending in -s on the first syllable
         if stem != form and len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiou":
             stem = stem[:-1]  # `Aggie` is Agnes and `Robbie` Robert: a pet name doubles the consonant
@@ -2046,17 +2047,24 @@ def _merge_short_forms(cast: Cast) -> None:
                 # `Sungie` is Jisung and `Bekky` Rebek: a pet name from a given name's last syllable
                 owners = {o for first, ps in firsts.items() if len(stem) + 1 < len(first) <= len(stem) + 4
                           and first.lower().endswith(low) for o in ps} - {pid}
-        if not owners and stem == form and 3 <= len(form) <= 4 and form[0] not in "AEIOU":
-            # `Lys` is Odalys and `Rina` Katerina: a short name from a given name's last syllable
+        if not owners and stem == form and 3 <= len(form) <= 4 and form[0] not in "AEIOU" and form.lower() not in _WHOLE_NAMES:
+            # `Lys` is Odalys and `Rina` Katerina: a short name from a given name's last syllable (of one whose
+            # gender does not clash)
             low = form.lower()
             owners = {o for first, ps in firsts.items() if len(form) + 3 <= len(first) <= len(form) + 4
-                      and first.lower().endswith(low) for o in ps} - {pid}
+                      and first.lower().endswith(low) for o in ps
+                      if person.gender is None or cast.people[o].gender in (None, person.gender)} - {pid}
         if not owners and form.lower() in _PET_FORMS:
             # `Nell` is Eleanor and `Kitty` Catherine: the old pet forms that do not begin the name they come from
             full = _PET_FORMS[form.lower()]
             owners = {o for first, ps in firsts.items() if first.lower() in full for o in ps
                       if not _ranked(cast.people[o])} - {pid}
         _merge_if_one(cast, pid, owners)
+
+
+_WHOLE_NAMES = frozenset("dan ben ray don ron rose tim sam kim jon hans jens lars nils mats jans".split())
+"""Short given names in their own right that end or begin a longer one (`Dan` and `Jordan`, `Ray` and `Murray`, `Hans`
+and `Hannah`): two people, not a pet form and its owner."""
 
 
 def _ranked(person: Person) -> bool:
