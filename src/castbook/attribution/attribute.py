@@ -71,6 +71,8 @@ class Quote:
     cue: str | None = None
     confidence: float = 0.0
     vocatives: set[int] = field(default_factory=set)
+    given: frozenset[int] = frozenset()
+    """A name given in answer (`"Who's at the door?"` -- `"Nadim," she said.`): not someone called."""
     intro: set[int] = field(default_factory=set)
     """Characters the quotation names as its speaker: "I'm Eli", "This is Dana", a name given to "Who are you?"."""
     conv: int = 0
@@ -1023,10 +1025,22 @@ def _first_named(cast: Cast, paragraphs: Sequence[list[Piece]], quotes: list[Quo
         start = pi if r else start
         starts.append(start)
     first: dict[int, int] = {}
+    exact: dict[int, int] = {}
     for pi, pieces in enumerate(paragraphs):
         for p in pieces:
             for _, _, pid in cast.find(p.text):
                 first.setdefault(pid, starts[pi])
+                exact.setdefault(pid, pi)
+    asked, heard = "", [None] * 6
+    for q in quotes:
+        if q.vocatives and len(q.vocatives) == 1 and len(q.text) < 30 and asked.endswith("?") and (
+                "who" in asked or "name" in asked) and not q.vocatives & set(heard) and _NAME_ALONE.fullmatch(q.text) and (
+                exact.get(next(iter(q.vocatives))) == q.para):
+            # `"Who's at the door?"` -- `"Nadim," she said.`: a name given in answer, not someone called, so not the
+            # one to answer next (when the name is new here: not one of those talking, `"Who did this?"` -- `"Poll,"`).
+            q.given = frozenset(q.vocatives)
+        asked = q.text[-40:].lower()
+        heard = heard[1:] + [q.speaker]
     for q in quotes:
         for pid in (q.tag.pid if q.tag is not None else None, *q.intro):
             if pid is not None and first.get(pid, len(starts)) > starts[q.para]:

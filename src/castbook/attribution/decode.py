@@ -435,6 +435,7 @@ class _Unit:
     young: bool = False
     """Tagged by a word for a child (`said the girl`, `the boy muttered`): not anyone titled as a grown-up."""
     vocatives: set[int] = field(default_factory=set)
+    given: set[int] = field(default_factory=set)
     asks: set[int] = field(default_factory=set)
     """Whom its last quotation's closing question calls by name (`What have we got, Hoshino?`)."""
     mentions: set[int] = field(default_factory=set)
@@ -848,6 +849,8 @@ def _units(
         after, reacts = _reacted(cast, paragraphs, q)
         u.acted, u.reacted = (None, None) if after is None else (None, canon(after)) if reacts else (canon(after), None)
         u.vocatives |= {canon(v) for v in q.vocatives}
+        if q.given:
+            u.given |= {canon(v) for v in q.given}
         u.asks = {canon(v) for v in _asks(cast, q.text, q.vocatives)}
         u.mentions |= {canon(pid) for _, _, pid in cast.find(q.text)}
         u.intro |= {canon(pid) for pid in q.intro}
@@ -1332,7 +1335,7 @@ def _decode_conv(
                     s += _MENTION_SELF
                 if in_roll and pid in roll[t] and not (t and pid in prev.vocatives):
                     s += _ROLL_ANSWER
-                if t and pid in prev.vocatives or not t and pid in called and pid not in reacts:
+                if t and pid in prev.vocatives and pid not in prev.given or not t and pid in called and pid not in reacts:
                     s += addressed
                     if t and pid in prev.asks:
                         s += asked

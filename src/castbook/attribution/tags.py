@@ -195,8 +195,8 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
     first = low.split()[0]
     if first in ("the", "his", "her", "my", "their", "our", "your", "a", "an", "this", "that"):
         words = subj.split()
-        if len(words) < 2:
-            return None
+        if len(words) < 2 or len(words) == 2 and words[1].lower() in _INDEFINITE:
+            return None  # `the someone had said`: nobody in particular, not a character to add
         cap = next((i for i, w in enumerate(words) if i > 1 and w[:1].isupper()), None)
         if cap is not None and words[1][:1].islower():
             # "the flustered Grisewood", "his sister Nell": the name is the subject.
@@ -231,6 +231,7 @@ def _subject(cast: Cast, subj: str, pos: int, strength: float, allow_new: bool) 
     return Tag("name", pid, None, strength, pos)
 
 
+_INDEFINITE = frozenset("someone somebody anyone anybody everyone everybody nobody".split())
 _NOT_SUBJECT = frozenset("it there this that what which who yes no oh all one nothing everything".split())
 
 
