@@ -955,22 +955,31 @@ _NOT_YET = -1.5
 def _transitions(
     score: list[float], new: list[float], arg: list[int], row: list[float], live: list[int], n: int, third, voice: bool,
     reply: bool, group: bool, same: float, unk: int, ans_b: int | None, again: float, alt_ok: bool, called_i: set[int] | None,
-    alt_bonus: float,
+    alt_bonus: float, call: tuple | None = None,
 ) -> None:
-    """One Viterbi step of `_decode_conv` off a call: the same sums, in the same order, as its loop with `on_call`
-    false, for the states (a, b) -> (b, c). Most transitions go to a third speaker (c neither a nor b), which only a
-    call by name in the turn before scores: that test first, then the same branches as the loop."""
+    """One Viterbi step of `_decode_conv`, for the states (a, b) -> (b, c): the row's score of c, then (on a call,
+    `call` = far end, holders, whether the line is bare, whether it is plain) the call's turn, then the one branch
+    that fits. Most transitions go to a third speaker (c neither a nor b), which only a call by name in the turn
+    before scores: that test first."""
     m = n + 1
     half_neg = -1e18 / 2
     cells = [(c, row[c]) for c in live]
+    far_i, hold_i, bare_t, plain_t = call if call is not None else ((), (), False, False)
     for b in range(n):
         bn = b * n
+        b_far = b in far_i
         for a in range(m):
             prev = score[a * n + b]
             if prev <= half_neg:
                 continue
             for c, r in cells:
                 s = prev + r
+                if call is not None:
+                    if c in far_i and not b_far and bare_t:
+                        s += _ON_THE_LINE
+                    elif b_far and c in hold_i and plain_t and (a == n or a in far_i):
+                        # (unless the far end was answering someone else in the room: then they go on)
+                        s += _CALL_TURN
                 if c != a and c != b:
                     if third and c in third:
                         s += _THIRD_CALLED
@@ -1473,7 +1482,6 @@ def _decode_conv(
         seen.update(u.names)
     # Viterbi over states (previous, current); previous = n means "nobody yet".
     NEG = -1e18
-    HALF_NEG = NEG / 2
     m = n + 1
     score = [NEG] * (m * n)
     for c in range(n):
@@ -1499,52 +1507,8 @@ def _decode_conv(
         on_call = t in window and far_i
         alt_bonus = _ALTERNATE_TAGGED if (u_t := units[t]).anchored and talk is _GROUP and t >= 2 and not units[t - 2].gender and any(
             q.why == "tag_name" for q in u_t.quotes) and u_t.quotes[0].para - units[t - 2].quotes[-1].para <= 2 else _ALTERNATE
-        if not on_call:
-            _transitions(score, new, arg, row, live, n, third, voice, reply, group, same, unk, ans_b, again, alt_ok, called_i,
-                         alt_bonus)
-            score = new
-            back.append(arg)
-            continue
-        for b in range(n):
-            bn = b * n
-            for a in range(m):
-                prev = score[a * n + b]
-                if prev <= HALF_NEG:
-                    continue
-                for c in live:
-                    s = prev + row[c]
-                    if on_call:
-                        if c in far_i and b not in far_i and t in bare:
-                            s += _ON_THE_LINE
-                        elif b in far_i and c in hold_i and t in plain and (a == n or a in far_i):
-                            # (unless the far end was answering someone else in the room: then they go on)
-                            s += _CALL_TURN
-                    if c != a and c != b:
-                        # (Most transitions: every other branch below needs c to be a or b.)
-                        if c in third:
-                            s += _THIRD_CALLED
-                    elif voice and c != unk:
-                        s += _VOICE_ON_STAGE
-                    elif reply and c == b and c != unk:
-                        s += _REPLY_SAME
-                    elif c == b and c != unk:
-                        s += same
-                    elif group and a == c and c != unk:
-                        s += _GROUP_RETURN
-                    elif ans_b is not None and a == c and ans_b == b:
-                        # the voice answered whoever called to it: the other one in the room goes on (unless it is
-                        # shouted back up again: `Sorry!`)
-                        s += again
-                    elif a == c and alt_ok and (not called_i or c in called_i):
-                        # the same unnamed voice counts too (A, ?, A, ?); a voice from off stage called back by name
-                        # was no turn in the alternation
-                        s += alt_bonus
-                    elif c in third:
-                        s += _THIRD_CALLED
-                    k = bn + c
-                    if s > new[k]:
-                        new[k] = s
-                        arg[k] = a
+        _transitions(score, new, arg, row, live, n, third, voice, reply, group, same, unk, ans_b, again, alt_ok, called_i,
+                     alt_bonus, (far_i, hold_i, t in bare, t in plain) if on_call else None)
         score = new
         back.append(arg)
     best = max(range(m * n), key=lambda k: score[k])
