@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 from castbook.attribution.decode import DEVICES, _told_by_i, called_only, called_soon, decode, replied
 from castbook.attribution.radio import call_signs
 from castbook.attribution.names import (
-    _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
+    _ABBREVIATED, _FAMILY_CALLS, _KIN_CALL_GENDER, _NAME_TITLES, _NOT_NAMES, _OBJECT_AFTER, _PREV_WORD, TITLES, Cast, _key, _merge_into, may_hold,
     split_title, starts_on, title_gender)
 from castbook.attribution.quotes import Piece
 from castbook.attribution.tags import _OPENERS, _POSS_BEAT, _SENTENCES, Tag, _last_sentence, last_actor, tag_after, tag_before, tag_next
@@ -3284,7 +3284,8 @@ _CALLED_I_MIN = 2
 """How many lines must call a name nobody else uses before it is taken for the narrator's (see `_called_i`)."""
 
 
-_CALL_TITLES = frozenset("mr mrs ms miss dr st mme mlle".split())
+_CALL_TITLES = _ABBREVIATED | {"miss", "st"}
+"""A title written before a name with a full stop (names' `_ABBREVIATED`, `Miss.` and `St.`): `Mrs. Quarles` calls no one `Quarles` alone."""
 _PARTINGS = frozenset("bye goodbye goodnight night morning evening afternoon cheers congrats welcome".split())
 """Greetings a line opens or ends on, set off like a name (`Bye, Okafor.`, `Night.`)."""
 
